@@ -1,0 +1,103 @@
+"""Limits and defaults, in one place.
+
+The pipeline enforces every limit itself (the UI and CLI only pass them on), so the same photo
+is refused the same way from Python, the command line and the browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.errors import BadInputError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on what one request may ask for."""
+
+    # Largest upload accepted, in bytes (photo or audio file).
+    max_upload_bytes: int = 30 * 1024 * 1024
+    # Largest decoded image, in pixels; larger declared sizes are refused before decoding
+    # (decompression bombs).
+    max_image_pixels: int = 80_000_000
+    # Photos are downscaled so that their longest side is at most this many pixels.
+    max_working_side: int = 2048
+    # Most faces animated at once; more faces are found but only this many move.
+    max_faces: int = 8
+    # Longest line of text, in characters, after normalisation.
+    max_text_chars: int = 600
+    # Longest audio accepted (user upload or synthesized), in seconds.
+    max_audio_seconds: float = 60.0
+    # Longest video written, in seconds.
+    max_video_seconds: float = 90.0
+    # Wall-clock budget of one stage, in seconds.
+    stage_timeout_seconds: float = 180.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Which backend runs each stage, and how the output is encoded."""
+
+    # Backend names per stage; see ``talking-photo backends`` for the choices.
+    faces_backend: str = "mediapipe"
+    scene_backend: str = "heuristic"
+    dialogue_backend: str = "smollm2"
+    speech_backend: str = "piper"
+    animator_backend: str = "mesh-warp"
+    # Video frame rate, frames per second.
+    fps: int = 25
+    # H.264 constant rate factor (lower is better quality, larger files).
+    crf: int = 20
+    # Where outputs go when a request names no output path.
+    output_dir: Path = Path("outputs")
+    # Options passed to a backend's constructor, keyed by backend name,
+    # e.g. {"transformers-chat": {"model": "Qwen/Qwen2.5-0.5B-Instruct"}}.
+    backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        """Builds settings from a plain mapping (e.g. parsed YAML).
+
+        Args:
+            data: Keys are field names of Settings; "limits" is a mapping of Limits fields.
+
+        Returns:
+            The settings, with defaults for every key not given.
+
+        Raises:
+            BadInputError: A key is not a known setting.
+        """
+        data = dict(data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise BadInputError(
+                f"Unknown setting(s) {', '.join(unknown)}; valid settings are "
+                f"{', '.join(sorted(known))}."
+            )
+        limits_data = dict(data.pop("limits", {}) or {})
+        limit_names = {f.name for f in dataclasses.fields(Limits)}
+        bad_limits = sorted(set(limits_data) - limit_names)
+        if bad_limits:
+            raise BadInputError(
+                f"Unknown limit(s) {', '.join(bad_limits)}; valid limits are "
+                f"{', '.join(sorted(limit_names))}."
+            )
+        if "output_dir" in data:
+            data["output_dir"] = Path(data["output_dir"])
+        return cls(limits=Limits(**limits_data), **data)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Settings:
+        """Reads settings from a YAML file (see ``from_dict`` for its keys)."""
+        import yaml
+
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        if not isinstance(data, dict):
+            raise BadInputError(f"The settings file {path} must hold a mapping of settings.")
+        return cls.from_dict(data)

