@@ -1,0 +1,7 @@
+"""``python -m pipelines`` is the same command line as ``talking-photo``."""
+
+import sys
+
+from pipelines.cli import main
+
+sys.exit(main())

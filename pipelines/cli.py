@@ -1,0 +1,168 @@
+"""The command line: ``talking-photo render | faces | scene | backends``.
+
+Bad input ends with a one-line message on stderr and exit code 2; an unexpected failure ends with
+exit code 1 and the traceback only when ``--verbose`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipelines import registry
+from pipelines.config import Settings
+from pipelines.errors import TalkingPhotoError
+from pipelines.protocols import Voice
+from pipelines.types import MOODS
+
+logger = logging.getLogger("pipelines")
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``talking-photo``."""
+    parser = argparse.ArgumentParser(
+        prog="talking-photo",
+        description="Hear the people in a photo speak: a lip-synced talking video, offline.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    parser.add_argument("--config", type=Path, help="settings YAML (backends, limits, fps)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    render = commands.add_parser("render", help="make a talking video from a photo")
+    render.add_argument("photo", type=Path, help="the photo (JPEG, PNG, WebP, ...)")
+    said = render.add_mutually_exclusive_group()
+    said.add_argument("--say", metavar="TEXT", help="the line to speak (default: write one)")
+    said.add_argument("--audio", type=Path, metavar="FILE", help="lip-sync to your own recording")
+    render.add_argument("--face", type=int, metavar="N", help="which face speaks (see 'faces')")
+    render.add_argument("--mood", choices=MOODS, default="neutral", help="mood of line and face")
+    render.add_argument("--rate", type=float, default=1.0, help="speaking rate (1.0 = normal)")
+    render.add_argument("--still", action="store_true", help="keep the head still")
+    render.add_argument("--seed", type=int, default=0, help="seed for line, blinks and motion")
+    render.add_argument("--no-watermark", action="store_true", help="omit the visible AI mark")
+    render.add_argument("-o", "--output", type=Path, help="the MP4 to write")
+
+    faces = commands.add_parser("faces", help="list the faces found in a photo, as JSON")
+    faces.add_argument("photo", type=Path)
+
+    scene = commands.add_parser("scene", help="describe the photo, as JSON")
+    scene.add_argument("photo", type=Path)
+
+    commands.add_parser("backends", help="list the backends of every stage and whether ready")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        settings = Settings.from_yaml(args.config) if args.config else Settings()
+        return _COMMANDS[args.command](args, settings)
+    except TalkingPhotoError as error:
+        print(f"talking-photo: {error.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("talking-photo: cancelled", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _render(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from pipelines.pipeline import RenderRequest, TalkingPhotoPipeline
+
+    _require_file(args.photo, "photo")
+    if args.audio is not None:
+        _require_file(args.audio, "audio file")
+    request = RenderRequest(
+        photo=args.photo,
+        text=args.say,
+        audio=args.audio,
+        face_index=args.face,
+        mood=args.mood,
+        voice=Voice(rate=args.rate),
+        still=args.still,
+        seed=args.seed,
+        output=args.output,
+        watermark=not args.no_watermark,
+    )
+    pipeline = TalkingPhotoPipeline(settings)
+    with tqdm(total=100, unit="%", file=sys.stderr, disable=None, leave=False) as bar:
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.set_description(stage)
+            bar.update(round(fraction * 100) - bar.n)
+
+        result = pipeline.render(request, progress=progress)
+    for warning in result.warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    for line in result.lines:
+        if line.text:
+            print(f'face {line.face_index} says ({line.source}): "{line.text}"')
+    print(f"video:     {result.video}")
+    print(f"audio:     {result.audio}")
+    print(f"subtitles: {result.subtitles}")
+    print(f"duration:  {result.duration:.2f} s")
+    return 0
+
+
+def _faces(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.pipeline import TalkingPhotoPipeline
+
+    _require_file(args.photo, "photo")
+    pipeline = TalkingPhotoPipeline(settings)
+    faces = pipeline.detect_faces(pipeline.load_photo(args.photo))
+    print(json.dumps([face.summary() for face in faces], indent=2))
+    return 0
+
+
+def _scene(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+
+    from pipelines.pipeline import TalkingPhotoPipeline
+
+    _require_file(args.photo, "photo")
+    pipeline = TalkingPhotoPipeline(settings)
+    photo = pipeline.load_photo(args.photo)
+    scene = pipeline.describe_scene(photo, pipeline.detect_faces(photo))
+    print(json.dumps(dataclasses.asdict(scene), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _backends(args: argparse.Namespace, settings: Settings) -> int:
+    for stage in registry.STAGES:
+        for index, spec in enumerate(registry.specs(stage)):
+            _, reason = registry.availability(spec)
+            default = " (default)" if index == 0 else ""
+            print(f"{stage:9} {spec.name:12} {reason}{default}")
+    return 0
+
+
+def _require_file(path: Path, what: str) -> None:
+    if not path.is_file():
+        raise TalkingPhotoError(f"The {what} {path} does not exist or is not a file.")
+
+
+def _configure_logging(verbose: bool) -> None:
+    # Quiet the native libraries' own logging (MediaPipe/absl, TFLite) unless asked.
+    if not verbose:
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+_COMMANDS = {"render": _render, "faces": _faces, "scene": _scene, "backends": _backends}
+
+if __name__ == "__main__":
+    sys.exit(main())

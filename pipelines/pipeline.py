@@ -1,0 +1,392 @@
+"""TalkingPhotoPipeline: runs the stages, keeps each model loaded, reports progress."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipelines import registry
+from pipelines.config import Settings
+from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, NoFaceError
+from pipelines.protocols import Voice
+from pipelines.types import MOODS, Animation, Face, Line, Mood, Photo, RenderResult, Scene, Speech
+
+logger = logging.getLogger(__name__)
+
+#: Called with (stage name, overall fraction done in [0, 1]).
+ProgressCallback = Callable[[str, float], None]
+
+#: The stages of a render, in order, with their share of the progress bar.
+RENDER_STAGES: tuple[tuple[str, float], ...] = (
+    ("faces", 0.05),
+    ("scene", 0.10),
+    ("dialogue", 0.10),
+    ("speech", 0.10),
+    ("animate", 0.55),
+    ("video", 0.10),
+)
+
+PhotoSource = str | Path | bytes | np.ndarray
+AudioSource = str | Path | bytes
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """One photo to bring to life.
+
+    Attributes:
+        photo: Path, encoded bytes, or an (H, W, 3) uint8 RGB array.
+        text: The user's own line; None lets the dialogue stage write one.
+        audio: The user's own recording (wav, mp3, m4a, ...); wins over ``text``.
+        face_index: Which face speaks (see ``detect_faces``); None picks the largest face.
+        mood: How the line is written and the face looks, one of ``pipelines.types.MOODS``.
+        voice: How the line is spoken.
+        still: Keep the head still (lips, eyes and expression still move).
+        seed: Seed for the dialogue model, blinks and head motion.
+        output: Path of the MP4; the WAV and SRT are written beside it. None writes into
+            ``Settings.output_dir`` under a fresh name.
+        watermark: Draw the visible "AI-generated" mark (the metadata tag is always written).
+    """
+
+    photo: PhotoSource
+    text: str | None = None
+    audio: AudioSource | None = None
+    face_index: int | None = None
+    mood: Mood = "neutral"
+    voice: Voice = field(default_factory=Voice)
+    still: bool = False
+    seed: int = 0
+    output: Path | None = None
+    watermark: bool = True
+
+
+class TalkingPhotoPipeline:
+    """Photo in, talking MP4 out.
+
+    Each backend is created on first use and kept for the life of the pipeline, so a web app
+    or a batch script that reuses one pipeline never loads a model twice. The pipeline is safe
+    to share between threads: backends guard their own models.
+
+    Args:
+        settings: Backends, limits and encoding; defaults to the offline stack.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._backends: dict[str, Any] = {}
+        self._notes: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- backends
+    def backend(self, stage: str) -> Any:
+        """The backend of a stage, created once.
+
+        A configured backend that cannot run here falls back to the stage's offline default;
+        the reason is kept and reported in ``RenderResult.warnings``.
+        """
+        with self._lock:
+            if stage not in self._backends:
+                self._backends[stage] = self._create(stage)
+            return self._backends[stage]
+
+    def _create(self, stage: str) -> Any:
+        """Creates the configured backend, or the first other one of the stage that can run."""
+        name = getattr(self.settings, f"{stage}_backend")
+        started = time.perf_counter()
+        try:
+            created = registry.create(stage, name, **self.settings.backend_options.get(name, {}))
+        except BackendUnavailable as error:
+            created = None
+            for spec in registry.specs(stage):
+                if spec.name != name and registry.availability(spec)[0]:
+                    created = registry.create(stage, spec.name)
+                    note = f"{error.message} Using the {stage} backend {spec.name!r} instead."
+                    logger.warning(note)
+                    self._notes[stage] = note
+                    break
+            if created is None:
+                raise
+        logger.info("loaded the %s backend in %.2f s", stage, time.perf_counter() - started)
+        return created
+
+    def warm_up(self, stages: Sequence[str] = registry.STAGES) -> None:
+        """Loads the backends of the given stages now instead of on first use."""
+        for stage in stages:
+            self.backend(stage)
+
+    # ----------------------------------------------------------------- stages
+    def load_photo(self, source: PhotoSource) -> Photo:
+        """Decodes and normalises a photo within the configured limits."""
+        from pipelines.images import load_image
+
+        return load_image(source, self.settings.limits)
+
+    def detect_faces(self, photo: Photo) -> tuple[Face, ...]:
+        """Every human face in the photo, left to right.
+
+        Raises:
+            NoFaceError: There is none.
+        """
+        faces = tuple(self.backend("faces").detect(photo))
+        if not faces:
+            raise NoFaceError()
+        return faces
+
+    def describe_scene(self, photo: Photo, faces: Sequence[Face]) -> Scene:
+        """Facts about the photo for the dialogue writer."""
+        return self.backend("scene").describe(photo, faces)
+
+    def write_line(
+        self,
+        scene: Scene,
+        face_index: int,
+        mood: Mood = "neutral",
+        *,
+        seed: int = 0,
+        user_text: str | None = None,
+    ) -> Line:
+        """What the person at ``face_index`` says (the user's own text wins)."""
+        _check_mood(mood)
+        return self._dialogue_writer().write(
+            scene,
+            face_index,
+            mood,
+            seed=seed,
+            user_text=user_text,
+            max_chars=self.settings.limits.max_text_chars,
+        )
+
+    def _dialogue_writer(self) -> Any:
+        from pipelines.dialogue import DialogueWriter
+
+        with self._lock:
+            writer = self._backends.get("dialogue-writer")
+        if writer is None:
+            writer = DialogueWriter(self.backend("dialogue"))
+            with self._lock:
+                writer = self._backends.setdefault("dialogue-writer", writer)
+        return writer
+
+    def speak(self, text: str, voice: Voice | None = None) -> Speech:
+        """Text to speech with phoneme timings."""
+        speech = self.backend("speech").synthesize(text, voice or Voice())
+        self._check_duration(speech.duration, "The spoken line")
+        return speech
+
+    def load_speech(self, source: AudioSource) -> Speech:
+        """The user's own recording as Speech (no phonemes: timing comes from the audio)."""
+        from pipelines.audio import load_audio, speech_from_audio
+
+        audio, rate = load_audio(source, self.settings.limits)
+        return speech_from_audio(audio, rate)
+
+    def _check_duration(self, seconds: float, what: str) -> None:
+        cap = min(self.settings.limits.max_audio_seconds, self.settings.limits.max_video_seconds)
+        if seconds > cap:
+            raise LimitExceeded(
+                f"{what} lasts {seconds:.0f} s; the limit is {cap:.0f} s. Use a shorter line."
+            )
+
+    # ----------------------------------------------------------------- render
+    def render(
+        self, request: RenderRequest, progress: ProgressCallback | None = None
+    ) -> RenderResult:
+        """Runs every stage and writes the MP4, WAV and SRT.
+
+        Args:
+            request: What to render.
+            progress: Called with (stage, overall fraction) as the render advances.
+
+        Returns:
+            Paths of the outputs, the line, faces, scene, per-stage timings and warnings.
+
+        Raises:
+            TalkingPhotoError: A subclass with a message a person can act on.
+        """
+        from pipelines.audio import write_wav
+        from pipelines.motion import Utterance, frame_count, plan_face_motion
+        from pipelines.video import write_srt, write_video
+
+        _check_mood(request.mood)
+        tracker = _ProgressTracker(progress)
+        warnings: list[str] = []
+
+        with tracker.stage("faces"):
+            photo = self.load_photo(request.photo)
+            faces = self.detect_faces(photo)
+            speaker = _choose_face(faces, request.face_index)
+        with tracker.stage("scene"):
+            scene = self.describe_scene(photo, faces)
+        with tracker.stage("dialogue"):
+            if request.audio is not None:
+                line = Line(speaker.index, "", request.mood, "user")
+            else:
+                line = self.write_line(
+                    scene, speaker.index, request.mood, seed=request.seed, user_text=request.text
+                )
+        with tracker.stage("speech"):
+            if request.audio is not None:
+                speech = self.load_speech(request.audio)
+                self._check_duration(speech.duration, "The audio")
+            else:
+                speech = self.speak(line.text, request.voice)
+
+        with tracker.stage("animate", advance=False):
+            fps = self.settings.fps
+            n_frames = frame_count(speech.duration, fps)
+            animated = _faces_to_animate(faces, speaker, self.settings.limits.max_faces)
+            if len(animated) < len(faces):
+                warnings.append(
+                    f"{len(faces)} faces were found; only {len(animated)} are animated at once "
+                    f"(the limit is {self.settings.limits.max_faces})."
+                )
+            motions = tuple(
+                plan_face_motion(
+                    face.index,
+                    n_frames,
+                    fps,
+                    utterances=(Utterance(0.0, speech),) if face is speaker else (),
+                    mood=request.mood,
+                    seed=request.seed + face.index,
+                    still=request.still,
+                    base_smile=face.expression.smile,
+                )
+                for face in animated
+            )
+            animation = Animation(fps=fps, n_frames=n_frames, motions=motions)
+            drawn = self.backend("animator").render(photo, animated, animation)
+        frames = tracker.frames(drawn, n_frames)
+
+        with tracker.stage("video", advance=False):
+            video_path = _output_path(request.output, self.settings.output_dir)
+            write_video(
+                frames,
+                n_frames=n_frames,
+                fps=fps,
+                audio=speech.audio,
+                sample_rate=speech.sample_rate,
+                path=video_path,
+                crf=self.settings.crf,
+                metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
+                watermark="AI-generated" if request.watermark else None,
+            )
+            audio_path = write_wav(video_path.with_suffix(".wav"), speech.audio, speech.sample_rate)
+            subtitles_path = write_srt(speech.cues, video_path.with_suffix(".srt"))
+        tracker.done()
+
+        warnings.extend(self._notes.values())
+        if line.source == "template" and request.text is None:
+            warnings.append("The dialogue model's lines did not pass checks; a template was used.")
+        return RenderResult(
+            video=video_path,
+            audio=Path(audio_path),
+            subtitles=Path(subtitles_path),
+            lines=(line,),
+            faces=faces,
+            scene=scene,
+            duration=n_frames / fps,
+            timings=tracker.timings,
+            warnings=tuple(warnings),
+        )
+
+
+# --------------------------------------------------------------------- helpers
+def _check_mood(mood: str) -> None:
+    if mood not in MOODS:
+        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+
+
+def _choose_face(faces: Sequence[Face], face_index: int | None) -> Face:
+    """The requested face, or the largest one."""
+    if face_index is None:
+        return max(faces, key=lambda f: f.box.width * f.box.height)
+    if not 0 <= face_index < len(faces):
+        raise BadInputError(
+            f"There is no face {face_index} in this photo; it has {len(faces)} "
+            f"face(s), numbered 0 to {len(faces) - 1}."
+        )
+    return faces[face_index]
+
+
+def _faces_to_animate(faces: Sequence[Face], speaker: Face, max_faces: int) -> tuple[Face, ...]:
+    """The speaker plus the largest other faces, up to ``max_faces``, in photo order."""
+    others = sorted(
+        (f for f in faces if f is not speaker), key=lambda f: -(f.box.width * f.box.height)
+    )
+    chosen = [speaker, *others[: max(0, max_faces - 1)]]
+    return tuple(sorted(chosen, key=lambda f: f.index))
+
+
+def _output_path(requested: Path | None, output_dir: Path) -> Path:
+    if requested is not None:
+        path = Path(requested)
+        if path.suffix.lower() != ".mp4":
+            path = path.with_suffix(".mp4")
+    else:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = Path(output_dir) / f"talking-photo-{stamp}-{uuid.uuid4().hex[:8]}.mp4"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class _ProgressTracker:
+    """Turns stage starts and drawn frames into overall fractions, and times each stage."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self._callback = callback
+        self._weights = dict(RENDER_STAGES)
+        self._done = 0.0
+        self.timings: dict[str, float] = {}
+
+    def _report(self, stage: str, fraction: float) -> None:
+        if self._callback is not None:
+            self._callback(stage, min(1.0, max(0.0, fraction)))
+
+    @contextmanager
+    def stage(self, name: str, *, advance: bool = True) -> Iterator[None]:
+        """Times a stage; with ``advance``, reports its start and counts its share as done."""
+        if advance:
+            self._report(name, self._done)
+        started = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+        if advance:
+            self._done += self._weights.get(name, 0.0)
+
+    def frames(self, frames: Iterator[np.ndarray], total: int) -> Iterator[np.ndarray]:
+        """Passes drawn frames through to the encoder, reporting progress as they go.
+
+        Frames are drawn lazily while the video stage encodes them, so the time spent drawing
+        is moved from the "video" timing to the "animate" timing, and the progress bar moves
+        through both stages' shares frame by frame.
+        """
+        begin = self._done
+        share = self._weights["animate"] + self._weights["video"]
+        step = max(1, total // 50)
+        drawing = 0.0
+        iterator = iter(frames)
+        for index in range(total):
+            began = time.perf_counter()
+            frame = next(iterator, None)
+            drawing += time.perf_counter() - began
+            if frame is None:
+                break
+            if index % step == 0:
+                self._report("animate", begin + share * index / total)
+            yield frame
+        self._done = begin + share
+        self.timings["animate"] = self.timings.get("animate", 0.0) + drawing
+        self.timings["video"] = self.timings.get("video", 0.0) - drawing
+
+    def done(self) -> None:
+        """Reports completion."""
+        self._report("done", 1.0)

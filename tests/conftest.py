@@ -1,0 +1,37 @@
+"""Fixtures shared by the test modules: real photos, real audio, one pipeline per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Quiet MediaPipe/TFLite native logging in test output.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "assets" / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def examples() -> Path:
+    """Folder of the real example photos (see assets/examples/SOURCES.md)."""
+    return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """Folder of the real test audio (see tests/data/SOURCES.md)."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory):
+    """One offline pipeline for the whole session, so each model loads once."""
+    from pipelines import Settings, TalkingPhotoPipeline
+
+    out = tmp_path_factory.mktemp("outputs")
+    return TalkingPhotoPipeline(Settings(output_dir=out))

@@ -1,0 +1,73 @@
+"""The command line, run as a user runs it: a subprocess with real photos."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_faces_prints_json_for_every_face(examples: Path) -> None:
+    done = _run("faces", str(examples / "two_people.jpg"))
+    assert done.returncode == 0, done.stderr
+    faces = json.loads(done.stdout)
+    assert [f["index"] for f in faces] == [0, 1]
+    assert faces[0]["box"][0] < faces[1]["box"][0], "faces are ordered left to right"
+    for face in faces:
+        assert set(face) >= {"index", "box", "expression", "pose"}
+
+
+def test_a_photo_without_a_face_gives_one_line_and_exit_code_2(examples: Path) -> None:
+    done = _run("faces", str(examples / "shiba_dog.jpg"))
+    assert done.returncode == 2
+    message = done.stderr.strip().splitlines()
+    assert message[-1].startswith("talking-photo: No human face")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_missing_photo_and_a_bad_mood_are_refused(tmp_path: Path, examples: Path) -> None:
+    done = _run("render", str(tmp_path / "nope.jpg"), "--say", "Hi.")
+    assert done.returncode == 2 and "does not exist" in done.stderr
+    done = _run("render", str(examples / "einstein_bw.jpg"), "--mood", "grumpy")
+    assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_not_an_image_is_refused_without_traceback(tmp_path: Path) -> None:
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("this is not a photo", encoding="utf-8")
+    done = _run("render", str(fake), "--say", "Hello.")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+def test_backends_lists_every_stage() -> None:
+    done = _run("backends")
+    assert done.returncode == 0
+    for stage in ("faces", "scene", "dialogue", "speech", "animator"):
+        assert stage in done.stdout
+    assert "(default)" in done.stdout
+
+
+@pytest.mark.slow
+def test_render_says_the_line_and_prints_where_outputs_went(
+    examples: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "hello.mp4"
+    done = _run("render", str(examples / "smiling_woman_256.png"), "--say", "Hello there!", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"video:     {out}" in done.stdout
+    assert out.is_file() and out.with_suffix(".wav").is_file() and out.with_suffix(".srt").is_file()

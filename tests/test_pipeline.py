@@ -1,0 +1,152 @@
+"""End to end: real photos through every real offline model to a playable MP4."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from pipelines import NoFaceError, RenderRequest, TalkingPhotoPipeline
+from pipelines.images import load_image
+
+pytestmark = pytest.mark.slow
+
+LIPS = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 185, 40, 39, 37, 0, 267, 269, 270, 409]
+
+
+def _decode(path: Path) -> tuple[list[np.ndarray], dict]:
+    """Decodes every video frame (RGB) and the stream facts of an MP4."""
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0]
+        facts = {
+            "video_codec": video.codec_context.name,
+            "audio_codec": audio.codec_context.name,
+            "pix_fmt": video.codec_context.pix_fmt,
+            "fps": float(video.average_rate),
+            "video_duration": float(video.duration * video.time_base),
+            "audio_duration": float(audio.duration * audio.time_base),
+            "comment": container.metadata.get("comment", ""),
+        }
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return frames, facts
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+@pytest.fixture(scope="module")
+def einstein_render(pipeline: TalkingPhotoPipeline, examples: Path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("render") / "einstein.mp4"
+    stages: list[tuple[str, float]] = []
+    result = pipeline.render(
+        RenderRequest(
+            examples / "einstein_bw.jpg",
+            text="Imagination is more important than knowledge. Shall we begin?",
+            output=out,
+        ),
+        progress=lambda stage, fraction: stages.append((stage, fraction)),
+    )
+    frames, facts = _decode(result.video)
+    return result, frames, facts, stages
+
+
+def test_render_writes_browser_playable_mp4_of_audio_length(einstein_render) -> None:
+    result, frames, facts, _ = einstein_render
+    assert facts["video_codec"] == "h264"
+    assert facts["pix_fmt"] == "yuv420p"
+    assert facts["audio_codec"] == "aac"
+    assert "AI-generated" in facts["comment"]
+    frame_s = 1.0 / facts["fps"]
+    assert abs(facts["video_duration"] - facts["audio_duration"]) <= frame_s + 1e-6
+    assert abs(len(frames) * frame_s - result.duration) <= frame_s + 1e-6
+    assert result.audio.is_file() and result.subtitles.is_file()
+    assert "Imagination" in result.subtitles.read_text(encoding="utf-8")
+
+
+def test_mouth_moves_background_stays_and_face_survives(
+    einstein_render, pipeline: TalkingPhotoPipeline, examples: Path
+) -> None:
+    result, frames, _, _ = einstein_render
+    photo = load_image(examples / "einstein_bw.jpg")
+    face = result.faces[result.lines[0].face_index]
+    lips = face.landmarks[LIPS, :2]
+    x0, y0 = np.floor(lips.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(lips.max(axis=0)).astype(int)
+    mouth = np.stack([f[y0:y1, x0:x1].astype(np.float32).mean(axis=2) for f in frames])
+    assert float(mouth.std(axis=0).mean()) > 3.0, "the mouth region barely changes"
+
+    # Background: everything well away from the face (box grown 1.6x around its centre).
+    cx, cy = face.box.center
+    half_w, half_h = face.box.width * 0.8, face.box.height * 1.0
+    mask = np.ones(photo.pixels.shape[:2], bool)
+    mask[
+        max(0, int(cy - half_h)) : int(cy + half_h * 1.4),
+        max(0, int(cx - half_w)) : int(cx + half_w),
+    ] = False
+    # The watermark corner is allowed to differ.
+    mask[int(photo.height * 0.9) :, int(photo.width * 0.6) :] = False
+    for frame in frames[:: max(1, len(frames) // 8)]:
+        assert _psnr(frame[mask], photo.pixels[mask]) > 34.0
+
+    for frame in frames[:: max(1, len(frames) // 4)]:
+        from pipelines.types import Photo
+
+        assert pipeline.detect_faces(Photo(pixels=frame)), "face lost in a rendered frame"
+
+
+def test_progress_is_reported_in_order_and_completes(einstein_render) -> None:
+    result, _, _, stages = einstein_render
+    fractions = [fraction for _, fraction in stages]
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1.0
+    names = [name for name, _ in stages]
+    for stage in ("faces", "scene", "dialogue", "speech", "animate"):
+        assert stage in names
+    assert set(result.timings) >= {"faces", "scene", "dialogue", "speech", "animate", "video"}
+
+
+def test_render_without_a_line_writes_a_valid_one(
+    pipeline: TalkingPhotoPipeline, examples: Path, tmp_path: Path
+) -> None:
+    from pipelines.dialogue import validate_line
+
+    result = pipeline.render(
+        RenderRequest(examples / "smiling_woman_256.png", mood="happy", output=tmp_path / "a.mp4")
+    )
+    line = result.lines[0]
+    assert line.source in ("model", "template")
+    assert validate_line(line.text) is not None
+    assert result.video.stat().st_size > 10_000
+
+
+def test_render_with_the_users_own_audio(
+    pipeline: TalkingPhotoPipeline, examples: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    result = pipeline.render(
+        RenderRequest(
+            examples / "lowres_240p.jpg",
+            audio=data_dir / "english_speech_16k.wav",
+            output=tmp_path / "own.mp4",
+        )
+    )
+    frames, facts = _decode(result.video)
+    assert facts["audio_codec"] == "aac"
+    assert abs(facts["video_duration"] - facts["audio_duration"]) <= 1 / facts["fps"] + 1e-6
+    assert len(frames) == round(result.duration * facts["fps"])
+
+
+def test_models_load_once_per_pipeline(pipeline: TalkingPhotoPipeline) -> None:
+    assert pipeline.backend("faces") is pipeline.backend("faces")
+    assert pipeline.backend("speech") is pipeline.backend("speech")
+
+
+def test_no_human_face_raises_a_plain_error(
+    pipeline: TalkingPhotoPipeline, examples: Path
+) -> None:
+    with pytest.raises(NoFaceError, match="No human face"):
+        pipeline.render(RenderRequest(examples / "shiba_dog.jpg", text="Woof."))
