@@ -40,8 +40,10 @@ def _face_choices(faces: tuple[Face, ...]) -> list[tuple[str, int]]:
 
 def _annotate(pixels: np.ndarray, faces: tuple[Face, ...]) -> tuple[np.ndarray, list]:
     boxes = [
-        ((int(f.box.x), int(f.box.y), int(f.box.x + f.box.width), int(f.box.y + f.box.height)),
-         f"Face {f.index}")
+        (
+            (int(f.box.x), int(f.box.y), int(f.box.x + f.box.width), int(f.box.y + f.box.height)),
+            f"Face {f.index}",
+        )
         for f in faces
     ]
     return pixels, boxes

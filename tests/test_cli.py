@@ -63,11 +63,11 @@ def test_backends_lists_every_stage() -> None:
 
 
 @pytest.mark.slow
-def test_render_says_the_line_and_prints_where_outputs_went(
-    examples: Path, tmp_path: Path
-) -> None:
+def test_render_says_the_line_and_prints_where_outputs_went(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "hello.mp4"
-    done = _run("render", str(examples / "smiling_woman_256.png"), "--say", "Hello there!", "-o", str(out))
+    done = _run(
+        "render", str(examples / "smiling_woman_256.png"), "--say", "Hello there!", "-o", str(out)
+    )
     assert done.returncode == 0, done.stderr
     assert f"video:     {out}" in done.stdout
     assert out.is_file() and out.with_suffix(".wav").is_file() and out.with_suffix(".srt").is_file()

@@ -43,7 +43,8 @@ def test_spaces_sdk_version_is_within_the_pinned_gradio_range() -> None:
 def test_import_pipelines_stays_light() -> None:
     code = (
         "import sys, pipelines; heavy = {'torch', 'gradio', 'mediapipe', 'cv2', 'piper', "
-        "'xllamacpp', 'transformers'}; print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+        "'xllamacpp', 'transformers'}; "
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -145,8 +145,6 @@ def test_models_load_once_per_pipeline(pipeline: TalkingPhotoPipeline) -> None:
     assert pipeline.backend("speech") is pipeline.backend("speech")
 
 
-def test_no_human_face_raises_a_plain_error(
-    pipeline: TalkingPhotoPipeline, examples: Path
-) -> None:
+def test_no_human_face_raises_a_plain_error(pipeline: TalkingPhotoPipeline, examples: Path) -> None:
     with pytest.raises(NoFaceError, match="No human face"):
         pipeline.render(RenderRequest(examples / "shiba_dog.jpg", text="Woof."))
