@@ -102,13 +102,16 @@ class TalkingPhotoPipeline:
         """Creates the configured backend, or the first other one of the stage that can run."""
         name = getattr(self.settings, f"{stage}_backend")
         started = time.perf_counter()
+        context = {"limits": self.settings.limits}
         try:
-            created = registry.create(stage, name, **self.settings.backend_options.get(name, {}))
+            created = registry.create(
+                stage, name, context=context, **self.settings.backend_options.get(name, {})
+            )
         except BackendUnavailable as error:
             created = None
             for spec in registry.specs(stage):
                 if spec.name != name and registry.availability(spec)[0]:
-                    created = registry.create(stage, spec.name)
+                    created = registry.create(stage, spec.name, context=context)
                     note = f"{error.message} Using the {stage} backend {spec.name!r} instead."
                     logger.warning(note)
                     self._notes[stage] = note

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,12 +142,14 @@ def register(spec: BackendSpec) -> None:
     _SPECS = (*kept, spec)
 
 
-def create(stage: str, name: str, **options: Any) -> Any:
+def create(stage: str, name: str, *, context: dict[str, Any] | None = None, **options: Any) -> Any:
     """Imports and instantiates a backend.
 
     Args:
         stage: One of STAGES.
         name: A registered backend name of that stage.
+        context: Keyword arguments passed only to constructors that declare them (e.g.
+            ``limits``), so every backend can be created the same way.
         **options: Keyword arguments for the backend's constructor.
 
     Raises:
@@ -158,7 +161,9 @@ def create(stage: str, name: str, **options: Any) -> Any:
         raise BackendUnavailable(f"The {stage} backend {name!r} {reason}")
     module_name, _, class_name = spec.target.partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(**options)
+    accepted = inspect.signature(cls).parameters
+    extra = {key: value for key, value in (context or {}).items() if key in accepted}
+    return cls(**extra, **options)
 
 
 def _check_stage(stage: str) -> None:
