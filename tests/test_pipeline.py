@@ -91,6 +91,7 @@ def test_mouth_moves_background_stays_and_face_survives(
     # The watermark corner is allowed to differ.
     mask[int(photo.height * 0.9) :, int(photo.width * 0.6) :] = False
     for frame in frames[:: max(1, len(frames) // 8)]:
+        frame = frame[: photo.height, : photo.width]  # the encoder pads odd sizes to even
         assert _psnr(frame[mask], photo.pixels[mask]) > 34.0
 
     for frame in frames[:: max(1, len(frames) // 4)]:

@@ -1,0 +1,253 @@
+"""The mesh-warp animator on real photos with real MediaPipe faces.
+
+Motions are built here as plain curves (a jaw sine, a blink at one frame, a head turn); the
+rendered frames are measured by running the real face mesh on them again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipelines.animate import MeshWarpAnimator, motion_weights, prepare_face
+from pipelines.errors import BadInputError
+from pipelines.images import load_image
+from pipelines.types import Animation, Face, FaceMotion, Photo
+
+CHANNELS = ("jaw_open", "lip_round", "lip_wide", "lip_press", "lip_bite", "blink", "smile", "brow")
+
+
+def make_motion(face_index: int, n_frames: int, **curves: Sequence[float] | float) -> FaceMotion:
+    """A FaceMotion with the given curves (scalars are held), every other channel still."""
+    arrays = {}
+    for name in CHANNELS:
+        value = curves.get(name, 0.0)
+        arrays[name] = np.broadcast_to(np.asarray(value, np.float64), (n_frames,)).copy()
+    head = np.broadcast_to(
+        np.asarray(curves.get("head", (0.0, 0.0, 0.0)), np.float64), (n_frames, 3)
+    )
+    return FaceMotion(face_index, head=head.copy(), **arrays)
+
+
+def render(photo: Photo, faces: Sequence[Face], motions: Sequence[FaceMotion]) -> list[np.ndarray]:
+    n_frames = motions[0].n_frames
+    return list(MeshWarpAnimator().render(photo, faces, Animation(25, n_frames, tuple(motions))))
+
+
+def roi_of(photo: Photo, face: Face) -> tuple[slice, slice]:
+    roi = prepare_face(photo.pixels, face).roi
+    return slice(roi.y0, roi.y1), slice(roi.x0, roi.x1)
+
+
+@pytest.fixture(scope="module")
+def detector():
+    from pipelines.faces import MediaPipeFaces
+
+    return MediaPipeFaces()
+
+
+@pytest.fixture(scope="module")
+def woman(examples: Path, detector) -> tuple[Photo, tuple[Face, ...]]:
+    photo = load_image(examples / "woman_waterfall.jpg")
+    return photo, detector.detect(photo)
+
+
+@pytest.fixture(scope="module")
+def couple(examples: Path, detector) -> tuple[Photo, tuple[Face, ...]]:
+    photo = load_image(examples / "two_people.jpg")
+    faces = detector.detect(photo)
+    assert len(faces) == 2
+    return photo, faces
+
+
+def mouth_box(face: Face, pad: float = 0.25) -> tuple[slice, slice]:
+    points = face.landmarks[[61, 291, 0, 17], :2]
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    margin = pad * (x1 - x0)
+    return slice(int(y0 - margin), int(y1 + margin)), slice(int(x0 - margin), int(x1 + margin))
+
+
+def test_frames_have_the_photo_shape_and_count(woman) -> None:
+    photo, faces = woman
+    n = 9
+    jaw = 0.5 + 0.5 * np.sin(np.linspace(0, 2 * np.pi, n))
+    frames = MeshWarpAnimator().render(
+        photo, faces, Animation(25, n, (make_motion(faces[0].index, n, jaw_open=jaw),))
+    )
+    assert not isinstance(frames, list | tuple)  # a stream, not a list
+    drawn = list(frames)
+    assert len(drawn) == n
+    for frame in drawn:
+        assert frame.shape == photo.pixels.shape
+        assert frame.dtype == np.uint8
+    assert MeshWarpAnimator.name == "mesh-warp"
+
+
+def test_pixels_outside_every_face_region_are_the_photo_s_own(couple) -> None:
+    photo, faces = couple
+    n = 6
+    wave = np.linspace(0.0, 1.0, n)
+    motions = [
+        make_motion(face.index, n, jaw_open=wave, blink=wave[::-1], smile=0.5, brow=-0.5,
+                    lip_round=0.4, head=(6.0, -4.0, 5.0))
+        for face in faces
+    ]  # fmt: skip
+    outside = np.ones(photo.pixels.shape[:2], bool)
+    for face in faces:
+        outside[roi_of(photo, face)] = False
+    assert outside.mean() > 0.2
+    for frame in render(photo, faces, motions):
+        assert np.array_equal(frame[outside], photo.pixels[outside])
+        assert not np.array_equal(frame, photo.pixels)
+
+
+def test_opening_the_jaw_opens_the_lips_as_the_mesh_sees_them(woman, detector) -> None:
+    photo, faces = woman
+    face = faces[0]
+    jaw = np.linspace(0.0, 1.0, 6)
+    # Blink on the first frame too, so the face is processed even with the jaw closed.
+    blink = np.r_[1.0, np.zeros(5)]
+    frames = render(photo, faces, [make_motion(face.index, 6, jaw_open=jaw, blink=blink)])
+    ratios = []
+    for frame in frames:
+        found = detector.detect(Photo(frame))
+        assert len(found) == 1, "the face must still be found in every frame"
+        ratios.append(found[0].geometry.mouth_open_ratio)
+    ratios = np.array(ratios)
+    assert np.all(np.diff(ratios) > -0.03), ratios
+    assert ratios[-1] > ratios[0] + 0.25, ratios
+    # With the jaw closed the mouth is the photo's own mouth.
+    box = mouth_box(face)
+    closed = np.abs(frames[0][box].astype(float) - photo.pixels[box].astype(float)).mean()
+    assert closed < 1.0
+    # Wide open, the new opening is darker than the lips around it.
+    opened = np.abs(frames[-1][box].astype(float) - photo.pixels[box].astype(float)).mean()
+    assert opened > 10.0
+
+
+def test_a_blink_closes_the_eyes_as_the_mesh_sees_them(woman, detector) -> None:
+    photo, faces = woman
+    frames = render(photo, faces, [make_motion(faces[0].index, 2, blink=[0.0, 1.0], brow=0.01)])
+    opened = detector.detect(Photo(frames[0]))[0].geometry
+    closed = detector.detect(Photo(frames[1]))[0].geometry
+    assert closed.left_eye_open < 0.6 * opened.left_eye_open
+    assert closed.right_eye_open < 0.6 * opened.right_eye_open
+
+
+def test_a_tilted_face_blinks_both_eyes(examples: Path, detector) -> None:
+    tilted = Image.open(examples / "woman_waterfall.jpg").convert("RGB")
+    photo = Photo(np.asarray(tilted.rotate(30, resample=Image.BICUBIC, expand=True)))
+    faces = detector.detect(photo)
+    assert abs(faces[0].pose.roll) > 20
+    frames = render(photo, faces, [make_motion(faces[0].index, 2, blink=[0.0, 1.0], jaw_open=0.3)])
+    opened = detector.detect(Photo(frames[0]))[0].geometry
+    closed = detector.detect(Photo(frames[1]))[0].geometry
+    assert closed.left_eye_open < 0.6 * opened.left_eye_open
+    assert closed.right_eye_open < 0.6 * opened.right_eye_open
+
+
+def test_animating_one_person_leaves_the_other_untouched(couple) -> None:
+    photo, faces = couple
+    n = 4
+    motion = make_motion(faces[0].index, n, jaw_open=np.linspace(0.2, 1.0, n), blink=1.0,
+                         head=(5.0, 3.0, -4.0))  # fmt: skip
+    touched = np.zeros(photo.pixels.shape[:2], bool)
+    touched[roi_of(photo, faces[0])] = True
+    other = faces[1].box
+    region = (
+        slice(int(other.y), int(other.y + other.height)),
+        slice(int(other.x), int(other.x + other.width)),
+    )
+    untouched = np.zeros_like(touched)
+    untouched[region] = True
+    untouched &= ~touched
+    assert untouched.sum() > 0.8 * other.width * other.height
+    for frame in render(photo, faces, [motion]):
+        assert np.array_equal(frame[untouched], photo.pixels[untouched])
+        region = roi_of(photo, faces[0])
+        assert not np.array_equal(frame[region], photo.pixels[region])
+
+
+def test_a_grey_photo_stays_grey_with_the_mouth_open(examples: Path, detector) -> None:
+    grey = Image.open(examples / "einstein_bw.jpg").convert("L").convert("RGB")
+    photo = Photo(np.asarray(grey))
+    faces = detector.detect(photo)
+    assert faces
+    frames = render(photo, faces, [make_motion(faces[0].index, 2, jaw_open=[0.7, 1.0], blink=0.6,
+                                               smile=0.5, head=(4.0, 2.0, 3.0))])  # fmt: skip
+    for frame in frames:
+        channels = frame.astype(int)
+        assert np.abs(channels[..., 0] - channels[..., 1]).max() <= 1
+        assert np.abs(channels[..., 1] - channels[..., 2]).max() <= 1
+        assert not np.array_equal(frame, photo.pixels)
+
+
+def test_a_smile_showing_teeth_can_close_and_open(examples: Path, detector) -> None:
+    photo = load_image(examples / "lowres_240p.jpg")  # a broad smile, teeth showing
+    faces = detector.detect(photo)
+    before = faces[0].geometry.mouth_open_ratio
+    assert before > 0.1
+    motion = make_motion(faces[0].index, 2, jaw_open=[0.0, 0.6], lip_press=[1.0, 0.0])
+    pressed, opened = (detector.detect(Photo(f)) for f in render(photo, faces, [motion]))
+    assert len(pressed) == len(opened) == 1
+    assert pressed[0].geometry.mouth_open_ratio < before - 0.08
+    assert opened[0].geometry.mouth_open_ratio > before + 0.15
+
+
+@pytest.mark.parametrize("name", ["lowres_240p.jpg", "cartoon_boy.jpg", "mona_lisa.jpg"])
+def test_small_drawn_and_painted_faces_render(examples: Path, detector, name: str) -> None:
+    photo = load_image(examples / name)
+    faces = detector.detect(photo)
+    assert faces
+    frames = render(photo, faces, [make_motion(f.index, 2, jaw_open=[0.3, 0.8], blink=[0.0, 1.0],
+                                               head=(3.0, 0.0, 2.0)) for f in faces])  # fmt: skip
+    assert len(frames) == 2
+    for frame in frames:
+        assert frame.shape == photo.pixels.shape
+        assert not np.array_equal(frame, photo.pixels)
+
+
+def test_a_2048_pixel_photo_renders_and_keeps_its_background(woman) -> None:
+    photo, faces = woman
+    big = Photo(np.asarray(Image.fromarray(photo.pixels).resize((2048, 2048), Image.BICUBIC)))
+    scaled = [dataclasses.replace(f, landmarks=f.landmarks * np.float32(4.0)) for f in faces]
+    frames = render(big, scaled, [make_motion(scaled[0].index, 2, jaw_open=0.6, blink=[0.0, 1.0],
+                                              head=(5.0, 0.0, 0.0))])  # fmt: skip
+    outside = np.ones(big.pixels.shape[:2], bool)
+    outside[roi_of(big, scaled[0])] = False
+    for frame in frames:
+        assert frame.shape == (2048, 2048, 3)
+        assert np.array_equal(frame[outside], big.pixels[outside])
+
+
+def test_a_face_without_motion_is_left_as_it_is(couple) -> None:
+    photo, faces = couple
+    frames = render(photo, faces, [make_motion(faces[1].index, 3)])
+    for frame in frames:
+        assert np.array_equal(frame, photo.pixels)
+
+
+def test_weights_hold_the_last_value_and_clamp(woman) -> None:
+    _, faces = woman
+    motion = make_motion(faces[0].index, 3, jaw_open=[0.2, 0.4, 3.0], head=(40.0, 0.0, 0.0))
+    weights = motion_weights(motion, 5)
+    assert weights.shape == (5, 11)
+    np.testing.assert_allclose(weights[:, 0], [0.2, 0.4, 1.2, 1.2, 1.2], rtol=1e-6)
+    assert np.all(weights[:, 8] == 15.0)
+
+
+def test_bad_input_is_refused_when_render_is_called(woman) -> None:
+    photo, faces = woman
+    animator = MeshWarpAnimator()
+    with pytest.raises(BadInputError, match="face 7"):
+        animator.render(photo, faces, Animation(25, 2, (make_motion(7, 2),)))
+    with pytest.raises(BadInputError, match="uint8"):
+        animator.render(Photo(photo.pixels.astype(np.float32)), faces, Animation(25, 2, ()))
+    broken = make_motion(faces[0].index, 2, jaw_open=[0.1, np.nan])
+    with pytest.raises(BadInputError, match="non-finite"):
+        animator.render(photo, faces, Animation(25, 2, (broken,)))
