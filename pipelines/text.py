@@ -1,0 +1,209 @@
+"""Text clean-up for spoken lines: normalisation and sentence splitting.
+
+``normalize_line`` turns whatever a user typed into text a TTS voice can say: letters of any
+script are kept (Latin, Chinese, Arabic, Hebrew ...), emoji, symbols, HTML/SSML tags and control
+characters are removed. ``split_sentences`` cuts text into sentences for subtitles and checks.
+Lines written by a language model are checked in ``pipelines.line_check``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+
+from pipelines.errors import BadInputError, LimitExceeded
+
+logger = logging.getLogger(__name__)
+
+
+def word_set(words: str) -> frozenset[str]:
+    """The set of the space-separated words of ``words`` (for compact word lists)."""
+    return frozenset(words.split())
+
+
+# Tags whose content is not text to say (dropped with their content).
+_DROPPED_ELEMENT = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>", flags=re.IGNORECASE | re.DOTALL
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", flags=re.DOTALL)
+#: An HTML/XML/SSML tag: <name ...>, </name>, <name/>.
+TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
+# Tags that sit inside a word or phrase; removing them must not split words.
+_INLINE_TAGS = word_set(
+    "b i u s em strong span emphasis prosody say-as sub phoneme lang mark font small big sup "
+    "a abbr code"
+)
+# Format characters kept: the zero-width non-joiner changes how Persian and Indic words read.
+_KEPT_FORMAT = frozenset({"\u200c"})
+# Unicode categories a voice cannot say: symbols (emoji, dingbats, modifier symbols),
+# enclosing marks (keycaps), private-use, surrogates and unassigned code points.
+_UNSAYABLE_CATEGORIES = frozenset({"So", "Sk", "Me", "Co", "Cs", "Cn"})
+WHITESPACE = re.compile(r"\s+")
+SPACE_BEFORE_PUNCT = re.compile(r" +([,.!?;:%)\]}。！？，、])")
+
+#: Characters that end a sentence (Latin, ellipsis, Chinese/Japanese full-width).
+SENTENCE_END = ".!?…。！？"
+_ABBREVIATIONS = word_set("mr mrs ms dr st prof jr sr vs etc e.g i.e mt no fig approx dept est")
+# Full-width ASCII punctuation (U+FF01-FF0F, FF1A-FF20, FF3B-FF40, FF5B-FF60), kept as typed.
+_WIDE_PUNCTUATION = re.compile("([\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff60])")
+_CLOSERS = "\"'’”»)]」』"
+_CJK_END = "。！？"
+
+
+def nfkc_keeping_wide_punctuation(text: str) -> str:
+    """NFKC normalisation that keeps full-width punctuation (。！？，：；（）…) as typed.
+
+    NFKC folds full-width letters and digits, ligatures and other compatibility forms, which
+    is what a voice needs; but it would also turn Chinese "！？，" into ASCII, which changes how
+    Chinese text is split into sentences and shown in subtitles.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        The NFKC form of the text with full-width punctuation left unchanged.
+    """
+    pieces = _WIDE_PUNCTUATION.split(text)
+    return "".join(
+        piece if index % 2 else unicodedata.normalize("NFKC", piece)
+        for index, piece in enumerate(pieces)
+    )
+
+
+def _strip_markup(text: str) -> str:
+    """Removes HTML/SSML tags, keeping the text between them."""
+    text = _DROPPED_ELEMENT.sub(" ", text)
+    text = _COMMENT.sub(" ", text)
+
+    def replace(match: re.Match[str]) -> str:
+        name = re.match(r"</?([A-Za-z][\w:.-]*)", match.group(0))
+        tag_name = name.group(1).lower() if name else ""
+        return "" if tag_name in _INLINE_TAGS else " "
+
+    return TAG.sub(replace, text)
+
+
+def _is_variation_selector(char: str) -> bool:
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
+def remove_unsayable(text: str) -> str:
+    """Drops characters a voice cannot say and turns line breaks and tabs into spaces.
+
+    Letters, digits, marks and punctuation of every script are kept; emoji, pictographs,
+    modifier symbols, keycaps, variation selectors, private-use characters, control and most
+    format characters (bidi overrides, zero-width joiners) are removed.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        The text without those characters (whitespace not yet collapsed).
+    """
+    kept: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp"):
+            if char in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85" or category != "Cc":
+                kept.append(" ")
+            continue
+        if category == "Cf" and char not in _KEPT_FORMAT:
+            continue
+        if category in _UNSAYABLE_CATEGORIES or _is_variation_selector(char):
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalises text and removes markup and unsayable characters.
+
+    Args:
+        text: Any string.
+
+    Returns:
+        NFKC-normalised text (full-width CJK punctuation kept) with tags, emoji and control
+        characters removed and whitespace collapsed to single spaces; may be empty.
+    """
+    text = nfkc_keeping_wide_punctuation(text)
+    text = html.unescape(text)
+    text = _strip_markup(text)
+    text = remove_unsayable(text)
+    # Normalising again folds anything the removals brought together (e.g. a lone combining
+    # mark now next to a letter).
+    text = nfkc_keeping_wide_punctuation(text)
+    text = WHITESPACE.sub(" ", text).strip()
+    return SPACE_BEFORE_PUNCT.sub(r"\1", text)
+
+
+def normalize_line(text: str, max_chars: int) -> str:
+    """Turns a line typed by a person into text a voice can say.
+
+    Args:
+        text: The raw line (any script; may hold HTML/SSML tags, emoji, control characters).
+        max_chars: Longest accepted result, in characters (code points).
+
+    Returns:
+        The normalised line: NFKC, no tags, no emoji or symbols, no control characters, single
+        spaces, at most ``max_chars`` characters.
+
+    Raises:
+        BadInputError: Nothing sayable is left (empty, whitespace, only emoji or tags).
+        LimitExceeded: The normalised line is longer than ``max_chars``.
+    """
+    if not isinstance(text, str):
+        raise BadInputError("The line must be text. Please type something for them to say.")
+    cleaned = clean_text(text)
+    if not cleaned or not any(ch.isalnum() for ch in cleaned):
+        raise BadInputError("Please type something for them to say.")
+    if len(cleaned) > max_chars:
+        raise LimitExceeded(
+            f"That line is {len(cleaned)} characters; the limit is {max_chars}. "
+            "Shorten it and try again."
+        )
+    return cleaned
+
+
+def split_sentences(text: str) -> list[str]:
+    """Splits text into sentences.
+
+    Handles ``.``, ``!``, ``?``, ``…`` (followed by a space or the end, so "3.5" and "e.g."
+    inside a word stay whole), common abbreviations such as "Mr." and "Dr.", and the Chinese
+    full stops ``。！？`` which need no following space. A trailing fragment without end
+    punctuation is returned as the last sentence.
+
+    Args:
+        text: Any text; whitespace is collapsed first.
+
+    Returns:
+        Non-empty, stripped sentences in order (an empty list for blank text).
+    """
+    text = WHITESPACE.sub(" ", text).strip()
+    sentences: list[str] = []
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char not in SENTENCE_END:
+            index += 1
+            continue
+        end = index
+        while end < len(text) and text[end] in SENTENCE_END:
+            end += 1
+        while end < len(text) and text[end] in _CLOSERS:
+            end += 1
+        at_break = end == len(text) or text[end] == " " or char in _CJK_END
+        piece = text[start:end].strip()
+        last_word = piece.rsplit(" ", 1)[-1].rstrip(".").lower()
+        is_abbreviation = text[index:end] == "." and last_word in _ABBREVIATIONS
+        if at_break and piece and not is_abbreviation:
+            sentences.append(piece)
+            start = end
+        index = end
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
