@@ -115,27 +115,17 @@ class SmolLM2Chat:
             raise BackendUnavailable(
                 f"The llama.cpp runtime is not installed. Install it with: {SMOLLM2_INSTALL_HINT}"
             ) from error
-        params = xllamacpp.CommonParams()
-        params.model.path = str(path)
-        params.n_ctx = n_ctx
-        params.n_parallel = 1
-        params.cpuparams.n_threads = n_threads
-        params.cpuparams_batch.n_threads = n_threads
-        params.verbosity = -1  # keep llama.cpp's load and timing chatter off stderr
-        params.warmup = False
-        try:
-            self._server = xllamacpp.Server(params)
-        except (RuntimeError, ValueError) as error:
-            raise BackendUnavailable(
-                f"llama.cpp could not load the chat model {path}: {str(error).rstrip('.')}. "
-                "Check that it is a "
-                "GGUF chat model file."
-            ) from error
+        with path.open("rb") as handle:
+            if handle.read(4) != b"GGUF":
+                raise BackendUnavailable(
+                    f"The chat model file {path} is not a GGUF file; pass model_path= "
+                    "pointing at a GGUF chat model file."
+                )
+        self._server, self._lock = _shared_server(xllamacpp, path, n_ctx, n_threads)
         self.model_path = path
         self._top_p = top_p
         self._repeat_penalty = repeat_penalty
         self._cache_prompt = not reproducible
-        self._lock = threading.Lock()
         logger.info("Loaded chat model %s", path.name)
 
     def complete(
@@ -323,3 +313,37 @@ class DialogueWriter:
             logger.debug("Candidate %d rejected (%s): %r", attempt, reason, reply)
         logger.info("No valid line from %s after %d tries", self.chat.name, self.attempts)
         return None
+
+
+# One llama.cpp server per (model file, context, threads) for the whole process: every
+# SmolLM2Chat with the same settings shares it and its lock. Creating a second server for the
+# same model while one is running was seen to deadlock inside llama.cpp, and would double the
+# memory besides.
+_SERVERS: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_SERVERS_LOCK = threading.Lock()
+
+
+def _shared_server(
+    xllamacpp: Any, path: Path, n_ctx: int, n_threads: int
+) -> tuple[Any, threading.Lock]:
+    """The process-wide llama.cpp server for a model, created on first use, and its lock."""
+    key = (str(path.resolve()), n_ctx, n_threads)
+    with _SERVERS_LOCK:
+        if key not in _SERVERS:
+            params = xllamacpp.CommonParams()
+            params.model.path = str(path)
+            params.n_ctx = n_ctx
+            params.n_parallel = 1
+            params.cpuparams.n_threads = n_threads
+            params.cpuparams_batch.n_threads = n_threads
+            params.verbosity = -1  # keep llama.cpp's load and timing chatter off stderr
+            params.warmup = False
+            try:
+                server = xllamacpp.Server(params)
+            except (RuntimeError, ValueError) as error:
+                raise BackendUnavailable(
+                    f"llama.cpp could not load the chat model {path}: "
+                    f"{str(error).rstrip('.')}. Check that it is a GGUF chat model file."
+                ) from error
+            _SERVERS[key] = (server, threading.Lock())
+        return _SERVERS[key]
