@@ -1,158 +1,362 @@
-"""Talking Photo web app: Gradio Blocks UI over the pipeline (no pipeline logic here).
+"""Talking Photo web app: a Gradio Blocks UI over the pipeline (no pipeline logic here).
 
-Run ``python app.py`` (or ``make run``) and open http://127.0.0.1:7860.
+Run ``python app.py`` and open http://127.0.0.1:7860. ``from app import demo`` gives the app;
+``build_demo(pipeline)`` builds one around any pipeline (the tests give theirs a temporary
+output folder). Pipeline errors become friendly ``gr.Error`` messages, pipeline progress drives
+``gr.Progress`` (see ``app_handlers.py``); strings, the faces overview and the per-request
+output folders are in ``app_support.py``; the strings themselves in ``assets/ui_text.yaml``.
+
+Environment:
+    TALKING_PHOTO_OUTPUTS: Folder that holds one output folder per request (default ./outputs).
+    TALKING_PHOTO_KEEP_MINUTES: Minutes outputs and uploads are kept before deletion (default 60).
+    GRADIO_SERVER_NAME, GRADIO_SERVER_PORT: Where ``python app.py`` listens.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import tempfile
+import threading
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
-import numpy as np
 
-from pipelines import (
-    MOODS,
-    RenderRequest,
-    Settings,
-    TalkingPhotoError,
-    TalkingPhotoPipeline,
-    Voice,
+from app_handlers import Handlers
+from app_support import (
+    CSS,
+    LANGUAGES,
+    FacesOverview,
+    RequestFolders,
+    example_photos,
+    keep_seconds_from_env,
+    tr,
 )
-from pipelines.types import Face
+from pipelines import MOODS, Settings, TalkingPhotoPipeline
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent
-EXAMPLES = sorted((ROOT / "assets" / "examples").glob("*.[jp][pn]g"))
-OUTPUT_DIR = Path(os.environ.get("TALKING_PHOTO_OUTPUTS", ROOT / "outputs"))
+OUTPUT_DIR = Path(os.environ.get("TALKING_PHOTO_OUTPUTS", ROOT / "outputs")).resolve()
+
+
+def mood_choices(lang: str) -> list[tuple[str, str]]:
+    """Mood dropdown choices: (label in the language, mood name)."""
+    return [(tr(lang, f"mood_{mood}"), mood) for mood in MOODS]
+
+
+def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None) -> gr.Blocks:
+    """Builds the web app around a pipeline.
+
+    Args:
+        pipeline: The pipeline every request shares; its ``settings.output_dir`` holds one
+            folder per request.
+        keep_seconds: How long outputs and uploads are kept; None reads
+            TALKING_PHOTO_KEEP_MINUTES (default 60 minutes).
+
+    Returns:
+        The Blocks app, queued (renders one at a time), not launched.
+    """
+    keep = keep_seconds_from_env() if keep_seconds is None else float(keep_seconds)
+    folders = RequestFolders(Path(pipeline.settings.output_dir), keep)
+    folders.start()
+    handlers = Handlers(pipeline, folders)
+    sweep = max(1, int(folders.sweep_every))
+
+    def text(key: str) -> str:
+        return tr("en", key)
+
+    with gr.Blocks(title=text("page_title"), delete_cache=(sweep, max(1, int(keep)))) as demo:
+        lang = gr.State("en")
+        # The faces overview (a photo of at most 960 px plus boxes), freed after `keep` seconds.
+        faces_state = gr.State(None, time_to_live=keep)
+        voice_mode = gr.State(None)
+        with gr.Row(elem_id="header", equal_height=True):
+            with gr.Column(scale=4, min_width=320):
+                header = gr.Markdown(text("header"))
+            with gr.Column(scale=1, min_width=240):
+                language = gr.Radio(
+                    [(LANGUAGES[code]["name"], code) for code in LANGUAGES],
+                    value="en",
+                    label=text("language"),
+                    elem_id="language",
+                )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1):
+                step_photo = gr.Markdown(text("step_photo"), elem_classes="step")
+                photo = gr.Image(
+                    label=text("photo"),
+                    type="filepath",
+                    image_mode=None,
+                    sources=["upload", "clipboard", "webcam"],
+                    height=300,
+                )
+                examples = gr.Examples(
+                    [[str(path)] for path in example_photos()],
+                    inputs=[photo],
+                    label=text("examples"),
+                    examples_per_page=10,
+                    elem_id="examples",
+                )
+                step_faces = gr.Markdown(text("step_faces"), elem_classes="step")
+                faces_image = gr.Image(
+                    label=text("faces"),
+                    interactive=False,
+                    height=300,
+                    buttons=["fullscreen"],
+                    elem_id="faces",
+                )
+                speaker = gr.Dropdown(
+                    choices=[],
+                    value=None,
+                    label=text("speaker"),
+                    info=text("speaker_info"),
+                    interactive=True,
+                    elem_id="speaker",
+                )
+            with gr.Column(scale=1):
+                step_words = gr.Markdown(text("step_words"), elem_classes="step")
+                with gr.Row():
+                    mood = gr.Dropdown(
+                        [(tr("en", f"mood_{m}"), m) for m in MOODS],
+                        value=MOODS[0],
+                        label=text("mood"),
+                    )
+                    rate = gr.Slider(0.6, 1.6, value=1.0, step=0.05, label=text("rate"))
+                    pitch = gr.Slider(-6, 6, value=0, step=1, label=text("pitch"))
+                with gr.Tabs():
+                    with gr.Tab(text("tab_text")) as tab_text:
+                        line = gr.Textbox(
+                            label=text("text"),
+                            placeholder=text("text_placeholder"),
+                            lines=3,
+                            elem_id="line",
+                        )
+                        suggest = gr.Button(text("suggest"), size="sm")
+                    with gr.Tab(text("tab_voice")) as tab_voice:
+                        audio = gr.Audio(
+                            label=text("audio"), sources=["upload", "microphone"], type="filepath"
+                        )
+                with gr.Accordion(text("more"), open=False) as more, gr.Row():
+                    still = gr.Checkbox(label=text("still"))
+                    seed = gr.Number(value=0, precision=0, label=text("seed"))
+                consent = gr.Checkbox(label=text("consent"), elem_id="consent")
+                with gr.Row():
+                    generate = gr.Button(
+                        text("generate"), variant="primary", scale=3, elem_id="generate"
+                    )
+                    cancel = gr.Button(text("cancel"), variant="stop", scale=1, elem_id="cancel")
+                step_result = gr.Markdown(text("step_result"), elem_classes="step")
+                video = gr.Video(
+                    label=text("video"), interactive=False, height=300, elem_id="video"
+                )
+                transcript = gr.Textbox(
+                    label=text("transcript"), interactive=False, lines=2, elem_id="transcript"
+                )
+                summary = gr.Markdown(label="summary", show_label=False, elem_id="summary")
+                downloads = gr.File(
+                    label=text("downloads"),
+                    file_count="multiple",
+                    interactive=False,
+                    visible=False,
+                    elem_id="downloads",
+                )
+        footer = gr.Markdown(text("footer"), elem_id="footer")
+        with gr.Group(visible=False):  # inputs/outputs of the API-only "talk" endpoint
+            talk_photo = gr.File(label="photo")
+            talk_text = gr.Textbox(label="text")
+            talk_face = gr.Number(label="face_index", precision=0, value=None)
+            talk_mood = gr.Textbox(label="mood", value=MOODS[0])
+            talk_video = gr.File(label="video")
+            talk_button = gr.Button("talk")
+
+        # ---- events
+        faces_outputs = [faces_image, speaker, faces_state]
+        photo.change(
+            handlers.clear_faces,
+            None,
+            faces_outputs,
+            queue=False,
+            api_name="clear_faces",
+            api_visibility="private",
+        ).then(
+            handlers.find_faces,
+            [photo, lang],
+            faces_outputs,
+            api_name="faces",
+            preprocess=False,
+            concurrency_limit=4,
+            concurrency_id="faces",
+        )
+        faces_image.select(
+            handlers.pick_face,
+            [faces_state],
+            [speaker, faces_image],
+            api_name="pick",
+            api_visibility="private",
+        )
+        speaker.input(
+            handlers.show_choice,
+            [faces_state, speaker],
+            [faces_image],
+            api_name="show_choice",
+            api_visibility="private",
+        )
+        suggest.click(
+            handlers.suggest_line,
+            [photo, speaker, mood, seed, lang],
+            [line],
+            api_name="suggest",
+            preprocess=False,
+            concurrency_limit=2,
+            concurrency_id="suggest",
+        )
+        tab_text.select(
+            handlers.text_tab, None, [voice_mode], api_name="text_tab", api_visibility="private"
+        )
+        tab_voice.select(
+            handlers.voice_tab, None, [voice_mode], api_name="voice_tab", api_visibility="private"
+        )
+        generate_event = generate.click(
+            handlers.render,
+            [
+                photo,
+                speaker,
+                line,
+                audio,
+                mood,
+                rate,
+                pitch,
+                still,
+                seed,
+                consent,
+                voice_mode,
+                lang,
+            ],
+            [video, downloads, transcript, summary],
+            api_name="render",
+            preprocess=False,
+            concurrency_limit=1,
+            concurrency_id="render",
+        )
+        generate_event.success(
+            handlers.show_downloads,
+            None,
+            [downloads],
+            queue=False,
+            api_name="show_downloads",
+            api_visibility="private",
+        )
+        cancel.click(
+            handlers.cancel,
+            None,
+            None,
+            cancels=[generate_event],
+            queue=False,
+            api_name="cancel",
+            api_visibility="private",
+        )
+        talk_button.click(
+            handlers.talk,
+            [talk_photo, talk_text, talk_face, talk_mood],
+            [talk_video],
+            api_name="talk",
+            api_description=(
+                "Photo in, talking MP4 out. Calling it confirms you have the right to animate "
+                "the photo. text: the line (empty: the app writes one); face_index: which face "
+                "speaks, 0 = leftmost (None: the largest); mood: one of " + ", ".join(MOODS) + "."
+            ),
+            preprocess=False,
+            concurrency_limit=1,
+            concurrency_id="render",
+        )
+
+        # ---- language: every visible string comes from assets/ui_text.yaml
+        localized: list[tuple[Any, dict[str, str]]] = [
+            (header, {"value": "header"}),
+            (language, {"label": "language"}),
+            (step_photo, {"value": "step_photo"}),
+            (photo, {"label": "photo"}),
+            (examples.dataset, {"label": "examples"}),
+            (step_faces, {"value": "step_faces"}),
+            (faces_image, {"label": "faces"}),
+            (step_words, {"value": "step_words"}),
+            (rate, {"label": "rate"}),
+            (pitch, {"label": "pitch"}),
+            (tab_text, {"label": "tab_text"}),
+            (tab_voice, {"label": "tab_voice"}),
+            (line, {"label": "text", "placeholder": "text_placeholder"}),
+            (suggest, {"value": "suggest"}),
+            (audio, {"label": "audio"}),
+            (more, {"label": "more"}),
+            (still, {"label": "still"}),
+            (seed, {"label": "seed"}),
+            (consent, {"label": "consent"}),
+            (generate, {"value": "generate"}),
+            (cancel, {"value": "cancel"}),
+            (step_result, {"value": "step_result"}),
+            (video, {"label": "video"}),
+            (transcript, {"label": "transcript"}),
+            (downloads, {"label": "downloads"}),
+            (footer, {"value": "footer"}),
+        ]
+
+        def switch_language(code: str, overview: FacesOverview | None, chosen: Any) -> list[Any]:
+            code = code if code in LANGUAGES else "en"
+            updates = [
+                gr.update(**{prop: tr(code, key) for prop, key in props.items()})
+                for _, props in localized
+            ]
+            moods = gr.update(label=tr(code, "mood"), choices=mood_choices(code))
+            speakers = {"label": tr(code, "speaker"), "info": tr(code, "speaker_info")}
+            if overview is not None:
+                speakers |= {"choices": overview.speaker_choices(code), "value": chosen}
+            return [*updates, moods, gr.update(**speakers), code]
+
+        language.change(
+            switch_language,
+            [language, faces_state, speaker],
+            [component for component, _ in localized] + [mood, speaker, lang],
+            queue=False,
+            api_name="language",
+            api_visibility="private",
+        )
+    demo.queue(default_concurrency_limit=1, max_size=20)
+    return demo
+
+
+def launch_options(output_dir: Path = OUTPUT_DIR) -> dict[str, Any]:
+    """Theme, CSS and paths for ``demo.launch`` (Gradio 6 takes them there, not in Blocks).
+
+    Args:
+        output_dir: The pipeline's output folder. Gradio copies each result into its own
+            cache and serves only the copy; it may read results from the working folder and the
+            temporary folder, so ``allowed_paths`` names the output folder only when it lies
+            elsewhere (a folder in ``allowed_paths`` could be served directly).
+    """
+    folder = Path(output_dir).resolve()
+    readable = (Path.cwd().resolve(), Path(tempfile.gettempdir()).resolve())
+    return {
+        "theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"),
+        "css": CSS,
+        "allowed_paths": [] if any(folder.is_relative_to(r) for r in readable) else [str(folder)],
+    }
+
 
 PIPELINE = TalkingPhotoPipeline(Settings(output_dir=OUTPUT_DIR))
-
-
-def _face_choices(faces: tuple[Face, ...]) -> list[tuple[str, int]]:
-    return [
-        (f"Face {face.index} ({face.expression.label}, {int(face.box.width)} px)", face.index)
-        for face in faces
-    ]
-
-
-def _annotate(pixels: np.ndarray, faces: tuple[Face, ...]) -> tuple[np.ndarray, list]:
-    boxes = [
-        (
-            (int(f.box.x), int(f.box.y), int(f.box.x + f.box.width), int(f.box.y + f.box.height)),
-            f"Face {f.index}",
-        )
-        for f in faces
-    ]
-    return pixels, boxes
-
-
-def find_faces(photo_path: str | None) -> tuple:
-    """Detects faces and suggests nothing yet: fills the face picker."""
-    if not photo_path:
-        raise gr.Error("Upload a photo first.")
-    try:
-        photo = PIPELINE.load_photo(photo_path)
-        faces = PIPELINE.detect_faces(photo)
-    except TalkingPhotoError as error:
-        raise gr.Error(error.message) from error
-    largest = max(faces, key=lambda f: f.box.width * f.box.height).index
-    return (
-        _annotate(photo.pixels, faces),
-        gr.update(choices=_face_choices(faces), value=largest),
-    )
-
-
-def suggest_line(photo_path: str | None, face_index: int | None, mood: str, seed: int) -> str:
-    """Reads the scene and writes a line for the chosen face."""
-    if not photo_path:
-        raise gr.Error("Upload a photo first.")
-    try:
-        photo = PIPELINE.load_photo(photo_path)
-        faces = PIPELINE.detect_faces(photo)
-        scene = PIPELINE.describe_scene(photo, faces)
-        index = faces[0].index if face_index is None else int(face_index)
-        return PIPELINE.write_line(scene, index, mood, seed=int(seed)).text
-    except TalkingPhotoError as error:
-        raise gr.Error(error.message) from error
-
-
-def generate(
-    photo_path: str | None,
-    face_index: int | None,
-    text: str,
-    audio_path: str | None,
-    mood: str,
-    rate: float,
-    still: bool,
-    seed: int,
-    progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it)
-) -> tuple[str, list[str], str]:
-    """Renders the talking video; returns the video, the downloads and the transcript."""
-    if not photo_path:
-        raise gr.Error("Upload a photo first.")
-    request = RenderRequest(
-        photo=photo_path,
-        text=text or None,
-        audio=audio_path or None,
-        face_index=None if face_index is None else int(face_index),
-        mood=mood,
-        voice=Voice(rate=float(rate)),
-        still=bool(still),
-        seed=int(seed),
-    )
-    try:
-        result = PIPELINE.render(request, progress=lambda stage, f: progress(f, desc=stage))
-    except TalkingPhotoError as error:
-        raise gr.Error(error.message) from error
-    for warning in result.warnings:
-        gr.Warning(warning)
-    transcript = " ".join(line.text for line in result.lines if line.text)
-    files = [str(result.video), str(result.audio), str(result.subtitles)]
-    return str(result.video), files, transcript
-
-
-with gr.Blocks(title="Talking Photo") as demo:
-    gr.Markdown(
-        "# Talking Photo · 听听照片里的人怎么说\n"
-        "Upload a photo, pick who speaks, and hear them — offline, on a CPU. "
-        "Every video is marked *AI-generated*."
-    )
-    with gr.Row():
-        with gr.Column():
-            photo = gr.Image(label="Photo", type="filepath", sources=["upload", "clipboard"])
-            gr.Examples(examples=[[str(p)] for p in EXAMPLES], inputs=[photo], label="Examples")
-            faces_view = gr.AnnotatedImage(label="Faces found")
-            face = gr.Dropdown(label="Who speaks", choices=[], value=None, interactive=True)
-        with gr.Column():
-            mood = gr.Dropdown(label="Mood", choices=list(MOODS), value="neutral")
-            text = gr.Textbox(label="What they say", lines=3, placeholder="Leave empty to suggest")
-            suggest = gr.Button("Suggest a line")
-            audio = gr.Audio(label="…or use your own voice", type="filepath")
-            with gr.Accordion("More", open=False):
-                rate = gr.Slider(0.6, 1.6, value=1.0, step=0.05, label="Speaking rate")
-                still = gr.Checkbox(label="Keep the head still")
-                seed = gr.Number(value=0, precision=0, label="Seed")
-            go = gr.Button("Generate", variant="primary")
-            video = gr.Video(label="Talking video")
-            downloads = gr.File(label="Downloads (MP4, WAV, SRT)", file_count="multiple")
-            transcript = gr.Textbox(label="Transcript", interactive=False)
-
-    photo.change(find_faces, inputs=[photo], outputs=[faces_view, face], api_name="faces")
-    suggest.click(
-        suggest_line, inputs=[photo, face, mood, seed], outputs=[text], api_name="suggest"
-    )
-    go.click(
-        generate,
-        inputs=[photo, face, text, audio, mood, rate, still, seed],
-        outputs=[video, downloads, transcript],
-        api_name="render",
-    )
-    demo.queue(default_concurrency_limit=1, max_size=16)
+demo = build_demo(PIPELINE)
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
-    demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP request otherwise
+    # Load every model in the background so the first visitor does not wait for it.
+    threading.Thread(target=PIPELINE.warm_up, name="warm-up", daemon=True).start()
+    demo.launch(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        **launch_options(),
+    )

@@ -1,0 +1,289 @@
+"""The web app as a Python user meets it: launched on localhost, called through gradio_client.
+
+Real photos, real speech and every real offline model behind the app; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import string
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import soundfile
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import app  # noqa: E402 - the app lives at the repository root, beside tests/
+from app_support import LANGUAGES, RequestFolders, face_at, faces_overview  # noqa: E402
+
+REQUEST_FOLDER = re.compile(r"[0-9a-f]{32}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def client(pipeline) -> Iterator[object]:
+    """A gradio_client connected to the app, launched around the session's pipeline."""
+    from gradio_client import Client
+
+    demo = app.build_demo(pipeline)
+    port = _free_port()
+    demo.launch(
+        prevent_thread_lock=True,
+        server_name="127.0.0.1",
+        server_port=port,
+        quiet=True,
+        **app.launch_options(pipeline.settings.output_dir),
+    )
+    try:
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        demo.close()
+
+
+def _streams(path: str | Path) -> dict[str, float | str]:
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0]
+        return {
+            "video_codec": video.codec_context.name,
+            "audio_codec": audio.codec_context.name,
+            "fps": float(video.average_rate),
+            "video_seconds": float(video.duration * video.time_base),
+            "audio_seconds": float(audio.duration * audio.time_base),
+            "comment": container.metadata.get("comment", ""),
+        }
+
+
+def _request_folders(output_dir: Path) -> set[Path]:
+    return {p for p in output_dir.iterdir() if p.is_dir() and REQUEST_FOLDER.fullmatch(p.name)}
+
+
+def _render(client, photo: Path, **options: object) -> tuple:
+    from gradio_client import handle_file
+
+    arguments = {
+        "speaker": None,
+        "text": "",
+        "audio": None,
+        "mood": "neutral",
+        "rate": 1.0,
+        "pitch": 0,
+        "still": False,
+        "seed": 0,
+        "consent": True,
+    }
+    arguments.update(options)
+    return client.predict(photo=handle_file(str(photo)), api_name="/render", **arguments)
+
+
+# --------------------------------------------------------------------- the full flow
+@pytest.mark.slow
+def test_faces_then_render_gives_an_h264_aac_mp4_with_matching_lengths(
+    client, pipeline, examples: Path
+) -> None:
+    from gradio_client import handle_file
+
+    photo = examples / "smiling_woman_256.png"
+    overview, speaker = client.predict(handle_file(str(photo)), api_name="/faces")
+    assert Path(overview).is_file()
+    assert [value for _, value in speaker["choices"]] == [0]
+    assert speaker["value"] == 0
+
+    output_dir = Path(pipeline.settings.output_dir)
+    before = _request_folders(output_dir)
+    line = "Hello there, nice to meet you."
+    video, downloads, transcript, summary = _render(
+        client, photo, speaker=speaker["value"], text=line, mood="happy", pitch=2
+    )
+
+    facts = _streams(video)
+    assert facts["video_codec"] == "h264"
+    assert facts["audio_codec"] == "aac"
+    assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
+    assert facts["video_seconds"] > 1.0
+    assert "AI-generated" in facts["comment"]
+    assert transcript == line
+    assert "s of video" in summary
+    assert sorted(Path(f).suffix for f in downloads) == [".mp4", ".srt", ".wav"]
+    subtitles = next(Path(f) for f in downloads if f.endswith(".srt"))
+    assert "nice to meet you" in subtitles.read_text(encoding="utf-8")
+
+    # The render wrote into a fresh private folder named by a random id.
+    created = _request_folders(output_dir) - before
+    assert len(created) == 1
+    assert {p.name for p in next(iter(created)).iterdir()} == {
+        "talking-photo.mp4",
+        "talking-photo.wav",
+        "talking-photo.srt",
+    }
+
+
+@pytest.mark.slow
+def test_two_people_are_both_offered_and_the_larger_is_chosen(client, examples: Path) -> None:
+    from gradio_client import handle_file
+
+    _, speaker = client.predict(handle_file(str(examples / "two_people.jpg")), api_name="/faces")
+    labels = [label for label, _ in speaker["choices"]]
+    assert [value for _, value in speaker["choices"]] == [0, 1]
+    assert labels[0].startswith("Person 1") and "left" in labels[0]
+    assert labels[1].startswith("Person 2") and "right" in labels[1]
+    assert speaker["value"] in (0, 1)
+
+
+@pytest.mark.slow
+def test_talk_endpoint_renders_a_video_from_python(client, examples: Path) -> None:
+    from gradio_client import handle_file
+
+    video = client.predict(
+        handle_file(str(examples / "lowres_240p.jpg")),
+        "Good evening, everyone.",
+        0,
+        "neutral",
+        api_name="/talk",
+    )
+    facts = _streams(video)
+    assert (facts["video_codec"], facts["audio_codec"]) == ("h264", "aac")
+    assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
+
+
+@pytest.mark.slow
+def test_own_voice_sets_the_length_of_the_video(client, examples: Path, data_dir: Path) -> None:
+    from gradio_client import handle_file
+
+    speech = data_dir / "english_speech_16k.wav"
+    video, _, transcript, _ = _render(
+        client, examples / "smiling_woman_256.png", audio=handle_file(str(speech))
+    )
+    facts = _streams(video)
+    assert facts["video_seconds"] == pytest.approx(soundfile.info(str(speech)).duration, abs=0.05)
+    assert transcript.strip()  # what was heard, or a note that it is the user's own recording
+
+
+@pytest.mark.slow
+def test_suggest_writes_a_line_for_the_chosen_face(client, pipeline, examples: Path) -> None:
+    from gradio_client import handle_file
+
+    line = client.predict(
+        photo=handle_file(str(examples / "two_people.jpg")),
+        speaker=1,
+        mood="happy",
+        seed=3,
+        api_name="/suggest",
+    )
+    assert isinstance(line, str)
+    assert 0 < len(line) <= pipeline.settings.limits.max_text_chars
+    assert any(ch.isalpha() for ch in line)
+
+
+# --------------------------------------------------------------------- friendly errors
+@pytest.mark.slow
+def test_a_dog_photo_gets_the_no_face_message_not_a_traceback(client, examples: Path) -> None:
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    dog = examples / "shiba_dog.jpg"
+    with pytest.raises(AppError, match="No human face") as found:
+        client.predict(handle_file(str(dog)), api_name="/faces")
+    assert "Traceback" not in str(found.value)
+    with pytest.raises(AppError, match="No human face"):
+        _render(client, dog, text="Woof.")
+
+
+@pytest.mark.slow
+def test_generating_without_the_right_to_animate_is_refused(client, examples: Path) -> None:
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="right to animate"):
+        _render(client, examples / "smiling_woman_256.png", text="Hello.", consent=False)
+
+
+@pytest.mark.slow
+def test_a_file_that_is_not_a_photo_is_named_as_such(client, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("this is a shopping list, not a photo\n" * 20, encoding="utf-8")
+    with pytest.raises(AppError) as refused:
+        client.predict(handle_file(str(fake)), api_name="/faces")
+    message = str(refused.value).lower()
+    assert "photo" in message or "image" in message
+    assert "went wrong on our side" not in message
+
+
+@pytest.mark.slow
+def test_too_long_text_and_audio_are_refused_with_the_limit(
+    client, examples: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    photo = examples / "smiling_woman_256.png"
+    with pytest.raises(AppError, match="limit is 600"):
+        _render(client, photo, text="Hello there, my friend. " * 40)
+
+    speech, rate = soundfile.read(str(data_dir / "english_speech_16k.wav"), dtype="float32")
+    long_speech = tmp_path / "long_speech.wav"
+    soundfile.write(str(long_speech), np.concatenate([speech] * 8), rate)  # 64 s of real speech
+    with pytest.raises(AppError, match="limit is 60"):
+        _render(client, photo, audio=handle_file(str(long_speech)))
+
+
+# --------------------------------------------------------------------- pieces of the app
+def test_every_language_has_every_string_with_the_same_placeholders() -> None:
+    english = LANGUAGES["en"]
+    assert set(LANGUAGES) >= {"en", "zh"}
+
+    def placeholders(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for code, table in LANGUAGES.items():
+        assert set(table) == set(english), f"{code} misses or adds strings"
+        for key, text in table.items():
+            assert isinstance(text, str) and text.strip(), f"{code}.{key} is empty"
+            assert placeholders(text) == placeholders(english[key]), f"{code}.{key}"
+
+
+def test_old_request_folders_are_swept_and_nothing_else(tmp_path: Path) -> None:
+    folders = RequestFolders(tmp_path, keep_seconds=60)
+    old, fresh = folders.new(), folders.new()
+    (old / "talking-photo.mp4").write_bytes(b"old")
+    keep_me = tmp_path / "not-a-request"
+    keep_me.mkdir()
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(keep_me, (hour_ago, hour_ago))
+
+    assert folders.sweep() == 1
+    assert not old.exists()
+    assert fresh.is_dir() and keep_me.is_dir()
+    assert REQUEST_FOLDER.fullmatch(fresh.name)
+
+
+def test_clicking_on_a_face_picks_that_face(pipeline, examples: Path) -> None:
+    photo = pipeline.load_photo(examples / "two_people.jpg")
+    overview = faces_overview(photo, pipeline.detect_faces(photo))
+    assert max(overview.image.shape[:2]) <= 960
+    for index, (x0, y0, x1, y1) in zip(overview.indices, overview.boxes, strict=True):
+        assert face_at(overview, (x0 + x1) / 2, (y0 + y1) / 2) == index
+    assert face_at(overview, 0.0, 0.0) in overview.indices  # off every box: the nearest face
+
+
+def test_gradio_may_read_only_the_output_folder_and_only_when_it_must(tmp_path: Path) -> None:
+    assert app.launch_options(tmp_path)["allowed_paths"] == []  # under the temporary folder
+    elsewhere = Path("/srv/talking-photo-outputs")
+    assert app.launch_options(elsewhere)["allowed_paths"] == [str(elsewhere)]

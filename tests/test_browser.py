@@ -1,0 +1,219 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright, the real models behind.
+
+Set UPDATE_SCREENSHOT=1 to also rewrite assets/screenshot.png (the README's picture).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = ROOT / "assets" / "screenshot.png"
+SCREENSHOT_MAX_BYTES = 400_000
+RENDER_TIMEOUT_MS = 180_000
+
+logger = logging.getLogger(__name__)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(pipeline) -> Iterator[str]:
+    """The app launched on a free localhost port, around the session's pipeline."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    sys.path.insert(0, str(ROOT))
+    import app
+
+    demo = app.build_demo(pipeline)
+    port = _free_port()
+    demo.launch(
+        prevent_thread_lock=True,
+        server_name="127.0.0.1",
+        server_port=port,
+        quiet=True,
+        **app.launch_options(pipeline.settings.output_dir),
+    )
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # launch() gives the browser a fresh, throw-away profile (user data dir) every time.
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _save_screenshot(page, path: Path) -> None:
+    """A full-page PNG, reduced to a 256-colour palette when it would be too large."""
+    from PIL import Image
+
+    png = page.screenshot(full_page=True)
+    if len(png) > SCREENSHOT_MAX_BYTES:
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)
+        buffer = io.BytesIO()
+        palette.save(buffer, format="PNG", optimize=True)
+        png = buffer.getvalue()
+    path.write_bytes(png)
+
+
+def test_a_visitor_makes_a_photo_talk_and_downloads_the_video(
+    browser, app_url: str, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    started = time.perf_counter()
+    page.goto(app_url)
+    page.wait_for_selector("#consent input[type=checkbox]", timeout=60_000)
+
+    # One click on an example photo finds its face and picks it as the speaker.
+    page.locator('#examples button.gallery-item:has(img[src*="woman_waterfall"])').click()
+    page.wait_for_selector("#faces img", timeout=60_000)
+    page.locator("#speaker input").click()
+    page.get_by_role("option", name="Person 1").click()
+    assert page.locator("#speaker input").input_value().startswith("Person 1")
+
+    page.locator("#consent input[type=checkbox]").check()
+    page.locator("#line textarea").fill("Hello! I am a photo, and today I can talk.")
+    page.locator("#generate").click()
+
+    page.wait_for_selector("#video video", timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#video video');"
+        " return v && v.readyState >= 1 && v.duration > 0; }",
+        timeout=60_000,
+    )
+    duration = page.evaluate("document.querySelector('#video video').duration")
+    assert duration > 1.0, "the line takes more than a second to say"
+    transcript = page.locator("#transcript textarea").input_value()
+    assert "talk" in transcript
+
+    # The MP4 download link hands over a real MP4.
+    link = page.locator('#downloads a[download="talking-photo.mp4"]')
+    with page.expect_download(timeout=60_000) as download_info:
+        link.click()
+    saved = tmp_path / "downloaded.mp4"
+    download_info.value.save_as(saved)
+    landing_to_download = time.perf_counter() - started
+    data = saved.read_bytes()
+    assert data[4:8] == b"ftyp", "the download is an MP4 file"
+    logger.info("landing to downloaded video: %.1f s", landing_to_download)
+    assert not errors, f"the page raised JavaScript errors: {errors}"
+
+    # Show a frame with the mouth open rather than the first one, then take the pictures.
+    page.evaluate(
+        "() => new Promise(done => { const v = document.querySelector('#video video');"
+        " v.addEventListener('seeked', done, {once: true}); v.currentTime = v.duration * 0.4; })"
+    )
+    page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        _save_screenshot(page, SCREENSHOT)
+        assert SCREENSHOT.stat().st_size < SCREENSHOT_MAX_BYTES
+    page.close()
+
+
+def test_cancel_stops_the_render_on_the_server(browser, app_url: str, pipeline) -> None:
+    output_dir = Path(pipeline.settings.output_dir)
+
+    def request_folders() -> set[Path]:
+        return {p for p in output_dir.iterdir() if p.is_dir() and len(p.name) == 32}
+
+    before = request_folders()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.wait_for_selector("#consent input[type=checkbox]", timeout=60_000)
+    page.locator('#examples button.gallery-item:has(img[src*="einstein_bw"])').click()
+    page.wait_for_selector("#faces img", timeout=60_000)
+    page.locator("#consent input[type=checkbox]").check()
+    long_line = " ".join(
+        [
+            "Let me tell you a long story about the summer I spent by the sea.",
+            "Every morning I walked along the beach and counted the boats in the harbour.",
+            "In the afternoons I read old books under a tree and fell asleep in the shade.",
+            "At night the whole village gathered to sing songs and tell stories by the fire.",
+            "It was the happiest summer of my life, and I still think about it every day.",
+            "My friends and I built a small boat and sailed it to the island across the bay.",
+            "We came home late, tired and sunburnt, with our pockets full of shells.",
+        ]
+    )
+    assert len(long_line) < 600  # the pipeline's limit; about 30 s of speech
+    page.locator("#line textarea").fill(long_line)
+    page.locator("#generate").click()
+    page.get_by_text("Step 5/6").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert len(request_folders() - before) == 1, "the render has its own folder"
+    page.locator("#cancel").click()
+
+    # The server stops at its next progress report and deletes the half-made output.
+    deadline = time.monotonic() + 30
+    while request_folders() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not request_folders() - before, "the cancelled render's folder was removed"
+    assert page.locator("#video video").count() == 0
+    page.close()
+
+
+def test_chinese_interface_and_choosing_a_speaker_by_clicking_their_face(
+    browser, app_url: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.wait_for_selector("#generate", timeout=60_000)
+    assert "Generate" in page.locator("#generate").inner_text()
+    page.get_by_text("简体中文").click()
+    page.wait_for_function(
+        "() => document.querySelector('#generate').innerText.includes('生成')", timeout=10_000
+    )
+    assert "谁来说话" in page.content()
+
+    page.locator('#examples button.gallery-item:has(img[src*="two_people"])').click()
+    page.wait_for_selector("#faces img", timeout=60_000)
+    overview = page.locator("#faces img")
+    size = overview.bounding_box()
+    assert size is not None
+    # two_people.jpg: one man on the left, one on the right, faces in the upper third.
+    overview.click(position={"x": size["width"] * 0.28, "y": size["height"] * 0.2})
+    page.wait_for_function(
+        "() => document.querySelector('#speaker input').value.startsWith('第 1 人')",
+        timeout=30_000,
+    )
+    overview.click(position={"x": size["width"] * 0.72, "y": size["height"] * 0.2})
+    page.wait_for_function(
+        "() => document.querySelector('#speaker input').value.startsWith('第 2 人')",
+        timeout=30_000,
+    )
+    page.locator("#generate").click()  # the right-to-animate box is not ticked yet
+    page.get_by_text("生成前请先勾选").first.wait_for(timeout=30_000)
+    page.close()
