@@ -103,8 +103,7 @@ def prepare_face(pixels: np.ndarray, face: Face) -> FaceWarp:
 
     rig = with_measured_lashes(build_rig(face.landmarks), pixels)
     palette = measure_palette(pixels, face.landmarks, rig.mouth.open_ratio)
-    height, width = pixels.shape[:2]
-    return FaceWarp(rig, palette, width, height)
+    return FaceWarp(rig, palette, pixels)
 
 
 class MeshWarpAnimator:

@@ -50,7 +50,7 @@ class Settings:
     # Video frame rate, frames per second.
     fps: int = 25
     # H.264 constant rate factor (lower is better quality, larger files).
-    crf: int = 20
+    crf: int = 18
     # Where outputs go when a request names no output path.
     output_dir: Path = Path("outputs")
     # Options passed to a backend's constructor, keyed by backend name,

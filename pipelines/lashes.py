@@ -1,9 +1,10 @@
-"""How tall each eye's lash line is, measured from the photo.
+"""How tall each eye's lash line is, and how dark, measured from the photo.
 
 A blink moves the lash line down rigidly and stretches only the bare lid skin above it
 (``pipelines.warp_basis``); stretching lashes would smear them into streaks. Lashes are darker
 than the lid skin above them, so walking up from the lid's edge, the lash line ends where the
-photo gets back to the lid skin's brightness.
+photo gets back to the lid skin's brightness. The darkest pixels along the lid's margin give
+the colour of the line where the lids meet when the eye is closed.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import dataclasses
 import cv2
 import numpy as np
 
-from pipelines.rig import Curve, FaceRig
+from pipelines.rig import Curve, EyeRig, FaceRig
 
 #: Bounds of the lash line's height, in inter-ocular distances.
 MIN_LASHES, MAX_LASHES = 0.025, 0.07
 #: Columns measured across each eye.
 N_COLUMNS = 9
+#: Share of the margin's pixels, darkest first, whose mean colour is the margin colour.
+MARGIN_DARKEST = 0.25
 
 
 def with_measured_lashes(rig: FaceRig, pixels: np.ndarray) -> FaceRig:
@@ -29,7 +32,7 @@ def with_measured_lashes(rig: FaceRig, pixels: np.ndarray) -> FaceRig:
         pixels: (H, W, 3) uint8 RGB photo the rig was measured on.
 
     Returns:
-        A copy of the rig whose eyes carry ``lashes`` curves.
+        A copy of the rig whose eyes carry ``lashes`` curves and ``margin_color``.
     """
     grey = cv2.cvtColor(np.ascontiguousarray(pixels), cv2.COLOR_RGB2GRAY).astype(np.float32)
     scale = rig.scale
@@ -57,8 +60,34 @@ def with_measured_lashes(rig: FaceRig, pixels: np.ndarray) -> FaceRig:
         smooth = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
         knots_u = np.concatenate([[eye.u_min], columns, [eye.u_max]])
         knots_v = np.concatenate([smooth[:1], smooth, smooth[-1:]])
-        eyes.append(dataclasses.replace(eye, lashes=Curve.from_points(knots_u, knots_v)))
+        lashes = Curve.from_points(knots_u, knots_v)
+        margin = _margin_color(rig, eye, lashes, pixels)
+        eyes.append(dataclasses.replace(eye, lashes=lashes, margin_color=margin))
     return dataclasses.replace(rig, eyes=(eyes[0], eyes[1]))
+
+
+def _margin_color(rig: FaceRig, eye: EyeRig, lashes: Curve, pixels: np.ndarray) -> np.ndarray:
+    """(3,) float32 RGB mean of the darkest pixels between the lid's edge and the lash top."""
+    span = eye.u_max - eye.u_min
+    columns = np.linspace(eye.u_min + 0.15 * span, eye.u_max - 0.15 * span, 15)
+    shares = np.linspace(-0.15, 1.0, 12)
+    u = np.repeat(columns, len(shares))
+    v = eye.upper(u) - np.tile(shares, len(columns)) * lashes(u)
+    points = rig.to_image(eye.center, u, v).astype(np.float32)
+    samples = (
+        cv2.remap(
+            np.ascontiguousarray(pixels),
+            points[:, 0:1],
+            points[:, 1:2],
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        .reshape(-1, 3)
+        .astype(np.float32)
+    )
+    luminance = samples @ np.array([0.299, 0.587, 0.114], np.float32)
+    darkest = luminance <= np.percentile(luminance, 100.0 * MARGIN_DARKEST)
+    return samples[darkest].mean(axis=0)
 
 
 def _lash_top(profile: np.ndarray, heights: np.ndarray, scale: float) -> float:

@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_LEAD_S = 0.06
 #: Peak jaw opening of a listener's breathing.
 BREATH_JAW = 0.012
+#: Seconds over which the rest pose's lip contact eases in at the start of the video.
+REST_EASE_IN_S = (0.04, 0.4)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ def plan_face_motion(
     grid = np.arange(int(np.ceil(duration * INTERNAL_RATE)) + 2) / INTERNAL_RATE
     mouth, events = _mouth_and_events(grid, utterances, lead_s)
     mouth[:, 0] += _breathing(grid, events, np.random.default_rng(breath_seed))
+    # The video opens on the photo's own mouth: the rest pose's light lip contact (which
+    # seals lips that are parted in the photo) eases in over the first moments.
+    mouth[:, 3] -= REST_SHAPE[3] * (1.0 - _ease(grid, *REST_EASE_IN_S))
 
     frame_times = np.arange(n_frames) / fps
     mouth_frames = _box_resample(grid, mouth, frame_times, 0.5 / fps)
@@ -172,6 +177,12 @@ def _mouth_and_events(
             )
         events = events.merged(local.shifted(utterance.start, end_of_video))
     return mouth, events
+
+
+def _ease(times: np.ndarray, start: float, end: float) -> np.ndarray:
+    """(N,) 0 before start, 1 after end, a smoothstep between."""
+    x = np.clip((times - start) / (end - start), 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
 
 
 def _breathing(grid: np.ndarray, events: SpeechEvents, rng: np.random.Generator) -> np.ndarray:

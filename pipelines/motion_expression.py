@@ -23,10 +23,14 @@ logger = logging.getLogger(__name__)
 MIN_BLINK_GAP_S = 0.8
 #: Blinks per minute on average (people blink ~10-25 times a minute).
 BLINK_RATE_PER_MIN = 17.0
-#: Shortest and longest blink, in seconds.
-BLINK_DURATION_S = (0.11, 0.28)
+#: Shortest, typical and longest blink (lids start to close until open again), in seconds.
+BLINK_DURATION_S = (0.2, 0.25, 0.36)
 #: Fraction of a blink spent closing (the lids close fast and open slowly).
-BLINK_CLOSE_FRACTION = 0.35
+BLINK_CLOSE_FRACTION = 0.3
+#: Seconds the lids stay shut at the bottom of a blink: with the closing and opening around
+#: it, a blink shows nearly closed lids on at least two frames at 25 fps (one closed frame
+#: alone reads as a flicker rather than a blink).
+BLINK_HOLD_S = 0.04
 #: Seconds over which the mood's smile, brows and the head motion fade in from the photo.
 FADE_IN_S = 0.7
 #: Typical peak of the idle head wander, degrees (yaw, pitch, roll), and its time constant.
@@ -124,8 +128,8 @@ class Blink:
 
     @property
     def peak(self) -> float:
-        """Time the lids are fully closed, in seconds."""
-        return self.start + BLINK_CLOSE_FRACTION * self.duration
+        """Time the lids are fully closed (the middle of the hold), in seconds."""
+        return self.start + BLINK_CLOSE_FRACTION * self.duration + 0.5 * BLINK_HOLD_S
 
 
 def plan_blinks(
@@ -157,7 +161,8 @@ def plan_blinks(
             earliest = blinks[-1].start + MIN_BLINK_GAP_S if blinks else 0.3
             if abs(nearest - t) < 1.0 and nearest >= earliest and rng.random() < 0.7:
                 t = nearest
-        length = float(np.clip(rng.lognormal(np.log(0.16), 0.25), *BLINK_DURATION_S))
+        shortest, typical, longest = BLINK_DURATION_S
+        length = float(np.clip(rng.lognormal(np.log(typical), 0.2), shortest, longest))
         if t + length > duration_s:
             break
         blinks.append(Blink(t, length))
@@ -168,20 +173,22 @@ def plan_blinks(
 def blink_curve(blinks: tuple[Blink, ...], times: np.ndarray) -> np.ndarray:
     """(T,) eyelid closure 0..1 at the given frame times.
 
-    Each blink closes on a half cosine over its first BLINK_CLOSE_FRACTION and opens on a
-    slower one; the frame nearest each blink's peak shows the lids fully closed, so no blink
-    falls between frames.
+    Each blink closes on a half cosine over its first BLINK_CLOSE_FRACTION, stays shut for
+    BLINK_HOLD_S and opens on a slower half cosine; the frame nearest each blink's peak shows
+    the lids fully closed, so no blink falls between frames.
     """
     curve = np.zeros(len(times))
     if len(times) == 0:
         return curve
     for blink in blinks:
-        phase = (times - blink.start) / blink.duration
-        closing = 0.5 - 0.5 * np.cos(np.pi * phase / BLINK_CLOSE_FRACTION)
-        opening_phase = (phase - BLINK_CLOSE_FRACTION) / (1.0 - BLINK_CLOSE_FRACTION)
-        opening = 0.5 + 0.5 * np.cos(np.pi * opening_phase)
-        shape = np.where(phase < BLINK_CLOSE_FRACTION, closing, opening)
-        shape[(phase <= 0.0) | (phase >= 1.0)] = 0.0
+        closing_s = BLINK_CLOSE_FRACTION * blink.duration
+        opening_s = max(blink.duration - closing_s - BLINK_HOLD_S, 1e-3)
+        since = times - blink.start
+        closing = 0.5 - 0.5 * np.cos(np.pi * np.clip(since / closing_s, 0.0, 1.0))
+        opened = np.clip((since - closing_s - BLINK_HOLD_S) / opening_s, 0.0, 1.0)
+        opening = 0.5 + 0.5 * np.cos(np.pi * opened)
+        shape = np.where(since < closing_s, closing, opening)
+        shape[(since <= 0.0) | (since >= blink.duration)] = 0.0
         curve = np.maximum(curve, shape)
         nearest = int(np.argmin(np.abs(times - blink.peak)))
         curve[nearest] = 1.0

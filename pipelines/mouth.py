@@ -27,6 +27,10 @@ from pipelines.warp_basis import smoothstep
 
 #: The photo's mouth counts as open (its own teeth or cavity show) above this gap / width.
 OPEN_MOUTH_RATIO = 0.06
+#: Gap between the lips (inter-ocular distances) over which the upper teeth come into view.
+TEETH_SHOW = (0.08, 0.22)
+#: How strongly the teeth take on the skin's hue (an exponent of its colour ratios).
+TEETH_CAST = 0.8
 
 
 @dataclass(frozen=True)
@@ -90,14 +94,15 @@ def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float
         white = bright.mean(axis=0)
     else:
         white = np.percentile(crop.reshape(-1, 3), 90, axis=0)
-    # Teeth in a mouth's shade: the eye whites' brightness, dimmed, never pure white, tinted
-    # a little towards the lips' hue (a grey photo's lips are grey, so its teeth stay grey).
-    lip_mean = max(float(lip.mean()), 1.0)
-    tint = np.clip(lip / lip_mean, 0.2, 3.0) ** 0.25
-    teeth = np.minimum(float(white.mean()) * 0.82 * tint, 215.0)
     face = mask_of(FACE_OVAL)
     weights = np.array([0.299, 0.587, 0.114], np.float32)
     face_pixels = crop[face] if face.sum() >= 16 else crop.reshape(-1, 3)
+    # Teeth in a mouth's shade: the eye whites' brightness, dimmed, never pure white, in the
+    # photo's own colour cast (the skin's hue, most of it): a neutral grey would look blue
+    # in a warm, varnished painting. A grey photo's skin is grey, so its teeth stay grey.
+    skin = np.median(face_pixels, axis=0)
+    cast = np.clip(skin / max(float(skin.mean()), 1.0), 0.2, 3.0) ** TEETH_CAST
+    teeth = np.minimum(float(white.mean()) * 0.82 * cast, 215.0)
     deepest = float(np.percentile(face_pixels @ weights, 2))
     shadow = lip * (0.8 * deepest / max(float(lip @ weights), 1.0))
     return MouthPalette(
@@ -157,7 +162,11 @@ def paint_cavity(
     band = np.minimum(0.3 * gap, 0.09 * scale)
     biting = float(np.clip(bite, 0.0, 1.0))
     band = np.maximum(band, biting * 0.9 * gap)
-    showing = 0.7 * smoothstep(0.08 * scale, 0.22 * scale, gap) if palette.teeth_allowed else 0.0
+    showing = (
+        0.7 * smoothstep(TEETH_SHOW[0] * scale, TEETH_SHOW[1] * scale, gap)
+        if palette.teeth_allowed
+        else 0.0
+    )
     showing = np.maximum(showing, 0.8 * biting)
     edge = smoothstep(band, 0.55 * band, top)
     teeth = showing * edge * smoothstep(0.85, 0.35, lateral)

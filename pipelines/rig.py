@@ -58,6 +58,8 @@ UPPER_LIP_TOP, UPPER_LIP_INNER, LOWER_LIP_INNER, LOWER_LIP_BOTTOM = 0, 13, 14, 1
 SUBNASALE, CHIN = 2, 152
 JAW_ANGLE_RIGHT, JAW_ANGLE_LEFT = 172, 397
 N_LANDMARKS = 478
+#: The smallest opening at jaw_open = 1, inter-ocular distances (small, drawn mouths).
+OPEN_UNIT_MIN = 0.35
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,8 @@ class MouthRig:
         jaw_right: u distance to the subject's left jaw angle.
         open_ratio: The photo's largest inner-lip gap divided by the mouth width.
         open_unit: The opening between the lips' centres at jaw_open = 1, pixels: 0.55 of
-            the mouth's 3-D width, kept within 0.25..0.55 of the inter-ocular distance.
+            the mouth's 3-D width, kept within OPEN_UNIT_MIN..0.55 of the inter-ocular
+            distance.
     """
 
     center: np.ndarray
@@ -143,6 +146,8 @@ class EyeRig:
         outward: +1 if this eye is on the positive-u side of the face, else -1.
         lashes: Height of the lash line above the upper lid's edge as a function of u, pixels
             (None until measured from the photo; see ``pipelines.lashes``).
+        margin_color: (3,) RGB 0..255 of the lid's margin (lashes and lid line), the colour
+            of the line where the lids meet in a blink (None until measured).
     """
 
     center: np.ndarray
@@ -155,6 +160,7 @@ class EyeRig:
     brow_half: float
     outward: float
     lashes: Curve | None = None
+    margin_color: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,7 @@ def _mouth_rig(frame: FaceRig, points: np.ndarray) -> MouthRig:
     jaw_u, jaw_v = frame.local(xy[list(JAW_LINE)], center)
     width = half_left + half_right
     width_3d = float(np.linalg.norm(points[291] - points[61]))
-    open_unit = float(np.clip(0.55 * width_3d, 0.25 * scale, 0.55 * scale))
+    open_unit = float(np.clip(0.55 * width_3d, OPEN_UNIT_MIN * scale, 0.55 * scale))
     return MouthRig(
         center=center,
         half_left=half_left,

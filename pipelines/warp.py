@@ -17,12 +17,15 @@ import math
 import cv2
 import numpy as np
 
+from pipelines.eyelids import closing_lid
+from pipelines.head_motion import HEAD_NECK_FADE, HEAD_SIDE_FADE, HEAD_TOP_FADE
 from pipelines.mouth import MouthPalette
 from pipelines.rig import FaceRig
 from pipelines.warp_basis import (
     EYE_BALL,
     EYE_LOWER,
     EYE_UPPER,
+    LIP_SEAL,
     LOWER_LIP,
     LOWER_TEETH,
     UPPER_LIP,
@@ -30,10 +33,11 @@ from pipelines.warp_basis import (
     basis_fields,
     blink_geometry,
     natural_sides,
+    seal_weight,
     smoothstep,
     soft_ramp,
 )
-from pipelines.warp_layers import BLINK, LayeredBox, Rect, StagedField, resize_samples
+from pipelines.warp_layers import BLINK, PRESS, LayeredBox, Rect, StagedField, resize_samples
 
 #: The coarse grid has at most this many points along the ROI's longer side.
 COARSE_POINTS = 160
@@ -126,11 +130,17 @@ def blink_weight_table(rig: FaceRig) -> tuple[np.ndarray, np.ndarray]:
 
 
 def face_roi(rig: FaceRig, width: int, height: int) -> Rect:
-    """The region a face's motion can touch: head, hair margin, jaw and some neck."""
+    """The region a face's motion can touch: the face oval, a margin around it and the neck.
+
+    Head motion fades out just beyond the oval (``head_motion.head_mask``); the region adds a
+    little room for the fade at its own border.
+    """
     head, scale = rig.head, rig.scale
     angles = np.linspace(0.0, 2.0 * np.pi, 48, endpoint=False)
-    u = 1.55 * 1.2 * head.half_width * np.cos(angles)
-    v = 1.55 * head.half_height * np.sin(angles) * np.where(np.sin(angles) < 0, 1.35, 1.0)
+    room = 1.12
+    u = room * HEAD_SIDE_FADE[1] * head.half_width * np.cos(angles)
+    down = np.where(np.sin(angles) < 0, -HEAD_TOP_FADE[1], HEAD_NECK_FADE[1])
+    v = room * down * head.half_height * np.sin(angles)
     outline = [rig.to_image(head.center, u, v)]
     jaw = rig.mouth.jaw_line
     outline.append(rig.to_image(rig.mouth.center, jaw.u, jaw.v + 0.8 * scale))
@@ -145,11 +155,11 @@ class FaceWarp:
     Args:
         rig: The face.
         palette: The face's mouth colours.
-        width: Photo width in pixels.
-        height: Photo height in pixels.
+        pixels: (H, W, 3) uint8 RGB photo (read once, for the closed eyelids' skin).
     """
 
-    def __init__(self, rig: FaceRig, palette: MouthPalette, width: int, height: int) -> None:
+    def __init__(self, rig: FaceRig, palette: MouthPalette, pixels: np.ndarray) -> None:
+        height, width = pixels.shape[:2]
         self.rig = rig
         self.roi = roi = face_roi(rig, width, height)
         self._edges = (roi.x0 > 0, roi.y0 > 0, roi.x1 < width, roi.y1 < height)
@@ -171,7 +181,7 @@ class FaceWarp:
         self._factor = max(1, round(rig.scale / BOX_DETAIL))
         boxes = [
             (self._mouth_box(palette, width, height), mouth_box_corners(rig)),
-            *((self._eye_box(k, width, height), eye_box_corners(rig, k)) for k in range(2)),
+            *((self._eye_box(k, pixels), eye_box_corners(rig, k)) for k in range(2)),
         ]
         # Each box is pasted only inside its own face-aligned rectangle: on a tilted face the
         # upright bounding rectangles of the two eyes overlap, and each must keep the other's.
@@ -234,7 +244,8 @@ class FaceWarp:
             factor=self._factor,
         )
 
-    def _eye_box(self, index: int, width: int, height: int) -> LayeredBox | None:
+    def _eye_box(self, index: int, pixels: np.ndarray) -> LayeredBox | None:
+        height, width = pixels.shape[:2]
         rect = self._clip_rect(eye_box_corners(self.rig, index), width, height)
         if rect is None:
             return None
@@ -244,15 +255,8 @@ class FaceWarp:
         below_upper = v - eye.upper(u)
         above_lower = eye.lower(u) - v
         sides = [(None, (index, side)) for side in (EYE_UPPER, EYE_LOWER, EYE_BALL)]
-        # The visible lid above the lash line: what a blink stretches over the eye.
-        travel, lashes, band = blink_geometry(self.rig, index, u)
-        height_above = -below_upper
-        lid = smoothstep(0.6 * lashes, lashes, height_above) * smoothstep(
-            lashes + 1.2 * band, lashes + 0.6 * band, height_above
-        )
-        # Only where the lid is stretched a lot (not beyond the corners, where it barely moves).
-        lid *= smoothstep(0.4, 1.5, travel / band)
         beyond = np.maximum(np.maximum(eye.u_min - u, u - eye.u_max), 0.0)
+        lid = closing_lid(self.rig, index, pixels, (rect.x0, rect.y0, rect.x1, rect.y1))
         return LayeredBox(
             self.rig,
             rect,
@@ -260,7 +264,7 @@ class FaceWarp:
             [below_upper.reshape(shape), above_lower.reshape(shape)],
             self._fade,
             beyond.reshape(shape),
-            lid_band=lid.reshape(shape),
+            lid=lid,
             factor=self._factor,
         )
 
@@ -269,9 +273,11 @@ class FaceWarp:
 
         Args:
             frame: (H, W, 3) uint8 RGB, the frame being drawn (other faces may already be in it).
-            weights: (N_BASES,) motion weights in BASIS_NAMES order (head angles in degrees).
+            weights: (len(BASIS_NAMES),) motion weights in BASIS_NAMES order (head angles in
+                degrees); the derived lip seal is added here.
         """
-        weights = np.array(weights, np.float32)
+        weights = np.append(np.asarray(weights, np.float32), np.float32(0.0))
+        weights[LIP_SEAL] = seal_weight(float(weights[PRESS]))
         weights[BLINK] = np.interp(weights[BLINK], *self._blink_table)
         coarse = self._coarse.evaluate(weights)
         if coarse is None:

@@ -9,11 +9,16 @@ Two places carry deliberate discontinuities, and each side has its own smooth fi
 
 * the mouth: the lips (UPPER_LIP, LOWER_LIP) and, between their inner edges, the photo's own
   mouth interior split at the slit (UPPER_TEETH, LOWER_TEETH). The upper sides move with the
-  upper lip, the lower sides with the jaw; pressing and biting move only the lips, so they
-  close over the photo's teeth. Where the sides pull apart the renderer paints the mouth's
-  interior; where they overlap the lips win, the upper lip first.
+  upper lip, the lower sides with the jaw; sealing, pressing and biting move only the lips,
+  so they close over the photo's teeth (sealing brings lips the photo shows parted together;
+  the renderer derives it from lip_press, so the rest pose of a pause closes them). Where the
+  sides pull apart the renderer paints the mouth's interior; where they overlap the lips win,
+  the upper lip first.
 * each eye: the upper lid (EYE_UPPER), the eyeball (EYE_BALL) and the lower lid (EYE_LOWER).
-  A blink slides the upper lid down over an eyeball that does not move.
+  A blink slides the upper lid down over an eyeball that does not move, to meet the lower
+  lid, which rises a little.
+
+Head turns move only the face and fade out just beyond its oval (``pipelines.head_motion``).
 
 The fields of all sides agree beyond the mouth corners and (nearly) beyond the eye corners, so
 the discontinuities stay inside the boxes where the renderer composites the sides as layers
@@ -26,7 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipelines.head_motion import head_fields
 from pipelines.rig import FaceRig
+from pipelines.warp_math import smoothstep, soft_ramp
 
 #: The motion parameters, in the order of the basis; head angles are per degree.
 BASIS_NAMES: tuple[str, ...] = (
@@ -42,7 +49,14 @@ BASIS_NAMES: tuple[str, ...] = (
     "pitch",
     "roll",
 )
-N_BASES = len(BASIS_NAMES)
+#: A basis the renderer derives from lip_press rather than reading from the motion: sealing
+#: the photo's own opening between the lips (see ``seal_weight``).
+LIP_SEAL = len(BASIS_NAMES)
+N_BASES = LIP_SEAL + 1
+#: lip_press at which a photo's parted lips are fully sealed: the closed mouth of a pause
+#: (the motion's rest pose, lip_press 0.15) brings the lips together even when the photo's
+#: mouth is open; more press only squeezes them.
+SEAL_PRESS = 0.15
 EYE_UPPER, EYE_BALL, EYE_LOWER = 0, 1, 2
 #: Sides of the mouth: the lips, and the photo's own mouth interior (teeth) between them,
 #: split at the slit. Odd sides move with the jaw.
@@ -63,14 +77,12 @@ SMILE_LIFT, CHEEK_LIFT = 0.085, 0.04
 BROW_LIFT = 0.08
 BLINK_OVERSHOOT = 1.1
 BLINK_CORNER = 0.3  # near and just beyond the corners the lid edge still moves this share
-BLINK_REACH = 0.4  # the visible lid that stretches: this share of the lid-to-brow height
+BLINK_REACH = 0.7  # the visible lid that stretches: this share of the lid-to-brow height,
+BLINK_REACH_MIN = 0.4  # and at least this share, but keeping clear of the brow's middle
+BLINK_BROW_CLEARANCE = 0.05  # line by this much, inter-ocular distances
+BLINK_LOWER_RISE = 0.2  # the lower lid rises this share of the opening to meet the upper one
+BLINK_LOWER_REACH = 0.15  # below the lower lid's edge the rise fades over this, inter-ocular
 BLINK_LASHES = 0.05  # lash line that moves rigidly when not measured, inter-ocular distances
-
-
-def smoothstep(edge0: float | np.ndarray, edge1: float | np.ndarray, x: np.ndarray) -> np.ndarray:
-    """0 at edge0, 1 at edge1, smooth between (edge0 may exceed edge1 for a falling step)."""
-    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
 
 
 def _lens(un: np.ndarray, power: float) -> np.ndarray:
@@ -165,7 +177,7 @@ def basis_fields(
     window = _mouth_window(rig, c)
     pout = np.clip(c.dv / np.where(c.dv < 0, rig.mouth.upper_height, rig.mouth.lower_height), -1, 1)
     zero = np.zeros_like(c.mu)
-    head = _head(rig, c, points)
+    head = head_fields(rig, c.head_u, c.head_v, points)
     parts = [
         (SHAPE, 0, -0.07 * c.mu * window, zero),
         (OPENING, 0, zero, _jaw(rig, c, lower)),
@@ -173,6 +185,7 @@ def basis_fields(
         (OPENING, 1, zero, _round(rig, c, lower)),
         (SHAPE, 2, WIDE_STRETCH * c.mu * window, zero),
         (OPENING, 3, zero, lips * _press(rig, c, lower)),
+        (OPENING, LIP_SEAL, zero, lips * _seal(rig, c, lower)),
         (OPENING, 4, zero, lips * _bite(rig, c, lower)),
         (OPENING, 5, zero, _blink(rig, c, eye_side)),
         (SHAPE, 6, *_smile(rig, c, eye_side)),
@@ -259,10 +272,22 @@ def _round(rig: FaceRig, c: _Coords, lower: np.ndarray) -> np.ndarray:
 
 
 def _press(rig: FaceRig, c: _Coords, lower: np.ndarray) -> np.ndarray:
-    """Pressing closes any opening of the photo and squeezes the lips together."""
-    close = rig.mouth.gap(c.mu) / 2.0 + PRESS_SQUEEZE * rig.scale * _lens(c.un, 0.5)
+    """Pressing squeezes the (sealed) lips together."""
+    close = PRESS_SQUEEZE * rig.scale * _lens(c.un, 0.5)
     reach = 2.0 * rig.mouth.lower_height
     return _two_sided(rig, c, lower, close, -close, reach)
+
+
+def _seal(rig: FaceRig, c: _Coords, lower: np.ndarray) -> np.ndarray:
+    """Sealing closes the photo's own opening: each lip moves half the gap (0 if closed)."""
+    close = rig.mouth.gap(c.mu) / 2.0
+    reach = 2.0 * rig.mouth.lower_height
+    return _two_sided(rig, c, lower, close, -close, reach)
+
+
+def seal_weight(press: float) -> float:
+    """How far the photo's own lip opening is sealed at a lip_press weight, 0..1."""
+    return float(smoothstep(0.0, SEAL_PRESS, np.float64(press)))
 
 
 def _bite(rig: FaceRig, c: _Coords, lower: np.ndarray) -> np.ndarray:
@@ -271,15 +296,6 @@ def _bite(rig: FaceRig, c: _Coords, lower: np.ndarray) -> np.ndarray:
     up = -BITE_LIFT * rig.scale * lens
     low = -(rig.mouth.gap(c.mu) / 2.0 + BITE_RAISE * rig.scale) * lens
     return _two_sided(rig, c, lower, up, low, 1.6 * rig.mouth.lower_height)
-
-
-def soft_ramp(t: np.ndarray, knee: float = 0.12) -> np.ndarray:
-    """clip(t, 0, 1) with rounded knees; C1 and its slope never exceeds 1."""
-    low = (t + knee) ** 2 / (4.0 * knee)
-    high = 1.0 - (1.0 + knee - t) ** 2 / (4.0 * knee)
-    out = np.clip(t, 0.0, 1.0)
-    out = np.where(np.abs(t) < knee, low, out)
-    return np.where(np.abs(t - 1.0) < knee, high, out)
 
 
 def blink_geometry(rig: FaceRig, index: int, u: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -297,20 +313,27 @@ def blink_geometry(rig: FaceRig, index: int, u: np.ndarray) -> tuple[np.ndarray,
     widest = float(np.max(eye.lower(eye.upper.u) - eye.upper.v))
     span = 0.22 * scale
     inside = smoothstep(eye.u_min - span, eye.u_min, u) * smoothstep(eye.u_max + span, eye.u_max, u)
-    travel = BLINK_OVERSHOOT * np.hypot(opening, BLINK_CORNER * widest * inside)
+    travel = BLINK_OVERSHOOT * np.hypot(
+        (1.0 - BLINK_LOWER_RISE) * opening, BLINK_CORNER * widest * inside
+    )
     brow_height = np.maximum(upper - eye.brow(u), 0.1 * scale)
     lashes = eye.lashes(u) if eye.lashes is not None else np.full_like(u, BLINK_LASHES * scale)
-    band = np.maximum(BLINK_REACH * brow_height, 0.04 * scale)
+    # The stretch keeps clear of the brow (a low brow is not dragged down), but always takes
+    # at least the lid right above the lashes.
+    clear = brow_height - lashes - BLINK_BROW_CLEARANCE * scale
+    band = np.maximum(np.minimum(BLINK_REACH * brow_height, clear), BLINK_REACH_MIN * brow_height)
+    band = np.maximum(band, 0.04 * scale)
     return travel, lashes, band
 
 
 def _blink(rig: FaceRig, c: _Coords, eye_side: np.ndarray) -> np.ndarray:
-    """The upper lid slides down over an eyeball that stays put.
+    """The upper lid slides down over an eyeball that stays put; the lower lid rises a little.
 
     The lash line moves rigidly by the lid's travel; the visible lid above it stretches to
     cover the eye (a monotonic map, so the skin never folds); above that nothing moves, so
     the brow stays. The field is the lookup offset at the *output* position, exact at blink 1
-    (``pipelines.warp`` maps blink weights so the lid's edge moves in proportion).
+    (``pipelines.warp`` maps blink weights so the lid's edge moves in proportion). The lower
+    lid's edge rises BLINK_LOWER_RISE of the opening, the skin below it less and less.
     """
     total = np.zeros_like(c.mu)
     for k, eye in enumerate(rig.eyes):
@@ -319,6 +342,13 @@ def _blink(rig: FaceRig, c: _Coords, eye_side: np.ndarray) -> np.ndarray:
         height = eye.upper(u) - v  # above the photo's lid edge, in the output
         offset = travel * soft_ramp((lashes + band - height) / (band + travel + 1e-6))
         total += np.where(eye_side[k] == EYE_UPPER, offset, 0.0)
+        lower = eye.lower(u)
+        rise = BLINK_LOWER_RISE * np.clip(lower - eye.upper(u), 0.0, None)
+        reach = np.maximum(BLINK_LOWER_REACH * rig.scale, 2.0 * rise)
+        # Output position below the raised edge -> how far its content came up from.
+        depth = v - (lower - rise)
+        lift = -rise * smoothstep(reach, 0.0, depth)
+        total += np.where(eye_side[k] == EYE_LOWER, lift, 0.0)
     return total
 
 
@@ -370,19 +400,3 @@ def _brow(rig: FaceRig, c: _Coords, eye_side: np.ndarray) -> tuple[np.ndarray, n
         dv -= BROW_LIFT * scale * weight
         du += 0.03 * scale * eye.outward * weight
     return du, dv
-
-
-def _head(rig: FaceRig, c: _Coords, points: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Yaw, pitch and roll per degree: a dome-shaped parallax turn plus a roll about the neck."""
-    head, scale = rig.head, rig.scale
-    radians = np.pi / 180.0
-    ry = np.where(c.head_v < 0, 1.35 * head.half_height, 1.0 * head.half_height)
-    rho = np.sqrt((c.head_u / (1.2 * head.half_width)) ** 2 + (c.head_v / ry) ** 2)
-    mask = smoothstep(1.5, 1.0, rho)
-    face_rho2 = (c.head_u / head.half_width) ** 2 + (c.head_v / head.half_height) ** 2
-    depth = scale * (0.5 + 0.75 * np.sqrt(np.clip(1.0 - face_rho2, 0.0, None)))
-    turn = radians * depth * mask
-    pu, pv = rig.local(points, head.pivot)
-    roll_u, roll_v = -radians * pv * mask, radians * pu * mask
-    zero = np.zeros_like(turn)
-    return turn, zero, zero, -turn, roll_u, roll_v

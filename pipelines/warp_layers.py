@@ -7,7 +7,8 @@ lips' opening and the lids' closing), each looked up where the later stages take
 ``LayeredBox`` renders one box around the mouth or an eye. Its layers (the upper and lower side
 of the mouth slit; the upper lid, lower lid and eyeball) each have a smooth field; a pixel
 shows the first layer whose sample lands in that layer's own part of the photo, and what no
-layer covers is the fill (the mouth's painted interior, or the eyeball).
+layer covers is the fill (the mouth's painted interior, or the eyeball). In an eye box the
+upper lid's layer also draws the closing lid's skin and margin (``pipelines.eyelids``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipelines.eyelids import ClosingLid
 from pipelines.mouth import MouthPalette, paint_cavity
 from pipelines.rig import FaceRig
-from pipelines.warp_basis import BASIS_NAMES, HEAD, OPENING, SHAPE, basis_fields, natural_sides
+from pipelines.warp_basis import (
+    BASIS_NAMES,
+    HEAD,
+    OPENING,
+    SHAPE,
+    basis_fields,
+    natural_sides,
+)
 
 BITE = BASIS_NAMES.index("lip_bite")
 BLINK = BASIS_NAMES.index("blink")
+PRESS = BASIS_NAMES.index("lip_press")
 #: (mouth side or None for the photo's own, (eye index, lid side) or None) of one layer.
 LayerSides = tuple[int | None, tuple[int, int] | None]
 
@@ -163,7 +173,7 @@ class LayeredBox:
         mouth: The mouth's colours when the fill is the painted mouth interior.
         cavity: With mouth, the two layers whose distances measure how far a pixel lies below
             the upper edge and above the lower edge of the opening.
-        lid_band: (h, w) 0..1, the visible upper lid a blink stretches (eye boxes only).
+        lid: The closing upper lid a blink draws (eye boxes only; its layer is the first).
         factor: The fields are sampled every `factor` pixels and upsampled (large faces).
     """
 
@@ -177,7 +187,7 @@ class LayeredBox:
         beyond: np.ndarray,
         mouth: MouthPalette | None = None,
         cavity: tuple[int, int] = (0, 1),
-        lid_band: np.ndarray | None = None,
+        lid: ClosingLid | None = None,
         factor: int = 1,
     ) -> None:
         self.rect, self.rig, self.mouth, self.cavity = rect, rig, mouth, cavity
@@ -204,7 +214,7 @@ class LayeredBox:
         # Edges between layers are anti-aliased over about a pixel; beyond the corners, where
         # the sides only shear past each other, they cross-fade over a widening band instead.
         self.soft = (max(1.0, rig.scale / 70.0) + 0.6 * beyond).astype(np.float32)
-        self.lid_band = None if lid_band is None else lid_band.astype(np.float32)
+        self.lid = lid
         self.across = np.zeros((1, 1), np.float32)
         if mouth is not None:
             ys, xs = np.mgrid[rect.y0 : rect.y1, rect.x0 : rect.x1]
@@ -251,8 +261,8 @@ class LayeredBox:
                 continue
             map_x, map_y = map_x[window], map_y[window]
             color = self._sample(frame, map_x, map_y, local=False).astype(np.float32)
-            if layer == 0 and self.lid_band is not None and weights[BLINK] > 0.02:
-                color = self._smooth_lid(frame, color, map_x, map_y, float(weights[BLINK]))
+            if layer == 0 and self.lid is not None and weights[BLINK] > 0.02:
+                color = self._close_lid(color, distance[window], map_x, map_y, window, weights)
             out[window] += color * alpha[window][..., None]
         fill_alpha = np.clip(1.0 - covered, 0.0, 1.0)
         window = _window(fill_alpha)
@@ -276,26 +286,26 @@ class LayeredBox:
             out[window] += fill * fill_alpha[window][..., None]
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
-    def _smooth_lid(
+    def _close_lid(
         self,
-        frame: np.ndarray,
         color: np.ndarray,
+        distance: np.ndarray,
         map_x: np.ndarray,
         map_y: np.ndarray,
-        blink: float,
+        window: tuple[slice, slice],
+        weights: np.ndarray,
     ) -> np.ndarray:
-        """Softens the lid skin a blink stretches, so lash tips do not streak across it."""
-        assert self.lid_band is not None
-        rect, scale = self.rect, self.rig.scale
-        sigma_x, sigma_y = max(0.8, 0.03 * scale), max(0.5, 0.008 * scale)
-        pad = math.ceil(3 * sigma_x) + 2
-        height, width = frame.shape[:2]
-        x0, y0 = max(rect.x0 - pad, 0), max(rect.y0 - pad, 0)
-        x1, y1 = min(rect.x1 + pad, width), min(rect.y1 + pad, height)
-        blurred = cv2.GaussianBlur(frame[y0:y1, x0:x1], (0, 0), sigmaX=sigma_x, sigmaY=sigma_y)
-        soft = cv2.remap(
-            blurred, map_x - x0, map_y - y0, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        ).astype(np.float32)
-        band = self._sample(self.lid_band, map_x, map_y, local=True)
-        mix = (band * min(0.85, 1.5 * blink))[..., None]
-        return color * (1.0 - mix) + soft * mix
+        """Draws the closed lid's skin and margin over the upper lid's warped colours."""
+        assert self.lid is not None
+        band = self._sample(self.lid.band, map_x, map_y, local=True)
+        # The plate is the photo's face closed over: look it up where each pixel would come
+        # from without the blink (the head and brows still move it).
+        still = np.array(weights, np.float32)
+        still[BLINK] = 0.0
+        fields = self.field.evaluate(still)
+        if fields is None:
+            plate = self.lid.plate[window]
+        else:
+            still_x, still_y = self._maps(fields[0])
+            plate = self._sample(self.lid.plate, still_x[window], still_y[window], local=True)
+        return self.lid.shade(color, distance, band, plate, float(weights[BLINK]), window)

@@ -16,7 +16,7 @@ from pipelines.motion import (
 )
 from pipelines.protocols import Voice
 from pipelines.types import MOODS, FaceMotion, Phoneme, Speech
-from pipelines.visemes import PHONEME_LABEL_DELAY_S, phone_segments
+from pipelines.visemes import PHONEME_LABEL_DELAY_S, REST_SHAPE, phone_segments
 
 FPS = 25
 CURVES = ("jaw_open", "lip_round", "lip_wide", "lip_press", "lip_bite", "blink", "smile", "brow")
@@ -130,6 +130,8 @@ def test_mouth_closes_in_the_pause_between_sentences(voice) -> None:
     assert inside.sum() >= 3
     assert motion.jaw_open[inside].max() < 0.05
     assert motion.jaw_open.max() > 0.3  # while the mouth does open for the words
+    # The lips touch in the pause (the renderer seals lips the photo shows parted).
+    assert motion.lip_press[inside].min() >= REST_SHAPE[3] - 0.01
 
 
 def test_the_m_of_mama_closes_the_lips(voice) -> None:
@@ -188,6 +190,10 @@ def test_head_moves_smoothly_and_nods_while_speaking(hello) -> None:
 def test_listener_keeps_the_mouth_closed() -> None:
     motion = plan_face_motion(1, 30 * FPS, FPS, mood="happy", seed=3)
     check_well_formed(motion, 30 * FPS)
+    # The video opens on the photo's own mouth; the lips' rest contact eases in.
+    assert motion.lip_press[0] < 0.01
+    assert np.all(np.diff(motion.lip_press[:15]) >= -1e-6)
+    assert motion.lip_press[15:].min() == pytest.approx(REST_SHAPE[3], abs=1e-3)
     assert motion.face_index == 1
     assert motion.jaw_open.max() < 0.05
     assert motion.lip_round.max() == 0 and motion.lip_bite.max() == 0
