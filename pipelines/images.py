@@ -154,7 +154,9 @@ def _decode(image: Image.Image, limits: Limits, *, owned: bool) -> _Decoded:
         if owned and image.format == "JPEG" and max(declared) > 2 * limits.max_working_side:
             # Decode big JPEGs at a reduced DCT scale, still at least twice the working size.
             factor = max(declared) / (2 * limits.max_working_side)
-            image.draft(None, (int(declared[0] / factor), int(declared[1] / factor)))
+            # At least 1 x 1: a very thin JPEG (e.g. 10000 x 2) would ask Pillow for 0 pixels.
+            draft_size = (max(1, int(declared[0] / factor)), max(1, int(declared[1] / factor)))
+            image.draft(None, draft_size)
         image.load()
     except _DECODE_ERRORS as error:
         raise BadInputError(_NOT_AN_IMAGE) from error

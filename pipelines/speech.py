@@ -323,7 +323,8 @@ def _speakable(sentence: str, scripts: Sequence[str]) -> str:
             kept.append(char)
         dropped_previous = drop
     if not has_word:
-        logger.info("Nothing the voice can say in %r; skipped", sentence)
+        # The user's words stay out of the logs; only the length is reported.
+        logger.info("Skipped a sentence of %d characters the voice cannot say", len(sentence))
         return ""
     return re.sub(r"\s+", " ", "".join(kept)).strip()
 

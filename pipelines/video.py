@@ -147,9 +147,9 @@ def write_video(
         if not done:
             video_tmp.unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
+    logger.debug("Video written to %s", out_path)  # paths may name the user's files
     logger.info(
-        "Wrote %s: %d frames of %dx%d at %d fps (%.2f s) in %.2f s (%.1f frames/s)",
-        out_path,
+        "Wrote a video: %d frames of %dx%d at %d fps (%.2f s) in %.2f s (%.1f frames/s)",
         n_frames,
         width,
         height,

@@ -1,0 +1,145 @@
+"""Per-stage wall-clock budgets: ``Limits.stage_timeout_seconds`` enforced by the pipeline.
+
+A stage that calls a model (faces, scene, dialogue, speech) runs on a worker thread; the request
+thread waits at most the stage's remaining budget and then raises ``StageTimeout``, so a hung
+model call cannot hang the request. Python cannot stop a thread, so a timed-out call keeps
+running in the background until it returns (a backend that holds a lock keeps holding it until
+then); its result is discarded. Workers are daemon threads that are kept and reused: native
+libraries keep per-thread buffers, and a new thread per call made memory grow per request.
+
+The animate + video stage streams frames, so its budget is checked before each frame is handed
+to the encoder instead; the encoder then removes its partial output.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from pipelines.errors import StageTimeout
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: What each stage does, in words a user understands.
+STAGE_WORDS: dict[str, str] = {
+    "faces": "Reading the photo and finding the faces",
+    "scene": "Describing the photo",
+    "dialogue": "Writing the line",
+    "speech": "Making the voice",
+    "animate": "Animating the faces and encoding the video",
+}
+
+
+class _Workers:
+    """Daemon threads that run submitted calls; a new one starts only when none is idle.
+
+    A call that hangs keeps its thread busy, so it never holds up later calls; idle threads
+    wait for the next call instead of exiting.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+        self._started = 0
+
+    def submit(self, task: Callable[[], None]) -> None:
+        """Runs ``task()`` on an idle worker, or on a new one when all are busy."""
+        with self._lock:
+            if self._idle:
+                self._idle -= 1  # that worker is now spoken for
+            else:
+                self._started += 1
+                name = f"talking-photo-stage-{self._started}"
+                threading.Thread(target=self._work, name=name, daemon=True).start()
+        self._tasks.put(task)
+
+    def _work(self) -> None:
+        while True:
+            self._tasks.get()()
+            with self._lock:
+                self._idle += 1
+
+
+_WORKERS = _Workers()
+
+
+class StageDeadline:
+    """The wall-clock budget of one stage, started when the object is created.
+
+    Args:
+        stage: Stage name (a key of ``STAGE_WORDS``, or any other name).
+        seconds: Budget in seconds; ``inf`` or a non-finite value means no limit.
+    """
+
+    def __init__(self, stage: str, seconds: float) -> None:
+        self.stage = stage
+        self.seconds = float(seconds)
+        self._end = time.monotonic() + self.seconds if math.isfinite(self.seconds) else math.inf
+
+    def remaining(self) -> float:
+        """Seconds left (never negative; ``inf`` when unlimited)."""
+        return max(0.0, self._end - time.monotonic())
+
+    def error(self) -> StageTimeout:
+        """The StageTimeout of this stage, with a message naming it."""
+        what = STAGE_WORDS.get(self.stage, f"The {self.stage} step")
+        return StageTimeout(
+            f"{what} took longer than the {self.seconds:g} s limit per step ({self.stage}), so "
+            "it was stopped. Try a smaller photo or a shorter line, or try again in a moment."
+        )
+
+    def check(self) -> None:
+        """Raises StageTimeout when the budget is spent."""
+        if time.monotonic() > self._end:
+            raise self.error()
+
+    def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Calls ``function(*args, **kwargs)`` in a worker thread within the remaining budget.
+
+        Returns:
+            What the function returned.
+
+        Raises:
+            StageTimeout: It did not return in time (it keeps running in the background).
+            Exception: Whatever the function raised, re-raised here unchanged.
+        """
+        if math.isinf(self._end):
+            return function(*args, **kwargs)
+        outcome: dict[str, Any] = {}
+        finished = threading.Event()
+        context = contextvars.copy_context()
+
+        def work() -> None:
+            try:
+                outcome["value"] = context.run(function, *args, **kwargs)
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread below
+                outcome["error"] = error
+            finally:
+                finished.set()
+
+        _WORKERS.submit(work)
+        if not finished.wait(self.remaining()):
+            logger.warning("The %s stage passed its %g s budget", self.stage, self.seconds)
+            raise self.error()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def guard(self, frames: Iterable[T]) -> Iterator[T]:
+        """Passes frames through, raising StageTimeout once the budget is spent.
+
+        The check runs after each frame is drawn and before it is handed on, so the time the
+        consumer spends encoding the previous frame counts too.
+        """
+        for frame in frames:
+            self.check()
+            yield frame

@@ -1,0 +1,163 @@
+"""Every field of Limits is enforced by the pipeline itself, with small limits and real inputs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import av
+import pytest
+
+from benchmarks.material import collage, face_crops
+from pipelines import Limits, RenderRequest, Settings, TalkingPhotoPipeline
+from pipelines.errors import BadInputError, LimitExceeded, StageTimeout
+from pipelines.stage_timeout import StageDeadline
+
+LINE = "Imagination is more important than knowledge. Shall we begin?"
+
+
+def limited(tmp_path: Path, **limits) -> TalkingPhotoPipeline:
+    return TalkingPhotoPipeline(Settings(output_dir=tmp_path / "out", limits=Limits(**limits)))
+
+
+def outputs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*")) if folder.exists() else []
+
+
+@pytest.fixture(scope="module")
+def collage_10(pipeline: TalkingPhotoPipeline, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("collage") / "ten.jpg"
+    collage(face_crops(pipeline), 10, 5).save(path, quality=92)
+    return path
+
+
+# --------------------------------------------------------------------------- stage timeout
+def test_deadline_returns_values_and_reraises_errors_unchanged() -> None:
+    assert StageDeadline("faces", 5.0).run(lambda a, b=0: a + b, 2, b=3) == 5
+    error = BadInputError("bad photo")
+    with pytest.raises(BadInputError) as caught:
+        StageDeadline("faces", 5.0).run(lambda: (_ for _ in ()).throw(error))
+    assert caught.value is error
+    assert StageDeadline("faces", float("inf")).run(threading.current_thread) is (
+        threading.current_thread()
+    )  # no budget: runs inline
+
+
+def test_deadline_stops_waiting_for_a_hung_call() -> None:
+    release = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(StageTimeout, match=r"Making the voice took longer than the 0.2 s limit"):
+        StageDeadline("speech", 0.2).run(release.wait, 30)
+    assert time.monotonic() - started < 10  # did not wait for the 30 s call
+    release.set()
+
+
+def test_deadline_guard_stops_a_stream_once_spent() -> None:
+    deadline = StageDeadline("animate", 0.3)
+    seen = []
+    with pytest.raises(StageTimeout, match="Animating"):
+        for item in deadline.guard(range(1000)):
+            seen.append(item)
+            time.sleep(0.05)
+    assert 2 <= len(seen) < 100
+
+
+def test_a_tiny_stage_timeout_stops_the_render(tmp_path: Path, examples: Path) -> None:
+    pipeline = limited(tmp_path, stage_timeout_seconds=0.001)
+    with pytest.raises(StageTimeout) as caught:
+        pipeline.render(RenderRequest(examples / "einstein_bw.jpg", text=LINE))
+    assert "(faces)" in caught.value.message and "0.001 s" in caught.value.message
+    assert outputs(tmp_path / "out") == []
+
+
+@pytest.mark.slow
+def test_a_timeout_while_animating_removes_the_partial_video(
+    tmp_path: Path, collage_10: Path, data_dir: Path
+) -> None:
+    # 8 faces for 8 s of audio take 5 s or more to draw and encode; the stages before it take
+    # a fraction of a second once the models are loaded.
+    pipeline = limited(tmp_path, stage_timeout_seconds=3.0)
+    pipeline.warm_up(["faces", "scene", "animator"])
+    audio = data_dir / "english_speech_16k.wav"
+    pipeline.load_speech(audio)  # imports the resampler outside the budget
+    stages: list[str] = []
+    with pytest.raises(StageTimeout) as caught:
+        pipeline.render(
+            RenderRequest(collage_10, audio=audio),
+            progress=lambda stage, fraction: stages.append(stage),
+        )
+    assert "Animating the faces" in caught.value.message
+    assert "animate" in stages and "done" not in stages
+    assert outputs(tmp_path / "out") == []  # no MP4, no .part.mp4, no temporary WAV
+
+
+# --------------------------------------------------------------------------- sizes and lengths
+def test_text_limit(tmp_path: Path, examples: Path) -> None:
+    pipeline = limited(tmp_path, max_text_chars=20)
+    with pytest.raises(LimitExceeded, match="the limit is 20"):
+        pipeline.render(RenderRequest(examples / "einstein_bw.jpg", text=LINE))
+
+
+@pytest.mark.slow
+def test_audio_length_limit_for_uploads_and_spoken_lines(
+    tmp_path: Path, examples: Path, data_dir: Path
+) -> None:
+    pipeline = limited(tmp_path, max_audio_seconds=2.0)
+    photo = examples / "einstein_bw.jpg"
+    with pytest.raises(LimitExceeded, match=r"8\.0 s long; the limit is 2 s"):
+        pipeline.render(RenderRequest(photo, audio=data_dir / "english_speech_16k.wav"))
+    with pytest.raises(LimitExceeded, match="2 s"):
+        pipeline.render(RenderRequest(photo, text=LINE))  # about 4 s of speech
+    assert outputs(tmp_path / "out") == []
+
+
+@pytest.mark.slow
+def test_video_length_limit(tmp_path: Path, examples: Path, data_dir: Path) -> None:
+    pipeline = limited(tmp_path, max_video_seconds=2.0)
+    photo = examples / "einstein_bw.jpg"
+    with pytest.raises(LimitExceeded, match=r"lasts 8 s; the limit is 2 s"):
+        pipeline.render(RenderRequest(photo, audio=data_dir / "english_speech_16k.wav"))
+    with pytest.raises(LimitExceeded, match="Use a shorter line"):
+        pipeline.render(RenderRequest(photo, text=LINE))
+    result = pipeline.render(RenderRequest(photo, text="Hi."))
+    assert result.duration <= 2.0
+
+
+def test_upload_size_limit_for_photos_and_audio(
+    tmp_path: Path, examples: Path, data_dir: Path
+) -> None:
+    pipeline = limited(tmp_path, max_upload_bytes=100_000)
+    with pytest.raises(LimitExceeded, match="MB"):
+        pipeline.render(RenderRequest((examples / "cartoon_boy.jpg").read_bytes(), text="Hi."))
+    with pytest.raises(LimitExceeded, match="MB"):  # the 50 kB photo passes, the 0.5 MB WAV not
+        pipeline.render(
+            RenderRequest(examples / "einstein_bw.jpg", audio=data_dir / "english_speech_16k.wav")
+        )
+
+
+def test_image_pixel_limit(tmp_path: Path, examples: Path) -> None:
+    pipeline = limited(tmp_path, max_image_pixels=100_000)
+    with pytest.raises(LimitExceeded, match="megapixel"):
+        pipeline.render(RenderRequest(examples / "einstein_bw.jpg", text="Hi."))  # 375 x 500
+
+
+@pytest.mark.slow
+def test_working_side_limit_sets_the_video_size(tmp_path: Path, examples: Path) -> None:
+    pipeline = limited(tmp_path, max_working_side=320)
+    result = pipeline.render(RenderRequest(examples / "two_people.jpg", text="Hi there."))
+    assert len(result.faces) == 2
+    with av.open(str(result.video)) as container:
+        stream = container.streams.video[0]
+        size = (stream.codec_context.width, stream.codec_context.height)
+    assert size == (320, 188)  # 1126 x 661 scaled to 320 wide, height padded to even
+
+
+@pytest.mark.slow
+def test_face_limit_animates_at_most_that_many(tmp_path: Path, collage_10: Path) -> None:
+    pipeline = limited(tmp_path, max_faces=3)
+    result = pipeline.render(RenderRequest(collage_10, text="Hi."))
+    assert len(result.faces) == 10
+    assert result.warnings[0] == (
+        "10 faces were found; only 3 are animated at once (the limit is 3)."
+    )
