@@ -1,0 +1,346 @@
+"""Chat with the photo: ask a person in it a question, hear and see them answer.
+
+A ``ChatSession`` reads the photo once (faces and scene), remembers the conversation, and for
+each question writes an in-character answer (``pipelines.chat_prompt``), speaks it sentence by
+sentence and renders a short talking video of that face. ``ask_stream`` hands out each
+sentence's audio as soon as it is spoken, then the video; ``ask`` waits for everything.
+``pipelines.chat_sessions.ChatSessions`` keeps many sessions, by id, for a web app.
+``transcribe`` turns a spoken question into text (``pipelines.asr``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pipelines.asr import transcribe
+from pipelines.chat_prompt import (
+    ChatTurn,
+    answer_grammar,
+    chat_messages,
+    check_answer,
+    template_answer,
+)
+from pipelines.conversation import Turn, assign_voices, faces_to_animate, lay_out
+from pipelines.conversation_render import check_length, encode_timeline
+from pipelines.dialogue import TemplateChat
+from pipelines.errors import BadInputError, TalkingPhotoError
+from pipelines.line_templates import person_in
+from pipelines.pipeline import _choose_face
+from pipelines.protocols import Voice
+from pipelines.text import normalize_line, split_sentences
+from pipelines.types import MOODS, LineSource, Mood
+
+if TYPE_CHECKING:
+    from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ChatEvent", "ChatReply", "ChatSession", "transcribe"]
+
+#: Most remembered turns per session (a question and its answer are two).
+MAX_MEMORY_TURNS = 12
+#: Longest question, in characters.
+MAX_QUESTION_CHARS = 300
+#: Model candidates per answer before the hand-written fallback.
+ATTEMPTS = 2
+MAX_TOKENS = 40
+TEMPERATURE = 0.6
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    """One answer.
+
+    Attributes:
+        text: What the person said.
+        video: MP4 of the face saying it (WAV and SRT beside it).
+        audio: WAV of the whole answer.
+        first_audio_latency_s: Seconds from the question to the first sentence's audio.
+        total_latency_s: Seconds from the question to the finished video.
+        source: "model" or "template" (the model's answers did not pass the checks).
+        sentence_audio: WAV of each sentence, in order (the first is ready earliest).
+        question: The question answered (the transcription, for a recorded question).
+    """
+
+    text: str
+    video: Path
+    audio: Path
+    first_audio_latency_s: float
+    total_latency_s: float
+    source: LineSource = "model"
+    sentence_audio: tuple[Path, ...] = ()
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """A step of a streamed answer.
+
+    Attributes:
+        kind: "text" (the answer is written), "audio" (one more sentence is spoken: ``audio``
+            is its WAV) or "video" (done: ``reply`` holds everything).
+        text: The answer.
+        elapsed_s: Seconds since the question was received.
+        audio: The sentence's WAV ("audio" events).
+        sentence: Index of that sentence, from 0.
+        reply: The finished reply ("video" event only).
+    """
+
+    kind: Literal["text", "audio", "video"]
+    text: str
+    elapsed_s: float
+    audio: Path | None = None
+    sentence: int = 0
+    reply: ChatReply | None = None
+
+
+class ChatSession:
+    """A conversation with one person in one photo.
+
+    Args:
+        pipeline: Supplies every model and the limits.
+        photo_source: Path, encoded bytes, or an (H, W, 3) uint8 RGB array.
+        face_index: Who answers; None picks the largest face.
+        persona_name: The person's name, if the user gave one (used in prompts and answers).
+        mood: How they feel, one of MOODS.
+        voice: How they sound; None gives the voice ``assign_voices`` gives this face.
+        seed: Seed of the answers and the motion.
+        session_id: A name for this session's files (a fresh one when None).
+
+    Raises:
+        TalkingPhotoError: The photo cannot be read, has no face, or no face ``face_index``.
+    """
+
+    def __init__(
+        self,
+        pipeline: TalkingPhotoPipeline,
+        photo_source: PhotoSource,
+        face_index: int | None = None,
+        persona_name: str | None = None,
+        mood: Mood = "neutral",
+        *,
+        voice: Voice | None = None,
+        seed: int = 0,
+        session_id: str | None = None,
+    ) -> None:
+        if mood not in MOODS:
+            raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+        self.pipeline = pipeline
+        self.photo = pipeline.load_photo(photo_source)
+        self.faces = pipeline.detect_faces(self.photo)
+        self.face = _choose_face(self.faces, face_index)
+        self.scene = pipeline.describe_scene(self.photo, self.faces)
+        name = " ".join((persona_name or "").split())[:40]
+        self.persona_name = name or None
+        self.mood: Mood = mood
+        self.voice = voice or assign_voices(self.faces)[self.face.index]
+        self.seed = seed
+        self.session_id = session_id or uuid.uuid4().hex[:12]
+        self._memory: list[ChatTurn] = []
+        self._asked = 0
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- memory
+    @property
+    def memory(self) -> tuple[ChatTurn, ...]:
+        """The remembered turns, oldest first (at most MAX_MEMORY_TURNS)."""
+        return tuple(self._memory)
+
+    def transcript(self) -> list[dict[str, str]]:
+        """The remembered turns as {"role": "user" | "assistant", "content": text} messages.
+
+        That is the shape a ``gr.Chatbot`` shows.
+        """
+        return [{"role": turn.role, "content": turn.text} for turn in self._memory]
+
+    def clear(self) -> None:
+        """Forgets the conversation (the photo stays read)."""
+        with self._lock:
+            self._memory.clear()
+
+    def prompt_messages(self, question: str) -> list[dict[str, str]]:
+        """The chat prompt the model would get for this question now (memory included)."""
+        person = person_in(self.scene, self.face.index)
+        return chat_messages(
+            self.scene, person, self.mood, self.persona_name, self._memory, question
+        )
+
+    def answer(self, question: str) -> tuple[str, LineSource]:
+        """Writes the answer to a question without speaking it or remembering it.
+
+        Returns:
+            (answer, "model" | "template").
+        """
+        chat = self.pipeline.backend("dialogue")
+        max_chars = self.pipeline.settings.limits.max_text_chars
+        if not isinstance(chat, TemplateChat):
+            messages = self.prompt_messages(question)
+            options: dict[str, Any] = {}
+            if getattr(chat, "supports_grammar", False):
+                options["grammar"] = answer_grammar(self.persona_name)
+            for attempt in range(ATTEMPTS):
+                seed = (self.seed * 1009 + self._asked * 131 + attempt * 7919) & 0x7FFFFFFF
+                try:
+                    reply = chat.complete(
+                        messages,
+                        max_tokens=MAX_TOKENS,
+                        temperature=TEMPERATURE,
+                        seed=seed,
+                        **options,
+                    )
+                except TalkingPhotoError as error:
+                    logger.warning("The chat backend failed (%s); using a template.", error)
+                    break
+                line, reason = check_answer(reply, self.persona_name, self._memory, max_chars)
+                if line is not None:
+                    return line, "model"
+                logger.debug("Answer candidate %d rejected (%s): %r", attempt, reason, reply)
+        rng = random.Random(self.seed * 7 + self._asked)
+        return template_answer(question, self.mood, self.persona_name, rng), "template"
+
+    # ----------------------------------------------------------------- asking
+    def ask(
+        self,
+        question: str | None = None,
+        *,
+        audio: AudioSource | None = None,
+        output_dir: str | Path | None = None,
+    ) -> ChatReply:
+        """Answers a question: text, speech and a talking video of the face.
+
+        Args:
+            question: What the visitor asks, typed.
+            audio: Or the visitor's recorded question (English; transcribed first).
+            output_dir: Folder of the files; None uses the pipeline's output folder.
+
+        Returns:
+            The reply, with its latencies measured from the call.
+
+        Raises:
+            BadInputError: The question is empty, or no words were heard in the recording.
+            LimitExceeded: The question or recording is too long.
+            BackendUnavailable: A recording was given but the chat extra is not installed.
+        """
+        reply = None
+        for event in self.ask_stream(question, audio=audio, output_dir=output_dir):
+            reply = event.reply or reply
+        assert reply is not None  # ask_stream always ends with the "video" event
+        return reply
+
+    def ask_stream(
+        self,
+        question: str | None = None,
+        *,
+        audio: AudioSource | None = None,
+        output_dir: str | Path | None = None,
+    ) -> Iterator[ChatEvent]:
+        """Answers a question step by step: the text, each sentence's audio, then the video.
+
+        The first sentence's WAV is written as soon as it is spoken, before the other
+        sentences and the video, so a player can start while the rest is made. The question
+        and answer are remembered once the video is done.
+
+        Args:
+            question: What the visitor asks, typed.
+            audio: Or the visitor's recorded question (English; transcribed first, and the
+                transcription time counts in the latencies).
+            output_dir: Folder of the files; None uses the pipeline's output folder.
+
+        Yields:
+            ChatEvents: one "text", one "audio" per sentence, then one "video".
+
+        Raises:
+            BadInputError: The question is empty, or no words were heard in the recording.
+            LimitExceeded: The question or recording is too long, or the answer's video
+                would be.
+            BackendUnavailable: A recording was given but the chat extra is not installed.
+        """
+        started = time.perf_counter()
+        if audio is not None:
+            question = transcribe(audio, self.pipeline.settings.limits)
+            if not question.strip():
+                raise BadInputError(
+                    "No words were heard in the recording. Speak clearly, in English, or "
+                    "type the question."
+                )
+        question = normalize_line(question or "", MAX_QUESTION_CHARS)
+        with self._lock:
+            yield from self._answer_steps(question, output_dir, started)
+
+    def _answer_steps(
+        self, question: str, output_dir: str | Path | None, started: float
+    ) -> Iterator[ChatEvent]:
+        from pipelines.audio import write_wav
+
+        def elapsed() -> float:
+            return time.perf_counter() - started
+
+        text, source = self.answer(question)
+        yield ChatEvent("text", text, elapsed())
+        folder = Path(output_dir or self.pipeline.settings.output_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / f"chat-{self.session_id}-{self._asked + 1:02d}-{uuid.uuid4().hex[:6]}"
+        sentences = split_sentences(text) or [text]
+        speeches = []
+        sentence_audio: list[Path] = []
+        first_audio = 0.0
+        for number, sentence in enumerate(sentences):
+            speech = self.pipeline.speak(sentence, self.voice)
+            speeches.append(speech)
+            path = write_wav(f"{stem}-s{number + 1}.wav", speech.audio, speech.sample_rate)
+            sentence_audio.append(Path(path))
+            if number == 0:
+                first_audio = elapsed()
+            yield ChatEvent("audio", text, elapsed(), audio=Path(path), sentence=number)
+        pause = float(getattr(self.pipeline.backend("speech"), "sentence_pause_seconds", 0.2))
+        timeline = lay_out(
+            [Turn(self.face.index, s) for s in sentences],
+            speeches,
+            gap_s=pause / self.voice.rate,
+            label_cues=False,
+        )
+        check_length(self.pipeline, timeline.duration)
+        animated = faces_to_animate(
+            self.faces, [self.face.index], self.pipeline.settings.limits.max_faces
+        )
+        encoded = encode_timeline(
+            self.pipeline,
+            self.photo,
+            animated,
+            timeline,
+            moods={face.index: self.mood for face in animated},
+            output=stem.with_suffix(".mp4"),
+            seed=self.seed + self._asked,
+        )
+        self._asked += 1
+        self.remember(question, text)
+        reply = ChatReply(
+            text=text,
+            question=question,
+            video=encoded.video,
+            audio=encoded.audio,
+            first_audio_latency_s=first_audio,
+            total_latency_s=elapsed(),
+            source=source,
+            sentence_audio=tuple(sentence_audio),
+        )
+        logger.info(
+            "Answered in %.2f s (first audio after %.2f s)", reply.total_latency_s, first_audio
+        )
+        yield ChatEvent("video", text, reply.total_latency_s, audio=encoded.audio, reply=reply)
+
+    def remember(self, question: str, answer: str) -> None:
+        """Adds a question and its answer to the memory (``ask`` does this itself).
+
+        Lets an app restore a conversation it kept, e.g. after the session expired.
+        """
+        self._memory.extend((ChatTurn("user", question), ChatTurn("assistant", answer)))
+        del self._memory[:-MAX_MEMORY_TURNS]

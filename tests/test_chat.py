@@ -1,0 +1,205 @@
+"""Chat with a person in a photo, and spoken questions, with the real offline models."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import av
+import pytest
+import soundfile
+
+from pipelines import BadInputError, LimitExceeded, Settings, TalkingPhotoPipeline
+from pipelines.asr import word_error_rate
+from pipelines.chat import ChatSession, transcribe
+from pipelines.chat_prompt import ChatTurn, check_answer, question_kind, template_answer
+from pipelines.chat_sessions import ChatSessions
+from pipelines.line_check import validate_line
+from pipelines.types import MOODS
+
+
+def _prompt_text(messages: list[dict[str, str]]) -> str:
+    return "\n".join(m["content"] for m in messages)
+
+
+@pytest.fixture(scope="module")
+def photo(examples: Path) -> Path:
+    return examples / "two_people.jpg"
+
+
+@pytest.fixture(scope="module")
+def llm_pipeline(tmp_path_factory) -> TalkingPhotoPipeline:
+    """A pipeline whose SmolLM2 runs on one thread: on two cores shared with other work,
+    llama.cpp's second thread waits for a core at every token (5-10x slower, see
+    benchmarks/results/conversation.md)."""
+    out = tmp_path_factory.mktemp("llm_outputs")
+    options = {"smollm2": {"n_threads": 1}}
+    return TalkingPhotoPipeline(Settings(output_dir=out, backend_options=options))
+
+
+@pytest.fixture(scope="module")
+def session(llm_pipeline: TalkingPhotoPipeline, photo: Path) -> ChatSession:
+    return ChatSession(llm_pipeline, photo, face_index=1, persona_name="Anna", mood="happy")
+
+
+def _reference(data_dir: Path) -> str:
+    lines = (data_dir / "english_speech_16k.txt").read_text(encoding="utf-8").splitlines()
+    return " ".join(line for line in lines if line and not line.startswith("#"))
+
+
+@pytest.fixture(scope="module")
+def streamed(session: ChatSession, data_dir: Path, tmp_path_factory):
+    """A recorded question answered step by step (the session remembers it afterwards)."""
+    out = tmp_path_factory.mktemp("chat")
+    events = list(session.ask_stream(audio=data_dir / "english_speech_16k.wav", output_dir=out))
+    return events[-1].reply.question, events
+
+
+# --------------------------------------------------------------------- answering
+@pytest.mark.slow
+def test_a_recorded_question_streams_text_then_sentence_audio_then_video(
+    streamed, data_dir: Path
+) -> None:
+    _, events = streamed
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "text" and kinds[-1] == "video" and set(kinds[1:-1]) == {"audio"}
+    reply = events[-1].reply
+    assert reply is not None
+    assert reply.text == events[0].text
+    assert word_error_rate(_reference(data_dir), reply.question) <= 0.25
+    assert reply.source in ("model", "template")
+    assert validate_line(reply.text.replace("Anna", "someone")) is not None
+    sentence_files = [e.audio for e in events[1:-1]]
+    assert list(reply.sentence_audio) == sentence_files and all(p.is_file() for p in sentence_files)
+    assert 0 < reply.first_audio_latency_s <= reply.total_latency_s
+    assert events[1].elapsed_s == pytest.approx(reply.first_audio_latency_s)
+    # The video holds every sentence: longer than the first sentence alone, as long as its WAV.
+    whole = soundfile.info(str(reply.audio)).duration
+    first = soundfile.info(str(sentence_files[0])).duration
+    assert whole >= first
+    with av.open(str(reply.video)) as container:
+        stream = container.streams.video[0]
+        n_frames = sum(1 for _ in container.decode(video=0))
+        assert n_frames == round(whole * float(stream.average_rate))
+    assert reply.video.with_suffix(".srt").read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.slow
+def test_the_session_remembers_until_cleared(
+    session: ChatSession, streamed, tmp_path: Path
+) -> None:
+    question, events = streamed
+    answer = events[-1].text
+    follow_up = "Why did you say that?"
+    prompt = _prompt_text(session.prompt_messages(follow_up))
+    assert question in prompt and answer in prompt and follow_up in prompt
+    assert session.memory[-2:] == (ChatTurn("user", question), ChatTurn("assistant", answer))
+    assert session.transcript()[-2:] == [
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": answer},
+    ]
+    session.clear()
+    assert session.memory == ()
+    cleared = _prompt_text(session.prompt_messages(follow_up))
+    assert question not in cleared and answer not in cleared
+    # What the photo shows stays in the prompt after clearing.
+    assert "person on the right, one of 2 people" in cleared and "Anna" in cleared
+
+
+def test_empty_and_overlong_questions_are_refused(session: ChatSession) -> None:
+    with pytest.raises(BadInputError):
+        list(session.ask_stream("   "))
+    with pytest.raises(LimitExceeded):
+        list(session.ask_stream("why " * 200))
+
+
+def test_answer_checks_allow_the_persona_name_only() -> None:
+    ok, reason = check_answer("My name is Anna. I love this place.", "Anna", (), 600)
+    assert (ok, reason) == ("My name is Anna. I love this place.", "ok")
+    assert check_answer("My name is Maria Lopez. I love it.", "Anna", (), 600)[1] == "name"
+    said = "I like to walk by the river in the morning."
+    assert check_answer(said, None, (ChatTurn("assistant", said),), 600)[0] is None
+    assert check_answer("As an AI model, I cannot say.", None, (), 600)[0] is None
+    assert check_answer("I love the scallops, they're in my!", None, (), 600)[1] == "cut off"
+    assert check_answer("I'm so glad they loved all the things I.", None, (), 600)[0] is None
+    tidied = check_answer("I love chocolate, oh dear,!", None, (), 600)[0]
+    assert tidied == "I love chocolate, oh dear!"
+
+
+def test_fallback_answers_fit_the_question_and_mood() -> None:
+    rng = random.Random(0)
+    assert question_kind("What's your name?") == "name"
+    assert question_kind("Where are you?") == "where"
+    assert question_kind("How are you feeling?") == "feel"
+    assert question_kind("Do you like cats?") == "other"
+    assert "Anna" in template_answer("What is your name?", "neutral", "Anna", rng)
+    for mood in MOODS:
+        for question in ("Who are you?", "Where is this?", "How are you?", "Why?"):
+            line = template_answer(question, mood, None, rng)
+            assert validate_line(line) == line
+
+
+# --------------------------------------------------------------------- sessions
+def test_sessions_are_isolated_expire_and_are_capped(
+    pipeline: TalkingPhotoPipeline, photo: Path
+) -> None:
+    sessions = ChatSessions(pipeline, max_sessions=2, ttl_s=30.0)
+    first = sessions.start(photo, face_index=0)
+    second = sessions.start(photo, face_index=1, persona_name="Bo")
+    assert first != second and len(sessions) == 2
+    one, two = sessions.get(first), sessions.get(second)
+    one.remember("Do you like tea?", "I love tea with honey.")
+    assert "tea with honey" in _prompt_text(one.prompt_messages("And?"))
+    assert "tea with honey" not in _prompt_text(two.prompt_messages("And?"))
+    sessions.clear(first)
+    assert sessions.get(first).memory == ()
+    third = sessions.start(photo)  # over the cap: the least recently used (second) closes
+    assert len(sessions) == 2
+    with pytest.raises(BadInputError, match="chat has ended"):
+        sessions.get(second)
+    sessions.close(third)
+    with pytest.raises(BadInputError, match="chat has ended"):
+        sessions.ask(third, "Hello?")
+    short = ChatSessions(pipeline, ttl_s=0.2)
+    expiring = short.start(photo)
+    time.sleep(0.3)
+    with pytest.raises(BadInputError, match="chat has ended"):
+        short.get(expiring)
+    assert len(short) == 0
+
+
+def test_a_session_needs_a_face_that_is_there(pipeline: TalkingPhotoPipeline, photo: Path) -> None:
+    with pytest.raises(BadInputError, match="no face 5"):
+        ChatSession(pipeline, photo, face_index=5)
+    with pytest.raises(BadInputError, match="Unknown mood"):
+        ChatSession(pipeline, photo, mood="bored")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------- spoken questions
+@pytest.mark.slow
+def test_english_speech_is_transcribed_within_a_quarter_word_error_rate(data_dir: Path) -> None:
+    text = transcribe(data_dir / "english_speech_16k.wav")
+    assert word_error_rate(_reference(data_dir), text) <= 0.25, text
+
+
+@pytest.mark.slow
+def test_chinese_speech_gives_a_string_without_crashing(data_dir: Path) -> None:
+    # tiny.en knows only English: Mandarin comes back as (invented) English words, not an error.
+    text = transcribe(data_dir / "chinese_poem.wav")
+    assert isinstance(text, str)
+
+
+def test_unreadable_audio_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError):
+        transcribe(tmp_path / "missing.wav")
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF0000WAVEfmt not really audio")
+    with pytest.raises(BadInputError):
+        transcribe(broken)
+
+
+def test_word_error_rate_counts_edits_per_reference_word() -> None:
+    assert word_error_rate("The cat sat.", "the cat sat") == 0.0
+    assert word_error_rate("a b c d", "a x c") == pytest.approx(0.5)
+    assert word_error_rate("a b", "a b c d") == pytest.approx(1.0)

@@ -1,0 +1,63 @@
+"""The ``converse`` and ``chat`` commands, run through ``pipelines.cli.main``."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+
+
+@pytest.mark.slow
+def test_converse_renders_a_script_and_prints_it(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "script.yaml"
+    script.write_text("- face: 1\n  text: Smile for the camera.\n- face: 0\n  text: I am!\n")
+    out = tmp_path / "couple.mp4"
+    code = main(["converse", str(examples / "couple_red_carpet.jpg"), "--script", str(script),
+                 "-o", str(out), "--still"])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert 'face 1 (Person 2, user): "Smile for the camera."' in printed
+    assert 'face 0 (Person 1, user): "I am!"' in printed
+    assert f"video:     {out}" in printed
+    assert out.is_file() and out.with_suffix(".srt").is_file() and out.with_suffix(".wav").is_file()
+
+
+def test_converse_refuses_a_bad_script_with_exit_code_2(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "script.json"
+    script.write_text('[{"face": 0}]')
+    code = main(["converse", str(examples / "two_people.jpg"), "--script", str(script)])
+    assert code == 2
+    assert 'needs a "face"' in capsys.readouterr().err
+
+
+def test_converse_needs_two_people(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["converse", str(examples / "woman_waterfall.jpg"), "-o", str(tmp_path / "x.mp4")])
+    assert code == 2
+    assert "at least two people" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_chat_answers_each_line_of_standard_input(
+    examples: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Hello, how are you?\n\nnot asked\n"))
+    # One llama.cpp thread: on shared cores a second one mostly waits (see the benchmark).
+    code = main(["--option", "smollm2.n_threads=1", "chat", str(examples / "smiling_woman_256.png"),
+                 "--name", "Rose", "--output-dir", str(tmp_path)])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert printed.count('Rose: "') == 1  # the empty line ended the chat
+    videos = list(tmp_path.glob("chat-*.mp4"))
+    assert len(videos) == 1 and f"video: {videos[0]}" in printed
