@@ -1,4 +1,4 @@
-"""The command line: ``talking-photo render | faces | scene | backends``.
+"""The command line: ``talking-photo render | faces | scene | backends | fetch-models``.
 
 Bad input ends with a one-line message on stderr and exit code 2; an unexpected failure ends with
 exit code 1 and the traceback only when ``--verbose`` is given.
@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines import registry
+from pipelines.backend_choice import apply_backend_choices
+from pipelines.cli_conversation import CONVERSATION_COMMANDS, add_conversation_commands
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
 from pipelines.protocols import Voice
@@ -34,10 +36,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     parser.add_argument("--config", type=Path, help="settings YAML (backends, limits, fps)")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        default=[],
+        metavar="STAGE=NAME",
+        help="choose a stage's backend, e.g. dialogue=transformers-chat (see 'backends')",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME.KEY=VALUE",
+        help="a backend option, e.g. transformers-chat.model=Qwen/Qwen2.5-1.5B-Instruct",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     render = commands.add_parser("render", help="make a talking video from a photo")
-    render.add_argument("photo", type=Path, help="the photo (JPEG, PNG, WebP, ...)")
+    render.add_argument("photo", type=Path, nargs="?", help="the photo (JPEG, PNG, WebP, ...)")
+    render.add_argument(
+        "--describe",
+        metavar="TEXT",
+        help="no photo: paint a portrait of this person first (needs the portrait model)",
+    )
     said = render.add_mutually_exclusive_group()
     said.add_argument("--say", metavar="TEXT", help="the line to speak (default: write one)")
     said.add_argument("--audio", type=Path, metavar="FILE", help="lip-sync to your own recording")
@@ -56,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     scene.add_argument("photo", type=Path)
 
     commands.add_parser("backends", help="list the backends of every stage and whether ready")
+    add_conversation_commands(commands)
+
+    fetch = commands.add_parser(
+        "fetch-models", help="download the neural backends' weights (needs internet)"
+    )
+    fetch.add_argument("--stage", action="append", default=[], help="only this stage (repeatable)")
+    fetch.add_argument(
+        "--backend", dest="fetch_backend", action="append", default=[], help="only this backend"
+    )
     return parser
 
 
@@ -65,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     try:
         settings = Settings.from_yaml(args.config) if args.config else Settings()
+        settings = apply_backend_choices(settings, args.backend, args.option)
         return _COMMANDS[args.command](args, settings)
     except TalkingPhotoError as error:
         print(f"talking-photo: {error.message}", file=sys.stderr)
@@ -79,11 +110,18 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
 
     from pipelines.pipeline import RenderRequest, TalkingPhotoPipeline
 
-    _require_file(args.photo, "photo")
+    if (args.photo is None) == (args.describe is None):
+        raise TalkingPhotoError("Give either a photo or --describe TEXT (one of the two).")
+    if args.photo is not None:
+        _require_file(args.photo, "photo")
     if args.audio is not None:
         _require_file(args.audio, "audio file")
+    pipeline = TalkingPhotoPipeline(settings)
+    photo = args.photo
+    if args.describe is not None:
+        photo = pipeline.generate_portrait(args.describe, seed=args.seed)
     request = RenderRequest(
-        photo=args.photo,
+        photo=photo,
         text=args.say,
         audio=args.audio,
         face_index=args.face,
@@ -94,7 +132,6 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         output=args.output,
         watermark=not args.no_watermark,
     )
-    pipeline = TalkingPhotoPipeline(settings)
     with tqdm(total=100, unit="%", file=sys.stderr, disable=None, leave=False) as bar:
 
         def progress(stage: str, fraction: float) -> None:
@@ -140,9 +177,17 @@ def _scene(args: argparse.Namespace, settings: Settings) -> int:
 def _backends(args: argparse.Namespace, settings: Settings) -> int:
     for stage in registry.STAGES:
         for index, spec in enumerate(registry.specs(stage)):
-            _, reason = registry.availability(spec)
+            _, reason = registry.availability(spec, settings.backend_options.get(spec.name, {}))
             default = " (default)" if index == 0 else ""
-            print(f"{stage:9} {spec.name:12} {reason}{default}")
+            print(f"{stage:9} {spec.name:17} {reason}{default}")
+    return 0
+
+
+def _fetch_models(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.neural.fetch import fetch_models
+
+    for name, paths, note in fetch_models(settings, args.stage or None, args.fetch_backend or None):
+        print(f"{name:17} {', '.join(paths) or note}")
     return 0
 
 
@@ -162,7 +207,14 @@ def _configure_logging(verbose: bool) -> None:
     )
 
 
-_COMMANDS = {"render": _render, "faces": _faces, "scene": _scene, "backends": _backends}
+_COMMANDS = {
+    "render": _render,
+    "faces": _faces,
+    "scene": _scene,
+    "backends": _backends,
+    "fetch-models": _fetch_models,
+    **CONVERSATION_COMMANDS,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -18,6 +18,7 @@ from pipelines import registry
 from pipelines.config import Settings
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, NoFaceError
 from pipelines.protocols import Voice
+from pipelines.stage_timeout import StageDeadline
 from pipelines.types import MOODS, Animation, Face, Line, Mood, Photo, RenderResult, Scene, Speech
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,32 @@ class TalkingPhotoPipeline:
         for stage in stages:
             self.backend(stage)
 
+    def generate_portrait(self, description: str, seed: int = 0) -> np.ndarray:
+        """Paints a portrait of a described person, for when there is no photo.
+
+        Uses ``pipelines.neural.portrait.PortraitGenerator`` with
+        ``Settings.backend_options["portrait"]``, created once and kept.
+
+        Args:
+            description: Who to paint, e.g. "an old fisherman".
+            seed: The same description and seed give the same portrait.
+
+        Returns:
+            (H, W, 3) uint8 RGB image, to pass as ``RenderRequest.photo``.
+
+        Raises:
+            BackendUnavailable: diffusers, torch or the model's weights are missing.
+            BadInputError: The description is empty or too long.
+        """
+        from pipelines.neural.portrait import PortraitGenerator
+
+        with self._lock:
+            generator = self._backends.get("portrait")
+            if generator is None:
+                options = self.settings.backend_options.get("portrait", {})
+                generator = self._backends["portrait"] = PortraitGenerator(**options)
+        return generator.generate(description, seed)
+
     # ----------------------------------------------------------------- stages
     def load_photo(self, source: PhotoSource) -> Photo:
         """Decodes and normalises a photo within the configured limits."""
@@ -222,28 +249,37 @@ class TalkingPhotoPipeline:
         _check_mood(request.mood)
         tracker = _ProgressTracker(progress)
         warnings: list[str] = []
+        # Each stage runs within Limits.stage_timeout_seconds (see pipelines.stage_timeout).
+        budget = self.settings.limits.stage_timeout_seconds
 
         with tracker.stage("faces"):
-            photo = self.load_photo(request.photo)
-            faces = self.detect_faces(photo)
+            deadline = StageDeadline("faces", budget)
+            photo = deadline.run(self.load_photo, request.photo)
+            faces = deadline.run(self.detect_faces, photo)
             speaker = _choose_face(faces, request.face_index)
         with tracker.stage("scene"):
-            scene = self.describe_scene(photo, faces)
+            scene = StageDeadline("scene", budget).run(self.describe_scene, photo, faces)
         with tracker.stage("dialogue"):
             if request.audio is not None:
                 line = Line(speaker.index, "", request.mood, "user")
             else:
-                line = self.write_line(
-                    scene, speaker.index, request.mood, seed=request.seed, user_text=request.text
+                line = StageDeadline("dialogue", budget).run(
+                    self.write_line,
+                    scene,
+                    speaker.index,
+                    request.mood,
+                    seed=request.seed,
+                    user_text=request.text,
                 )
         with tracker.stage("speech"):
             if request.audio is not None:
-                speech = self.load_speech(request.audio)
+                speech = StageDeadline("speech", budget).run(self.load_speech, request.audio)
                 self._check_duration(speech.duration, "The audio")
             else:
-                speech = self.speak(line.text, request.voice)
+                speech = StageDeadline("speech", budget).run(self.speak, line.text, request.voice)
 
         with tracker.stage("animate", advance=False):
+            animate_deadline = StageDeadline("animate", budget)
             fps = self.settings.fps
             n_frames = frame_count(speech.duration, fps)
             animated = _faces_to_animate(faces, speaker, self.settings.limits.max_faces)
@@ -266,8 +302,11 @@ class TalkingPhotoPipeline:
                 for face in animated
             )
             animation = Animation(fps=fps, n_frames=n_frames, motions=motions)
-            drawn = self.backend("animator").render(photo, animated, animation)
-        frames = tracker.frames(drawn, n_frames)
+            animator = self.backend("animator")
+            drawn = animate_deadline.run(animator.render, photo, animated, animation)
+        # Drawing and encoding stream together: the budget is checked before every frame, and
+        # write_video removes its partial MP4 when the frames raise StageTimeout.
+        frames = animate_deadline.guard(tracker.frames(drawn, n_frames))
 
         with tracker.stage("video", advance=False):
             video_path = _output_path(request.output, self.settings.output_dir)

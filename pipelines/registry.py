@@ -32,6 +32,11 @@ class BackendSpec:
         requires: Importable module names it needs.
         install_hint: The command that installs what it needs.
         summary: One line on what it is and when to choose it.
+        weights: The class needs model weights that no package ships; it then has the
+            classmethods ``missing_weights(options) -> str | None`` (a reason naming the
+            weights and where they are expected, or None when they are there; no download)
+            and ``fetch_weights(options) -> list[str]`` (downloads them; see
+            ``talking-photo fetch-models``).
     """
 
     stage: str
@@ -40,9 +45,11 @@ class BackendSpec:
     requires: tuple[str, ...]
     install_hint: str
     summary: str
+    weights: bool = False
 
 
 _OFFLINE = "pip install -e .  (see README, Set-up)"
+_NEURAL = "pip install -e '.[neural]'"
 
 _SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
@@ -94,6 +101,75 @@ _SPECS: tuple[BackendSpec, ...] = (
         _OFFLINE,
         "Weights-free mesh-driven warp of lips, jaw, eyelids and head (offline default).",
     ),
+    # Heavier neural backends (pipelines/neural): chosen by settings, never downloading; each
+    # reports missing weights and the pipeline then falls back to the stage's default.
+    BackendSpec(
+        "faces",
+        "face-alignment",
+        "pipelines.neural.fan_faces:FaceAlignmentFaces",
+        ("face_alignment", "torch", "mediapipe", "cv2"),
+        _NEURAL,
+        "MediaPipe faces with the mesh warped onto FAN 68-point landmarks; steadier lips and "
+        "jaw on hard faces (needs FAN weights).",
+        weights=True,
+    ),
+    BackendSpec(
+        "scene",
+        "caption",
+        "pipelines.neural.hf_scene:TransformersCaptionScene",
+        ("transformers", "torch", "cv2"),
+        _NEURAL,
+        "Heuristic facts plus a caption from a vision-language model (BLIP, SmolVLM, ...) "
+        "for richer lines.",
+        weights=True,
+    ),
+    BackendSpec(
+        "dialogue",
+        "transformers-chat",
+        "pipelines.neural.hf_chat:TransformersChat",
+        ("transformers", "torch"),
+        _NEURAL,
+        "Any chat LLM via transformers (default Qwen2.5-0.5B-Instruct); better lines, GPU or "
+        "patient CPU.",
+        weights=True,
+    ),
+    BackendSpec(
+        "dialogue",
+        "gguf",
+        "pipelines.neural.gguf_chat:GGUFChat",
+        ("xllamacpp", "huggingface_hub"),
+        "pip install xllamacpp huggingface_hub",
+        "Any GGUF chat model via llama.cpp (model_path, or repo_id + filename); fast on a CPU.",
+        weights=True,
+    ),
+    BackendSpec(
+        "dialogue",
+        "openai",
+        "pipelines.neural.openai_chat:OpenAICompatibleChat",
+        (),
+        _OFFLINE,
+        "Any OpenAI-compatible server (Ollama, vLLM, llama-server) by base_url and model.",
+        weights=True,
+    ),
+    BackendSpec(
+        "speech",
+        "coqui",
+        "pipelines.neural.coqui_speech:CoquiSpeech",
+        ("TTS", "torch", "torchaudio"),
+        "pip install coqui-tts torchaudio  (torchaudio matching your torch)",
+        "Coqui XTTS-v2 (voice cloning from speaker_wav, 17 languages) or VITS voices with "
+        "phoneme timings.",
+        weights=True,
+    ),
+    BackendSpec(
+        "speech",
+        "piper-path",
+        "pipelines.neural.piper_path:PiperVoiceFile",
+        ("piper", "onnx"),
+        "pip install 'piper-tts[alignment]==1.8.0'",
+        "Any Piper voice by path (model_path=.onnx): other languages and speakers, offline.",
+        weights=True,
+    ),
 )
 
 
@@ -122,16 +198,33 @@ def get_spec(stage: str, name: str) -> BackendSpec:
     raise BackendUnavailable(f"Unknown {stage} backend {name!r}; choose one of: {valid}.")
 
 
-def availability(spec: BackendSpec) -> tuple[bool, str]:
-    """Whether a backend's packages are importable, without importing them.
+def availability(spec: BackendSpec, options: dict[str, Any] | None = None) -> tuple[bool, str]:
+    """Whether a backend's packages are importable and its weights are on disk.
+
+    Packages are looked up without importing them; for a backend with ``weights``, its (light)
+    module is imported and asked where its weights are, which downloads nothing.
+
+    Args:
+        spec: The backend.
+        options: Its constructor options (they may name the model whose weights are needed).
 
     Returns:
-        (True, "ready") or (False, a reason naming the install command).
+        (True, "ready") or (False, a reason naming the install command or the missing weights).
     """
     missing = [m for m in spec.requires if importlib.util.find_spec(m) is None]
     if missing:
         return False, f"needs {', '.join(missing)}: {spec.install_hint}"
+    if spec.weights:
+        reason = backend_class(spec).missing_weights(dict(options or {}))
+        if reason:
+            return False, reason
     return True, "ready"
+
+
+def backend_class(spec: BackendSpec) -> Any:
+    """Imports a backend's module and returns its class (the class is not instantiated)."""
+    module_name, _, class_name = spec.target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 def register(spec: BackendSpec) -> None:
@@ -153,14 +246,13 @@ def create(stage: str, name: str, *, context: dict[str, Any] | None = None, **op
         **options: Keyword arguments for the backend's constructor.
 
     Raises:
-        BackendUnavailable: Unknown name, or its packages are missing.
+        BackendUnavailable: Unknown name, or its packages or weights are missing.
     """
     spec = get_spec(stage, name)
-    ready, reason = availability(spec)
+    ready, reason = availability(spec, options)
     if not ready:
         raise BackendUnavailable(f"The {stage} backend {name!r} {reason}")
-    module_name, _, class_name = spec.target.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls = backend_class(spec)
     accepted = inspect.signature(cls).parameters
     extra = {key: value for key, value in (context or {}).items() if key in accepted}
     return cls(**extra, **options)

@@ -1,0 +1,131 @@
+"""The captioning scene backend and the portrait generator, on tiny random-weight models.
+
+BLIP and Stable Diffusion are built here from tiny configs and saved like real models, so the
+backends' real loading, preprocessing and generation code runs on real photos, offline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipelines import registry
+from pipelines.config import Limits, Settings
+from pipelines.errors import BackendUnavailable, BadInputError
+from pipelines.images import load_image
+from pipelines.pipeline import TalkingPhotoPipeline
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+pytest.importorskip("transformers", reason="needs the [neural] extra: pip install -e '.[neural]'")
+
+
+@pytest.fixture(scope="module")
+def photo_and_faces(examples: Path):
+    from pipelines.faces import MediaPipeFaces
+
+    photo = load_image(examples / "smiling_woman_256.png", Limits())
+    return photo, MediaPipeFaces().detect(photo)
+
+
+@pytest.fixture(scope="module")
+def blip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_models import build_tiny_blip
+
+    return build_tiny_blip(tmp_path_factory.mktemp("tiny-blip"))
+
+
+def test_caption_is_added_to_the_heuristic_scene(blip_dir: Path, photo_and_faces) -> None:
+    from pipelines.neural.hf_scene import TransformersCaptionScene
+    from pipelines.scene import HeuristicSceneReader
+
+    photo, faces = photo_and_faces
+    reader = registry.create("scene", "caption", model=str(blip_dir), read_text=False)
+    assert isinstance(reader, TransformersCaptionScene)
+    scene = reader.describe(photo, faces)
+    facts = HeuristicSceneReader(read_text=False).describe(photo, faces)
+    assert scene.caption, "the tiny captioner's words should survive cleaning"
+    assert scene.caption[0].isupper() and scene.caption.endswith(".")
+    assert scene.description == f"{facts.description} Caption: {scene.caption}"
+    assert dataclasses.replace(scene, caption="", description=facts.description) == facts
+    assert reader.caption(photo) == scene.caption  # greedy decoding: the same every time
+
+
+def test_missing_caption_weights_fall_back_to_the_heuristic_reader() -> None:
+    from pipelines.scene import HeuristicSceneReader
+
+    pipeline = TalkingPhotoPipeline(
+        Settings(scene_backend="caption", backend_options={"caption": {"model": "/no/such/blip"}})
+    )
+    assert isinstance(pipeline.backend("scene"), HeuristicSceneReader)
+    assert "needs weights for the captioning model '/no/such/blip'" in pipeline._notes["scene"]
+
+
+def test_clean_caption_removes_artefacts_and_bounds_length() -> None:
+    from pipelines.neural.hf_scene import MAX_CAPTION_CHARS, clean_caption
+
+    assert clean_caption("arafed man   in a hat") == "Man in a hat."
+    assert clean_caption("a woman smiling!") == "A woman smiling!"
+    assert clean_caption(" ,. ") == ""
+    long = clean_caption("word " * 100)
+    assert len(long) <= MAX_CAPTION_CHARS + 1 and long.endswith("word.")
+
+
+# ----------------------------------------------------------------------------- portraits
+@pytest.fixture(scope="module")
+def sd_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("diffusers", reason="needs the [neural] extra: pip install -e '.[neural]'")
+    from tiny_models import build_tiny_stable_diffusion
+
+    return build_tiny_stable_diffusion(tmp_path_factory.mktemp("tiny-sd"))
+
+
+@pytest.fixture(scope="module")
+def portraits(sd_dir: Path):
+    from pipelines.neural.portrait import PortraitGenerator
+
+    return PortraitGenerator(str(sd_dir), size=64, steps=2)
+
+
+def test_portrait_is_an_rgb_image_reproducible_by_seed(portraits) -> None:
+    first = portraits.generate("an old fisherman", seed=1)
+    again = portraits.generate("an old fisherman", seed=1)
+    other = portraits.generate("an old fisherman", seed=2)
+    assert first.shape == (64, 64, 3) and first.dtype == np.uint8
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
+    assert first.std() > 1.0  # a picture, not a flat fill
+
+
+def test_portrait_prompt_is_checked(portraits) -> None:
+    assert portraits.prompt("  an old   fisherman. ").startswith(
+        "a photo portrait of an old fisherman,"
+    )
+    with pytest.raises(BadInputError):
+        portraits.prompt("   ")
+    with pytest.raises(BadInputError, match="limit"):
+        portraits.prompt("x" * 400)
+
+
+def test_pipeline_paints_a_portrait_with_configured_options(sd_dir: Path, portraits) -> None:
+    options = {"model": str(sd_dir), "size": 64, "steps": 2}
+    pipeline = TalkingPhotoPipeline(Settings(backend_options={"portrait": options}))
+    painted = pipeline.generate_portrait("a young sailor", seed=7)
+    assert np.array_equal(painted, portraits.generate("a young sailor", seed=7))
+    photo = pipeline.load_photo(painted)  # it enters the pipeline like any photo
+    assert (photo.width, photo.height) == (64, 64)
+
+
+def test_portrait_without_weights_says_what_is_missing() -> None:
+    pytest.importorskip("diffusers", reason="needs the [neural] extra")
+    from pipelines.neural.portrait import PortraitGenerator
+
+    with pytest.raises(BackendUnavailable, match="needs weights for the text-to-image model"):
+        PortraitGenerator("/no/such/model")
+    reason = PortraitGenerator.missing_weights({})
+    assert reason is not None and "models--stabilityai--sd-turbo" in reason
