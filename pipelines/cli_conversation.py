@@ -99,12 +99,17 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     pipeline = TalkingPhotoPipeline(settings)
     session = ChatSession(pipeline, args.photo, args.face, args.name, args.mood, seed=args.seed)
     who = args.name or f"face {session.face.index}"
-    print(f"Chatting with {who}. Type a question and press Enter; an empty line or Ctrl-D ends.")
+    print(
+        f"Chatting with {who}. Type a question and press Enter, or '/say FILE' to ask it aloud "
+        "from a recording; an empty line or Ctrl-D ends."
+    )
     for raw in sys.stdin:
         question = raw.strip()
         if not question:
             break
         try:
+            if question.startswith("/say "):
+                question = _transcribed(Path(question[5:].strip()), settings)
             reply = session.ask(question, output_dir=args.output_dir)
         except TalkingPhotoError as error:  # one bad question does not end the chat
             print(f"talking-photo: {error.message}", file=sys.stderr)
@@ -115,6 +120,18 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             f"video {reply.total_latency_s:.1f} s)"
         )
     return 0
+
+
+def _transcribed(recording: Path, settings: Settings) -> str:
+    """The words of a spoken question (whisper tiny.en, offline), echoed for the user."""
+    from pipelines.asr import transcribe
+
+    _require_file(recording, "recording")
+    question = transcribe(recording, settings.limits).strip()
+    if not question:
+        raise TalkingPhotoError(f"No words were heard in {recording.name}; try again or type.")
+    print(f'you said: "{question}"')
+    return question
 
 
 def _require_file(path: Path, what: str) -> None:

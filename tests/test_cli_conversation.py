@@ -61,3 +61,21 @@ def test_chat_answers_each_line_of_standard_input(
     assert printed.count('Rose: "') == 1  # the empty line ended the chat
     videos = list(tmp_path.glob("chat-*.mp4"))
     assert len(videos) == 1 and f"video: {videos[0]}" in printed
+
+
+@pytest.mark.slow
+def test_chat_takes_a_spoken_question_with_say(
+    examples: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recording = Path(__file__).parent / "data" / "english_speech_16k.wav"
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"/say {recording}\n/say missing.wav\n"))
+    code = main(["--option", "smollm2.n_threads=1", "chat", str(examples / "smiling_woman_256.png"),
+                 "--output-dir", str(tmp_path)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0
+    assert 'you said: "The holidays are a time of celebrating' in captured.out
+    assert captured.out.count("video: ") == 1
+    assert "recording missing.wav does not exist" in captured.err
