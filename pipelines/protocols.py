@@ -7,9 +7,9 @@ again. Backends raise ``pipelines.errors`` exceptions, never bare strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -70,6 +70,31 @@ class ChatBackend(Protocol):
         self, messages: Sequence[dict[str, str]], *, max_tokens: int, temperature: float, seed: int
     ) -> str:
         """The assistant's reply to OpenAI-style messages ({"role", "content"})."""
+        ...
+
+
+@runtime_checkable
+class StreamingChatBackend(Protocol):
+    """A chat backend that also hands out its reply piece by piece while writing it.
+
+    ``pipelines.chat`` uses it to speak the first sentence of an answer before the model has
+    written the rest.
+    """
+
+    def stream(
+        self,
+        messages: Sequence[dict[str, str]],
+        *,
+        max_tokens: int,
+        temperature: float,
+        seed: int,
+        grammar: str | None = None,
+        cache_prompt: bool | None = None,
+    ) -> Generator[str, None, None]:
+        """Pieces of the reply, in order (joined: the reply); closing it stops the model.
+
+        ``cache_prompt`` lets the backend reuse the prompt it read last (None: its default).
+        """
         ...
 
 

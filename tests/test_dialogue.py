@@ -141,6 +141,16 @@ def test_a_file_that_is_not_gguf_cannot_be_loaded(tmp_path):
         SmolLM2Chat(fake)
 
 
+def test_llama_cpp_runs_on_one_thread_unless_the_options_say_otherwise(smollm2):
+    assert smollm2.n_threads == 1
+    # The option reaches the constructor through the registry (as from Settings or --option);
+    # a value that cannot run is refused before any model is loaded.
+    with pytest.raises(
+        BadInputError, match="n_threads must be a whole number of at least 1; got 0"
+    ):
+        registry.create("dialogue", "smollm2", n_threads=0)
+
+
 def test_registry_creates_both_dialogue_backends():
     assert registry.create("dialogue", "template").name == "template"
     assert isinstance(registry.create("dialogue", "smollm2"), SmolLM2Chat)

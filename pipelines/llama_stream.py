@@ -1,0 +1,90 @@
+"""A llama.cpp chat completion read piece by piece, as the model writes it.
+
+``xllamacpp.Server.handle_chat_completions`` streams a request with ``"stream": true`` by calling
+a callback with each OpenAI-style chunk ({"choices": [{"delta": {"content": "..."}}]}) on the
+calling thread, and stops when the callback returns True (the server then cancels the rest of
+the generation). ``stream_chat_completion`` runs that call on a worker thread and hands the
+text pieces to the caller as an iterator, so the caller can act on the first sentence (speak
+it) while the model is still writing the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Generator
+from typing import Any
+
+from pipelines.errors import TalkingPhotoError
+
+logger = logging.getLogger(__name__)
+
+#: Seconds to wait for the worker to let go of the server after the reader stopped early.
+_JOIN_TIMEOUT_S = 30.0
+
+
+def _error_text(detail: Any) -> str:
+    if isinstance(detail, dict):
+        detail = detail.get("message", detail)
+    return str(detail)
+
+
+def stream_chat_completion(
+    server: Any, lock: threading.Lock, request: dict[str, Any]
+) -> Generator[str, None, None]:
+    """Yields the text of a chat completion in the pieces llama.cpp writes it (tokens).
+
+    The server and its lock are held by a worker thread for the whole generation. Closing
+    the generator early (``close()``, or dropping it) stops the generation at the next token.
+
+    Args:
+        server: An ``xllamacpp.Server``.
+        lock: Serialises the calls to that server.
+        request: An OpenAI-style chat completion request; "stream" is set to True.
+
+    Yields:
+        Non-empty pieces of the reply text, in order; joined they are the whole reply.
+
+    Raises:
+        TalkingPhotoError: llama.cpp refused the request or failed while writing.
+    """
+    pieces: queue.Queue[tuple[str, str]] = queue.Queue()
+    stop = threading.Event()
+
+    def on_chunk(chunk: Any) -> bool:
+        if not isinstance(chunk, dict) or "error" in chunk:
+            detail = chunk.get("error") if isinstance(chunk, dict) else chunk
+            pieces.put(("error", _error_text(detail)))
+            return True
+        for choice in chunk.get("choices") or ():
+            content = (choice.get("delta") or {}).get("content")
+            if isinstance(content, str) and content:
+                pieces.put(("text", content))
+        return stop.is_set()
+
+    def generate() -> None:
+        try:
+            with lock:
+                if not stop.is_set():
+                    server.handle_chat_completions(dict(request, stream=True), on_chunk)
+        except (ValueError, RuntimeError) as error:
+            pieces.put(("error", str(error)))
+        finally:
+            pieces.put(("end", ""))
+
+    worker = threading.Thread(target=generate, name="llama-stream", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, text = pieces.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise TalkingPhotoError(f"The chat model could not write a reply: {text}")
+            yield text
+    finally:
+        stop.set()
+        worker.join(_JOIN_TIMEOUT_S)
+        if worker.is_alive():
+            logger.warning("The chat model did not stop within %.0f s", _JOIN_TIMEOUT_S)
