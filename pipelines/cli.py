@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipelines import registry
 from pipelines.backend_choice import apply_backend_choices
+from pipelines.cli_common import progress_bar, report_render, require_file
 from pipelines.cli_conversation import CONVERSATION_COMMANDS, add_conversation_commands
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
@@ -90,8 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the command line; returns the exit code."""
+    """Runs the command line; returns the exit code.
+
+    Args:
+        argv: The arguments; None reads them from ``sys.argv``, which means this process is
+            the ``talking-photo`` command: then, unless ``--verbose`` is given, what native
+            libraries print to stderr is dropped for the rest of the process (see
+            ``_drop_native_stderr``), so bad input ends with exactly one line.
+    """
     args = build_parser().parse_args(argv)
+    if argv is None and not args.verbose:
+        _drop_native_stderr()
     _configure_logging(args.verbose)
     try:
         settings = Settings.from_yaml(args.config) if args.config else Settings()
@@ -106,16 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _render(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
     from pipelines.pipeline import RenderRequest, TalkingPhotoPipeline
 
     if (args.photo is None) == (args.describe is None):
         raise TalkingPhotoError("Give either a photo or --describe TEXT (one of the two).")
     if args.photo is not None:
-        _require_file(args.photo, "photo")
+        require_file(args.photo, "photo")
     if args.audio is not None:
-        _require_file(args.audio, "audio file")
+        require_file(args.audio, "audio file")
     pipeline = TalkingPhotoPipeline(settings)
     photo = args.photo
     if args.describe is not None:
@@ -132,29 +140,17 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         output=args.output,
         watermark=not args.no_watermark,
     )
-    with tqdm(total=100, unit="%", file=sys.stderr, disable=None, leave=False) as bar:
-
-        def progress(stage: str, fraction: float) -> None:
-            bar.set_description(stage)
-            bar.update(round(fraction * 100) - bar.n)
-
+    with progress_bar() as progress:
         result = pipeline.render(request, progress=progress)
-    for warning in result.warnings:
-        print(f"note: {warning}", file=sys.stderr)
-    for line in result.lines:
-        if line.text:
-            print(f'face {line.face_index} says ({line.source}): "{line.text}"')
-    print(f"video:     {result.video}")
-    print(f"audio:     {result.audio}")
-    print(f"subtitles: {result.subtitles}")
-    print(f"duration:  {result.duration:.2f} s")
+    said = [f'face {x.face_index} says ({x.source}): "{x.text}"' for x in result.lines if x.text]
+    report_render(result, said)
     return 0
 
 
 def _faces(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.pipeline import TalkingPhotoPipeline
 
-    _require_file(args.photo, "photo")
+    require_file(args.photo, "photo")
     pipeline = TalkingPhotoPipeline(settings)
     faces = pipeline.detect_faces(pipeline.load_photo(args.photo))
     print(json.dumps([face.summary() for face in faces], indent=2))
@@ -166,7 +162,7 @@ def _scene(args: argparse.Namespace, settings: Settings) -> int:
 
     from pipelines.pipeline import TalkingPhotoPipeline
 
-    _require_file(args.photo, "photo")
+    require_file(args.photo, "photo")
     pipeline = TalkingPhotoPipeline(settings)
     photo = pipeline.load_photo(args.photo)
     scene = pipeline.describe_scene(photo, pipeline.detect_faces(photo))
@@ -191,13 +187,35 @@ def _fetch_models(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _require_file(path: Path, what: str) -> None:
-    if not path.is_file():
-        raise TalkingPhotoError(f"The {what} {path} does not exist or is not a file.")
+def _drop_native_stderr() -> None:
+    """Points file descriptor 2 at /dev/null; Python's ``sys.stderr`` keeps the real stderr.
+
+    MediaPipe (absl) and TensorFlow Lite write their start-up chatter ("Created TensorFlow Lite
+    XNNPACK delegate", "Feedback manager requires ...") straight to descriptor 2 from their own
+    threads, ignoring ``GLOG_minloglevel`` and ``TF_CPP_MIN_LOG_LEVEL``, and sometimes after
+    our own message. Python's ``sys.stderr`` moves to a copy of the original descriptor, so our
+    messages, logging, tracebacks and the progress bar still reach the user. What native code
+    prints (including a crash message) is lost; ``--verbose`` keeps it. Nothing is changed when
+    ``sys.stderr`` is not descriptor 2 (e.g. captured by a test).
+    """
+    try:
+        if sys.stderr is None or sys.stderr.fileno() != 2:
+            return
+    except (OSError, ValueError):  # io.UnsupportedOperation: not backed by a descriptor
+        return
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = os.fdopen(  # replaces sys.stderr until the process ends
+        terminal, "w", encoding=sys.stderr.encoding, errors=sys.stderr.errors, buffering=1
+    )
 
 
 def _configure_logging(verbose: bool) -> None:
-    # Quiet the native libraries' own logging (MediaPipe/absl, TFLite) unless asked.
+    # Quiet the native libraries' own logging where they honour these (MediaPipe's absl log
+    # does not; see _drop_native_stderr).
     if not verbose:
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

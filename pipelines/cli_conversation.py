@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipelines.cli_common import progress_bar, report_render, require_file
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
 from pipelines.types import MOODS
@@ -51,22 +52,15 @@ def add_conversation_commands(commands: Any) -> None:
 
 
 def _converse(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
     from pipelines.conversation import load_script, render_conversation, speaker_label
     from pipelines.pipeline import TalkingPhotoPipeline
 
-    _require_file(args.photo, "photo")
+    require_file(args.photo, "photo")
     turns = None
     if args.script is not None:
         turns = load_script(args.script, max_chars=settings.limits.max_text_chars)
     pipeline = TalkingPhotoPipeline(settings)
-    with tqdm(total=100, unit="%", file=sys.stderr, disable=None, leave=False) as bar:
-
-        def progress(stage: str, fraction: float) -> None:
-            bar.set_description(stage)
-            bar.update(round(fraction * 100) - bar.n)
-
+    with progress_bar() as progress:
         result = render_conversation(
             pipeline,
             args.photo,
@@ -79,15 +73,11 @@ def _converse(args: argparse.Namespace, settings: Settings) -> int:
             watermark=not args.no_watermark,
             progress=progress,
         )
-    for warning in result.warnings:
-        print(f"note: {warning}", file=sys.stderr)
-    for line in result.lines:
-        label = speaker_label(line.face_index)
-        print(f'face {line.face_index} ({label}, {line.source}): "{line.text}"')
-    print(f"video:     {result.video}")
-    print(f"audio:     {result.audio}")
-    print(f"subtitles: {result.subtitles}")
-    print(f"duration:  {result.duration:.2f} s")
+    said = [
+        f'face {line.face_index} ({speaker_label(line.face_index)}, {line.source}): "{line.text}"'
+        for line in result.lines
+    ]
+    report_render(result, said)
     return 0
 
 
@@ -95,7 +85,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.chat import ChatSession
     from pipelines.pipeline import TalkingPhotoPipeline
 
-    _require_file(args.photo, "photo")
+    require_file(args.photo, "photo")
     pipeline = TalkingPhotoPipeline(settings)
     session = ChatSession(pipeline, args.photo, args.face, args.name, args.mood, seed=args.seed)
     who = args.name or f"face {session.face.index}"
@@ -126,17 +116,12 @@ def _transcribed(recording: Path, settings: Settings) -> str:
     """The words of a spoken question (whisper tiny.en, offline), echoed for the user."""
     from pipelines.asr import transcribe
 
-    _require_file(recording, "recording")
+    require_file(recording, "recording")
     question = transcribe(recording, settings.limits).strip()
     if not question:
         raise TalkingPhotoError(f"No words were heard in {recording.name}; try again or type.")
     print(f'you said: "{question}"')
     return question
-
-
-def _require_file(path: Path, what: str) -> None:
-    if not path.is_file():
-        raise TalkingPhotoError(f"The {what} {path} does not exist or is not a file.")
 
 
 #: Command name -> handler, merged into ``pipelines.cli``'s table.

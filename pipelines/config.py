@@ -7,6 +7,7 @@ is refused the same way from Python, the command line and the browser.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,35 @@ class Limits:
     max_video_seconds: float = 90.0
     # Wall-clock budget of one stage, in seconds.
     stage_timeout_seconds: float = 180.0
+
+    def __post_init__(self) -> None:
+        """Refuses a limit that could never be met.
+
+        Whole-number limits (bytes, pixels, faces, characters) must be at least 1; limits in
+        seconds must be greater than 0 (``math.inf`` means no limit).
+
+        Raises:
+            BadInputError: A limit is not a number or is out of its range; the message names
+                the limit, its allowed range and the value given.
+        """
+        for limit in dataclasses.fields(self):
+            value = getattr(self, limit.name)
+            if isinstance(limit.default, int):  # bytes, pixels, faces, characters
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise BadInputError(
+                        f"The limit {limit.name} must be a whole number of at least 1; "
+                        f"got {value!r}."
+                    )
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or math.isnan(value)
+                or value <= 0
+            ):
+                raise BadInputError(
+                    f"The limit {limit.name} must be a number of seconds greater than 0; "
+                    f"got {value!r}."
+                )
 
 
 @dataclass(frozen=True)

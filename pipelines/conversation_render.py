@@ -24,7 +24,7 @@ from pipelines.conversation import (
     parse_script,
 )
 from pipelines.errors import LimitExceeded
-from pipelines.pipeline import _output_path, _ProgressTracker
+from pipelines.pipeline import _ProgressTracker, write_outputs
 from pipelines.protocols import Voice
 from pipelines.stage_timeout import StageDeadline
 from pipelines.types import Animation, Face, Line, Mood, Photo, RenderResult
@@ -97,9 +97,7 @@ def encode_timeline(
     Returns:
         Paths of the MP4, WAV and SRT, and the duration.
     """
-    from pipelines.audio import write_wav
     from pipelines.motion import frame_count, plan_face_motion
-    from pipelines.video import write_srt, write_video
 
     tracker = tracker or _ProgressTracker(None)
     budget = pipeline.settings.limits.stage_timeout_seconds
@@ -124,23 +122,17 @@ def encode_timeline(
         drawn = deadline.run(pipeline.backend("animator").render, photo, animated, animation)
     frames = deadline.guard(tracker.frames(drawn, n_frames))
     with tracker.stage("video", advance=False):
-        video_path = _output_path(
-            Path(output) if output is not None else None, pipeline.settings.output_dir
-        )
-        write_video(
+        paths = write_outputs(
             frames,
             n_frames=n_frames,
-            fps=fps,
             audio=timeline.audio,
             sample_rate=timeline.sample_rate,
-            path=video_path,
-            crf=pipeline.settings.crf,
-            metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
-            watermark="AI-generated" if watermark else None,
+            cues=timeline.cues,
+            settings=pipeline.settings,
+            requested=output,
+            watermark=watermark,
         )
-        audio_path = write_wav(video_path.with_suffix(".wav"), timeline.audio, timeline.sample_rate)
-        subtitles_path = write_srt(timeline.cues, video_path.with_suffix(".srt"))
-    return EncodedTimeline(video_path, Path(audio_path), Path(subtitles_path), n_frames / fps)
+    return EncodedTimeline(*paths, n_frames / fps)
 
 
 def render_turns(

@@ -6,15 +6,44 @@ app shows it as ``gr.Error``. Nothing in the pipeline raises a bare string or ca
 
 from __future__ import annotations
 
+import re
+
+# Terminal control sequences: CSI (colours such as ESC[1;31m, cursor moves), its 8-bit form,
+# OSC (window titles, hyperlinks; ended by BEL or ESC backslash) and two-character escapes.
+_TERMINAL_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[@-Z\\-_]"
+)
+
+
+def strip_terminal_escapes(text: str) -> str:
+    """Removes terminal colour and control sequences from text.
+
+    Third-party tools colour their output when they think a terminal is watching (ffmpeg
+    with ``AV_LOG_FORCE_COLOR``, llama.cpp, Coqui); shown in a browser or a log, the
+    sequences read as stray ``[1;31m`` fragments.
+
+    Args:
+        text: Any string, e.g. a tool's error output.
+
+    Returns:
+        The text with every escape sequence removed; other characters are unchanged.
+    """
+    return _TERMINAL_ESCAPE.sub("", text)
+
 
 class TalkingPhotoError(Exception):
     """Base class of every error the pipeline raises on purpose.
 
     Attributes:
-        message: One plain-language sentence that says what went wrong and what to do.
+        message: One plain-language sentence that says what went wrong and what to do. Text
+            quoted from a third-party tool is kept, without its terminal colour sequences.
     """
 
     def __init__(self, message: str) -> None:
+        message = strip_terminal_escapes(message)
         super().__init__(message)
         self.message = message
 

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,18 @@ from pipelines.config import Settings
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, NoFaceError
 from pipelines.protocols import Voice
 from pipelines.stage_timeout import StageDeadline
-from pipelines.types import MOODS, Animation, Face, Line, Mood, Photo, RenderResult, Scene, Speech
+from pipelines.types import (
+    MOODS,
+    Animation,
+    Cue,
+    Face,
+    Line,
+    Mood,
+    Photo,
+    RenderResult,
+    Scene,
+    Speech,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -242,9 +253,7 @@ class TalkingPhotoPipeline:
         Raises:
             TalkingPhotoError: A subclass with a message a person can act on.
         """
-        from pipelines.audio import write_wav
         from pipelines.motion import Utterance, frame_count, plan_face_motion
-        from pipelines.video import write_srt, write_video
 
         _check_mood(request.mood)
         tracker = _ProgressTracker(progress)
@@ -309,20 +318,16 @@ class TalkingPhotoPipeline:
         frames = animate_deadline.guard(tracker.frames(drawn, n_frames))
 
         with tracker.stage("video", advance=False):
-            video_path = _output_path(request.output, self.settings.output_dir)
-            write_video(
+            video_path, audio_path, subtitles_path = write_outputs(
                 frames,
                 n_frames=n_frames,
-                fps=fps,
                 audio=speech.audio,
                 sample_rate=speech.sample_rate,
-                path=video_path,
-                crf=self.settings.crf,
-                metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
-                watermark="AI-generated" if request.watermark else None,
+                cues=speech.cues,
+                settings=self.settings,
+                requested=request.output,
+                watermark=request.watermark,
             )
-            audio_path = write_wav(video_path.with_suffix(".wav"), speech.audio, speech.sample_rate)
-            subtitles_path = write_srt(speech.cues, video_path.with_suffix(".srt"))
         tracker.done()
 
         warnings.extend(self._notes.values())
@@ -330,8 +335,8 @@ class TalkingPhotoPipeline:
             warnings.append("The dialogue model's lines did not pass checks; a template was used.")
         return RenderResult(
             video=video_path,
-            audio=Path(audio_path),
-            subtitles=Path(subtitles_path),
+            audio=audio_path,
+            subtitles=subtitles_path,
             lines=(line,),
             faces=faces,
             scene=scene,
@@ -368,7 +373,53 @@ def _faces_to_animate(faces: Sequence[Face], speaker: Face, max_faces: int) -> t
     return tuple(sorted(chosen, key=lambda f: f.index))
 
 
-def _output_path(requested: Path | None, output_dir: Path) -> Path:
+def write_outputs(
+    frames: Iterable[np.ndarray],
+    *,
+    n_frames: int,
+    audio: np.ndarray,
+    sample_rate: int,
+    cues: Sequence[Cue],
+    settings: Settings,
+    requested: str | Path | None,
+    watermark: bool,
+) -> tuple[Path, Path, Path]:
+    """Encodes the MP4 (tagged AI-generated), then writes its WAV and SRT beside it.
+
+    Args:
+        frames: ``n_frames`` (H, W, 3) uint8 RGB frames at ``settings.fps``.
+        n_frames: How many frames there are.
+        audio: (N,) float32 mono soundtrack in [-1, 1].
+        sample_rate: Its samples per second.
+        cues: The subtitle cues, in seconds.
+        settings: ``fps``, ``crf`` and ``output_dir`` (used when ``requested`` is None).
+        requested: The MP4 path asked for (".mp4" is enforced), or None for a new name.
+        watermark: Draw the visible "AI-generated" mark.
+
+    Returns:
+        The paths of the MP4, the WAV and the SRT.
+    """
+    from pipelines.audio import write_wav
+    from pipelines.video import write_srt, write_video
+
+    video_path = _output_path(requested, settings.output_dir)
+    write_video(
+        frames,
+        n_frames=n_frames,
+        fps=settings.fps,
+        audio=audio,
+        sample_rate=sample_rate,
+        path=video_path,
+        crf=settings.crf,
+        metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
+        watermark="AI-generated" if watermark else None,
+    )
+    audio_path = write_wav(video_path.with_suffix(".wav"), audio, sample_rate)
+    subtitles_path = write_srt(cues, video_path.with_suffix(".srt"))
+    return video_path, Path(audio_path), Path(subtitles_path)
+
+
+def _output_path(requested: str | Path | None, output_dir: Path) -> Path:
     if requested is not None:
         path = Path(requested)
         if path.suffix.lower() != ".mp4":

@@ -37,7 +37,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -163,14 +163,7 @@ class PiperSpeech:
         from piper.config import SynthesisConfig
 
         self._check_voice(voice)
-        stripped = text.strip()
-        if not stripped:
-            raise BadInputError("There is no text to speak. Type a line for the person to say.")
-        if len(stripped) > self.limits.max_text_chars:
-            raise LimitExceeded(
-                f"The text is {len(stripped)} characters; the limit is "
-                f"{self.limits.max_text_chars}. Shorten the line."
-            )
+        stripped = checked_text(text, self.limits)
         sentences = [(s, _speakable(s, self._scripts)) for s in split_sentences(stripped)]
         sentences = [(s, spoken) for s, spoken in sentences if spoken]
         if not sentences:
@@ -185,40 +178,18 @@ class PiperSpeech:
             length_scale=self._config.length_scale * length_scale_for(voice.rate),
             volume=SENTENCE_PEAK,
         )
-        pause_seconds = self.sentence_pause_seconds / voice.rate
-        pause = np.zeros(round(pause_seconds * self.sample_rate), np.float32)
-        pieces: list[np.ndarray] = []
-        tokens: list[tuple[str, int]] = []
-        cues: list[Cue] = []
-        cursor = 0
-        rate = float(self.sample_rate)
         with self._lock:
-            for sentence, spoken in sentences:
-                audio, sentence_tokens = self._sentence(spoken, syn_config)
-                if len(audio) == 0:
-                    continue
-                if pieces and len(pause):
-                    pieces.append(pause)
-                    tokens.append((SILENCE, len(pause)))
-                    cursor += len(pause)
-                pieces.append(audio)
-                tokens.extend(sentence_tokens)
-                cues.append(Cue(sentence, cursor / rate, (cursor + len(audio)) / rate))
-                cursor += len(audio)
-                if cursor / rate > self.limits.max_audio_seconds:
-                    raise LimitExceeded(
-                        "The speech for this text runs past the "
-                        f"{self.limits.max_audio_seconds:.0f} s limit. Shorten the line or "
-                        "speak faster."
-                    )
-        if not pieces:
-            raise BadInputError("The voice produced no sound for this text. Try other words.")
-        samples = shift_pitch(np.concatenate(pieces), voice.pitch_semitones)
+            samples, tokens, cues = join_sentences(
+                ((sentence, *self._sentence(spoken, syn_config)) for sentence, spoken in sentences),
+                pause_seconds=self.sentence_pause_seconds / voice.rate,
+                sample_rate=self.sample_rate,
+                max_audio_seconds=self.limits.max_audio_seconds,
+            )
         return Speech(
-            audio=samples,
+            audio=shift_pitch(samples, voice.pitch_semitones),
             sample_rate=self.sample_rate,
             phonemes=_timed(tokens, self.sample_rate),
-            cues=tuple(cues),
+            cues=cues,
             text=stripped,
         )
 
@@ -290,6 +261,83 @@ class PiperSpeech:
             excess -= samples - kept
             pairs[index] = (symbol, kept)
         return pairs
+
+
+def checked_text(text: str, limits: Limits) -> str:
+    """The text a speech backend is asked to say, without surrounding white space.
+
+    Args:
+        text: One or more sentences.
+        limits: ``max_text_chars`` is enforced.
+
+    Raises:
+        BadInputError: The text is empty or only white space.
+        LimitExceeded: It is longer than ``limits.max_text_chars``.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise BadInputError("There is no text to speak. Type a line for the person to say.")
+    if len(stripped) > limits.max_text_chars:
+        raise LimitExceeded(
+            f"The text is {len(stripped)} characters; the limit is "
+            f"{limits.max_text_chars}. Shorten the line."
+        )
+    return stripped
+
+
+#: One synthesized sentence: its cue text, (N,) float32 audio and (symbol, samples) tokens
+#: that sum to N.
+SpokenSentence = tuple[str, np.ndarray, list[tuple[str, int]]]
+
+
+def join_sentences(
+    sentences: Iterable[SpokenSentence],
+    *,
+    pause_seconds: float,
+    sample_rate: int,
+    max_audio_seconds: float,
+) -> tuple[np.ndarray, list[tuple[str, int]], tuple[Cue, ...]]:
+    """Lays synthesized sentences end to end with a pause between two, one cue each.
+
+    Args:
+        sentences: The sentences in order, read one at a time (a generator that synthesizes
+            them stops at the first that runs past the limit); one without audio is skipped.
+        pause_seconds: Silence between two sentences, in seconds.
+        sample_rate: Sample rate of every sentence's audio, in Hz.
+        max_audio_seconds: Longest speech allowed, in seconds.
+
+    Returns:
+        (M,) audio, its (symbol, samples) tokens summing to M with each pause as SILENCE,
+        and one cue per sentence with sound (times in seconds).
+
+    Raises:
+        LimitExceeded: The speech runs past ``max_audio_seconds``.
+        BadInputError: No sentence has any sound.
+    """
+    pause = np.zeros(round(pause_seconds * sample_rate), np.float32)
+    pieces: list[np.ndarray] = []
+    tokens: list[tuple[str, int]] = []
+    cues: list[Cue] = []
+    cursor = 0
+    for text, audio, sentence_tokens in sentences:
+        if len(audio) == 0:
+            continue
+        if pieces and len(pause):
+            pieces.append(pause)
+            tokens.append((SILENCE, len(pause)))
+            cursor += len(pause)
+        pieces.append(audio)
+        tokens.extend(sentence_tokens)
+        cues.append(Cue(text, cursor / sample_rate, (cursor + len(audio)) / sample_rate))
+        cursor += len(audio)
+        if cursor / sample_rate > max_audio_seconds:
+            raise LimitExceeded(
+                f"The speech for this text runs past the {max_audio_seconds:.0f} s limit. "
+                "Shorten the line or speak faster."
+            )
+    if not pieces:
+        raise BadInputError("The voice produced no sound for this text. Try other words.")
+    return np.concatenate(pieces), tokens, tuple(cues)
 
 
 def length_scale_for(rate: float) -> float:

@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 
-from pipelines.errors import BadInputError, LimitExceeded
+from pipelines.errors import BadInputError, LimitExceeded, strip_terminal_escapes
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +125,12 @@ def clean_text(text: str) -> str:
         text: Any string.
 
     Returns:
-        NFKC-normalised text (full-width CJK punctuation kept) with tags, emoji and control
-        characters removed and whitespace collapsed to single spaces; may be empty.
+        NFKC-normalised text (full-width CJK punctuation kept) with tags, emoji, terminal
+        colour sequences and control characters removed and whitespace collapsed to single
+        spaces; may be empty.
     """
+    # Whole escape sequences go first: removing only their ESC would leave "[31m" to be said.
+    text = strip_terminal_escapes(text)
     text = nfkc_keeping_wide_punctuation(text)
     text = html.unescape(text)
     text = _strip_markup(text)

@@ -22,6 +22,7 @@ from pipelines.audio import (
 from pipelines.config import Limits
 from pipelines.errors import BadInputError, LimitExceeded
 from pipelines.types import Speech
+from tests.media_measures import median_f0
 
 RATE = 22050
 LOW_AAC = ("-c:a", "aac", "-b:a", "16k")
@@ -43,25 +44,6 @@ def envelope_correlation(a: np.ndarray, b: np.ndarray, rate: int) -> float:
     ea, eb = envelope(a, rate), envelope(b, rate)
     n = min(len(ea), len(eb))
     return float(np.corrcoef(ea[:n], eb[:n])[0, 1])
-
-
-def median_f0(samples: np.ndarray, rate: int) -> float:
-    """Median fundamental over loud voiced 40 ms frames (autocorrelation peak, 60-400 Hz)."""
-    frame = int(0.04 * rate)
-    loudness = np.sqrt(np.mean(samples.astype(np.float64) ** 2))
-    estimates = []
-    for start in range(0, len(samples) - frame, frame // 2):
-        x = samples[start : start + frame].astype(np.float64)
-        x -= x.mean()
-        if np.sqrt(np.mean(x**2)) < loudness:
-            continue
-        ac = np.correlate(x, x, "full")[frame - 1 :]
-        low, high = int(rate / 400), int(rate / 60)
-        lag = low + int(np.argmax(ac[low:high]))
-        if ac[lag] > 0.5 * ac[0]:
-            estimates.append(rate / lag)
-    assert len(estimates) > 10, "too few voiced frames to estimate pitch"
-    return float(np.median(estimates))
 
 
 @pytest.fixture(scope="module")

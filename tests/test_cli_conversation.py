@@ -53,8 +53,7 @@ def test_chat_answers_each_line_of_standard_input(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("Hello, how are you?\n\nnot asked\n"))
-    # One llama.cpp thread: on shared cores a second one mostly waits (see the benchmark).
-    code = main(["--option", "smollm2.n_threads=1", "chat", str(examples / "smiling_woman_256.png"),
+    code = main(["chat", str(examples / "smiling_woman_256.png"),
                  "--name", "Rose", "--output-dir", str(tmp_path)])  # fmt: skip
     printed = capsys.readouterr().out
     assert code == 0
@@ -72,8 +71,7 @@ def test_chat_takes_a_spoken_question_with_say(
 ) -> None:
     recording = Path(__file__).parent / "data" / "english_speech_16k.wav"
     monkeypatch.setattr("sys.stdin", io.StringIO(f"/say {recording}\n/say missing.wav\n"))
-    code = main(["--option", "smollm2.n_threads=1", "chat", str(examples / "smiling_woman_256.png"),
-                 "--output-dir", str(tmp_path)])  # fmt: skip
+    code = main(["chat", str(examples / "smiling_woman_256.png"), "--output-dir", str(tmp_path)])
     captured = capsys.readouterr()
     assert code == 0
     assert 'you said: "The holidays are a time of celebrating' in captured.out

@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import soundfile
@@ -36,6 +35,7 @@ from pipelines.conversation_writer import (
 from pipelines.faces import MediaPipeFaces
 from pipelines.line_check import validate_line
 from pipelines.types import Photo
+from tests.media_measures import decode, median_f0
 
 SCRIPT = (
     Turn(0, "Do you remember the day we took this picture?"),
@@ -57,16 +57,6 @@ def _read_srt(path: Path) -> list[tuple[float, float, str]]:
         end = h2 * 3600 + m2 * 60 + s2 + ms2 / 1000
         cues.append((start, end, " ".join(match.group(9).split())))
     return cues
-
-
-def _decode(path: Path) -> tuple[list[np.ndarray], float, float]:
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        audio = container.streams.audio[0]
-        fps = float(video.average_rate)
-        audio_seconds = float(audio.duration * audio.time_base)
-        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-    return frames, fps, audio_seconds
 
 
 def _lip_gaps(frames: list[np.ndarray], centres: list[tuple[float, float]]) -> np.ndarray:
@@ -94,35 +84,7 @@ def _spread(values: np.ndarray) -> float:
     return float(np.percentile(values, 95) - np.percentile(values, 5))
 
 
-def _median_f0(audio: np.ndarray, rate: int) -> float:
-    """Median pitch (Hz) of the voiced 40 ms frames, by autocorrelation (60-400 Hz)."""
-    size = int(0.04 * rate)
-    loud = np.sqrt(np.mean(audio**2)) * 0.5
-    pitches = []
-    for start in range(0, len(audio) - size, size // 2):
-        frame = audio[start : start + size].astype(np.float64)
-        if np.sqrt(np.mean(frame**2)) < loud:
-            continue
-        frame = frame - frame.mean()
-        corr = np.correlate(frame, frame, mode="full")[size - 1 :]
-        lo, hi = rate // 400, rate // 60
-        lag = lo + int(np.argmax(corr[lo:hi]))
-        if corr[lag] > 0.4 * corr[0]:
-            pitches.append(rate / lag)
-    return float(np.median(pitches))
-
-
 # --------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def llm_pipeline(tmp_path_factory) -> TalkingPhotoPipeline:
-    """A pipeline whose SmolLM2 runs on one thread: on two cores shared with other work,
-    llama.cpp's second thread waits for a core at every token (5-10x slower, see
-    benchmarks/results/conversation.md)."""
-    out = tmp_path_factory.mktemp("llm_outputs")
-    options = {"smollm2": {"n_threads": 1}}
-    return TalkingPhotoPipeline(Settings(output_dir=out, backend_options=options))
-
-
 @pytest.fixture(scope="module")
 def two_people(pipeline: TalkingPhotoPipeline, examples: Path):
     photo = pipeline.load_photo(examples / "two_people.jpg")
@@ -144,9 +106,10 @@ def rendered(pipeline: TalkingPhotoPipeline, examples: Path, tmp_path_factory):
             output=out / f"{name}.mp4",
             progress=lambda stage, fraction, seen=stages: seen.append(stage),
         )
-        frames, fps, audio_seconds = _decode(result.video)
+        video = decode(result.video)
         centres = [f.box.center for f in result.faces[:2]]
-        results[name] = (result, frames, fps, audio_seconds, _lip_gaps(frames, centres), stages)
+        gaps = _lip_gaps(video.frames, centres)
+        results[name] = (result, video.frames, video.fps, video.audio_duration, gaps, stages)
     return results
 
 
@@ -231,7 +194,7 @@ def test_each_person_gets_a_distinct_voice_every_time(
     for index in (0, 1):
         speeches = [pipeline.speak(text, voices[index]) for _ in range(2)]
         audio = np.concatenate([speech.audio for speech in speeches])
-        pitches.append(_median_f0(audio, speeches[0].sample_rate))
+        pitches.append(median_f0(audio, speeches[0].sample_rate))
     semitones = 12 * np.log2(pitches[1] / pitches[0])
     assert voices[1].pitch_semitones - voices[0].pitch_semitones == 6
     assert 3.0 < semitones < 8.0, pitches
@@ -288,10 +251,10 @@ def test_turn_checks_refuse_echoes_and_copies() -> None:
 
 @pytest.mark.slow
 def test_the_model_writes_an_alternating_valid_dialogue(
-    llm_pipeline: TalkingPhotoPipeline, two_people
+    pipeline: TalkingPhotoPipeline, two_people
 ) -> None:
     _, faces, scene = two_people
-    turns = write_conversation(llm_pipeline, scene, faces, n_turns=3, moods="happy", seed=3)
+    turns = write_conversation(pipeline, scene, faces, n_turns=3, moods="happy", seed=3)
     assert [t.face_index for t in turns] == [0, 1, 0]
     for turn in turns:
         assert turn.source in ("model", "template")

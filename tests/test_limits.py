@@ -32,6 +32,43 @@ def collage_10(pipeline: TalkingPhotoPipeline, tmp_path_factory) -> Path:
     return path
 
 
+# --------------------------------------------------------------------------- the limits themselves
+WHOLE = "must be a whole number of at least 1"
+SECONDS = "must be a number of seconds greater than 0"
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [
+        ("max_faces", 0, f"The limit max_faces {WHOLE}; got 0."),
+        ("max_upload_bytes", -5, f"The limit max_upload_bytes {WHOLE}; got -5."),
+        ("max_text_chars", 2.5, f"The limit max_text_chars {WHOLE}; got 2.5."),
+        ("max_working_side", "512", f"The limit max_working_side {WHOLE}; got '512'."),
+        ("max_image_pixels", True, f"The limit max_image_pixels {WHOLE}; got True."),
+        ("stage_timeout_seconds", -1, f"The limit stage_timeout_seconds {SECONDS}; got -1."),
+        ("max_audio_seconds", 0.0, f"The limit max_audio_seconds {SECONDS}; got 0.0."),
+        ("max_video_seconds", float("nan"), f"The limit max_video_seconds {SECONDS}; got nan."),
+    ],
+)
+def test_a_limit_out_of_its_range_is_refused_by_name(limit: str, value, message: str) -> None:
+    with pytest.raises(BadInputError) as caught:
+        Limits(**{limit: value})
+    assert caught.value.message == message
+
+
+def test_a_settings_file_with_a_zero_limit_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "settings.yaml"
+    config.write_text("limits:\n  max_faces: 3\n  stage_timeout_seconds: 0\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="stage_timeout_seconds must be a number of seconds"):
+        Settings.from_yaml(config)
+
+
+def test_the_smallest_limits_and_no_time_limit_are_accepted() -> None:
+    limits = Limits(max_faces=1, max_text_chars=1, max_audio_seconds=0.01)
+    assert (limits.max_faces, limits.max_audio_seconds) == (1, 0.01)
+    assert Limits(stage_timeout_seconds=float("inf")).stage_timeout_seconds == float("inf")
+
+
 # --------------------------------------------------------------------------- stage timeout
 def test_deadline_returns_values_and_reraises_errors_unchanged() -> None:
     assert StageDeadline("faces", 5.0).run(lambda a, b=0: a + b, 2, b=3) == 5

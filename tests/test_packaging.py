@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import subprocess
 import sys
@@ -32,12 +33,14 @@ def test_requirements_agree_with_pyproject() -> None:
     assert sorted(requirements) == sorted(project["dependencies"])
 
 
-def test_spaces_sdk_version_is_within_the_pinned_gradio_range() -> None:
+def test_gradio_is_pinned_to_the_spaces_sdk_version_and_installed() -> None:
     config = yaml.safe_load((ROOT / "spaces_config.yaml").read_text(encoding="utf-8"))
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    gradio_pin = next(d for d in project["dependencies"] if d.startswith("gradio"))
-    major = int(str(config["sdk_version"]).split(".")[0])
-    assert f">={major}.0,<{major + 1}" in gradio_pin
+    gradio_pins = [
+        d for d in project["dependencies"] if re.split(r"[\s=<>~!\[;]", d)[0] == "gradio"
+    ]
+    assert gradio_pins == [f"gradio=={config['sdk_version']}"]
+    assert importlib.metadata.version("gradio") == config["sdk_version"]
 
 
 def test_import_pipelines_stays_light() -> None:

@@ -4,39 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
 from pipelines import NoFaceError, RenderRequest, TalkingPhotoPipeline
 from pipelines.images import load_image
+from tests.media_measures import decode, psnr
 
 pytestmark = pytest.mark.slow
 
 LIPS = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 185, 40, 39, 37, 0, 267, 269, 270, 409]
-
-
-def _decode(path: Path) -> tuple[list[np.ndarray], dict]:
-    """Decodes every video frame (RGB) and the stream facts of an MP4."""
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        audio = container.streams.audio[0]
-        facts = {
-            "video_codec": video.codec_context.name,
-            "audio_codec": audio.codec_context.name,
-            "pix_fmt": video.codec_context.pix_fmt,
-            "fps": float(video.average_rate),
-            "video_duration": float(video.duration * video.time_base),
-            "audio_duration": float(audio.duration * audio.time_base),
-            "comment": container.metadata.get("comment", ""),
-        }
-        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-    return frames, facts
-
-
-def _psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
 
 
 @pytest.fixture(scope="module")
@@ -51,19 +28,18 @@ def einstein_render(pipeline: TalkingPhotoPipeline, examples: Path, tmp_path_fac
         ),
         progress=lambda stage, fraction: stages.append((stage, fraction)),
     )
-    frames, facts = _decode(result.video)
-    return result, frames, facts, stages
+    return result, decode(result.video), stages
 
 
 def test_render_writes_browser_playable_mp4_of_audio_length(einstein_render) -> None:
-    result, frames, facts, _ = einstein_render
-    assert facts["video_codec"] == "h264"
-    assert facts["pix_fmt"] == "yuv420p"
-    assert facts["audio_codec"] == "aac"
-    assert "AI-generated" in facts["comment"]
-    frame_s = 1.0 / facts["fps"]
-    assert abs(facts["video_duration"] - facts["audio_duration"]) <= frame_s + 1e-6
-    assert abs(len(frames) * frame_s - result.duration) <= frame_s + 1e-6
+    result, video, _ = einstein_render
+    assert video.video_codec == "h264"
+    assert video.pix_fmt == "yuv420p"
+    assert video.audio_codec == "aac"
+    assert "AI-generated" in video.metadata.get("comment", "")
+    frame_s = 1.0 / video.fps
+    assert abs(video.video_duration - video.audio_duration) <= frame_s + 1e-6
+    assert abs(len(video.frames) * frame_s - result.duration) <= frame_s + 1e-6
     assert result.audio.is_file() and result.subtitles.is_file()
     assert "Imagination" in result.subtitles.read_text(encoding="utf-8")
 
@@ -71,7 +47,8 @@ def test_render_writes_browser_playable_mp4_of_audio_length(einstein_render) -> 
 def test_mouth_moves_background_stays_and_face_survives(
     einstein_render, pipeline: TalkingPhotoPipeline, examples: Path
 ) -> None:
-    result, frames, _, _ = einstein_render
+    result, video, _ = einstein_render
+    frames = video.frames
     photo = load_image(examples / "einstein_bw.jpg")
     face = result.faces[result.lines[0].face_index]
     lips = face.landmarks[LIPS, :2]
@@ -92,7 +69,7 @@ def test_mouth_moves_background_stays_and_face_survives(
     mask[int(photo.height * 0.9) :, int(photo.width * 0.6) :] = False
     for frame in frames[:: max(1, len(frames) // 8)]:
         frame = frame[: photo.height, : photo.width]  # the encoder pads odd sizes to even
-        assert _psnr(frame[mask], photo.pixels[mask]) > 34.0
+        assert psnr(frame[mask], photo.pixels[mask]) > 34.0
 
     for frame in frames[:: max(1, len(frames) // 4)]:
         from pipelines.types import Photo
@@ -101,7 +78,7 @@ def test_mouth_moves_background_stays_and_face_survives(
 
 
 def test_progress_is_reported_in_order_and_completes(einstein_render) -> None:
-    result, _, _, stages = einstein_render
+    result, _, stages = einstein_render
     fractions = [fraction for _, fraction in stages]
     assert fractions == sorted(fractions)
     assert fractions[-1] == 1.0
@@ -135,10 +112,10 @@ def test_render_with_the_users_own_audio(
             output=tmp_path / "own.mp4",
         )
     )
-    frames, facts = _decode(result.video)
-    assert facts["audio_codec"] == "aac"
-    assert abs(facts["video_duration"] - facts["audio_duration"]) <= 1 / facts["fps"] + 1e-6
-    assert len(frames) == round(result.duration * facts["fps"])
+    video = decode(result.video)
+    assert video.audio_codec == "aac"
+    assert abs(video.video_duration - video.audio_duration) <= 1 / video.fps + 1e-6
+    assert len(video.frames) == round(result.duration * video.fps)
 
 
 def test_models_load_once_per_pipeline(pipeline: TalkingPhotoPipeline) -> None:

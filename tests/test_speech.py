@@ -14,32 +14,15 @@ from pipelines import registry
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
 from pipelines.protocols import Voice
-from pipelines.types import Speech
+from pipelines.speech import SILENCE, join_sentences
+from pipelines.types import Cue, Speech
+from tests.media_measures import median_f0
 
 THREE_SENTENCES = (
     "Hello there! I'm so glad you stopped by to look at this old photo. "
     "Don't you think the light is lovely?"
 )
 PUNCTUATION = set(".,?!;:")
-
-
-def median_f0(samples: np.ndarray, rate: int) -> float:
-    """Median fundamental over loud voiced 40 ms frames (autocorrelation peak, 60-400 Hz)."""
-    frame = int(0.04 * rate)
-    loudness = np.sqrt(np.mean(samples.astype(np.float64) ** 2))
-    estimates = []
-    for start in range(0, len(samples) - frame, frame // 2):
-        x = samples[start : start + frame].astype(np.float64)
-        x -= x.mean()
-        if np.sqrt(np.mean(x**2)) < loudness:
-            continue
-        ac = np.correlate(x, x, "full")[frame - 1 :]
-        low, high = int(rate / 400), int(rate / 60)
-        lag = low + int(np.argmax(ac[low:high]))
-        if ac[lag] > 0.5 * ac[0]:
-            estimates.append(rate / lag)
-    assert len(estimates) > 10, "too few voiced frames to estimate pitch"
-    return float(np.median(estimates))
 
 
 def assert_phonemes_tile(speech: Speech) -> None:
@@ -222,6 +205,42 @@ def test_speech_over_the_length_limit_and_explicit_paths() -> None:
     speech = short.synthesize("Hi. Bye.", Voice())
     gap = speech.cues[1].start - speech.cues[0].end
     assert gap == pytest.approx(0.5, abs=1 / 22050)
+
+
+def test_sentences_are_joined_with_one_pause_and_a_cue_each() -> None:
+    rate = 1000
+    spoken = [
+        ("One.", np.full(500, 0.1, np.float32), [("w", 200), ("ʌ", 300)]),
+        ("Nothing.", np.zeros(0, np.float32), []),  # a sentence with no sound is skipped
+        ("Two.", np.full(250, 0.2, np.float32), [("t", 250)]),
+    ]
+    audio, tokens, cues = join_sentences(
+        iter(spoken), pause_seconds=0.1, sample_rate=rate, max_audio_seconds=1.0
+    )
+    assert len(audio) == 850 and audio.dtype == np.float32
+    assert not audio[500:600].any() and audio[600] == np.float32(0.2)
+    assert tokens == [("w", 200), ("ʌ", 300), (SILENCE, 100), ("t", 250)]
+    assert cues == (Cue("One.", 0.0, 0.5), Cue("Two.", 0.6, 0.85))
+
+
+def test_joining_stops_at_the_first_sentence_past_the_limit() -> None:
+    made: list[int] = []
+
+    def sentences():
+        for index in range(5):
+            made.append(index)
+            yield f"Sentence {index}.", np.ones(400, np.float32), [("a", 400)]
+
+    with pytest.raises(LimitExceeded, match="runs past the 1 s limit"):
+        join_sentences(sentences(), pause_seconds=0.0, sample_rate=1000, max_audio_seconds=1.0)
+    assert made == [0, 1, 2]  # the rest were never synthesized
+    with pytest.raises(BadInputError, match="no sound"):
+        join_sentences(
+            [("Hm.", np.zeros(0, np.float32), [])],
+            pause_seconds=0.1,
+            sample_rate=1000,
+            max_audio_seconds=1.0,
+        )
 
 
 def test_missing_voice_files(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.errors import BadInputError, LimitExceeded
+from pipelines.errors import BadInputError, LimitExceeded, strip_terminal_escapes
 from pipelines.text import clean_text, normalize_line, remove_unsayable, split_sentences
 
 LIMIT = 600
@@ -59,6 +59,20 @@ def test_emoji_including_sequences_are_removed():
 
 def test_control_characters_are_removed():
     assert normalize_line("Hel\x00lo\x07 the\x1bre\x7f", LIMIT) == "Hello there"
+
+
+def test_terminal_colour_sequences_are_removed_whole():
+    pasted = "\x1b[1;31mHello\x1b[0m there, \x1b]8;;https://x.org\x1b\\friend\x1b]8;;\x07!"
+    assert normalize_line(pasted, LIMIT) == "Hello there, friend!"
+    assert normalize_line("Stop\x1b[K \x9b31mnow.", LIMIT) == "Stop now."
+
+
+def test_strip_terminal_escapes_keeps_brackets_that_are_text():
+    ffmpeg = "\x1b[0;35m[in#0 @ 0x55] \x1b[0m\x1b[1;31mError opening input\n\x1b[0m"
+    assert strip_terminal_escapes(ffmpeg) == "[in#0 @ 0x55] Error opening input\n"
+    assert strip_terminal_escapes("[31m] and [0]") == "[31m] and [0]"
+    error = BadInputError("ffmpeg said: \x1b[4;31mInvalid data found\x1b[0m")
+    assert error.message == str(error) == "ffmpeg said: Invalid data found"
 
 
 def test_ssml_tags_are_stripped_keeping_their_text():

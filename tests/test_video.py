@@ -7,10 +7,8 @@ codecs, lengths, frame content, the AI-generated label and the corner mark.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import soundfile
@@ -20,62 +18,9 @@ from pipelines.errors import TalkingPhotoError
 from pipelines.subtitles import format_srt, format_timestamp, split_cue, write_srt
 from pipelines.types import Cue
 from pipelines.video import AI_COMMENT, VideoEncodeError, write_video
+from tests.media_measures import Decoded, decode, psnr
 
 FPS = 25
-
-
-@dataclass
-class Decoded:
-    """What PyAV reads back from an MP4."""
-
-    video_codec: str
-    profile: str
-    pix_fmt: str
-    width: int
-    height: int
-    video_duration: float
-    audio_codec: str
-    audio_rate: int
-    audio_duration: float
-    metadata: dict[str, str]
-    colour_tags: tuple[int, int, int, int]  # colorspace, primaries, transfer, range
-    frames: list[np.ndarray]  # (H, W, 3) uint8 RGB each
-    audio: np.ndarray  # (N,) float32, channels averaged
-
-
-def decode(path: Path) -> Decoded:
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        audio = container.streams.audio[0]
-        info = {
-            "video_codec": video.codec_context.name,
-            "profile": video.codec_context.profile,
-            "pix_fmt": video.codec_context.pix_fmt,
-            "width": video.codec_context.width,
-            "height": video.codec_context.height,
-            "video_duration": float(video.duration * video.time_base),
-            "audio_codec": audio.codec_context.name,
-            "audio_rate": audio.codec_context.sample_rate,
-            "audio_duration": float(audio.duration * audio.time_base),
-            "metadata": dict(container.metadata),
-        }
-        decoded = list(container.decode(video=0))
-        first = decoded[0]
-        info["colour_tags"] = (
-            int(first.colorspace),
-            int(first.color_primaries),
-            int(first.color_trc),
-            int(first.color_range),
-        )
-        frames = [frame.to_ndarray(format="rgb24") for frame in decoded]
-    with av.open(str(path)) as container:
-        chunks = [frame.to_ndarray().mean(axis=0) for frame in container.decode(audio=0)]
-    return Decoded(**info, frames=frames, audio=np.concatenate(chunks).astype(np.float32))
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
 
 
 def ramp_frames(n_frames: int, height: int, width: int) -> list[np.ndarray]:
@@ -341,6 +286,16 @@ def test_ffmpeg_failure_reports_its_error_output(tmp_path: Path) -> None:
         encode_small(too_wide, 2, tmp_path / "wide.mp4")
     assert "ffmpeg" in caught.value.message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ffmpeg_error_output_is_shown_without_its_colours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AV_LOG_FORCE_COLOR", "1")  # ffmpeg colours its errors as on a terminal
+    too_wide = [np.zeros((2, 40000, 3), np.uint8)] * 2
+    with pytest.raises(VideoEncodeError, match="invalid width x height") as caught:
+        encode_small(too_wide, 2, tmp_path / "wide.mp4")
+    assert "\x1b" not in caught.value.message and "31m" not in caught.value.message
 
 
 # --- subtitles -------------------------------------------------------------------------------

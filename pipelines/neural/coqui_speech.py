@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,11 +31,19 @@ import numpy as np
 
 from pipelines.audio import shift_pitch
 from pipelines.config import Limits
-from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
+from pipelines.errors import BackendUnavailable, BadInputError, TalkingPhotoError
 from pipelines.neural.weights import expected_location, fetch_hint, resolve_model
 from pipelines.protocols import Voice
+from pipelines.speech import (
+    SILENCE,
+    SpokenSentence,
+    _merge_modifiers,
+    _timed,
+    checked_text,
+    join_sentences,
+)
 from pipelines.text import split_sentences
-from pipelines.types import Cue, Speech
+from pipelines.types import Speech
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +52,6 @@ INSTALL_HINT = (
     "pip install coqui-tts, plus torchaudio and torchcodec builds that match your torch (for a "
     "CPU-only torch they come from PyTorch's own CPU wheel index, not PyPI)"
 )
-SILENCE = " "
 _BLANK = "<BLNK>"
 MIN_RATE, MAX_RATE = 0.5, 2.0
 
@@ -192,59 +199,38 @@ class CoquiSpeech:
             BadInputError: Empty text or an invalid voice.
             LimitExceeded: Text or speech over the limits.
         """
-        stripped = text.strip()
-        if not stripped:
-            raise BadInputError("There is no text to speak. Type a line for the person to say.")
-        if len(stripped) > self.limits.max_text_chars:
-            raise LimitExceeded(
-                f"The text is {len(stripped)} characters; the limit is "
-                f"{self.limits.max_text_chars}. Shorten the line."
-            )
+        stripped = checked_text(text, self.limits)
         if not MIN_RATE <= voice.rate <= MAX_RATE:
             raise BadInputError(f"Speaking rate {voice.rate} is out of range; choose 0.5 to 2.")
         speaker = self._speaker_for(voice)
-        pause = np.zeros(round(self.sentence_pause_seconds / voice.rate * self.sample_rate))
-        pieces: list[np.ndarray] = []
-        tokens: list[tuple[str, int]] = []
-        cues: list[Cue] = []
-        cursor = 0
         with self._lock:
-            for sentence in split_sentences(stripped):
-                audio, sentence_tokens = self._sentence(sentence, speaker, voice.rate)
-                if not len(audio):
-                    continue
-                if pieces and len(pause):
-                    pieces.append(pause)
-                    tokens.append((SILENCE, len(pause)))
-                    cursor += len(pause)
-                pieces.append(audio)
-                tokens.extend(sentence_tokens or [(SILENCE, len(audio))])
-                cues.append(
-                    Cue(
-                        sentence,
-                        cursor / self.sample_rate,
-                        (cursor + len(audio)) / self.sample_rate,
-                    )
-                )
-                cursor += len(audio)
-                if cursor / self.sample_rate > self.limits.max_audio_seconds:
-                    raise LimitExceeded(
-                        f"The speech runs past the {self.limits.max_audio_seconds:.0f} s limit. "
-                        "Shorten the line or speak faster."
-                    )
-        if not pieces:
-            raise BadInputError("The voice produced no sound for this text. Try other words.")
-        from pipelines.speech import _merge_modifiers, _timed
-
-        samples = np.clip(np.concatenate(pieces).astype(np.float32), -1.0, 1.0)
+            samples, tokens, cues = join_sentences(
+                self._spoken_sentences(stripped, speaker, voice.rate),
+                pause_seconds=self.sentence_pause_seconds / voice.rate,
+                sample_rate=self.sample_rate,
+                max_audio_seconds=self.limits.max_audio_seconds,
+            )
+        samples = np.clip(samples, -1.0, 1.0)
         phonemes = _timed(_merge_modifiers(tokens), self.sample_rate) if self.timed else ()
         return Speech(
             audio=shift_pitch(samples, voice.pitch_semitones),
             sample_rate=self.sample_rate,
             phonemes=phonemes,
-            cues=tuple(cues),
+            cues=cues,
             text=stripped,
         )
+
+    def _spoken_sentences(
+        self, text: str, speaker: str | None, rate: float
+    ) -> Iterator[SpokenSentence]:
+        """Each sentence of the text, synthesized only when the loop asks for it.
+
+        A voice without timings gives the whole sentence as one silence token: the mouth
+        follows the audio.
+        """
+        for sentence in split_sentences(text):
+            audio, tokens = self._sentence(sentence, speaker, rate)
+            yield sentence, audio, tokens or [(SILENCE, len(audio))]
 
     def _speaker_for(self, voice: Voice) -> str | None:
         if voice.speaker_id is None:

@@ -1,0 +1,96 @@
+"""What the tests measure in the videos and sounds the pipeline writes.
+
+``decode`` reads an MP4 back with PyAV (a test-only dependency), ``psnr`` compares two images
+and ``median_f0`` estimates the pitch of speech. Shared by the video, pipeline, conversation,
+audio and speech tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+@dataclass
+class Decoded:
+    """What PyAV reads back from an MP4."""
+
+    video_codec: str
+    profile: str
+    pix_fmt: str
+    width: int
+    height: int
+    fps: float
+    video_duration: float  # seconds
+    audio_codec: str
+    audio_rate: int
+    audio_duration: float  # seconds
+    metadata: dict[str, str]
+    colour_tags: tuple[int, int, int, int]  # colorspace, primaries, transfer, range
+    frames: list[np.ndarray]  # (H, W, 3) uint8 RGB each
+    audio: np.ndarray  # (N,) float32, channels averaged
+
+
+def decode(path: Path) -> Decoded:
+    """Every video frame (RGB), the audio and the stream facts of an MP4."""
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0]
+        info = {
+            "video_codec": video.codec_context.name,
+            "profile": video.codec_context.profile,
+            "pix_fmt": video.codec_context.pix_fmt,
+            "width": video.codec_context.width,
+            "height": video.codec_context.height,
+            "fps": float(video.average_rate),
+            "video_duration": float(video.duration * video.time_base),
+            "audio_codec": audio.codec_context.name,
+            "audio_rate": audio.codec_context.sample_rate,
+            "audio_duration": float(audio.duration * audio.time_base),
+            "metadata": dict(container.metadata),
+        }
+        decoded = list(container.decode(video=0))
+        first = decoded[0]
+        info["colour_tags"] = (
+            int(first.colorspace),
+            int(first.color_primaries),
+            int(first.color_trc),
+            int(first.color_range),
+        )
+        frames = [frame.to_ndarray(format="rgb24") for frame in decoded]
+    with av.open(str(path)) as container:
+        chunks = [frame.to_ndarray().mean(axis=0) for frame in container.decode(audio=0)]
+    return Decoded(**info, frames=frames, audio=np.concatenate(chunks).astype(np.float32))
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """PSNR in dB of two 8-bit images (or pixel selections) of the same shape; inf if equal."""
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
+
+
+def median_f0(samples: np.ndarray, rate: int) -> float:
+    """Median fundamental (Hz) over loud voiced 40 ms frames (autocorrelation peak, 60-400 Hz).
+
+    Args:
+        samples: (N,) mono speech.
+        rate: Its sample rate in Hz.
+    """
+    frame = int(0.04 * rate)
+    loudness = np.sqrt(np.mean(samples.astype(np.float64) ** 2))
+    estimates = []
+    for start in range(0, len(samples) - frame, frame // 2):
+        x = samples[start : start + frame].astype(np.float64)
+        x -= x.mean()
+        if np.sqrt(np.mean(x**2)) < loudness:
+            continue
+        ac = np.correlate(x, x, "full")[frame - 1 :]
+        low, high = int(rate / 400), int(rate / 60)
+        lag = low + int(np.argmax(ac[low:high]))
+        if ac[lag] > 0.5 * ac[0]:
+            estimates.append(rate / lag)
+    assert len(estimates) > 10, "too few voiced frames to estimate pitch"
+    return float(np.median(estimates))
