@@ -6,6 +6,12 @@ output folder). Pipeline errors become friendly ``gr.Error`` messages, pipeline 
 ``gr.Progress`` (see ``app_handlers.py``); strings, the faces overview and the per-request
 output folders are in ``app_support.py``; the strings themselves in ``assets/ui_text.yaml``.
 
+The photo, the faces and the consent box sit on the left; beside them three tabs: one person
+speaks (laid out here), the Group tab (``app_group.py``, ``app_group_handlers.py``) and the
+Chat tab (``app_chat.py``, ``app_chat_handlers.py``). The Advanced panel chooses a backend per
+stage (``app_backends.py``). A chat's memory lasts until it is cleared, closed (another face or
+photo) or idle for TALKING_PHOTO_KEEP_MINUTES.
+
 Environment:
     TALKING_PHOTO_OUTPUTS: Folder that holds one output folder per request (default ./outputs).
     TALKING_PHOTO_KEEP_MINUTES: Minutes outputs and uploads are kept before deletion (default 60).
@@ -23,14 +29,21 @@ from typing import Any
 
 import gradio as gr
 
-from app_handlers import Handlers
+from app_backends import BackendPanel, PipelinePool
+from app_chat import ChatTab
+from app_chat_handlers import ChatHandlers, ChatRooms
+from app_group import GroupTab
+from app_group_handlers import GroupHandlers
+from app_handlers import Handlers, RenderJobs
 from app_support import (
     CSS,
     LANGUAGES,
     FacesOverview,
     RequestFolders,
+    SharedInputs,
     example_photos,
     keep_seconds_from_env,
+    mood_choices,
     tr,
 )
 from pipelines import MOODS, Settings, TalkingPhotoPipeline
@@ -41,17 +54,13 @@ ROOT = Path(__file__).resolve().parent
 OUTPUT_DIR = Path(os.environ.get("TALKING_PHOTO_OUTPUTS", ROOT / "outputs")).resolve()
 
 
-def mood_choices(lang: str) -> list[tuple[str, str]]:
-    """Mood dropdown choices: (label in the language, mood name)."""
-    return [(tr(lang, f"mood_{mood}"), mood) for mood in MOODS]
-
-
 def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None) -> gr.Blocks:
     """Builds the web app around a pipeline.
 
     Args:
-        pipeline: The pipeline every request shares; its ``settings.output_dir`` holds one
-            folder per request.
+        pipeline: The pipeline of the configured backends; its ``settings.output_dir`` holds
+            one folder per request. A visitor who chooses other backends (Advanced) gets a
+            pipeline of their own choice, created once and shared.
         keep_seconds: How long outputs and uploads are kept; None reads
             TALKING_PHOTO_KEEP_MINUTES (default 60 minutes).
 
@@ -61,7 +70,11 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
     keep = keep_seconds_from_env() if keep_seconds is None else float(keep_seconds)
     folders = RequestFolders(Path(pipeline.settings.output_dir), keep)
     folders.start()
-    handlers = Handlers(pipeline, folders)
+    pool = PipelinePool(pipeline)
+    jobs = RenderJobs(folders)
+    handlers = Handlers(pool, jobs)
+    group_handlers = GroupHandlers(pool, jobs)
+    chat_handlers = ChatHandlers(pool, folders, ChatRooms(idle_seconds=keep))
     sweep = max(1, int(folders.sweep_every))
 
     def text(key: str) -> str:
@@ -115,53 +128,57 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
                     interactive=True,
                     elem_id="speaker",
                 )
-            with gr.Column(scale=1):
-                step_words = gr.Markdown(text("step_words"), elem_classes="step")
-                with gr.Row():
-                    mood = gr.Dropdown(
-                        [(tr("en", f"mood_{m}"), m) for m in MOODS],
-                        value=MOODS[0],
-                        label=text("mood"),
-                    )
-                    rate = gr.Slider(0.6, 1.6, value=1.0, step=0.05, label=text("rate"))
-                    pitch = gr.Slider(-6, 6, value=0, step=1, label=text("pitch"))
-                with gr.Tabs():
-                    with gr.Tab(text("tab_text")) as tab_text:
-                        line = gr.Textbox(
-                            label=text("text"),
-                            placeholder=text("text_placeholder"),
-                            lines=3,
-                            elem_id="line",
-                        )
-                        suggest = gr.Button(text("suggest"), size="sm")
-                    with gr.Tab(text("tab_voice")) as tab_voice:
-                        audio = gr.Audio(
-                            label=text("audio"), sources=["upload", "microphone"], type="filepath"
-                        )
-                with gr.Accordion(text("more"), open=False) as more, gr.Row():
-                    still = gr.Checkbox(label=text("still"))
-                    seed = gr.Number(value=0, precision=0, label=text("seed"))
                 consent = gr.Checkbox(label=text("consent"), elem_id="consent")
-                with gr.Row():
-                    generate = gr.Button(
-                        text("generate"), variant="primary", scale=3, elem_id="generate"
+                backend_panel = BackendPanel(pool)
+            with gr.Column(scale=1), gr.Tabs(elem_id="modes"):
+                with gr.Tab(text("tab_single"), id="single", elem_id="tab-single") as tab_single:
+                    step_words = gr.Markdown(text("step_words"), elem_classes="step")
+                    with gr.Row():
+                        mood = gr.Dropdown(mood_choices("en"), value=MOODS[0], label=text("mood"))
+                        rate = gr.Slider(0.6, 1.6, value=1.0, step=0.05, label=text("rate"))
+                        pitch = gr.Slider(-6, 6, value=0, step=1, label=text("pitch"))
+                    with gr.Tabs():
+                        with gr.Tab(text("tab_text")) as tab_text:
+                            line = gr.Textbox(
+                                label=text("text"),
+                                placeholder=text("text_placeholder"),
+                                lines=3,
+                                elem_id="line",
+                            )
+                            suggest = gr.Button(text("suggest"), size="sm")
+                        with gr.Tab(text("tab_voice")) as tab_voice:
+                            audio = gr.Audio(
+                                label=text("audio"),
+                                sources=["upload", "microphone"],
+                                type="filepath",
+                            )
+                    with gr.Accordion(text("more"), open=False) as more, gr.Row():
+                        still = gr.Checkbox(label=text("still"))
+                        seed = gr.Number(value=0, precision=0, label=text("seed"))
+                    with gr.Row():
+                        generate = gr.Button(
+                            text("generate"), variant="primary", scale=3, elem_id="generate"
+                        )
+                        cancel = gr.Button(
+                            text("cancel"), variant="stop", scale=1, elem_id="cancel"
+                        )
+                    step_result = gr.Markdown(text("step_result"), elem_classes="step")
+                    video = gr.Video(
+                        label=text("video"), interactive=False, height=300, elem_id="video"
                     )
-                    cancel = gr.Button(text("cancel"), variant="stop", scale=1, elem_id="cancel")
-                step_result = gr.Markdown(text("step_result"), elem_classes="step")
-                video = gr.Video(
-                    label=text("video"), interactive=False, height=300, elem_id="video"
-                )
-                transcript = gr.Textbox(
-                    label=text("transcript"), interactive=False, lines=2, elem_id="transcript"
-                )
-                summary = gr.Markdown(label="summary", show_label=False, elem_id="summary")
-                downloads = gr.File(
-                    label=text("downloads"),
-                    file_count="multiple",
-                    interactive=False,
-                    visible=False,
-                    elem_id="downloads",
-                )
+                    transcript = gr.Textbox(
+                        label=text("transcript"), interactive=False, lines=2, elem_id="transcript"
+                    )
+                    summary = gr.Markdown(label="summary", show_label=False, elem_id="summary")
+                    downloads = gr.File(
+                        label=text("downloads"),
+                        file_count="multiple",
+                        interactive=False,
+                        visible=False,
+                        elem_id="downloads",
+                    )
+                group_tab = GroupTab()
+                chat_tab = ChatTab()
         footer = gr.Markdown(text("footer"), elem_id="footer")
         with gr.Group(visible=False):  # inputs/outputs of the API-only "talk" endpoint
             talk_photo = gr.File(label="photo")
@@ -182,7 +199,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
             api_visibility="private",
         ).then(
             handlers.find_faces,
-            [photo, lang],
+            [photo, lang, backend_panel.choice],
             faces_outputs,
             api_name="faces",
             preprocess=False,
@@ -205,7 +222,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
         )
         suggest.click(
             handlers.suggest_line,
-            [photo, speaker, mood, seed, lang],
+            [photo, speaker, mood, seed, lang, backend_panel.choice],
             [line],
             api_name="suggest",
             preprocess=False,
@@ -233,6 +250,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
                 consent,
                 voice_mode,
                 lang,
+                backend_panel.choice,
             ],
             [video, downloads, transcript, summary],
             api_name="render",
@@ -259,7 +277,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
         )
         talk_button.click(
             handlers.talk,
-            [talk_photo, talk_text, talk_face, talk_mood],
+            [talk_photo, talk_text, talk_face, talk_mood, backend_panel.choice],
             [talk_video],
             api_name="talk",
             api_description=(
@@ -271,9 +289,13 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
             concurrency_limit=1,
             concurrency_id="render",
         )
+        shared = SharedInputs(photo, speaker, faces_state, consent, lang, backend_panel.choice)
+        group_tab.wire(group_handlers, shared, handlers.cancel)
+        chat_tab.wire(chat_handlers, shared)
+        backend_panel.wire(lang)
 
         # ---- language: every visible string comes from assets/ui_text.yaml
-        localized: list[tuple[Any, dict[str, str]]] = [
+        keyed: list[tuple[Any, dict[str, str]]] = [
             (header, {"value": "header"}),
             (language, {"label": "language"}),
             (step_photo, {"value": "step_photo"}),
@@ -281,6 +303,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
             (examples.dataset, {"label": "examples"}),
             (step_faces, {"value": "step_faces"}),
             (faces_image, {"label": "faces"}),
+            (tab_single, {"label": "tab_single"}),
             (step_words, {"value": "step_words"}),
             (rate, {"label": "rate"}),
             (pitch, {"label": "pitch"}),
@@ -302,26 +325,36 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
             (footer, {"value": "footer"}),
         ]
 
+        def localized(code: str) -> list[tuple[Any, dict[str, Any]]]:
+            """(component, new properties) of every translated component but the speaker."""
+            pairs = [
+                (component, {prop: tr(code, key) for prop, key in props.items()})
+                for component, props in keyed
+            ]
+            pairs.append((mood, {"label": tr(code, "mood"), "choices": mood_choices(code)}))
+            return (
+                pairs
+                + group_tab.relabel(code)
+                + chat_tab.relabel(code)
+                + backend_panel.relabel(code)
+            )
+
         def switch_language(code: str, overview: FacesOverview | None, chosen: Any) -> list[Any]:
             code = code if code in LANGUAGES else "en"
-            updates = [
-                gr.update(**{prop: tr(code, key) for prop, key in props.items()})
-                for _, props in localized
-            ]
-            moods = gr.update(label=tr(code, "mood"), choices=mood_choices(code))
+            updates = [gr.update(**props) for _, props in localized(code)]
             speakers = {"label": tr(code, "speaker"), "info": tr(code, "speaker_info")}
             if overview is not None:
                 speakers |= {"choices": overview.speaker_choices(code), "value": chosen}
-            return [*updates, moods, gr.update(**speakers), code]
+            return [*updates, gr.update(**speakers), code]
 
         language.change(
             switch_language,
             [language, faces_state, speaker],
-            [component for component, _ in localized] + [mood, speaker, lang],
+            [component for component, _ in localized("en")] + [speaker, lang],
             queue=False,
             api_name="language",
             api_visibility="private",
-        )
+        ).then(**chat_tab.refresh_status(chat_handlers, shared))
     demo.queue(default_concurrency_limit=1, max_size=20)
     return demo
 

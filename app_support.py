@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 from PIL import Image, ImageDraw, ImageFont
 
-from pipelines.types import Face, Photo
+from pipelines.types import MOODS, Face, Photo
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,32 @@ def tr(lang: str, key: str, **values: Any) -> str:
     table = LANGUAGES.get(lang, LANGUAGES["en"])
     template = table.get(key, LANGUAGES["en"][key])
     return template.format(**values) if values else template
+
+
+def mood_choices(lang: str) -> list[tuple[str, str]]:
+    """Mood dropdown choices: (label in the language, mood name)."""
+    return [(tr(lang, f"mood_{mood}"), mood) for mood in MOODS]
+
+
+@dataclass
+class SharedInputs:
+    """Components of the app's left column and states that the Group and Chat tabs read.
+
+    Attributes:
+        photo: The photo (a gr.Image of type "filepath").
+        speaker: The faces picker's dropdown (a face index).
+        faces_state: The faces overview state (a FacesOverview or None).
+        consent: The right-to-animate checkbox.
+        lang: The interface language state.
+        backends: The backend choice state (``app_backends.BackendPanel.choice``).
+    """
+
+    photo: Any
+    speaker: Any
+    faces_state: Any
+    consent: Any
+    lang: Any
+    backends: Any
 
 
 def example_photos() -> list[Path]:

@@ -9,7 +9,6 @@ import os
 import re
 import socket
 import string
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +18,8 @@ import numpy as np
 import pytest
 import soundfile
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import app  # noqa: E402 - the app lives at the repository root, beside tests/
-from app_support import LANGUAGES, RequestFolders, face_at, faces_overview  # noqa: E402
+import app
+from app_support import LANGUAGES, RequestFolders, face_at, faces_overview
 
 REQUEST_FOLDER = re.compile(r"[0-9a-f]{32}")
 

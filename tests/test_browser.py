@@ -9,7 +9,6 @@ import io
 import logging
 import os
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +47,6 @@ def app_url(pipeline) -> Iterator[str]:
     """The app launched on a free localhost port, around the session's pipeline."""
     if not CHROMIUM.exists():
         pytest.skip("Chromium not installed: apt-get install chromium")
-    sys.path.insert(0, str(ROOT))
     import app
 
     demo = app.build_demo(pipeline)
@@ -216,4 +214,39 @@ def test_chinese_interface_and_choosing_a_speaker_by_clicking_their_face(
     )
     page.locator("#generate").click()  # the right-to-animate box is not ticked yet
     page.get_by_text("生成前请先勾选").first.wait_for(timeout=30_000)
+    page.close()
+
+
+def test_a_visitor_asks_a_person_in_the_photo_a_question(browser, app_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(app_url)
+    page.wait_for_selector("#consent input[type=checkbox]", timeout=60_000)
+    page.locator('#examples button.gallery-item:has(img[src*="two_people"])').click()
+    page.wait_for_selector("#faces img", timeout=60_000)
+    page.locator("#consent input[type=checkbox]").check()
+
+    page.get_by_role("tab", name="Chat").click()
+    page.locator("#chat-start").click()
+    page.get_by_text("Chatting with").first.wait_for(timeout=60_000)
+    question = "Hello! How are you today?"
+    page.locator("#chat-question textarea, #chat-question input").first.fill(question)
+    page.locator("#chat-ask").click()
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#chat-video video');"
+        " return v && v.readyState >= 1 && v.duration > 0; }",
+        timeout=RENDER_TIMEOUT_MS,
+    )
+    history = page.locator("#chat-history")
+    assert question in history.inner_text()
+    assert len(history.inner_text().strip()) > len(question), "the answer is shown too"
+
+    page.locator("#chat-clear").click()
+    page.wait_for_function(
+        "q => !document.querySelector('#chat-history').innerText.includes(q)",
+        arg=question,
+        timeout=30_000,
+    )
+    assert not errors, f"the page raised JavaScript errors: {errors}"
     page.close()

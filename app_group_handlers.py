@@ -1,0 +1,288 @@
+"""The functions behind the Group tab: write a conversation, edit its turns, render it.
+
+The conversation is a table of turns, one row each: the number of the person who speaks (as
+drawn on the photo, 1 = leftmost) and what they say. ``converse_script`` asks the dialogue model
+for one; the visitor reorders, edits, adds, deletes and reassigns turns; ``converse`` renders
+the table with ``pipelines.conversation.render_conversation`` (a voice per person, the
+listeners idle), under the same consent rule and AI mark as a single render.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from app_backends import PipelinePool
+from app_handlers import (
+    RenderJobs,
+    friendly_errors,
+    pipeline_for,
+    require_photo,
+    show_warnings,
+    user_error,
+)
+from app_support import FacesOverview, tr
+from pipelines import MOODS, TalkingPhotoPipeline
+from pipelines.conversation import (
+    MAX_SCRIPT_TURNS,
+    Script,
+    parse_script,
+    parse_script_text,
+    render_conversation,
+    write_conversation,
+)
+from pipelines.types import RenderResult
+
+logger = logging.getLogger(__name__)
+
+#: File name of a conversation video inside its request folder (WAV and SRT beside it).
+CONVERSATION_NAME = "conversation.mp4"
+#: Column headers of the turns table (the person as numbered on the photo, their line).
+TABLE_HEADERS = ("person", "text")
+
+_NUMBER = re.compile(r"\d+")
+#: One row of the turns table: [person number, text].
+Row = list[Any]
+
+
+# --------------------------------------------------------------------- the turns table
+def table_rows(table: Any) -> list[Row]:
+    """The rows of the turns table, empty rows dropped.
+
+    Args:
+        table: What Gradio passes for a Dataframe with ``preprocess=False`` (a mapping with
+            "data"), a list of rows, or a pandas DataFrame.
+
+    Returns:
+        [person, text] rows as given (cells not yet checked).
+    """
+    if isinstance(table, Mapping):
+        table = table.get("data") or []
+    elif hasattr(table, "values") and hasattr(table, "columns"):  # a pandas DataFrame
+        table = table.values.tolist()
+    rows: list[Row] = []
+    for row in table or []:
+        cells = list(row)[:2] + [None] * (2 - len(list(row)[:2]))
+        if any(not _is_blank(cell) for cell in cells):
+            rows.append(cells)
+    return rows
+
+
+def _is_blank(cell: Any) -> bool:
+    if cell is None:
+        return True
+    if isinstance(cell, float) and math.isnan(cell):
+        return True
+    return isinstance(cell, str) and not cell.strip()
+
+
+def _person_number(cell: Any) -> int | None:
+    """The person number in a cell: 2, 2.0, "2", "Person 2" -> 2; None when there is none."""
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        return int(cell) if cell.is_integer() else None
+    match = _NUMBER.search(str(cell or ""))
+    return int(match.group()) if match else None
+
+
+def turns_from_table(table: Any, n_faces: int, max_chars: int, lang: str) -> Script:
+    """Checks the table and turns it into a script (faces numbered from 0).
+
+    Raises:
+        gr.Error: The table is empty or too long, or a row names no person of the photo.
+        BadInputError, LimitExceeded: A text is empty or too long (from ``parse_script``).
+    """
+    rows = table_rows(table)
+    if not rows:
+        raise user_error(lang, "error_script_empty")
+    if len(rows) > MAX_SCRIPT_TURNS:
+        raise user_error(lang, "error_script_long", turns=len(rows), most=MAX_SCRIPT_TURNS)
+    items = []
+    for number, (person, text) in enumerate(rows, 1):
+        face = _person_number(person)
+        if face is None or not 1 <= face <= n_faces:
+            raise user_error(lang, "error_turn_person", turn=number, faces=n_faces)
+        items.append({"face": face - 1, "text": "" if _is_blank(text) else str(text)})
+    return parse_script(items, n_faces=n_faces, max_chars=max_chars, where="The conversation")
+
+
+def script_rows(script: Script) -> list[Row]:
+    """A script as table rows: [person number (1 = leftmost), text]."""
+    return [[turn.face_index + 1, turn.text] for turn in script]
+
+
+def _faces_in(overview: FacesOverview | None) -> int:
+    return len(overview.indices) if overview is not None else 2
+
+
+class GroupHandlers:
+    """The functions the Group tab's events call.
+
+    Args:
+        pool: The pipelines by backend choice.
+        jobs: Runs renders with progress and Cancel (shared with the single render).
+    """
+
+    def __init__(self, pool: PipelinePool, jobs: RenderJobs) -> None:
+        self.pool = pool
+        self.jobs = jobs
+
+    # ------------------------------------------------------------------ writing
+    def converse_script(
+        self,
+        photo: Any,
+        turns: float | None,
+        mood: str | None,
+        seed: float | None = 0,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+    ) -> list[Row]:
+        """Writes a conversation between the people in the photo: rows [person, text]."""
+        path = require_photo(photo, lang)
+        pipeline = pipeline_for(self.pool, backends, lang)
+        with friendly_errors(lang, "writing a conversation"):
+            loaded = pipeline.load_photo(path)
+            faces = pipeline.detect_faces(loaded)
+            if len(faces) < 2:
+                raise user_error(lang, "error_two_faces", faces=len(faces))
+            scene = pipeline.describe_scene(loaded, faces)
+            script = write_conversation(
+                pipeline,
+                scene,
+                faces,
+                n_turns=int(turns or 4),
+                moods=mood or MOODS[0],
+                seed=int(seed or 0),
+            )
+        if any(turn.source == "template" for turn in script):
+            gr.Warning(tr(lang, "warning_template_turns"), title=tr(lang, "warning_title"))
+        logger.info("wrote a conversation of %d turns", len(script))
+        return script_rows(script)
+
+    def script_from_text(self, text: str | None, lang: str = "en") -> list[Row]:
+        """Reads a typed or pasted script into table rows (see ``parse_script_text``)."""
+        if not (text or "").strip():
+            raise user_error(lang, "error_script_empty")
+        with friendly_errors(lang, "reading a pasted script"):
+            script = parse_script_text(
+                text or "", max_chars=self.pool.base.settings.limits.max_text_chars
+            )
+        return script_rows(script)
+
+    # ------------------------------------------------------------------ rendering
+    def converse(
+        self,
+        photo: Any,
+        script: Any,
+        mood: str | None,
+        still: bool,
+        seed: float | None,
+        consent: bool,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+        request: gr.Request | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+    ) -> tuple[str, list[str], str]:
+        """Renders the conversation in the table: the MP4, the downloads and a summary."""
+        path = require_photo(photo, lang)
+        if not consent:
+            raise user_error(lang, "error_consent")
+        pipeline = pipeline_for(self.pool, backends, lang)
+        with friendly_errors(lang, "reading a conversation"):
+            n_faces = len(pipeline.detect_faces(pipeline.load_photo(path)))
+            if n_faces < 2:
+                raise user_error(lang, "error_two_faces", faces=n_faces)
+            turns = turns_from_table(script, n_faces, pipeline.settings.limits.max_text_chars, lang)
+        started = time.perf_counter()
+        result = self.jobs.run(
+            _conversation_work(pipeline, path, turns, mood, bool(still), int(seed or 0)),
+            lang,
+            request,
+            progress,
+        )
+        show_warnings(result, lang)
+        summary = tr(
+            lang,
+            "summary_conversation",
+            turns=len(turns),
+            duration=result.duration,
+            seconds=time.perf_counter() - started,
+        )
+        files = [str(result.video), str(result.audio), str(result.subtitles)]
+        return str(result.video), files, summary
+
+    # ------------------------------------------------------------------ editing the table
+    def select_turn(self, event: gr.SelectData) -> int | None:
+        """Remembers which turn (row) the visitor clicked."""
+        index = event.index
+        if isinstance(index, list | tuple) and index:
+            return int(index[0])
+        return None
+
+    def move_up(self, table: Any, selected: int | None) -> tuple[list[Row], int | None]:
+        """Moves the selected turn one place earlier."""
+        return _move(table_rows(table), selected, -1)
+
+    def move_down(self, table: Any, selected: int | None) -> tuple[list[Row], int | None]:
+        """Moves the selected turn one place later."""
+        return _move(table_rows(table), selected, +1)
+
+    def add_turn(
+        self, table: Any, selected: int | None, overview: FacesOverview | None
+    ) -> tuple[list[Row], int]:
+        """Adds an empty turn for the next person after the selected turn (or at the end)."""
+        rows = table_rows(table)
+        at = len(rows) if selected is None or not 0 <= selected < len(rows) else selected + 1
+        before = _person_number(rows[at - 1][0]) if at > 0 else None
+        person = (before % _faces_in(overview)) + 1 if before else 1
+        rows.insert(at, [person, ""])
+        return rows[:MAX_SCRIPT_TURNS], min(at, MAX_SCRIPT_TURNS - 1)
+
+    def delete_turn(self, table: Any, selected: int | None) -> tuple[list[Row], None]:
+        """Deletes the selected turn."""
+        rows = table_rows(table)
+        if selected is not None and 0 <= selected < len(rows):
+            del rows[selected]
+        return rows, None
+
+
+def _move(rows: list[Row], selected: int | None, step: int) -> tuple[list[Row], int | None]:
+    if selected is None or not 0 <= selected < len(rows):
+        return rows, selected
+    target = min(max(selected + step, 0), len(rows) - 1)
+    rows[selected], rows[target] = rows[target], rows[selected]
+    return rows, target
+
+
+def _conversation_work(
+    pipeline: TalkingPhotoPipeline,
+    photo: str,
+    turns: Script,
+    mood: str | None,
+    still: bool,
+    seed: int,
+) -> Callable[[Path, Callable[[str, float], None]], RenderResult]:
+    def work(folder: Path, report: Callable[[str, float], None]) -> RenderResult:
+        return render_conversation(
+            pipeline,
+            photo,
+            turns,
+            output=folder / CONVERSATION_NAME,
+            moods=mood or MOODS[0],  # type: ignore[arg-type]
+            still=still,
+            seed=seed,
+            watermark=True,
+            progress=report,
+        )
+
+    return work
