@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import string
 import time
 from collections.abc import Iterator
@@ -20,14 +19,9 @@ import soundfile
 
 import app
 from app_support import LANGUAGES, RequestFolders, face_at, faces_overview
+from tests.launched_app import launched_app
 
 REQUEST_FOLDER = re.compile(r"[0-9a-f]{32}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -35,19 +29,8 @@ def client(pipeline) -> Iterator[object]:
     """A gradio_client connected to the app, launched around the session's pipeline."""
     from gradio_client import Client
 
-    demo = app.build_demo(pipeline)
-    port = _free_port()
-    demo.launch(
-        prevent_thread_lock=True,
-        server_name="127.0.0.1",
-        server_port=port,
-        quiet=True,
-        **app.launch_options(pipeline.settings.output_dir),
-    )
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        demo.close()
+    with launched_app(pipeline) as url:
+        yield Client(url, verbose=False)
 
 
 def _streams(path: str | Path) -> dict[str, float | str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,36 +17,19 @@ import av
 import pytest
 import soundfile
 
-import app
 from app_backends import PipelinePool
 from app_group_handlers import table_rows, turns_from_table
 from pipelines.asr import word_error_rate
+from tests.launched_app import launched_app
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def app_url(pipeline) -> Iterator[str]:
     """The app launched on a free localhost port, around the session's pipeline."""
-    demo = app.build_demo(pipeline)
-    port = _free_port()
-    demo.launch(
-        prevent_thread_lock=True,
-        server_name="127.0.0.1",
-        server_port=port,
-        quiet=True,
-        **app.launch_options(pipeline.settings.output_dir),
-    )
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+    with launched_app(pipeline) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,13 @@ from __future__ import annotations
 import io
 import logging
 import os
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.launched_app import launched_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -36,30 +37,13 @@ RENDER_TIMEOUT_MS = 180_000
 logger = logging.getLogger(__name__)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(pipeline) -> Iterator[str]:
     """The app launched on a free localhost port, around the session's pipeline."""
     if not CHROMIUM.exists():
         pytest.skip("Chromium not installed: apt-get install chromium")
-    import app
-
-    demo = app.build_demo(pipeline)
-    port = _free_port()
-    demo.launch(
-        prevent_thread_lock=True,
-        server_name="127.0.0.1",
-        server_port=port,
-        quiet=True,
-        **app.launch_options(pipeline.settings.output_dir),
-    )
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    with launched_app(pipeline) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,43 @@
+"""The web app launched on a free localhost port, for the app, API and browser tests."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def launched_app(pipeline: Any) -> Iterator[str]:
+    """Launches ``app.build_demo(pipeline)`` in this process and yields its URL.
+
+    Args:
+        pipeline: The TalkingPhotoPipeline the app shares (the test session's, so models load
+            once); its output folder holds the request folders.
+
+    Yields:
+        The app's base URL, e.g. "http://127.0.0.1:40123/"; the server is closed afterwards.
+    """
+    import app
+
+    demo = app.build_demo(pipeline)
+    port = free_port()
+    demo.launch(
+        prevent_thread_lock=True,
+        server_name="127.0.0.1",
+        server_port=port,
+        quiet=True,
+        **app.launch_options(pipeline.settings.output_dir),
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
