@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--still", action="store_true", help="keep the head still")
     render.add_argument("--seed", type=int, default=0, help="seed for line, blinks and motion")
     render.add_argument("--no-watermark", action="store_true", help="omit the visible AI mark")
+    render.add_argument("--captions", action="store_true", help="burn the subtitles into the video")
     render.add_argument("-o", "--output", type=Path, help="the MP4 to write")
 
     faces = commands.add_parser("faces", help="list the faces found in a photo, as JSON")
@@ -108,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = apply_backend_choices(settings, args.backend, args.option)
         return _COMMANDS[args.command](args, settings)
     except TalkingPhotoError as error:
-        print(f"talking-photo: {error.message}", file=sys.stderr)
+        # One write, so native libraries printing from other threads cannot split the line.
+        sys.stderr.write(f"talking-photo: {error.message}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("talking-photo: cancelled", file=sys.stderr)
@@ -139,6 +141,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         seed=args.seed,
         output=args.output,
         watermark=not args.no_watermark,
+        captions=args.captions,
     )
     with progress_bar() as progress:
         result = pipeline.render(request, progress=progress)

@@ -38,6 +38,9 @@ def add_conversation_commands(commands: Any) -> None:
     converse.add_argument("--still", action="store_true", help="keep the heads still")
     converse.add_argument("--seed", type=int, default=0, help="seed for lines, blinks and motion")
     converse.add_argument("--no-watermark", action="store_true", help="omit the visible AI mark")
+    converse.add_argument(
+        "--captions", action="store_true", help="burn the subtitles (who speaks, what they say)"
+    )
     converse.add_argument("-o", "--output", type=Path, help="the MP4 to write")
 
     chat = commands.add_parser(
@@ -72,6 +75,7 @@ def _converse(args: argparse.Namespace, settings: Settings) -> int:
             seed=args.seed,
             watermark=not args.no_watermark,
             progress=progress,
+            captions=args.captions,
         )
     said = [
         f'face {line.face_index} ({speaker_label(line.face_index)}, {line.source}): "{line.text}"'
@@ -102,7 +106,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
                 question = _transcribed(Path(question[5:].strip()), settings)
             reply = session.ask(question, output_dir=args.output_dir)
         except TalkingPhotoError as error:  # one bad question does not end the chat
-            print(f"talking-photo: {error.message}", file=sys.stderr)
+            sys.stderr.write(f"talking-photo: {error.message}\n")
             continue
         print(f'{who}: "{reply.text}"')
         print(
