@@ -154,6 +154,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
                             )
                     with gr.Accordion(text("more"), open=False) as more, gr.Row():
                         still = gr.Checkbox(label=text("still"))
+                        captions = gr.Checkbox(label=text("captions"), elem_id="captions")
                         seed = gr.Number(value=0, precision=0, label=text("seed"))
                     with gr.Row():
                         generate = gr.Button(
@@ -251,6 +252,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
                 voice_mode,
                 lang,
                 backend_panel.choice,
+                captions,  # last, so API calls written before it still work
             ],
             [video, downloads, transcript, summary],
             api_name="render",
@@ -314,6 +316,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
             (audio, {"label": "audio"}),
             (more, {"label": "more"}),
             (still, {"label": "still"}),
+            (captions, {"label": "captions"}),
             (seed, {"label": "seed"}),
             (consent, {"label": "consent"}),
             (generate, {"value": "generate"}),

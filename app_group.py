@@ -57,7 +57,9 @@ class GroupTab:
                     lines=4, label=text("group_pasted"), placeholder=text("group_pasted_hint")
                 )
                 self.load = gr.Button(text("group_load"), size="sm")
-            self.still = gr.Checkbox(label=text("still"))
+            with gr.Row():
+                self.still = gr.Checkbox(label=text("still"))
+                self.captions = gr.Checkbox(label=text("captions"), elem_id="group-captions")
             with gr.Row():
                 self.render = gr.Button(
                     text("group_render"), variant="primary", scale=3, elem_id="group-render"
@@ -111,6 +113,7 @@ class GroupTab:
                 shared.consent,
                 shared.lang,
                 shared.backends,
+                self.captions,  # last, so API calls written before it still work
             ],
             [self.video, self.downloads, self.summary],
             api_name="converse",
@@ -119,7 +122,8 @@ class GroupTab:
                 "an AI-generated mark). script: the table /converse_script returns, or "
                 '{"headers": ["person", "text"], "data": [[1, "Hello!"], [2, "Hi."]]} (person '
                 "1 = the leftmost face). consent must be true: you have the right to animate "
-                "the photo. Returns the video, [MP4, WAV, SRT] and a summary."
+                "the photo. captions (default false) burns the subtitles, each turn's speaker "
+                "first, into the video. Returns the video, [MP4, WAV, SRT] and a summary."
             ),
             preprocess=False,
             concurrency_limit=1,
@@ -182,6 +186,7 @@ class GroupTab:
             (self.paste, "label", "group_paste"),
             (self.load, "value", "group_load"),
             (self.still, "label", "still"),
+            (self.captions, "label", "captions"),
             (self.render, "value", "group_render"),
             (self.cancel, "value", "cancel"),
             (self.video, "label", "group_video"),

@@ -190,10 +190,15 @@ class GroupHandlers:
         consent: bool,
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
+        captions: bool = False,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> tuple[str, list[str], str]:
-        """Renders the conversation in the table: the MP4, the downloads and a summary."""
+        """Renders the conversation in the table: the MP4, the downloads and a summary.
+
+        ``captions`` burns the subtitles ("Person 1: ...") into the video; it comes last so
+        that API calls written before it existed keep working.
+        """
         path = require_photo(photo, lang)
         if not consent:
             raise user_error(lang, "error_consent")
@@ -205,7 +210,9 @@ class GroupHandlers:
             turns = turns_from_table(script, n_faces, pipeline.settings.limits.max_text_chars, lang)
         started = time.perf_counter()
         result = self.jobs.run(
-            _conversation_work(pipeline, path, turns, mood, bool(still), int(seed or 0)),
+            _conversation_work(
+                pipeline, path, turns, mood, bool(still), int(seed or 0), bool(captions)
+            ),
             lang,
             request,
             progress,
@@ -271,6 +278,7 @@ def _conversation_work(
     mood: str | None,
     still: bool,
     seed: int,
+    captions: bool = False,
 ) -> Callable[[Path, Callable[[str, float], None]], RenderResult]:
     def work(folder: Path, report: Callable[[str, float], None]) -> RenderResult:
         return render_conversation(
@@ -283,6 +291,7 @@ def _conversation_work(
             seed=seed,
             watermark=True,
             progress=report,
+            captions=captions,
         )
 
     return work

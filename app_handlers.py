@@ -254,10 +254,15 @@ class Handlers:
         voice_mode: bool | None = None,
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
+        captions: bool = False,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> tuple[str, list[str], str, str]:
-        """Renders the talking video: returns the video, the downloads, transcript and summary."""
+        """Renders the talking video: returns the video, the downloads, transcript and summary.
+
+        ``captions`` burns the subtitles into the video; it comes last so that API calls
+        written before it existed keep working.
+        """
         path = require_photo(photo, lang)
         if not consent:
             raise user_error(lang, "error_consent")
@@ -275,6 +280,7 @@ class Handlers:
             "voice": Voice(rate=float(rate), pitch_semitones=float(pitch)),
             "still": bool(still),
             "seed": int(seed or 0),
+            "captions": bool(captions),
         }
         started = time.perf_counter()
         pipeline = pipeline_for(self.pool, backends, lang)

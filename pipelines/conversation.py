@@ -278,6 +278,7 @@ def render_conversation(
     gap_s: float = DEFAULT_GAP_S,
     watermark: bool = True,
     progress: ProgressCallback | None = None,
+    captions: bool = False,
 ) -> RenderResult:
     """Renders a conversation between the people in a photo into one MP4 (+ WAV and SRT).
 
@@ -296,6 +297,7 @@ def render_conversation(
         gap_s: Silence between turns, seconds.
         watermark: Draw the visible "AI-generated" mark.
         progress: Called with (stage, overall fraction) as the render advances.
+        captions: Burn the subtitles (each turn's speaker, then the words) into the video.
 
     Returns:
         The outputs; ``lines`` holds one Line per turn, in order.
@@ -320,4 +322,5 @@ def render_conversation(
         gap_s=gap_s,
         watermark=watermark,
         progress=progress,
+        captions=captions,
     )

@@ -79,6 +79,7 @@ def encode_timeline(
     seed: int = 0,
     watermark: bool = True,
     tracker: _ProgressTracker | None = None,
+    captions: bool = False,
 ) -> EncodedTimeline:
     """Plans each face's motion from its utterances, draws every face and writes the files.
 
@@ -93,6 +94,7 @@ def encode_timeline(
         seed: Seed of blinks and head motion (each face adds its index).
         watermark: Draw the visible "AI-generated" mark.
         tracker: Progress tracker of the caller (a silent one is used when None).
+        captions: Burn the timeline's cues into the frames as captions.
 
     Returns:
         Paths of the MP4, WAV and SRT, and the duration.
@@ -131,6 +133,7 @@ def encode_timeline(
             settings=pipeline.settings,
             requested=output,
             watermark=watermark,
+            captions=captions,
         )
     return EncodedTimeline(*paths, n_frames / fps)
 
@@ -150,6 +153,7 @@ def render_turns(
     gap_s: float = DEFAULT_GAP_S,
     watermark: bool = True,
     progress: ProgressCallback | None = None,
+    captions: bool = False,
 ) -> RenderResult:
     """Renders a conversation; see ``pipelines.conversation.render_conversation``."""
     from pipelines.conversation_writer import write_conversation
@@ -214,6 +218,7 @@ def render_turns(
         seed=seed,
         watermark=watermark,
         tracker=tracker,
+        captions=captions,
     )
     tracker.done()
     lines = tuple(

@@ -67,6 +67,7 @@ class RenderRequest:
         output: Path of the MP4; the WAV and SRT are written beside it. None writes into
             ``Settings.output_dir`` under a fresh name.
         watermark: Draw the visible "AI-generated" mark (the metadata tag is always written).
+        captions: Burn the subtitles into the video as captions (the SRT is always written).
     """
 
     photo: PhotoSource
@@ -79,6 +80,7 @@ class RenderRequest:
     seed: int = 0
     output: Path | None = None
     watermark: bool = True
+    captions: bool = False
 
 
 class TalkingPhotoPipeline:
@@ -327,10 +329,16 @@ class TalkingPhotoPipeline:
                 settings=self.settings,
                 requested=request.output,
                 watermark=request.watermark,
+                captions=request.captions,
             )
         tracker.done()
 
         warnings.extend(self._notes.values())
+        if request.captions and not speech.cues:
+            warnings.append(
+                "Your own recording is not transcribed, so there are no words to caption; "
+                "the video has no captions (type the line instead to have them)."
+            )
         if line.source == "template" and request.text is None:
             warnings.append("The dialogue model's lines did not pass checks; a template was used.")
         return RenderResult(
@@ -383,6 +391,7 @@ def write_outputs(
     settings: Settings,
     requested: str | Path | None,
     watermark: bool,
+    captions: bool = False,
 ) -> tuple[Path, Path, Path]:
     """Encodes the MP4 (tagged AI-generated), then writes its WAV and SRT beside it.
 
@@ -395,6 +404,7 @@ def write_outputs(
         settings: ``fps``, ``crf`` and ``output_dir`` (used when ``requested`` is None).
         requested: The MP4 path asked for (".mp4" is enforced), or None for a new name.
         watermark: Draw the visible "AI-generated" mark.
+        captions: Burn the cues into the frames as captions.
 
     Returns:
         The paths of the MP4, the WAV and the SRT.
@@ -413,6 +423,7 @@ def write_outputs(
         crf=settings.crf,
         metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
         watermark="AI-generated" if watermark else None,
+        captions=cues if captions else None,
     )
     audio_path = write_wav(video_path.with_suffix(".wav"), audio, sample_rate)
     subtitles_path = write_srt(cues, video_path.with_suffix(".srt"))

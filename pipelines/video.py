@@ -8,7 +8,8 @@ partial file behind.
 
 Every video is labelled as machine-made: the MP4 ``comment`` tag always says
 "AI-generated with Talking Photo", and by default a small semi-transparent "AI-generated" mark is
-drawn in the bottom-right corner of each frame.
+drawn in the bottom-right corner of each frame. Subtitle cues can be burned into the frames as
+captions (``pipelines.captions``).
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ import re
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
+from pipelines.captions import CaptionTrack
 from pipelines.errors import TalkingPhotoError
 from pipelines.subtitles import write_srt
+from pipelines.types import Cue
 from pipelines.watermark import FrameCanvas
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ def write_video(
     metadata: Mapping[str, str] | None = None,
     watermark: str | None = "AI-generated",
     threads: int | None = None,
+    captions: Sequence[Cue] | None = None,
 ) -> Path:
     """Encodes frames plus audio into an MP4 file (H.264 High yuv420p + AAC, faststart).
 
@@ -77,6 +81,8 @@ def write_video(
             ``comment`` tag always contains "AI-generated with Talking Photo".
         watermark: Text of the visible corner mark, or None for no mark.
         threads: Encoder threads; None lets x264 choose (about 1.5 per core).
+        captions: Cues (times in seconds) to burn in as captions at the bottom centre, each
+            while it is spoken, split like the SRT; None or empty for none.
 
     Returns:
         The path of the written MP4.
@@ -131,7 +137,8 @@ def write_video(
             threads=threads,
             out=video_tmp,
         )
-        canvas = FrameCanvas(width, height, watermark)
+        track = CaptionTrack(captions, fps, width, height) if captions else None
+        canvas = FrameCanvas(width, height, watermark, track)
         _run_ffmpeg(command, _chain_first(first, frame_iter), canvas, n_frames)
         try:
             video_tmp.chmod(0o644)  # mkstemp made it private; the video is meant to be shared

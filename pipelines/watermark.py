@@ -1,8 +1,9 @@
-"""Prepare frames for the encoder: pad odd sizes to even and draw the "AI-generated" mark.
+"""Prepare frames for the encoder: pad odd sizes to even, burn in captions, draw the AI mark.
 
-The mark is rendered once (PIL, DejaVu Sans when installed, else Pillow's built-in font) into a
-small RGBA overlay and alpha-blended into the bottom-right corner of each frame, touching only
-that small region.
+Captions are optional (``pipelines.captions``) and drawn first, so the mark stays on top. The
+mark is rendered once (PIL, DejaVu Sans when installed, else Pillow's built-in font) into a small
+RGBA overlay and alpha-blended into the bottom-right corner of each frame, touching only that
+small region.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import numpy as np
 if TYPE_CHECKING:
     from PIL import ImageFont
 
+    from pipelines.captions import CaptionTrack
+
 logger = logging.getLogger(__name__)
 
 _HEIGHT_FRACTION = 0.025  # font size relative to the frame height
@@ -23,24 +26,41 @@ _OPACITY = 0.6
 
 
 class FrameCanvas:
-    """Turns caller frames into the even-sized, watermarked buffer sent to ffmpeg.
+    """Turns caller frames into the even-sized, captioned, watermarked buffer sent to ffmpeg.
 
-    The caller's arrays are never written to: when a frame needs padding or a mark it is copied
-    into one reusable (H2, W2, 3) buffer (H2, W2 = H, W rounded up to even).
+    The caller's arrays are never written to: when a frame needs padding, a caption or a mark it
+    is copied into one reusable (H2, W2, 3) buffer (H2, W2 = H, W rounded up to even). Frames
+    are counted as they are prepared, so they must come in playback order.
+
+    Args:
+        width: Frame width in pixels.
+        height: Frame height in pixels.
+        watermark: Text of the corner mark, or None for no mark.
+        captions: The captions to burn in (drawn under the mark), or None.
     """
 
-    def __init__(self, width: int, height: int, watermark: str | None) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        watermark: str | None,
+        captions: CaptionTrack | None = None,
+    ) -> None:
         self.width = width
         self.height = height
         self.pad_x = width % 2
         self.pad_y = height % 2
         self.mark = Watermark(watermark, width, height) if watermark else None
+        self.captions = captions
+        self.frames_prepared = 0
         self.buffer: np.ndarray | None = None
-        if self.pad_x or self.pad_y or self.mark is not None:
+        if self.pad_x or self.pad_y or self.mark is not None or captions is not None:
             self.buffer = np.empty((height + self.pad_y, width + self.pad_x, 3), np.uint8)
 
     def prepare(self, frame: np.ndarray) -> np.ndarray:
         """Returns a C-contiguous (H2, W2, 3) uint8 frame ready to send (valid until next call)."""
+        index = self.frames_prepared
+        self.frames_prepared += 1
         if self.buffer is None:
             return np.ascontiguousarray(frame)
         out = self.buffer
@@ -49,6 +69,8 @@ class FrameCanvas:
             out[: self.height, self.width] = frame[:, -1]
         if self.pad_y:
             out[self.height] = out[self.height - 1]
+        if self.captions is not None:
+            self.captions.blend_into(out, index)
         if self.mark is not None:
             self.mark.blend_into(out)
         return out

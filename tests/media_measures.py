@@ -1,12 +1,13 @@
 """What the tests measure in the videos and sounds the pipeline writes.
 
-``decode`` reads an MP4 back with PyAV (a test-only dependency), ``psnr`` compares two images
-and ``median_f0`` estimates the pitch of speech. Shared by the video, pipeline, conversation,
-audio and speech tests.
+``decode`` reads an MP4 back with PyAV (a test-only dependency), ``psnr`` compares two images,
+``median_f0`` estimates the pitch of speech and ``srt_cue_times`` reads the times of an SRT.
+Shared by the video, pipeline, conversation, captions, app, CLI, audio and speech tests.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,3 +95,15 @@ def median_f0(samples: np.ndarray, rate: int) -> float:
             estimates.append(rate / lag)
     assert len(estimates) > 10, "too few voiced frames to estimate pitch"
     return float(np.median(estimates))
+
+
+_SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d),(\d{3}) --> (\d+):(\d\d):(\d\d),(\d{3})")
+
+
+def srt_cue_times(srt: str) -> list[tuple[float, float]]:
+    """(start, end) in seconds of every cue of an SRT document, in order."""
+    times = []
+    for match in _SRT_TIME.finditer(srt):
+        h1, m1, s1, ms1, h2, m2, s2, ms2 = (int(part) for part in match.groups())
+        times.append((h1 * 3600 + m1 * 60 + s1 + ms1 / 1000, h2 * 3600 + m2 * 60 + s2 + ms2 / 1000))
+    return times

@@ -140,6 +140,21 @@ def test_talk_endpoint_renders_a_video_from_python(client, examples: Path) -> No
 
 
 @pytest.mark.slow
+def test_render_burns_captions_only_when_asked(client, examples: Path) -> None:
+    from tests.media_measures import decode, psnr
+
+    photo = examples / "smiling_woman_256.png"
+    line = "Hello there, nice to meet you."
+    plain, _, _, _ = _render(client, photo, text=line)  # called as before captions existed
+    captioned, _, transcript, _ = _render(client, photo, text=line, captions=True)
+    assert transcript == line
+    first_plain, first_captioned = decode(Path(plain)).frames[0], decode(Path(captioned)).frames[0]
+    band = int(first_plain.shape[0] * 0.7)  # the caption sits below this row
+    assert psnr(first_plain[band:], first_captioned[band:]) < 25.0
+    assert psnr(first_plain[:band], first_captioned[:band]) > 38.0
+
+
+@pytest.mark.slow
 def test_own_voice_sets_the_length_of_the_video(client, examples: Path, data_dir: Path) -> None:
     from gradio_client import handle_file
 

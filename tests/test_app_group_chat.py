@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
 import pytest
 import soundfile
 
@@ -128,6 +129,36 @@ def test_an_edited_conversation_renders_to_an_h264_aac_mp4(
     assert "Person 2: And I brought the sandwiches." in subtitles
     assert subtitles.index(f"Person {rows[0][0]}:") < subtitles.index("Person 2: And I brought")
     assert summary.startswith("3 turns")
+
+
+@pytest.mark.slow
+def test_a_conversation_with_captions_shows_them_while_someone_speaks(
+    client, two_people: Path
+) -> None:
+    from gradio_client import handle_file
+
+    from tests.media_measures import decode, psnr, srt_cue_times
+
+    script = {"headers": ["person", "text"], "data": [[1, "Hello there."], [2, "Hi, you."]]}
+    video, files, _ = client.predict(
+        photo=handle_file(str(two_people)),
+        script=script,
+        still=True,
+        consent=True,
+        captions=True,
+        api_name="/converse",
+    )
+    subtitles = next(Path(f) for f in files if f.endswith(".srt")).read_text(encoding="utf-8")
+    (start1, end1), (start2, _) = srt_cue_times(subtitles)
+    frames = decode(Path(video))
+    band = int(frames.frames[0].shape[0] * 0.7)  # the caption sits below this row
+
+    def band_at(seconds: float) -> np.ndarray:
+        return frames.frames[int(seconds * frames.fps)][band:]
+
+    gap = band_at(end1 + 1.5 / frames.fps)
+    assert psnr(gap, band_at(start2 - 1.5 / frames.fps)) > 38.0  # nothing shown between turns
+    assert psnr(band_at((start1 + end1) / 2), gap) < 25.0
 
 
 @pytest.mark.slow

@@ -83,3 +83,20 @@ def test_render_says_the_line_and_prints_where_outputs_went(examples: Path, tmp_
     assert done.returncode == 0, done.stderr
     assert f"video:     {out}" in done.stdout
     assert out.is_file() and out.with_suffix(".wav").is_file() and out.with_suffix(".srt").is_file()
+
+
+@pytest.mark.slow
+def test_render_with_captions_burns_the_line_into_the_bottom(
+    examples: Path, tmp_path: Path
+) -> None:
+    from tests.media_measures import decode, psnr
+
+    photo = str(examples / "smiling_woman_256.png")
+    plain, captioned = tmp_path / "plain.mp4", tmp_path / "captioned.mp4"
+    for out, extra in ((plain, []), (captioned, ["--captions"])):
+        done = _run("render", photo, "--say", "Hello there!", "-o", str(out), *extra)
+        assert done.returncode == 0, done.stderr
+    first_plain, first_captioned = decode(plain).frames[0], decode(captioned).frames[0]
+    band = int(first_plain.shape[0] * 0.7)  # the caption sits below this row
+    assert psnr(first_plain[band:], first_captioned[band:]) < 25.0
+    assert psnr(first_plain[:band], first_captioned[:band]) > 38.0

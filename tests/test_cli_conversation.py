@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipelines.cli import main
@@ -77,3 +78,31 @@ def test_chat_takes_a_spoken_question_with_say(
     assert 'you said: "The holidays are a time of celebrating' in captured.out
     assert captured.out.count("video: ") == 1
     assert "recording missing.wav does not exist" in captured.err
+
+
+@pytest.mark.slow
+def test_converse_with_captions_shows_each_turn_and_clears_between_turns(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.media_measures import decode, psnr, srt_cue_times
+
+    script = tmp_path / "script.yaml"
+    script.write_text("- face: 1\n  text: Smile for the camera.\n- face: 0\n  text: I am!\n")
+    out = tmp_path / "captioned.mp4"
+    code = main(["converse", str(examples / "couple_red_carpet.jpg"), "--script", str(script),
+                 "-o", str(out), "--still", "--captions"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    srt = out.with_suffix(".srt").read_text(encoding="utf-8")
+    assert "Person 2: Smile for the camera." in srt and "Person 1: I am!" in srt
+    (start1, end1), (start2, end2) = srt_cue_times(srt)
+    video = decode(out)
+    fps = video.fps
+    band = int(video.frames[0].shape[0] * 0.7)  # the caption sits below this row
+
+    def band_at(seconds: float) -> np.ndarray:
+        return video.frames[int(seconds * fps)][band:]
+
+    gap_early, gap_late = band_at(end1 + 1.5 / fps), band_at(start2 - 1.5 / fps)
+    assert psnr(gap_early, gap_late) > 38.0  # no caption in the gap: the band stays still
+    for speaking in ((start1 + end1) / 2, (start2 + end2) / 2):
+        assert psnr(band_at(speaking), gap_early) < 25.0
