@@ -15,6 +15,7 @@ photo) or idle for TALKING_PHOTO_KEEP_MINUTES.
 Environment:
     TALKING_PHOTO_OUTPUTS: Folder that holds one output folder per request (default ./outputs).
     TALKING_PHOTO_KEEP_MINUTES: Minutes outputs and uploads are kept before deletion (default 60).
+    TALKING_PHOTO_QUEUE_SIZE: Requests that may wait for a render before "busy" (default 20).
     GRADIO_SERVER_NAME, GRADIO_SERVER_PORT: Where ``python app.py`` listens.
 """
 
@@ -44,6 +45,7 @@ from app_support import (
     example_photos,
     keep_seconds_from_env,
     mood_choices,
+    queue_size_from_env,
     tr,
 )
 from pipelines import MOODS, Settings, TalkingPhotoPipeline
@@ -54,7 +56,11 @@ ROOT = Path(__file__).resolve().parent
 OUTPUT_DIR = Path(os.environ.get("TALKING_PHOTO_OUTPUTS", ROOT / "outputs")).resolve()
 
 
-def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None) -> gr.Blocks:
+def build_demo(
+    pipeline: TalkingPhotoPipeline,
+    keep_seconds: float | None = None,
+    queue_size: int | None = None,
+) -> gr.Blocks:
     """Builds the web app around a pipeline.
 
     Args:
@@ -63,6 +69,9 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
             pipeline of their own choice, created once and shared.
         keep_seconds: How long outputs and uploads are kept; None reads
             TALKING_PHOTO_KEEP_MINUTES (default 60 minutes).
+        queue_size: How many requests may wait for a render; one more is refused at once with
+            Gradio's "queue is full" message (a clear "busy" answer, not a long wait). None
+            reads TALKING_PHOTO_QUEUE_SIZE (default 20).
 
     Returns:
         The Blocks app, queued (renders one at a time), not launched.
@@ -358,7 +367,7 @@ def build_demo(pipeline: TalkingPhotoPipeline, keep_seconds: float | None = None
             api_name="language",
             api_visibility="private",
         ).then(**chat_tab.refresh_status(chat_handlers, shared))
-    demo.queue(default_concurrency_limit=1, max_size=20)
+    demo.queue(default_concurrency_limit=1, max_size=queue_size or queue_size_from_env())
     return demo
 
 

@@ -232,6 +232,18 @@ def face_at(overview: FacesOverview, x: float, y: float) -> int | None:
     return overview.indices[int(np.argmin(distance))]
 
 
+def queue_size_from_env(default: int = 20) -> int:
+    """How many requests may wait in the render queue, from TALKING_PHOTO_QUEUE_SIZE."""
+    raw = os.environ.get("TALKING_PHOTO_QUEUE_SIZE", "")
+    if raw.strip().isdigit() and int(raw) >= 1:
+        return int(raw)
+    if raw.strip():
+        logger.warning(
+            "TALKING_PHOTO_QUEUE_SIZE=%r is not a whole number >= 1; using %d", raw, default
+        )
+    return default
+
+
 def keep_seconds_from_env(default_minutes: float = 60.0) -> float:
     """How long outputs are kept, from TALKING_PHOTO_KEEP_MINUTES, in seconds."""
     raw = os.environ.get("TALKING_PHOTO_KEEP_MINUTES", "")

@@ -16,19 +16,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def launched_app(pipeline: Any) -> Iterator[str]:
-    """Launches ``app.build_demo(pipeline)`` in this process and yields its URL.
+def launched_app(pipeline: Any, **build_options: Any) -> Iterator[str]:
+    """Launches ``app.build_demo(pipeline, **build_options)`` in this process; yields its URL.
 
     Args:
         pipeline: The TalkingPhotoPipeline the app shares (the test session's, so models load
             once); its output folder holds the request folders.
+        **build_options: More arguments of ``app.build_demo`` (e.g. ``queue_size``).
 
     Yields:
         The app's base URL, e.g. "http://127.0.0.1:40123/"; the server is closed afterwards.
     """
     import app
 
-    demo = app.build_demo(pipeline)
+    demo = app.build_demo(pipeline, **build_options)
     port = free_port()
     demo.launch(
         prevent_thread_lock=True,

@@ -140,6 +140,30 @@ def test_talk_endpoint_renders_a_video_from_python(client, examples: Path) -> No
 
 
 @pytest.mark.slow
+def test_a_full_queue_answers_busy_at_once_and_loses_nothing(pipeline, examples: Path) -> None:
+    """Five calls at once, one render at a time and one waiting place: the rest hear "busy"."""
+    from gradio_client import Client, handle_file
+    from gradio_client.utils import QueueError
+
+    with launched_app(pipeline, queue_size=1) as url:
+        client = Client(url, verbose=False)
+        photo = handle_file(str(examples / "woman_waterfall.jpg"))
+        jobs = [
+            client.submit(photo, f"Hello number {n}.", None, "neutral", api_name="/talk")
+            for n in range(5)
+        ]
+        videos, busy = [], []
+        for job in jobs:
+            try:
+                videos.append(job.result(timeout=180))
+            except QueueError as error:
+                busy.append(str(error))
+    assert videos and busy, (videos, busy)
+    assert all("Queue is full" in message for message in busy), busy
+    assert all(_streams(video)["video_codec"] == "h264" for video in videos)
+
+
+@pytest.mark.slow
 def test_render_burns_captions_only_when_asked(client, examples: Path) -> None:
     from tests.media_measures import decode, psnr
 
