@@ -232,6 +232,15 @@ def _speed_section(speed: dict[str, Any]) -> list[str]:
         f"{speed['load_before']:.2f} before and {speed['load_after']:.2f} after these runs "
         "(above ~0.5 other work was competing and the times are pessimistic).",
         "",
+    ]
+    carried = speed.get("carried_from")
+    if carried:
+        lines += [
+            f"Carried over from the run of {carried.get('date')} (commit "
+            f"{carried.get('commit')}); the run of this report measured quality only.",
+            "",
+        ]
+    lines += [
         f"| stage (standalone, s) | {header} |",
         "|---|" + "---|" * len(stages),
     ]

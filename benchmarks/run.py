@@ -1,6 +1,7 @@
 """The benchmark: speed of each stage and quality of the talking face on the example photos.
 
 Usage: ``python -m benchmarks.run [--quick] [--photos a.jpg,b.png] [--out benchmarks/results]``
+(``--no-speed --keep-speed``: measure quality only and keep the previous report's speed section)
 
 Each photo is rendered with a fixed line (34 s with sentence pauses; ``--quick``: 3 s on two
 photos), then measured with dlib (see ``benchmarks.measure``). Results go to
@@ -175,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="speed runs (default 3, quick 1)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurements")
     parser.add_argument(
+        "--keep-speed",
+        action="store_true",
+        help="with --no-speed: carry the speed section of <out>/latest.json over (marked as such)",
+    )
+    parser.add_argument(
         "--keep-videos", action="store_true", help=f"keep the rendered videos in <out>/{TMP}/"
     )
     args = parser.parse_args(argv)
@@ -202,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not args.no_speed:
         results["speed"] = run_speed(pipeline, out, runs, args.quick)
+    elif args.keep_speed:
+        carried = previous_speed(out / "latest.json")
+        if carried is not None:
+            results["speed"] = carried
     dlib_faces = DlibFaces()
     results["quality"] = []
     for name in photos:
@@ -223,6 +233,29 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep_videos:
         shutil.rmtree(out / TMP, ignore_errors=True)
     return 0
+
+
+def previous_speed(path: Path) -> dict[str, Any] | None:
+    """The speed section of an earlier report, marked with the date and commit it was run at.
+
+    Args:
+        path: An earlier ``latest.json``.
+
+    Returns:
+        Its ``speed`` dict with ``carried_from`` set ({date, commit}), or None if it has none.
+    """
+    if not path.is_file():
+        logger.warning("%s does not exist: no speed section to carry over", path)
+        return None
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    speed = earlier.get("speed")
+    if speed is None:
+        logger.warning("%s has no speed section to carry over", path)
+        return None
+    if "carried_from" not in speed:
+        machine = earlier.get("machine", {})
+        speed["carried_from"] = {"date": machine.get("date"), "commit": machine.get("commit")}
+    return speed
 
 
 def _finite(value: Any) -> Any:

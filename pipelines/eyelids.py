@@ -23,6 +23,15 @@ from pipelines.warp_basis import blink_geometry, smoothstep
 #: Thickness of the line along a closing lid's margin: this share of the lash line's height,
 #: and at least MARGIN_MIN inter-ocular distances (and 1.2 pixels).
 MARGIN_SHARE, MARGIN_MIN = 0.5, 0.035
+#: A closed eye shows the lid's margin with the lashes lying over it: a fringe about this many
+#: inter-ocular distances tall. Where the photo's own lash line (which the blink moves down
+#: rigidly) is thinner, as on painted or low-contrast eyes, the line makes up the rest.
+FRINGE = 0.1
+#: Where the stretched lid turns into the plate, as heights above the lash line in lid-band
+#: heights: fully plate below the second, the stretched photo above the first. The plate
+#: reaches close to its own top, so the socket's shadow is not dragged down around it as the
+#: outline of an open eye.
+PLATE_TOP = (1.25, 0.95)
 #: How far a fully closed lid's margin is pulled towards the lash colour (0..1).
 MARGIN_STRENGTH = 1.0
 #: Blink weight over which the stretched lid turns into the plate's skin.
@@ -109,7 +118,7 @@ def closing_lid(
     travel, lashes, band_height = blink_geometry(rig, index, u)
     height = upper - v  # above the lid's edge
     band = smoothstep(0.6 * lashes, lashes, height) * smoothstep(
-        lashes + 1.2 * band_height, lashes + 0.6 * band_height, height
+        lashes + PLATE_TOP[0] * band_height, lashes + PLATE_TOP[1] * band_height, height
     )
     # Only where the lid is stretched a lot (not beyond the corners, where it barely moves).
     band *= smoothstep(0.4, 1.5, travel / band_height)
@@ -117,7 +126,9 @@ def closing_lid(
     bottom = upper + travel + 1.0
     plate = _closed_skin(rig, index, pixels, rect, u, v, top, bottom, travel > 0.5)
     beyond = np.maximum(np.maximum(eye.u_min - u, u - eye.u_max), 0.0)
-    thickness = np.maximum(MARGIN_SHARE * lashes, max(MARGIN_MIN * scale, 1.2))
+    thickness = np.maximum(
+        np.maximum(MARGIN_SHARE * lashes, FRINGE * scale - lashes), max(MARGIN_MIN * scale, 1.2)
+    )
     color = eye.margin_color if eye.margin_color is not None else np.full(3, 40.0)
     return ClosingLid(
         band=band.astype(np.float32),

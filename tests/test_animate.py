@@ -164,7 +164,9 @@ def test_a_full_blink_closes_painted_eyes_as_the_mesh_sees_them(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["painted_portrait.png", "cartoon_boy.jpg", "einstein_bw.jpg"])
+@pytest.mark.parametrize(
+    "name", ["painted_portrait.png", "cartoon_boy.jpg", "einstein_bw.jpg", "mona_lisa.jpg"]
+)
 def test_a_full_blink_dips_dlib_s_eye_aspect_ratio(
     examples: Path, detector, dlib_faces, name: str
 ) -> None:
