@@ -255,7 +255,9 @@ class ChatSession:
         yield from write_answer(
             chat,
             self.prompt_messages(question),
-            lambda reply: check_answer(reply, self.persona_name, memory, max_chars),
+            lambda reply: check_answer(
+                reply, self.persona_name, memory, max_chars, self.scene.text_in_photo
+            ),
             seeds,
             fallback,
             max_tokens=MAX_TOKENS,

@@ -4,7 +4,8 @@ The person answers a visitor's questions in character: first person, one or two 
 sentences, aware of what the photo shows (``pipelines.dialogue_prompt.describe_for_prompt``) and
 of the conversation so far (the remembered turns are replayed as chat messages). A grammar fixes
 how an answer opens, every answer must pass ``pipelines.line_check.inspect_line`` (the persona's
-own name is allowed), and a hand-written answer is used when the model's does not pass.
+own name and text read in the photo are not invented names), and a hand-written answer is used
+when the model's does not pass.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipelines.conversation_writer import cut_off, shares_run, tidy
+from pipelines.conversation_writer import shares_run, tidy
 from pipelines.dialogue_prompt import describe_for_prompt
 from pipelines.line_check import inspect_line
 from pipelines.types import Mood, PersonInScene, Scene
@@ -35,8 +36,6 @@ ANSWER_OPENERS: tuple[str, ...] = (
     "Oh, I ",
     "Hmm, I ",
 )
-#: Stands in for the persona's name while an answer is checked (it is not an invented name).
-_NAME_PLACEHOLDER = "personaname"
 _WORD = re.compile(r"[A-Za-z']+")
 
 _FEW_SHOT: tuple[tuple[str, str], ...] = (
@@ -102,27 +101,25 @@ def answer_grammar(name: str | None = None) -> str:
 
 
 def check_answer(
-    reply: str, name: str | None, memory: Sequence[ChatTurn], max_chars: int
+    reply: str,
+    name: str | None,
+    memory: Sequence[ChatTurn],
+    max_chars: int,
+    scene_text: Sequence[str] = (),
 ) -> tuple[str | None, str]:
     """(cleaned answer, "ok") when a model's reply is fit to say, else (None, reason).
 
-    ``inspect_line`` runs with the persona's name masked, so saying one's own name is not
-    taken for an invented name. An answer must also fit ``max_chars``, have no sentence cut
-    off mid-phrase, and not copy an example answer or repeat an earlier answer.
+    ``inspect_line`` runs with the persona's name and the text read in the photo as known
+    names, so saying one's own name is not taken for an invented name, and ends no sentence
+    mid-phrase. An answer must also fit ``max_chars``, and not copy an example answer or
+    repeat an earlier answer.
     """
-    masked = reply
-    if name:
-        masked = re.sub(rf"\b{re.escape(name)}\b", _NAME_PLACEHOLDER, reply, flags=re.IGNORECASE)
-    line, reason = inspect_line(masked)
+    line, reason = inspect_line(reply, known_names=(name or "", *scene_text))
     if line is None:
         return None, reason
     line = tidy(line)
-    if name:
-        line = line.replace(_NAME_PLACEHOLDER.capitalize(), name).replace(_NAME_PLACEHOLDER, name)
     if len(line) > max_chars:
         return None, "too long"
-    if cut_off(line):
-        return None, "cut off"
     if any(shares_run(line, answered) for _, answered in _FEW_SHOT):
         return None, "copied an example"
     earlier = [t.text for t in memory if t.role == "assistant"]

@@ -28,7 +28,7 @@ from pipelines.dialogue_prompt import MOOD_OPENERS, describe_for_prompt
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.line_check import inspect_line
 from pipelines.line_templates import person_in, scene_sentences
-from pipelines.text import split_sentences, word_set
+from pipelines.text import word_set
 from pipelines.types import Face, Mood, Scene
 
 if TYPE_CHECKING:
@@ -251,11 +251,6 @@ def shares_run(line: str, other: str, length: int = COPIED_RUN) -> bool:
     return any(tuple(words[i : i + length]) in runs for i in range(len(words) - length + 1))
 
 
-#: Words a finished sentence does not end on: a sentence ending on one was cut off (the
-#: grammar's length cap forces an end mark, so the model can close a sentence mid-phrase).
-_DANGLING = word_set(
-    "a an the i my our your his her their its of and or but with at by from than very into"
-)
 _COMMA_BEFORE_END = re.compile(r"\s*,\s*([.!?])")
 
 
@@ -264,30 +259,22 @@ def tidy(line: str) -> str:
     return _COMMA_BEFORE_END.sub(r"\1", line)
 
 
-def cut_off(line: str) -> bool:
-    """Whether a sentence of the line ends on a word that leaves it unfinished ("in my!")."""
-    for sentence in split_sentences(line):
-        words = _WORD.findall(sentence.lower())
-        if words and words[-1] in _DANGLING:
-            return True
-    return False
-
-
-def check_turn(reply: str, history: Sequence[Turn], max_chars: int) -> tuple[str | None, str]:
+def check_turn(
+    reply: str, history: Sequence[Turn], max_chars: int, scene_text: Sequence[str] = ()
+) -> tuple[str | None, str]:
     """(cleaned turn, "ok") when a model's reply is fit to say here, else (None, reason).
 
-    Beyond ``inspect_line``: at most MAX_TURN_WORDS words and ``max_chars`` characters, no
-    sentence cut off mid-phrase, no run of COPIED_RUN words copied from the prompt's examples
-    or from an earlier turn, and not mostly the same words as the turn it answers.
+    Beyond ``inspect_line`` (where the text read in the photo, ``scene_text``, counts as known
+    names): at most MAX_TURN_WORDS words and ``max_chars`` characters, no run of COPIED_RUN
+    words copied from the prompt's examples or from an earlier turn, and not mostly the same
+    words as the turn it answers.
     """
-    line, reason = inspect_line(reply)
+    line, reason = inspect_line(reply, known_names=scene_text)
     if line is None:
         return None, reason
     line = tidy(line)
     if len(line) > max_chars or len(_WORD.findall(line.lower())) > MAX_TURN_WORDS:
         return None, "too long"
-    if cut_off(line):
-        return None, "cut off"
     if any(shares_run(line, f"{facts} {answer}") for facts, answer in _FEW_SHOT):
         return None, "copied an example"
     if any(shares_run(line, turn.text) for turn in history):
@@ -398,7 +385,7 @@ def _model_turn(
         except TalkingPhotoError as error:
             logger.warning("The chat backend failed (%s); using a template turn.", error)
             return None
-        line, reason = check_turn(reply, history, max_chars)
+        line, reason = check_turn(reply, history, max_chars, scene.text_in_photo)
         if line is not None:
             return line
         logger.debug("Turn %d candidate %d rejected (%s): %r", number, attempt, reason, reply)

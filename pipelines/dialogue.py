@@ -361,7 +361,7 @@ class DialogueWriter:
             except TalkingPhotoError as error:
                 logger.warning("The chat backend failed (%s); using a template line.", error)
                 return None
-            line, reason = inspect_line(reply)
+            line, reason = inspect_line(reply, known_names=scene.text_in_photo)
             if line is not None and copies_an_example(line):
                 line, reason = None, "copied an example"
             if line is not None and len(line) > max_chars:

@@ -1,16 +1,29 @@
 """Checks and cleans a line written by a chat model before anyone hears it.
 
 A tiny model invents names, narrates in the third person, talks about being an assistant,
-repeats itself and leaks hashtags or emoji. ``validate_line`` accepts only English, first-person
-lines of 1-3 whole sentences and 3-30 words, cleaned of wrapping quotes, speaker labels, emoji
-and cut-off tails; ``inspect_line`` also says why a line was refused.
+repeats itself, stops mid-phrase and leaks hashtags or emoji. ``validate_line`` accepts only
+English, first-person lines of 1-3 whole sentences and 3-30 words, cleaned of wrapping quotes,
+speaker labels, emoji and cut-off tails; ``inspect_line`` also says why a line was refused.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
+from pipelines.line_words import (
+    BE_FORMS,
+    BEFORE_DANGLING_THAT,
+    BEFORE_FINAL_I,
+    BEFORE_FINAL_PREPOSITION,
+    CLAUSE_SUBJECTS,
+    NEVER_LAST,
+    ORDINARY_CAPITALISED,
+    PREPOSITIONS,
+    SENTENCE_OPENERS,
+    TITLES,
+)
 from pipelines.text import (
     SENTENCE_END,
     SPACE_BEFORE_PUNCT,
@@ -56,22 +69,16 @@ _NARRATION = re.compile(
     flags=re.IGNORECASE,
 )
 _SPEAKER_LABEL = re.compile(r"^(?:[A-Z][\w']*(?: [A-Z0-9][\w']*)?)\s*:\s+")
-_NAME_ALLOWED = word_set(
-    "I I'm I've I'll I'd God Mom Dad Mum Grandma Grandpa OK TV Christmas Easter Halloween "
-    "Thanksgiving New Year Monday Tuesday Wednesday Thursday Friday Saturday Sunday January "
-    "February March April May June July August September October November December"
-)
-_TITLES = word_set("mr mrs ms miss dr sir madam lady lord aunt uncle prof")
 # Words that repeat naturally; a repeated word trigram made only of these is not repetition.
 _STOP_WORDS = word_set(
     "i i'm i've i'll i'd me my we us our you your it it's this that a an the to of and or but "
     "in on at for with so not no is am are was were be been have has had do did can could "
     "would will just very"
 )
-_DANGLING = word_set(
-    "a an the my our your his her their to of and or but with for in on at by from as so that "
-    "than very is am are was were be"
-)
+_BARE = "\"'“”‘’,.!?;:()…"
+# A last word cut to a letter or two and an apostrophe ("...of their own f'!").
+_FRAGMENT_END = re.compile(r"(?:^|\s)(?:[B-HJ-Zb-hj-z]|[A-Za-z]{1,2}')[\s\"')]*[.!?…]*$")
+_ALL_CAPITALS = re.compile(r"[A-Z]{2,}")
 
 
 def _strip_wrapping_quotes(text: str) -> str:
@@ -92,40 +99,101 @@ def _quotes_balanced(text: str) -> bool:
 
 
 def _drop_unfinished_tail(sentences: list[str]) -> list[str]:
-    """Drops a trailing fragment that was cut off (no end punctuation) or ends it with '.'."""
+    """Drops a trailing fragment without end punctuation, or ends a lone one with '.'.
+
+    A lone fragment that stops mid-phrase ("I am happy to be here, and") is refused later as
+    cut off (``_ends_unfinished``).
+    """
     if not sentences or sentences[-1][-1] in SENTENCE_END:
         return sentences
     if len(sentences) > 1:
         return sentences[:-1]
-    words = _WORD.findall(sentences[-1])
-    if not words or words[-1].lower() in _DANGLING:
-        return []
     return [sentences[-1].rstrip(",;: -") + "."]
 
 
-def _has_invented_name(sentences: list[str]) -> bool:
-    """Whether the sentences hold a person's name (two capitalised words, a title, "I'm Ann")."""
+def _ends_unfinished(sentence: str) -> bool:
+    """Whether a sentence stops mid-phrase: "...the fact that.", "...of their own f'!".
+
+    It does when its last word is an article, a possessive, a conjunction or "of"; "that"
+    after "fact", "so", "hope"...; "I" after a word that needs more ("all the things I."); a
+    letter or two cut off with an apostrophe; or a preposition or a form of "be" with no
+    subject of its own in the few words before it ("this thing of playing with.", "My life
+    is.", but "the people I used to be with.", "who that really is."). A question may end
+    on a preposition, and so may "I would love to.", "so much to be thankful for.".
+    """
+    if _FRAGMENT_END.search(sentence):
+        return True
+    words = [w.lower() for w in _WORD.findall(sentence)]
+    if not words:
+        return False
+    last = words[-1]
+    before = words[-2] if len(words) > 1 else ""
+    has_subject = not CLAUSE_SUBJECTS.isdisjoint(words[-5:-1])
+    if last in NEVER_LAST:
+        return True
+    if last in PREPOSITIONS:
+        is_question = sentence.rstrip("\"'”’)").endswith("?")
+        return not (is_question or has_subject or before in BEFORE_FINAL_PREPOSITION)
+    if last == "that":
+        return before in BEFORE_DANGLING_THAT
+    if last in BE_FORMS:
+        return not has_subject
+    if last == "i":
+        return before not in BEFORE_FINAL_I
+    return False
+
+
+def _name_words(texts: Iterable[str]) -> frozenset[str]:
+    """The lower-case words of names the line may say (the persona's, text in the photo)."""
+    return frozenset(w.lower() for text in texts for w in _WORD.findall(text))
+
+
+def _is_name(word: str, known: frozenset[str]) -> bool:
+    """Whether a capitalised word, out of context, may be a person's name."""
+    return (
+        word[:1].isupper()
+        and word.lower() not in known
+        and word.lower() not in ORDINARY_CAPITALISED
+        and not _ALL_CAPITALS.fullmatch(word)
+    )
+
+
+def _introduces_name(before: list[str]) -> bool:
+    """Whether the words before a word say it is a name.
+
+    They do when they end with a capitalised title ("Mr.", "Aunt"), "named", "called" or
+    "my name is".
+    """
+    if not before:
+        return False
+    last = before[-1].rstrip(".")
+    if last[:1].isupper() and last.lower() in TITLES:
+        return True
+    return last.lower() in ("named", "called") or " ".join(before[-2:]).lower() == "name is"
+
+
+def _has_invented_name(sentences: list[str], known: frozenset[str]) -> bool:
+    """Whether the sentences name a person nobody named.
+
+    A name is a capitalised word that is not in ``known`` and that follows a title, "named",
+    "called" or "my name is", or that is not the first of its sentence and is neither an
+    ordinary capitalised word (``ORDINARY_CAPITALISED``: I, days, holidays, languages,
+    places...) nor in capitals ("TV", "LA"). A first word is a name when it opens "Emma and I"
+    or "Emma is my friend".
+    """
+    known_or_i = known | {"i"}
     for sentence in sentences:
-        words = sentence.split()
-        bare = [w.strip("\"'“”‘’,.!?;:()") for w in words]
+        bare = [w.strip(_BARE) for w in sentence.split()]
+        bare = [w[:-2] if w.endswith("'s") else w.rstrip("'") for w in bare if w.strip("'")]
         for position, word in enumerate(bare):
-            if not word:
-                continue
-            if word.lower().rstrip(".") in _TITLES and position + 1 < len(bare):
-                following = bare[position + 1]
-                if following[:1].isupper() and following not in _NAME_ALLOWED:
-                    return True
-            if position + 1 >= len(bare):
-                continue
-            following = bare[position + 1]
-            both_capitalised = word[:1].isupper() and following[:1].isupper()
-            if both_capitalised and word not in _NAME_ALLOWED and following not in _NAME_ALLOWED:
+            capitalised = word[:1].isupper() and word.lower() not in known_or_i
+            if capitalised and _introduces_name(bare[max(0, position - 3) : position]):
                 return True
-            introduces = word.lower() in ("i'm", "named", "called") or (
-                position >= 2
-                and " ".join(bare[position - 2 : position + 1]).lower() == "my name is"
-            )
-            if introduces and following[:1].isupper() and following not in _NAME_ALLOWED:
+            if position and _is_name(word, known):
+                return True
+        if len(bare) > 2 and bare[0].lower() not in SENTENCE_OPENERS and _is_name(bare[0], known):
+            following = " ".join(bare[1:4]).lower()
+            if following.startswith(("and i", "and me", "is my", "was my")):
                 return True
     return False
 
@@ -157,16 +225,18 @@ def _looks_english(text: str) -> bool:
     return vowelless == 0
 
 
-def inspect_line(text: str) -> tuple[str | None, str]:
+def inspect_line(text: str, known_names: Iterable[str] = ()) -> tuple[str | None, str]:
     """Cleans a model-written line and says why it is rejected, if it is.
 
     Args:
         text: The raw reply of a chat model.
+        known_names: Names the line may say: the persona's name the user gave, text read in
+            the photo. Any other person's name is invented.
 
     Returns:
         (cleaned line, "ok") when the line is fit to speak, else (None, reason) where reason
         is one of "empty", "markup", "link", "meta", "not english", "quotes", "narration",
-        "too short", "not first person", "too long", "too many sentences", "name",
+        "too short", "not first person", "too long", "too many sentences", "cut off", "name",
         "repetition". The first problem found is reported; checks run in the order listed,
         and "empty" can also come from a cleaning step (e.g. a reply of only emoji).
     """
@@ -207,7 +277,9 @@ def inspect_line(text: str) -> tuple[str | None, str]:
         return None, "too long"
     if len(sentences) > MAX_SENTENCES:
         return None, "too many sentences"
-    if _has_invented_name(sentences):
+    if any(_ends_unfinished(s) for s in sentences):
+        return None, "cut off"
+    if _has_invented_name(sentences, _name_words(known_names)):
         return None, "name"
     if _is_repetitive(sentences):
         return None, "repetition"
@@ -217,19 +289,21 @@ def inspect_line(text: str) -> tuple[str | None, str]:
     return line, "ok"
 
 
-def validate_line(text: str) -> str | None:
+def validate_line(text: str, known_names: Iterable[str] = ()) -> str | None:
     """The cleaned line when a model's reply is fit to be spoken, else None.
 
     A fit line is English, first person, 3-30 words in 1-3 whole sentences, with no links,
     hashtags, handles, markup, meta talk ("as an AI", "prompt"), third-person narration ("She
-    is", "The photo"), invented full names, repetition or unbalanced quotes. Cleaning strips
-    wrapping quotes, a speaker label, emoji and a cut-off last sentence, and ends the line with
+    is", "The photo"), sentence cut off mid-phrase ("...the fact that."), invented names ("My
+    friend Emma", "I am Emily"), repetition or unbalanced quotes. Cleaning strips wrapping
+    quotes, a speaker label, emoji and an unfinished last sentence, and ends the line with
     punctuation.
 
     Args:
         text: The raw reply of a chat model.
+        known_names: Names the line may say (see ``inspect_line``).
 
     Returns:
         The cleaned line, or None when it must not be used.
     """
-    return inspect_line(text)[0]
+    return inspect_line(text, known_names)[0]

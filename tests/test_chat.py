@@ -122,6 +122,17 @@ def test_answer_checks_allow_the_persona_name_only() -> None:
     assert check_answer("I'm so glad they loved all the things I.", None, (), 600)[0] is None
     tidied = check_answer("I love chocolate, oh dear,!", None, (), 600)[0]
     assert tidied == "I love chocolate, oh dear!"
+    assert check_answer("My wife is close to her.", None, (), 600)[1] == "ok"
+
+
+def test_answer_checks_refuse_invented_first_names_but_not_the_photos_text() -> None:
+    assert check_answer("I am Emily. I love it here.", None, (), 600)[1] == "name"
+    assert check_answer("My friend Emma is a photographer.", "Anna", (), 600)[1] == "name"
+    sign = "I work at the HOTEL ASTORIA and I love it."
+    assert check_answer(sign, None, (), 600)[1] == "ok"  # capitals: an acronym, not a name
+    poster = "I came to see Hamlet tonight."
+    assert check_answer(poster, None, (), 600)[1] == "name"
+    assert check_answer(poster, None, (), 600, scene_text=("HAMLET", "Globe")) == (poster, "ok")
 
 
 def test_fallback_answers_fit_the_question_and_mood() -> None:

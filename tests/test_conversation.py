@@ -249,6 +249,14 @@ def test_turn_checks_refuse_echoes_and_copies() -> None:
     )
 
 
+def test_turn_checks_refuse_invented_names_and_cut_off_sentences() -> None:
+    assert check_turn("Me too, I miss Emma so much.", (), 600)[1] == "name"
+    assert check_turn("Yes, I know the fact that.", (), 600)[1] == "cut off"
+    named = "Oh, I love the Rialto sign up there!"
+    assert check_turn(named, (), 600)[1] == "name"
+    assert check_turn(named, (), 600, scene_text=("RIALTO",)) == (named, "ok")
+
+
 @pytest.mark.slow
 def test_the_model_writes_an_alternating_valid_dialogue(
     pipeline: TalkingPhotoPipeline, two_people

@@ -104,6 +104,88 @@ def test_bad_lines_are_rejected_for_the_right_reason(line, reason):
     assert validate_line(line) is None
 
 
+# --- invented names and cut-off sentences ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "I love Paris in the spring.",
+        "Happy Christmas, everyone! I am so glad you came.",
+        "I speak English and French.",
+        "Thank you for listening. I loved talking to you.",
+        "They just got married to another couple in LA, and I cried.",
+        "I was born in New York City, USA.",
+        "I watch TV with my Mom every Sunday.",
+        "I love Valentine's Day in February.",
+        "I am American and proud of it.",
+        "Oh Lord, I am so tired today.",
+        "I miss May and the flowers it brings.",
+        "This is my best friend, and I love her.",
+        "I miss those people I used to be with.",
+        "I'm not sure who that really is.",
+        "I like it just as it is.",
+        "Me too, and so do I.",
+        "I would love to.",
+        "I have so much to be thankful for.",
+        "What are you waiting for? I am right here.",
+        "I know that.",
+    ],
+)
+def test_ordinary_capitals_and_whole_sentences_pass(line):
+    assert inspect_line(line) == (line, "ok")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "My friend Emma, she's a photographer, and I love her work.",
+        "I am Emily.",
+        "I'm Emily and I love this place.",
+        "I watch this show on TV with my brother, Alex.",
+        "I'm lonely here! My friend Ben got a sick tummy.",
+        "Emma and I went to the park today.",
+        "Emma is my best friend, I love her.",
+        "I was at Emma's house all day.",
+        "I have a dog called Paris.",
+        "My name is May. I am so glad to be here.",
+        "I once met Aunt May at the fair.",
+    ],
+)
+def test_invented_first_names_are_rejected(line):
+    assert inspect_line(line) == (None, "name")
+
+
+def test_a_known_name_may_be_said():
+    line = "My name is Anna. I love this place."
+    assert inspect_line(line) == (None, "name")
+    assert inspect_line(line, known_names=["anna"]) == (line, "ok")
+    assert inspect_line("My name is Maria Lopez. I love it.", known_names=["Anna"])[1] == "name"
+    # Text read in the photo (OCR) is known too.
+    sponsor = "I'm so glad Weste is a sponsor of this game!"
+    assert inspect_line(sponsor) == (None, "name")
+    assert validate_line(sponsor, known_names=["sterosVIP", "=Weste"]) == sponsor
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "I was just enjoying the fact that.",
+        "I love the joy of their own f'!",
+        "I love the scallops, they're in my!",
+        "I'm so glad they loved all the things I.",
+        "I love you and the.",
+        "I saw a woman selling apples on ! I love apples.",
+        "I like to do this thing of playing with.",
+        "My life is. I am sad.",
+        "I am happy to be here, and",
+        "I wish I had a. I am sad.",
+    ],
+)
+def test_sentences_cut_off_mid_phrase_are_rejected(line):
+    assert inspect_line(line) == (None, "cut off")
+
+
 def test_non_string_is_rejected():
     assert validate_line(None) is None  # type: ignore[arg-type]
 
