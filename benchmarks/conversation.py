@@ -207,7 +207,8 @@ def track_lip_gaps(video: Path, centres: list[tuple[float, float]]) -> tuple[np.
 
 def bench_group(pipeline: Any, photo: Path, out: Path) -> dict[str, Any]:
     """Renders the script on the photo and compares listener and speaker mouth ranges."""
-    from pipelines.conversation import Turn, render_conversation
+    from pipelines.conversation import Turn
+    from pipelines.conversation_render import render_conversation
 
     turns = [Turn(face, text) for face, text in SCRIPT]
     started = time.perf_counter()

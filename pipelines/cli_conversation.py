@@ -55,7 +55,8 @@ def add_conversation_commands(commands: Any) -> None:
 
 
 def _converse(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.conversation import load_script, render_conversation, speaker_label
+    from pipelines.conversation import load_script, speaker_label
+    from pipelines.conversation_render import render_conversation
     from pipelines.pipeline import TalkingPhotoPipeline
 
     require_file(args.photo, "photo")

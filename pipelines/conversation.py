@@ -7,8 +7,10 @@ not speaking listens: mouth closed, blinks, idle head motion) and draws every fa
 into one MP4, with a WAV and an SRT whose cues name the speaker.
 
 Scripts come from the user (``load_script`` reads JSON or YAML, ``parse_script_text`` a text
-box; see ``pipelines.conversation_script``) or from the dialogue model (``write_conversation``,
-in ``pipelines.conversation_writer``).
+box; see ``pipelines.conversation_script``) or from the dialogue model
+(``pipelines.conversation_writer.write_conversation``); ``render_conversation`` itself is in
+``pipelines.conversation_render``. This module holds what both share: voices, the timeline,
+who is animated.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,8 +37,6 @@ from pipelines.types import MOODS, Cue, Face, Mood, Speech
 
 if TYPE_CHECKING:
     from pipelines.motion import Utterance
-    from pipelines.pipeline import PhotoSource, ProgressCallback, TalkingPhotoPipeline
-    from pipelines.types import RenderResult, Scene
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +53,7 @@ __all__ = [
     "moods_by_face",
     "parse_script",
     "parse_script_text",
-    "render_conversation",
     "speaker_label",
-    "write_conversation",
 ]
 
 #: Fewest and most turns ``write_conversation`` writes.
@@ -246,81 +243,3 @@ def faces_to_animate(
     chosen = [f for f in faces if f.index in speaking]
     chosen += listeners[: max(0, max_faces - len(chosen))]
     return tuple(sorted(chosen, key=lambda f: f.index))
-
-
-# --------------------------------------------------------------------- writing and rendering
-def write_conversation(
-    pipeline: TalkingPhotoPipeline,
-    scene: Scene,
-    faces: Sequence[Face],
-    n_turns: int = 4,
-    moods: Mood | Mapping[int, Mood] | None = None,
-    seed: int = 0,
-) -> Script:
-    """A short dialogue between the people in the photo (see ``pipelines.conversation_writer``)."""
-    from pipelines.conversation_writer import write_conversation as write
-
-    return write(pipeline, scene, faces, n_turns=n_turns, moods=moods, seed=seed)
-
-
-def render_conversation(
-    pipeline: TalkingPhotoPipeline,
-    photo_source: PhotoSource,
-    turns: Sequence[Turn] | None = None,
-    *,
-    output: str | Path | None = None,
-    n_turns: int = 4,
-    moods: Mood | Mapping[int, Mood] | None = None,
-    voices: Mapping[int, Voice] | None = None,
-    names: Mapping[int, str] | None = None,
-    still: bool = False,
-    seed: int = 0,
-    gap_s: float = DEFAULT_GAP_S,
-    watermark: bool = True,
-    progress: ProgressCallback | None = None,
-    captions: bool = False,
-) -> RenderResult:
-    """Renders a conversation between the people in a photo into one MP4 (+ WAV and SRT).
-
-    Args:
-        pipeline: The pipeline whose backends and limits are used.
-        photo_source: Path, encoded bytes, or an (H, W, 3) uint8 RGB array.
-        turns: The script; None has the dialogue model write ``n_turns`` turns.
-        output: Path of the MP4 (the WAV and SRT go beside it); None writes into the
-            pipeline's output folder.
-        n_turns: Turns to write when ``turns`` is None (2-8).
-        moods: One mood for everyone, or a mood per face index (missing faces: neutral).
-        voices: A voice per face index; faces not given get ``assign_voices``'s voice.
-        names: Persona names per face index, used in the subtitles ("Person N" otherwise).
-        still: Keep the heads still (lips, eyes and expression still move).
-        seed: Seed of the dialogue model, blinks and head motion.
-        gap_s: Silence between turns, seconds.
-        watermark: Draw the visible "AI-generated" mark.
-        progress: Called with (stage, overall fraction) as the render advances.
-        captions: Burn the subtitles (each turn's speaker, then the words) into the video.
-
-    Returns:
-        The outputs; ``lines`` holds one Line per turn, in order.
-
-    Raises:
-        TalkingPhotoError: A subclass with a message a person can act on (no face, a turn for
-            a face that is not there, the video would be longer than the limit, ...).
-    """
-    from pipelines.conversation_render import render_turns
-
-    return render_turns(
-        pipeline,
-        photo_source,
-        turns,
-        output=output,
-        n_turns=n_turns,
-        moods=moods,
-        voices=voices,
-        names=names,
-        still=still,
-        seed=seed,
-        gap_s=gap_s,
-        watermark=watermark,
-        progress=progress,
-        captions=captions,
-    )

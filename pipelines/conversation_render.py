@@ -1,6 +1,6 @@
 """Rendering a conversation: every turn spoken, laid out on one timeline, drawn in one pass.
 
-``render_turns`` is ``pipelines.conversation.render_conversation``; ``encode_timeline`` draws and
+``render_conversation`` makes the video of a script; ``encode_timeline`` draws and
 encodes an already laid-out timeline and is shared with the chat (``pipelines.chat``), which
 keeps the photo's faces between questions.
 """
@@ -138,7 +138,7 @@ def encode_timeline(
     return EncodedTimeline(*paths, n_frames / fps)
 
 
-def render_turns(
+def render_conversation(
     pipeline: TalkingPhotoPipeline,
     photo_source: PhotoSource,
     turns: Sequence[Turn] | None = None,
@@ -155,7 +155,32 @@ def render_turns(
     progress: ProgressCallback | None = None,
     captions: bool = False,
 ) -> RenderResult:
-    """Renders a conversation; see ``pipelines.conversation.render_conversation``."""
+    """Renders a conversation between the people in a photo into one MP4 (+ WAV and SRT).
+
+    Args:
+        pipeline: The pipeline whose backends and limits are used.
+        photo_source: Path, encoded bytes, or an (H, W, 3) uint8 RGB array.
+        turns: The script; None has the dialogue model write ``n_turns`` turns.
+        output: Path of the MP4 (the WAV and SRT go beside it); None writes into the
+            pipeline's output folder.
+        n_turns: Turns to write when ``turns`` is None (2-8).
+        moods: One mood for everyone, or a mood per face index (missing faces: neutral).
+        voices: A voice per face index; faces not given get ``assign_voices``'s voice.
+        names: Persona names per face index, used in the subtitles ("Person N" otherwise).
+        still: Keep the heads still (lips, eyes and expression still move).
+        seed: Seed of the dialogue model, blinks and head motion.
+        gap_s: Silence between turns, seconds.
+        watermark: Draw the visible "AI-generated" mark.
+        progress: Called with (stage, overall fraction) as the render advances.
+        captions: Burn the subtitles (each turn's speaker, then the words) into the video.
+
+    Returns:
+        The outputs; ``lines`` holds one Line per turn, in order.
+
+    Raises:
+        TalkingPhotoError: A subclass with a message a person can act on (no face, a turn for
+            a face that is not there, the video would be longer than the limit, ...).
+    """
     from pipelines.conversation_writer import write_conversation
 
     tracker = _ProgressTracker(progress)

@@ -20,17 +20,16 @@ from pipelines.conversation import (
     load_script,
     parse_script,
     parse_script_text,
-    render_conversation,
     speaker_label,
-    write_conversation,
 )
-from pipelines.conversation_render import check_length
+from pipelines.conversation_render import check_length, render_conversation
 from pipelines.conversation_writer import (
     CONVERSATION_TEMPLATES,
     check_turn,
     echoes,
     shares_run,
     speaking_order,
+    write_conversation,
 )
 from pipelines.faces import MediaPipeFaces
 from pipelines.line_check import validate_line
