@@ -1,7 +1,9 @@
 """What the tests measure in the videos and sounds the pipeline writes.
 
-``decode`` reads an MP4 back with PyAV (a test-only dependency), ``psnr`` compares two images,
-``median_f0`` estimates the pitch of speech and ``srt_cue_times`` reads the times of an SRT.
+``decode`` reads an MP4 back with PyAV (a test-only dependency), ``stream_facts`` only its
+stream headers (codecs, rate, durations, comment; no frames are decoded), ``psnr`` compares two
+images, ``median_f0`` estimates the pitch of speech and ``srt_cue_times`` reads the times of an
+SRT.
 Shared by the video, pipeline, conversation, captions, app, CLI, audio and speech tests.
 """
 
@@ -107,3 +109,18 @@ def srt_cue_times(srt: str) -> list[tuple[float, float]]:
         h1, m1, s1, ms1, h2, m2, s2, ms2 = (int(part) for part in match.groups())
         times.append((h1 * 3600 + m1 * 60 + s1 + ms1 / 1000, h2 * 3600 + m2 * 60 + s2 + ms2 / 1000))
     return times
+
+
+def stream_facts(path: str | Path) -> dict[str, float | str]:
+    """Codecs, frame rate (fps), video and audio durations (s) and the comment tag of an MP4."""
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0]
+        return {
+            "video_codec": video.codec_context.name,
+            "audio_codec": audio.codec_context.name,
+            "fps": float(video.average_rate),
+            "video_seconds": float(video.duration * video.time_base),
+            "audio_seconds": float(audio.duration * audio.time_base),
+            "comment": container.metadata.get("comment", ""),
+        }

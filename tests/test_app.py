@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import soundfile
@@ -20,6 +19,7 @@ import soundfile
 import app
 from app_support import LANGUAGES, RequestFolders, face_at, faces_overview
 from tests.launched_app import launched_app
+from tests.media_measures import stream_facts
 
 REQUEST_FOLDER = re.compile(r"[0-9a-f]{32}")
 
@@ -31,20 +31,6 @@ def client(pipeline) -> Iterator[object]:
 
     with launched_app(pipeline) as url:
         yield Client(url, verbose=False)
-
-
-def _streams(path: str | Path) -> dict[str, float | str]:
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        audio = container.streams.audio[0]
-        return {
-            "video_codec": video.codec_context.name,
-            "audio_codec": audio.codec_context.name,
-            "fps": float(video.average_rate),
-            "video_seconds": float(video.duration * video.time_base),
-            "audio_seconds": float(audio.duration * audio.time_base),
-            "comment": container.metadata.get("comment", ""),
-        }
 
 
 def _request_folders(output_dir: Path) -> set[Path]:
@@ -89,7 +75,7 @@ def test_faces_then_render_gives_an_h264_aac_mp4_with_matching_lengths(
         client, photo, speaker=speaker["value"], text=line, mood="happy", pitch=2
     )
 
-    facts = _streams(video)
+    facts = stream_facts(video)
     assert facts["video_codec"] == "h264"
     assert facts["audio_codec"] == "aac"
     assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
@@ -134,7 +120,7 @@ def test_talk_endpoint_renders_a_video_from_python(client, examples: Path) -> No
         "neutral",
         api_name="/talk",
     )
-    facts = _streams(video)
+    facts = stream_facts(video)
     assert (facts["video_codec"], facts["audio_codec"]) == ("h264", "aac")
     assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
 
@@ -160,7 +146,7 @@ def test_a_full_queue_answers_busy_at_once_and_loses_nothing(pipeline, examples:
                 busy.append(str(error))
     assert videos and busy, (videos, busy)
     assert all("Queue is full" in message for message in busy), busy
-    assert all(_streams(video)["video_codec"] == "h264" for video in videos)
+    assert all(stream_facts(video)["video_codec"] == "h264" for video in videos)
 
 
 @pytest.mark.slow
@@ -186,7 +172,7 @@ def test_own_voice_sets_the_length_of_the_video(client, examples: Path, data_dir
     video, _, transcript, _ = _render(
         client, examples / "smiling_woman_256.png", audio=handle_file(str(speech))
     )
-    facts = _streams(video)
+    facts = stream_facts(video)
     assert facts["video_seconds"] == pytest.approx(soundfile.info(str(speech)).duration, abs=0.05)
     assert transcript.strip()  # what was heard, or a note that it is the user's own recording
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 import pytest
 import soundfile
@@ -22,6 +21,7 @@ from app_backends import PipelinePool
 from app_group_handlers import table_rows, turns_from_table
 from pipelines.asr import word_error_rate
 from tests.launched_app import launched_app
+from tests.media_measures import stream_facts
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -43,20 +43,6 @@ def client(app_url: str) -> Any:
 @pytest.fixture(scope="module")
 def two_people(examples: Path) -> Path:
     return examples / "two_people.jpg"
-
-
-def _streams(path: str | Path) -> dict[str, float | str]:
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        audio = container.streams.audio[0]
-        return {
-            "video_codec": video.codec_context.name,
-            "audio_codec": audio.codec_context.name,
-            "fps": float(video.average_rate),
-            "video_seconds": float(video.duration * video.time_base),
-            "audio_seconds": float(audio.duration * audio.time_base),
-            "comment": container.metadata.get("comment", ""),
-        }
 
 
 def _messages(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -118,7 +104,7 @@ def test_an_edited_conversation_renders_to_an_h264_aac_mp4(
         consent=True,
         api_name="/converse",
     )
-    facts = _streams(video)
+    facts = stream_facts(video)
     assert (facts["video_codec"], facts["audio_codec"]) == ("h264", "aac")
     assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
     assert "AI-generated" in facts["comment"]
@@ -237,7 +223,7 @@ def test_a_chat_remembers_each_turn_until_it_is_cleared(client, chat_id: str) ->
     first = "My name is Tom. Please remember it."
     answer, video, history = _ask(client, chat_id, first)
     assert _messages(history) == [("user", first), ("assistant", answer)]
-    facts = _streams(video)
+    facts = stream_facts(video)
     assert (facts["video_codec"], facts["audio_codec"]) == ("h264", "aac")
     assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
     assert "AI-generated" in facts["comment"]
@@ -303,7 +289,7 @@ def test_a_spoken_question_is_transcribed_and_answered(
     assert role == "user"
     assert word_error_rate(_reference(data_dir), heard) <= 0.25
     assert _messages(history)[-1] == ("assistant", answer)
-    assert _streams(video)["video_seconds"] > 0.5
+    assert stream_facts(video)["video_seconds"] > 0.5
 
 
 # --------------------------------------------------------------------- backend choice
