@@ -14,6 +14,26 @@ from app_chat_handlers import ChatHandlers
 from app_support import SharedInputs, mood_choices, tr
 from pipelines import MOODS
 
+#: Plays each sentence's WAV as it arrives, one after another, in a player of the page's own
+#: (a gr.Audio would start over at every new value). A turn's first sentence ("-s1.wav") stops
+#: whatever is still playing; the whole answer's WAV, sent last, is left for the visitor to replay.
+PLAY_SENTENCES_JS = """
+(voice) => {
+  const url = voice && voice.url;
+  if (!url || !/-s\\d+\\.wav$/.test(url)) return [];
+  const state = window.chatVoice ??= {queue: [], player: new Audio()};
+  const next = () => {
+    const following = state.queue.shift();
+    if (following) { state.player.src = following; state.player.play().catch(() => {}); }
+  };
+  state.player.onended = next;
+  if (/-s1\\.wav$/.test(url)) { state.queue = []; state.player.pause(); }
+  state.queue.push(url);
+  if (state.player.paused || state.player.ended) next();
+  return [];
+}
+"""
+
 
 class ChatTab:
     """Builds the Chat tab inside the current ``gr.Tabs``; ``wire`` connects its events."""
@@ -37,11 +57,19 @@ class ChatTab:
                 self.video = gr.Video(
                     label=text("chat_video"),
                     interactive=False,
-                    autoplay=True,
+                    autoplay=False,  # the voice below has already said the answer
                     height=320,
                     scale=2,
                     elem_id="chat-video",
                 )
+            # The answer's voice: each sentence plays as soon as it is spoken (see
+            # PLAY_SENTENCES_JS), long before the video; then the whole answer, to replay.
+            self.voice = gr.Audio(
+                label=text("chat_voice"),
+                type="filepath",
+                interactive=False,
+                elem_id="chat-voice",
+            )
             self.question = gr.Textbox(
                 label=text("chat_question"),
                 placeholder=text("chat_question_hint"),
@@ -97,7 +125,7 @@ class ChatTab:
             api_visibility="private",
         )
         ask_inputs = [self.session_id, self.question, self.audio, shared.lang]
-        ask_outputs = [self.answer, self.video, self.history]
+        ask_outputs = [self.answer, self.video, self.history, self.voice]
         for trigger, api in ((self.ask.click, "chat_ask"), (self.question.submit, None)):
             trigger(
                 handlers.chat_ask,
@@ -108,7 +136,8 @@ class ChatTab:
                 api_description=(
                     "One turn of a chat: question (typed) or audio (a recording in English, used "
                     "when question is empty). Returns the answer, the MP4 of the person saying "
-                    "it, and the conversation so far as chat messages."
+                    "it, the conversation so far as chat messages, and the answer's WAV (the "
+                    "page plays it sentence by sentence before the video is ready)."
                 ),
                 preprocess=False,
                 concurrency_limit=1,
@@ -120,6 +149,14 @@ class ChatTab:
                 queue=False,
                 api_visibility="private",
             )
+        self.voice.change(
+            None,
+            [self.voice],
+            None,
+            js=PLAY_SENTENCES_JS,
+            queue=False,
+            api_visibility="private",
+        )
         self.clear.click(
             handlers.chat_clear,
             [self.session_id],
@@ -155,6 +192,7 @@ class ChatTab:
             (self.start, {"value": "chat_start"}),
             (self.history, {"label": "chat_history"}),
             (self.video, {"label": "chat_video"}),
+            (self.voice, {"label": "chat_voice"}),
             (self.question, {"label": "chat_question", "placeholder": "chat_question_hint"}),
             (self.audio, {"label": "chat_audio"}),
             (self.ask, {"value": "chat_ask"}),

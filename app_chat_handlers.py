@@ -16,6 +16,8 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import gradio as gr
+
 from app_backends import PipelinePool
 from app_handlers import friendly_errors, pipeline_for, require_photo, user_error
 from app_support import RequestFolders, chosen_faces, tr, uploaded_path
@@ -137,12 +139,17 @@ class ChatHandlers:
 
     def chat_ask(
         self, session_id: str | None, question: str | None, audio: Any, lang: str = "en"
-    ) -> Iterator[tuple[str, str | None, History]]:
+    ) -> Iterator[tuple[str, str | None, History, Any]]:
         """Answers a typed question (or, when none is typed, the recorded one).
 
+        Each sentence's WAV is sent as soon as it is spoken, the first while the rest is still
+        being written, so the page plays the answer long before its video is rendered.
+
         Yields:
-            (answer, video path or None, history): first as soon as the answer is written,
-            then with the video once it is rendered. ``gradio_client`` gets the last.
+            (answer so far, video path or None, history, WAV path or ``gr.skip()``): one with each
+            spoken sentence (its WAV, for the streamed voice), one when the whole answer is
+            written, and the last with the video and the whole answer's WAV. ``gradio_client``
+            gets the last.
         """
         sessions = self.rooms.find(session_id or "")
         if sessions is None:
@@ -153,27 +160,35 @@ class ChatHandlers:
             raise user_error(lang, "error_no_question")
         earlier = sessions.transcript(str(session_id))
         asked = typed or tr(lang, "chat_recorded_question")
+
+        def so_far(answer: str) -> History:
+            pending = [{"role": "user", "content": asked}]
+            if answer:
+                pending.append({"role": "assistant", "content": answer})
+            return [*earlier, *pending]
+
         folder = self.folders.new()
         reply: ChatReply | None = None
+        answer = ""
         try:
             with friendly_errors(lang, "answering a question"):
                 steps = sessions.ask_stream(
                     str(session_id), typed or None, audio=recorded, output_dir=folder
                 )
                 for event in steps:
-                    if event.kind == "text":
-                        pending = [
-                            {"role": "user", "content": asked},
-                            {"role": "assistant", "content": event.text},
-                        ]
-                        yield event.text, None, [*earlier, *pending]
+                    if event.kind == "audio" and event.audio is not None:
+                        answer = event.text or answer
+                        yield answer, None, so_far(answer), str(event.audio)
+                    elif event.kind == "text":
+                        answer = event.text
+                        yield answer, None, so_far(answer), gr.skip()
                     elif event.kind == "video":
                         reply = event.reply
         finally:
             if reply is None:
                 shutil.rmtree(folder, ignore_errors=True)
         assert reply is not None  # ask_stream always ends with the "video" event
-        yield reply.text, str(reply.video), sessions.transcript(str(session_id))
+        yield reply.text, str(reply.video), sessions.transcript(str(session_id)), str(reply.audio)
 
     def chat_clear(self, session_id: str | None) -> History:
         """Forgets the chat's conversation (the chat stays open); returns the empty history."""

@@ -221,17 +221,19 @@ def _ask(client, session_id: str, question: str = "", audio: Any = None) -> tupl
 def test_a_chat_remembers_each_turn_until_it_is_cleared(client, chat_id: str) -> None:
     assert SESSION_ID.fullmatch(chat_id)
     first = "My name is Tom. Please remember it."
-    answer, video, history = _ask(client, chat_id, first)
+    answer, video, history, voice = _ask(client, chat_id, first)
     assert _messages(history) == [("user", first), ("assistant", answer)]
     facts = stream_facts(video)
     assert (facts["video_codec"], facts["audio_codec"]) == ("h264", "aac")
+    # The voice the page played sentence by sentence, as one WAV: the video's soundtrack.
+    assert soundfile.info(voice).duration == pytest.approx(facts["audio_seconds"], abs=0.1)
     assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
     assert "AI-generated" in facts["comment"]
 
     # One call per turn with the session id: the second turn is asked with the first in memory
     # (the memory is what the person's next prompt replays; see tests/test_chat.py).
     second = "What is my name?"
-    answer2, _, history = _ask(client, chat_id, second)
+    answer2, _, history, _ = _ask(client, chat_id, second)
     assert _messages(history) == [
         ("user", first),
         ("assistant", answer),
@@ -241,7 +243,7 @@ def test_a_chat_remembers_each_turn_until_it_is_cleared(client, chat_id: str) ->
 
     assert client.predict(session_id=chat_id, api_name="/chat_clear") == []
     third = "How are you today?"
-    answer3, _, history = _ask(client, chat_id, third)
+    answer3, _, history, _ = _ask(client, chat_id, third)
     assert _messages(history) == [("user", third), ("assistant", answer3)]
 
 
@@ -261,7 +263,7 @@ def test_chats_do_not_see_each_other(client, chat_id: str, two_people: Path) -> 
         api_name="/chat_start",
     )
     assert SESSION_ID.fullmatch(other) and other != chat_id
-    _, _, history = _ask(client, other, "Hello, who are you?")
+    _, _, history, _ = _ask(client, other, "Hello, who are you?")
     assert len(history) == 2
     assert all("green" not in text for _, text in _messages(history))
     with pytest.raises(AppError, match="chat has ended"):
@@ -284,7 +286,7 @@ def test_a_spoken_question_is_transcribed_and_answered(
     from gradio_client import handle_file
 
     speech = handle_file(str(data_dir / "english_speech_16k.wav"))
-    answer, video, history = _ask(client, chat_id, "", speech)
+    answer, video, history, _ = _ask(client, chat_id, "", speech)
     role, heard = _messages(history)[-2]
     assert role == "user"
     assert word_error_rate(_reference(data_dir), heard) <= 0.25

@@ -201,10 +201,38 @@ def test_chinese_interface_and_choosing_a_speaker_by_clicking_their_face(
     page.close()
 
 
-def test_a_visitor_asks_a_person_in_the_photo_a_question(browser, app_url: str) -> None:
+#: Notes, in order, each new source the chat's voice player and its video element take.
+WATCH_CHAT_SOURCES_JS = """
+window.chatSources = [];
+setInterval(() => {
+  const video = document.querySelector('#chat-video video');
+  const sources = {
+    voice: (window.chatVoice && window.chatVoice.player.src) || '',
+    video: (video && (video.currentSrc || video.src)) || '',
+  };
+  for (const [kind, source] of Object.entries(sources)) {
+    const key = 'last_' + kind;
+    if (source && source !== window[key]) { window[key] = source; window.chatSources.push(kind); }
+  }
+}, 10);
+"""
+
+CHAT_QUESTIONS = [
+    "Hello! How are you today?",
+    "Where was this photo taken?",
+    "What do you like to do on weekends?",
+    "Who is standing next to you?",
+    "Thank you, goodbye!",
+]
+
+
+def test_a_visitor_holds_a_five_turn_chat_hearing_each_answer_before_its_video(
+    browser, app_url: str
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(WATCH_CHAT_SOURCES_JS)
     page.goto(app_url)
     page.wait_for_selector("#consent input[type=checkbox]", timeout=60_000)
     page.locator('#examples button.gallery-item:has(img[src*="two_people"])').click()
@@ -214,22 +242,44 @@ def test_a_visitor_asks_a_person_in_the_photo_a_question(browser, app_url: str) 
     page.get_by_role("tab", name="Chat").click()
     page.locator("#chat-start").click()
     page.get_by_text("Chatting with").first.wait_for(timeout=60_000)
-    question = "Hello! How are you today?"
-    page.locator("#chat-question textarea, #chat-question input").first.fill(question)
-    page.locator("#chat-ask").click()
-    page.wait_for_function(
-        "() => { const v = document.querySelector('#chat-video video');"
-        " return v && v.readyState >= 1 && v.duration > 0; }",
-        timeout=RENDER_TIMEOUT_MS,
-    )
     history = page.locator("#chat-history")
-    assert question in history.inner_text()
-    assert len(history.inner_text().strip()) > len(question), "the answer is shown too"
+    for turn, question in enumerate(CHAT_QUESTIONS):
+        seen_before = page.evaluate("window.chatSources.length")
+        page.locator("#chat-question textarea, #chat-question input").first.fill(question)
+        page.locator("#chat-ask").click()
+        page.wait_for_function(
+            "n => { const v = document.querySelector('#chat-video video');"
+            " return window.chatSources.slice(n).includes('video')"
+            " && v && v.readyState >= 1 && v.duration > 0; }",
+            arg=seen_before,
+            timeout=RENDER_TIMEOUT_MS,
+        )
+        page.wait_for_function(
+            "q => document.querySelector('#chat-history').innerText.includes(q)",
+            arg=question,
+            timeout=30_000,
+        )
+        shown = history.inner_text()
+        answer = shown[shown.rindex(question) + len(question) :]
+        assert any(ch.isalpha() for ch in answer), f"turn {turn + 1}: the answer is shown"
+        sources = page.evaluate("window.chatSources")[seen_before:]
+        assert "voice" in sources, f"turn {turn + 1}: the voice played"
+        assert sources.index("voice") < sources.index("video"), (
+            f"turn {turn + 1}: the voice started before the video arrived ({sources})"
+        )
+    assert all(question in history.inner_text() for question in CHAT_QUESTIONS)
+    assert page.evaluate("document.querySelector('#chat-video video').autoplay") is False
+    voice = page.evaluate(
+        "(() => { const p = window.chatVoice.player;"
+        " return {error: p.error && p.error.code, played: p.played.length}; })()"
+    )
+    assert voice["error"] is None, f"the browser could not play the voice: {voice}"
+    assert page.locator("#chat-voice audio, #chat-voice [data-testid]").count() > 0
 
     page.locator("#chat-clear").click()
     page.wait_for_function(
         "q => !document.querySelector('#chat-history').innerText.includes(q)",
-        arg=question,
+        arg=CHAT_QUESTIONS[0],
         timeout=30_000,
     )
     assert not errors, f"the page raised JavaScript errors: {errors}"
