@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from pipelines.errors import BackendUnavailable, TalkingPhotoError
-from pipelines.neural.weights import download_repo, is_repo_id, missing_model, require_model
+from pipelines.neural.weights import (
+    HubModelWeights,
+    require_model,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +26,7 @@ DEFAULT_CHAT_MODEL = "Qwen/Qwen2.5-0.5B-Instruct"
 NEURAL_INSTALL_HINT = "pip install -e '.[neural]'"
 
 
-class TransformersChat:
+class TransformersChat(HubModelWeights):
     """A causal language model from transformers, loaded once, answering chat messages.
 
     Attributes:
@@ -34,6 +37,8 @@ class TransformersChat:
     """
 
     name: ClassVar[str] = "transformers-chat"
+    default_model: ClassVar[str] = DEFAULT_CHAT_MODEL
+    model_what: ClassVar[str] = "the chat model"
     supports_grammar: ClassVar[bool] = False
 
     def __init__(
@@ -90,17 +95,6 @@ class TransformersChat:
             )
         self._lock = threading.Lock()
         logger.info("Loaded chat model %s on %s", model, self.device)
-
-    @classmethod
-    def missing_weights(cls, options: dict[str, Any]) -> str | None:
-        """Why the configured model cannot load here (None when its weights are present)."""
-        return missing_model(options.get("model", DEFAULT_CHAT_MODEL), "the chat model", cls.name)
-
-    @classmethod
-    def fetch_weights(cls, options: dict[str, Any]) -> list[str]:
-        """Downloads the configured model into the Hugging Face cache."""
-        model = options.get("model", DEFAULT_CHAT_MODEL)
-        return [download_repo(model)] if is_repo_id(model) else []
 
     def complete(
         self, messages: Sequence[dict[str, str]], *, max_tokens: int, temperature: float, seed: int

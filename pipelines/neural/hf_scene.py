@@ -18,7 +18,10 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from pipelines.errors import BackendUnavailable
-from pipelines.neural.weights import download_repo, is_repo_id, missing_model, require_model
+from pipelines.neural.weights import (
+    HubModelWeights,
+    require_model,
+)
 from pipelines.types import Face, Photo, Scene
 
 logger = logging.getLogger(__name__)
@@ -36,7 +39,7 @@ _CAPTION_ARTEFACTS = re.compile(r"\b(?:arafed|araffe|arafe|araf)\b\s*", re.IGNOR
 NEURAL_INSTALL_HINT = "pip install -e '.[neural]'"
 
 
-class TransformersCaptionScene:
+class TransformersCaptionScene(HubModelWeights):
     """Heuristic scene facts plus a caption from a transformers vision-language model.
 
     Attributes:
@@ -46,6 +49,8 @@ class TransformersCaptionScene:
     """
 
     name: ClassVar[str] = "caption"
+    default_model: ClassVar[str] = DEFAULT_CAPTION_MODEL
+    model_what: ClassVar[str] = "the captioning model"
 
     def __init__(
         self,
@@ -106,18 +111,6 @@ class TransformersCaptionScene:
         self.model_id = model
         self._lock = threading.Lock()
         logger.info("Loaded captioning model %s on %s", model, self.device)
-
-    @classmethod
-    def missing_weights(cls, options: dict[str, Any]) -> str | None:
-        """Why the configured model cannot load here (None when its weights are present)."""
-        model = options.get("model", DEFAULT_CAPTION_MODEL)
-        return missing_model(model, "the captioning model", cls.name)
-
-    @classmethod
-    def fetch_weights(cls, options: dict[str, Any]) -> list[str]:
-        """Downloads the configured model into the Hugging Face cache."""
-        model = options.get("model", DEFAULT_CAPTION_MODEL)
-        return [download_repo(model)] if is_repo_id(model) else []
 
     def describe(self, photo: Photo, faces: Sequence[Face]) -> Scene:
         """The heuristic scene with the model's caption added.

@@ -20,7 +20,10 @@ import numpy as np
 
 from pipelines.device import gpu_task
 from pipelines.errors import BackendUnavailable, BadInputError, TalkingPhotoError
-from pipelines.neural.weights import download_repo, is_repo_id, missing_model, require_model
+from pipelines.neural.weights import (
+    HubModelWeights,
+    require_model,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ MAX_DESCRIPTION_CHARS = 300
 DIFFUSERS_FILES: tuple[str, ...] = ("model_index.json", "*/*.json", "*/*.txt", "*/*.safetensors")
 
 
-class PortraitGenerator:
+class PortraitGenerator(HubModelWeights):
     """A diffusers text-to-image pipeline that paints one frontal portrait per description.
 
     Attributes:
@@ -52,6 +55,9 @@ class PortraitGenerator:
     """
 
     name: ClassVar[str] = "portrait"
+    default_model: ClassVar[str] = DEFAULT_PORTRAIT_MODEL
+    model_what: ClassVar[str] = "the text-to-image model"
+    hub_files: ClassVar[tuple[str, ...] | None] = DIFFUSERS_FILES
 
     def __init__(
         self,
@@ -116,20 +122,6 @@ class PortraitGenerator:
         self._negative = negative_prompt
         self._lock = threading.Lock()
         logger.info("Loaded text-to-image model %s on %s", model, self.device)
-
-    @classmethod
-    def missing_weights(cls, options: dict[str, Any]) -> str | None:
-        """Why the configured model cannot load here (None when its weights are present)."""
-        model = options.get("model", DEFAULT_PORTRAIT_MODEL)
-        return missing_model(model, "the text-to-image model", cls.name)
-
-    @classmethod
-    def fetch_weights(cls, options: dict[str, Any]) -> list[str]:
-        """Downloads the configured model's diffusers folders into the Hugging Face cache."""
-        model = options.get("model", DEFAULT_PORTRAIT_MODEL)
-        if not is_repo_id(model):
-            return []
-        return [download_repo(model, allow_patterns=DIFFUSERS_FILES)]
 
     def prompt(self, description: str) -> str:
         """The full prompt for a description (checked and normalised).

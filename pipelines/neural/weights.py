@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, ClassVar
 
 from pipelines.errors import BackendUnavailable, TalkingPhotoError
 
@@ -182,3 +183,36 @@ def _download_error(what: str, error: Exception) -> TalkingPhotoError:
         "internet access and HF_HUB_OFFLINE unset; gated models also need "
         "`hf auth login`)."
     )
+
+
+class HubModelWeights:
+    """Weights checks for a backend whose ``model`` option is a Hub repository id or a folder.
+
+    Gives the ``missing_weights`` and ``fetch_weights`` classmethods that
+    ``registry.BackendSpec.weights`` asks for.
+
+    Attributes:
+        name: The backend's registry name (named in the hint to fetch the weights).
+        default_model: The model used when the options name none.
+        model_what: What the model is, for messages ("the chat model").
+        hub_files: Patterns of the repository files to download; None: all but
+            ``IGNORED_WEIGHT_FILES``.
+    """
+
+    name: ClassVar[str]
+    default_model: ClassVar[str]
+    model_what: ClassVar[str]
+    hub_files: ClassVar[tuple[str, ...] | None] = None
+
+    @classmethod
+    def missing_weights(cls, options: dict[str, Any]) -> str | None:
+        """Why the configured model cannot load here (None when its weights are present)."""
+        return missing_model(options.get("model", cls.default_model), cls.model_what, cls.name)
+
+    @classmethod
+    def fetch_weights(cls, options: dict[str, Any]) -> list[str]:
+        """Downloads the configured model into the Hugging Face cache (nothing for a folder)."""
+        model = options.get("model", cls.default_model)
+        if not is_repo_id(model):
+            return []
+        return [download_repo(model, allow_patterns=cls.hub_files)]
