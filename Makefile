@@ -1,5 +1,6 @@
 # Talking Photo: the two commands of the README, and the ones behind them.
-# `make run` sets everything up and launches the app; `make test` sets everything up and runs the tests.
+# `make run` sets everything up and launches the app; `make test` sets everything up, checks
+# lint and formatting (ruff) and runs the tests. CI (.ci/run) runs exactly `make test`.
 
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -11,7 +12,7 @@ STAMP := $(VENV)/.installed
 run: setup
 	$(PY) app.py
 
-test: setup system-deps
+test: setup system-deps lint
 	$(PY) -m pytest
 
 setup: $(STAMP)
