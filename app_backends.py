@@ -20,7 +20,8 @@ import gradio as gr
 
 from app_support import tr
 from pipelines import TalkingPhotoPipeline
-from pipelines.registry import STAGES, availability, default_name, specs
+from pipelines.registry import RENDER_STAGES as STAGES
+from pipelines.registry import availability, default_name, specs
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def backend_status(settings_options: Mapping[str, Any], stage: str, name: str) -
 
     Args:
         settings_options: ``Settings.backend_options`` (constructor options by backend name).
-        stage: One of ``pipelines.registry.STAGES``.
+        stage: One of ``pipelines.registry.RENDER_STAGES``.
         name: A registered backend of that stage.
     """
     spec = next(s for s in specs(stage) if s.name == name)
@@ -71,7 +72,7 @@ def all_statuses(settings_options: Mapping[str, Any]) -> dict[str, tuple[Backend
 
 def configured_choice(pipeline: TalkingPhotoPipeline) -> BackendChoice:
     """The backends the pipeline's settings name, per stage."""
-    return {stage: str(getattr(pipeline.settings, f"{stage}_backend")) for stage in STAGES}
+    return {stage: pipeline.settings.backend_name(stage) for stage in STAGES}
 
 
 class PipelinePool:

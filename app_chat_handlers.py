@@ -1,6 +1,6 @@
 """The functions behind the Chat tab: start a chat with a face, ask, clear, close.
 
-Every chat is a ``pipelines.chat_sessions.ChatSessions`` session, named by a random 128-bit id
+Every chat is a ``pipelines.chat.rooms.ChatSessions`` session, named by a random 128-bit id
 that only its visitor holds (the page keeps it; a ``gradio_client`` user passes it with each
 call). A session remembers its conversation until it is cleared, closed (a new photo or another
 face), or idle for longer than the app keeps its outputs. Each answer's files go into their own
@@ -22,8 +22,8 @@ from app_backends import PipelinePool
 from app_handlers import friendly_errors, pipeline_for, require_photo, user_error
 from app_support import RequestFolders, chosen_faces, tr, uploaded_path
 from pipelines import MOODS, BadInputError, TalkingPhotoPipeline
-from pipelines.chat import ChatReply
-from pipelines.chat_sessions import ChatSessions
+from pipelines.chat.rooms import ChatSessions
+from pipelines.chat.session import ChatReply
 
 logger = logging.getLogger(__name__)
 

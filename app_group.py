@@ -13,7 +13,7 @@ import gradio as gr
 from app_group_handlers import TABLE_HEADERS, GroupHandlers
 from app_support import SharedInputs, mood_choices, tr
 from pipelines import MOODS
-from pipelines.conversation import MAX_WRITTEN_TURNS, MIN_WRITTEN_TURNS
+from pipelines.conversation.casting import MAX_WRITTEN_TURNS, MIN_WRITTEN_TURNS
 
 
 class GroupTab:

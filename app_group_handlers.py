@@ -3,7 +3,7 @@
 The conversation is a table of turns, one row each: the number of the person who speaks (as
 drawn on the photo, 1 = leftmost) and what they say. ``converse_script`` asks the dialogue model
 for one; the visitor reorders, edits, adds, deletes and reassigns turns; ``converse`` renders
-the table with ``pipelines.conversation_render.render_conversation`` (a voice per person, the
+the table with ``pipelines.conversation.render.render_conversation`` (a voice per person, the
 listeners idle), under the same consent rule and AI mark as a single render.
 """
 
@@ -35,9 +35,9 @@ from pipelines.conversation import (
     Script,
     parse_script,
     parse_script_text,
+    render_conversation,
 )
-from pipelines.conversation_render import render_conversation
-from pipelines.conversation_writer import write_conversation
+from pipelines.conversation.writer import write_conversation
 from pipelines.types import RenderResult
 
 logger = logging.getLogger(__name__)

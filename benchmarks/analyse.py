@@ -77,7 +77,7 @@ def load_photo_rgb(path: Path) -> np.ndarray:
 
 def watermark_rect(width: int, height: int, text: str = "AI-generated") -> tuple[int, ...]:
     """(x, y, w, h) of the visible mark in a frame of this size, with a small margin."""
-    from pipelines.watermark import Watermark
+    from pipelines.video.watermark import Watermark
 
     mark = Watermark(text, width, height)
     h, w = mark.alpha.shape[:2]
@@ -277,7 +277,7 @@ def codec_floor_psnr(
     """
     import av
 
-    from pipelines.video import write_video
+    from pipelines.video.encode import write_video
 
     height, width = photo.shape[:2]
     path = write_video(

@@ -67,7 +67,7 @@ def write_contact_sheet(
     """
     from PIL import Image, ImageDraw
 
-    from pipelines.watermark import load_font
+    from pipelines.video.watermark import load_font
 
     order = sorted(frames)
     rows = max(1, -(-len(order) // COLUMNS))

@@ -72,7 +72,7 @@ def load_average() -> float:
 # --------------------------------------------------------------------- chat
 def bench_chat(pipeline: Any, photo: Path, questions: int, out: Path) -> dict[str, Any]:
     """Asks ``questions`` questions after a warm-up; returns per-answer latencies."""
-    from pipelines.chat import ChatSession
+    from pipelines.chat.session import ChatSession
     from pipelines.text import split_sentences
 
     session = ChatSession(pipeline, photo, persona_name=None, mood="happy")
@@ -115,9 +115,9 @@ def bench_chat(pipeline: Any, photo: Path, questions: int, out: Path) -> dict[st
 
 def bench_llm_threads(pipeline: Any, photo: Path, calls: int = 4) -> dict[str, Any]:
     """Seconds SmolLM2 takes to write one chat answer, with 1 and with 2 CPU threads."""
-    from pipelines.chat import ChatSession
-    from pipelines.chat_prompt import answer_grammar
-    from pipelines.dialogue import SmolLM2Chat
+    from pipelines.chat.prompt import answer_grammar
+    from pipelines.chat.session import ChatSession
+    from pipelines.dialogue.writer import SmolLM2Chat
 
     messages = ChatSession(pipeline, photo).prompt_messages(QUESTIONS[0])
     timings: dict[str, Any] = {}
@@ -144,7 +144,7 @@ def bench_asr() -> dict[str, Any]:
     """Word error rate and speed of tiny.en on the English clip; the Chinese clip's output."""
     import soundfile
 
-    from pipelines.asr import shared_transcriber, transcribe, word_error_rate
+    from pipelines.speech.asr import shared_transcriber, transcribe, word_error_rate
 
     started = time.perf_counter()
     shared_transcriber()
@@ -207,8 +207,7 @@ def track_lip_gaps(video: Path, centres: list[tuple[float, float]]) -> tuple[np.
 
 def bench_group(pipeline: Any, photo: Path, out: Path) -> dict[str, Any]:
     """Renders the script on the photo and compares listener and speaker mouth ranges."""
-    from pipelines.conversation import Turn
-    from pipelines.conversation_render import render_conversation
+    from pipelines.conversation import Turn, render_conversation
 
     turns = [Turn(face, text) for face, text in SCRIPT]
     started = time.perf_counter()
@@ -316,7 +315,7 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
         lines += [
             "",
             "Compare the load averages too: a busier machine makes every time longer. What "
-            "changed the times (`pipelines.chat_answer`): SmolLM2's reply is streamed and its "
+            "changed the times (`pipelines.chat.answer`): SmolLM2's reply is streamed and its "
             "first whole sentence is spoken as soon as it passes the checks; llama.cpp keeps "
             "the prompt it read (the session start reads the fixed part, ~0.8 s on idle "
             "cores), so a question costs only its new words; the replayed memory moves in "

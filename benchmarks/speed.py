@@ -66,7 +66,7 @@ def time_stages(pipeline: Any, photo_path: Path, text: str, runs: int) -> dict[s
     The animation is drawn for the speaking face only (plus any listener, as a render would)
     and its frames are consumed without encoding, so "animate" is drawing and compositing.
     """
-    from pipelines.motion import Utterance, frame_count, plan_face_motion
+    from pipelines.motion.planner import Utterance, frame_count, plan_face_motion
     from pipelines.types import Animation
 
     samples: dict[str, list[float]] = {stage: [] for stage in STAGES}

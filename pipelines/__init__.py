@@ -1,26 +1,37 @@
 """Talking Photo: hear the people in a photo speak.
 
-The pipeline runs photo -> faces -> scene -> lines -> speech -> motion -> frames -> video, each
-stage behind a small registry of backends whose offline default runs on a plain CPU with no
-network. ``import pipelines`` is light: it imports no model library, no torch and no gradio.
+>>> import pipelines
+>>> tp = pipelines.load()                                   # the offline stack, loaded lazily
+>>> tp.render("photo.jpg", text="Hello!").video             # one face says a line
+>>> tp.converse("group.jpg", turns=4).video                 # everyone takes turns
+>>> tp.chat("photo.jpg", name="Anna").ask("Where are we?").video
 
-Example:
-    >>> from pipelines import TalkingPhotoPipeline, RenderRequest
-    >>> result = TalkingPhotoPipeline().render(RenderRequest("photo.jpg", text="Hello!"))
-    >>> result.video
+photo -> faces -> scene -> lines -> speech -> motion -> frames -> video. Each stage is a
+sub-package (``faces``, ``scene``, ``dialogue``, ``speech``, ``motion``, ``animate``, ``video``)
+with a registry of backends whose offline default runs on a plain CPU with no network
+(``pipelines.registry``); frozen values flow between them (``pipelines.types``). Every video is
+made by one function, ``pipelines.render.render_timeline``. ``import pipelines`` is light: it
+imports no model library, no torch and no gradio.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 from pipelines.config import Limits, Settings
 from pipelines.errors import (
     BackendUnavailable,
     BadInputError,
+    Cancelled,
     LimitExceeded,
     NoFaceError,
     StageTimeout,
     TalkingPhotoError,
 )
-from pipelines.pipeline import RenderRequest, TalkingPhotoPipeline
+from pipelines.pipeline import TalkingPhotoPipeline
 from pipelines.protocols import Voice
+from pipelines.render import RenderOptions, RenderRequest
+from pipelines.timeline import Turn
 from pipelines.types import (
     MOODS,
     Animation,
@@ -30,16 +41,46 @@ from pipelines.types import (
     Line,
     Phoneme,
     Photo,
+    PhotoReading,
     RenderResult,
     Scene,
     Speech,
 )
+
+
+def load(settings: Settings | None = None, **choices: Any) -> TalkingPhotoPipeline:
+    """A pipeline of the offline stack, or of the backends you name.
+
+    Models load on first use and stay loaded; keep the pipeline and reuse it.
+
+    Args:
+        settings: Backends, limits and encoding; None for the defaults.
+        **choices: Settings fields to change, e.g. ``dialogue_backend="template"`` or
+            ``limits=Limits(max_faces=2)``; unknown names raise BadInputError listing the valid
+            ones.
+
+    Returns:
+        The pipeline.
+    """
+    import dataclasses
+
+    base = settings or Settings()
+    known = {field.name for field in dataclasses.fields(Settings)}
+    unknown = sorted(set(choices) - known)
+    if unknown:
+        raise BadInputError(
+            f"Unknown setting(s) {', '.join(unknown)}; valid settings are "
+            f"{', '.join(sorted(known))}."
+        )
+    return TalkingPhotoPipeline(dataclasses.replace(base, **choices) if choices else base)
+
 
 __all__ = [
     "MOODS",
     "Animation",
     "BackendUnavailable",
     "BadInputError",
+    "Cancelled",
     "Cue",
     "Face",
     "FaceMotion",
@@ -49,6 +90,8 @@ __all__ = [
     "NoFaceError",
     "Phoneme",
     "Photo",
+    "PhotoReading",
+    "RenderOptions",
     "RenderRequest",
     "RenderResult",
     "Scene",
@@ -57,5 +100,7 @@ __all__ = [
     "StageTimeout",
     "TalkingPhotoError",
     "TalkingPhotoPipeline",
+    "Turn",
     "Voice",
+    "load",
 ]

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import BadInputError
+from pipelines.errors import BackendUnavailable, BadInputError
+from pipelines.registry import STAGES, Stage, default_name, specs
+
+#: The Settings field that names each stage's backend.
+_BACKEND_FIELDS: dict[Stage, str] = {stage: f"{stage}_backend" for stage in STAGES}
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,14 @@ class Limits:
 class Settings:
     """Which backend runs each stage, and how the output is encoded."""
 
-    # Backend names per stage; see ``talking-photo backends`` for the choices.
-    faces_backend: str = "mediapipe"
-    scene_backend: str = "heuristic"
-    dialogue_backend: str = "smollm2"
-    speech_backend: str = "piper"
-    animator_backend: str = "mesh-warp"
+    # Backend names per stage; see ``talking-photo backends`` for the choices. The defaults
+    # are the registry's first backend of each stage (``pipelines.registry``).
+    faces_backend: str = field(default_factory=lambda: default_name("faces"))
+    scene_backend: str = field(default_factory=lambda: default_name("scene"))
+    dialogue_backend: str = field(default_factory=lambda: default_name("dialogue"))
+    speech_backend: str = field(default_factory=lambda: default_name("speech"))
+    animator_backend: str = field(default_factory=lambda: default_name("animator"))
+    portrait_backend: str = field(default_factory=lambda: default_name("portrait"))
     # Video frame rate, frames per second.
     fps: int = 25
     # H.264 constant rate factor (lower is better quality, larger files).
@@ -87,6 +94,64 @@ class Settings:
     # e.g. {"transformers-chat": {"model": "Qwen/Qwen2.5-0.5B-Instruct"}}.
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+
+    def backend_name(self, stage: Stage) -> str:
+        """The backend chosen for a stage.
+
+        Raises:
+            BackendUnavailable: Not a stage; the message lists the stages.
+        """
+        if stage not in _BACKEND_FIELDS:
+            raise BackendUnavailable(f"Unknown stage {stage!r}; stages are: {', '.join(STAGES)}.")
+        return str(getattr(self, _BACKEND_FIELDS[stage]))
+
+    def with_backends(self, backends: Sequence[str] = (), options: Sequence[str] = ()) -> Settings:
+        """These settings with command-line style backend choices and options applied.
+
+        ``"dialogue=transformers-chat"`` chooses a backend for a stage;
+        ``"transformers-chat.model=Qwen/Qwen2.5-1.5B-Instruct"`` sets one constructor option
+        (values are read as YAML scalars: ``true``, ``3``, ``0.5``, text).
+
+        Args:
+            backends: "stage=name" items.
+            options: "name.key=value" items.
+
+        Returns:
+            New settings (these are not changed).
+
+        Raises:
+            BadInputError: A malformed item, an unknown stage or an unknown backend name.
+        """
+        changes: dict[str, Any] = {}
+        for item in backends:
+            stage, separator, name = (part.strip() for part in item.partition("="))
+            if not separator or not stage or not name:
+                raise BadInputError(
+                    f"--backend takes STAGE=NAME (e.g. dialogue=template), got {item!r}."
+                )
+            if stage not in _BACKEND_FIELDS:
+                raise BadInputError(
+                    f"Unknown stage {stage!r} in --backend; stages are: {', '.join(STAGES)}."
+                )
+            names = [spec.name for spec in specs(stage)]
+            if name not in names:
+                raise BadInputError(
+                    f"Unknown {stage} backend {name!r}; choose one of: {', '.join(names)}."
+                )
+            changes[_BACKEND_FIELDS[stage]] = name  # type: ignore[index]
+        merged = {name: dict(values) for name, values in self.backend_options.items()}
+        for item in options:
+            target, separator, raw = item.partition("=")
+            backend, dot, key = target.strip().partition(".")
+            if not separator or not dot or not backend or not key:
+                raise BadInputError(
+                    f"--option takes NAME.KEY=VALUE (e.g. transformers-chat.model=Qwen/Qwen2.5-"
+                    f"0.5B-Instruct), got {item!r}."
+                )
+            merged.setdefault(backend, {})[key] = _scalar(raw)
+        if options:
+            changes["backend_options"] = merged
+        return dataclasses.replace(self, **changes) if changes else self
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -131,3 +196,14 @@ class Settings:
         if not isinstance(data, dict):
             raise BadInputError(f"The settings file {path} must hold a mapping of settings.")
         return cls.from_dict(data)
+
+
+def _scalar(raw: str) -> Any:
+    """A command-line value as YAML reads it ("true" -> True, "3" -> 3), else the text."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+    return raw if value is None else value

@@ -78,3 +78,10 @@ class BackendUnavailable(TalkingPhotoError):
 
 class StageTimeout(TalkingPhotoError):
     """A stage took longer than the configured per-stage timeout."""
+
+
+class Cancelled(TalkingPhotoError):
+    """The render was cancelled (the user pressed Cancel, or the client went away)."""
+
+    def __init__(self, message: str = "The render was cancelled.") -> None:
+        super().__init__(message)

@@ -60,8 +60,8 @@ class SceneBackend(Protocol):
 class ChatBackend(Protocol):
     """A chat language model: messages in, one reply out.
 
-    Prompting, validation and the fallback to templates live in ``pipelines.dialogue``; a chat
-    backend only generates.
+    Prompting, validation and the fallback to templates live in ``pipelines.dialogue.writer``; a
+    chat backend only generates.
     """
 
     name: ClassVar[str]
@@ -77,7 +77,7 @@ class ChatBackend(Protocol):
 class StreamingChatBackend(Protocol):
     """A chat backend that also hands out its reply piece by piece while writing it.
 
-    ``pipelines.chat`` uses it to speak the first sentence of an answer before the model has
+    ``pipelines.chat.session`` uses it to speak the first sentence of an answer before the model has
     written the rest.
     """
 
@@ -117,4 +117,14 @@ class AnimatorBackend(Protocol):
         self, photo: Photo, faces: Sequence[Face], animation: Animation
     ) -> Iterator[np.ndarray]:
         """Yields animation.n_frames frames, each (H, W, 3) uint8 RGB at the photo's size."""
+        ...
+
+
+class PortraitBackend(Protocol):
+    """Paints a portrait from a description, for when there is no photo."""
+
+    name: ClassVar[str]
+
+    def generate(self, description: str, seed: int) -> np.ndarray:
+        """(H, W, 3) uint8 RGB portrait of the described person; the same seed, the same one."""
         ...

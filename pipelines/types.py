@@ -205,6 +205,21 @@ class Scene:
     description: str
 
 
+@dataclass(frozen=True, eq=False)
+class PhotoReading:
+    """A photo read once: decoded, its faces found, its scene described.
+
+    Attributes:
+        photo: The working photo.
+        faces: Every face found, left to right (never empty).
+        scene: What the photo shows.
+    """
+
+    photo: Photo
+    faces: tuple[Face, ...]
+    scene: Scene
+
+
 LineSource = Literal["user", "model", "template"]
 
 
@@ -274,6 +289,19 @@ class Speech:
     def duration(self) -> float:
         """Length of the audio in seconds."""
         return float(len(self.audio)) / float(self.sample_rate)
+
+
+@dataclass(frozen=True, eq=False)
+class Utterance:
+    """One stretch of speech by one face.
+
+    Attributes:
+        start: Seconds into the video where this speech begins.
+        speech: The audio, with its phonemes when the voice gave them.
+    """
+
+    start: float
+    speech: Speech
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipelines.animate import MeshWarpAnimator, motion_weights, prepare_face
+from pipelines.animate.animator import MeshWarpAnimator, motion_weights, prepare_face
 from pipelines.errors import BadInputError
 from pipelines.images import load_image
 from pipelines.types import Animation, Face, FaceMotion, Photo
@@ -46,7 +46,7 @@ def roi_of(photo: Photo, face: Face) -> tuple[slice, slice]:
 
 @pytest.fixture(scope="module")
 def detector():
-    from pipelines.faces import MediaPipeFaces
+    from pipelines.faces.mediapipe_faces import MediaPipeFaces
 
     return MediaPipeFaces()
 
@@ -181,7 +181,12 @@ def test_a_full_blink_dips_dlib_s_eye_aspect_ratio(
 
 
 def test_a_closed_lid_is_drawn_in_skin_tone_without_the_eye_showing(examples, detector) -> None:
-    from pipelines.rig import LEFT_EYE_LOWER, LEFT_EYE_UPPER, RIGHT_EYE_LOWER, RIGHT_EYE_UPPER
+    from pipelines.animate.rig import (
+        LEFT_EYE_LOWER,
+        LEFT_EYE_UPPER,
+        RIGHT_EYE_LOWER,
+        RIGHT_EYE_UPPER,
+    )
 
     photo, faces, face = largest_face(examples, detector, "painted_portrait.png")
     closed = render(photo, faces, [make_motion(face.index, 1, blink=1.0)])[0]
@@ -243,8 +248,8 @@ def test_head_motion_leaves_the_hair_and_background_around_the_face_still(woman)
 
 
 def test_teeth_take_the_photo_s_colour_cast(examples: Path, detector) -> None:
-    from pipelines.mouth import measure_palette
-    from pipelines.rig import build_rig
+    from pipelines.animate.mouth import measure_palette
+    from pipelines.animate.rig import build_rig
 
     photo, _, face = largest_face(examples, detector, "mona_lisa.jpg")
     palette = measure_palette(

@@ -19,7 +19,7 @@ import soundfile
 
 from app_backends import PipelinePool
 from app_group_handlers import table_rows, turns_from_table
-from pipelines.asr import word_error_rate
+from pipelines.speech.asr import word_error_rate
 from tests.launched_app import launched_app
 from tests.media_measures import stream_facts
 

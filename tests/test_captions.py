@@ -1,4 +1,4 @@
-"""Burned-in captions (pipelines.captions): where and when they show, their font and layout.
+"""Burned-in captions (pipelines.video.captions): where and when they show, their font and layout.
 
 Videos are encoded for real and decoded again with PyAV; fonts are the system's own.
 """
@@ -13,7 +13,9 @@ import pytest
 from PIL import Image
 
 from pipelines import RenderRequest, TalkingPhotoPipeline
-from pipelines.captions import (
+from pipelines.timeline import Turn, lay_out
+from pipelines.types import Cue, Speech
+from pipelines.video.captions import (
     KNOWN_CJK_FONTS,
     CaptionTrack,
     draw_caption,
@@ -22,10 +24,8 @@ from pipelines.captions import (
     load_caption_font,
     wrap_to_width,
 )
-from pipelines.conversation import Turn, lay_out
-from pipelines.subtitles import split_cue
-from pipelines.types import Cue, Speech
-from pipelines.video import write_video
+from pipelines.video.encode import write_video
+from pipelines.video.subtitles import split_cue
 from tests.media_measures import decode, psnr
 
 FPS = 25

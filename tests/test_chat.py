@@ -11,11 +11,11 @@ import pytest
 import soundfile
 
 from pipelines import BadInputError, LimitExceeded, TalkingPhotoPipeline
-from pipelines.asr import word_error_rate
-from pipelines.chat import ChatSession, transcribe
-from pipelines.chat_prompt import ChatTurn, check_answer, question_kind, template_answer
-from pipelines.chat_sessions import ChatSessions
-from pipelines.line_check import validate_line
+from pipelines.chat.prompt import ChatTurn, check_answer, question_kind, template_answer
+from pipelines.chat.rooms import ChatSessions
+from pipelines.chat.session import ChatSession, transcribe
+from pipelines.dialogue.checks import validate_line
+from pipelines.speech.asr import word_error_rate
 from pipelines.types import MOODS
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from pipelines import Settings, TalkingPhotoPipeline
-from pipelines.chat import ChatSession
-from pipelines.chat_answer import AnswerChunk, first_part, write_answer
-from pipelines.chat_prompt import answer_grammar, check_answer
-from pipelines.dialogue import SmolLM2Chat
+from pipelines.chat.answer import AnswerChunk, first_part, write_answer
+from pipelines.chat.prompt import answer_grammar, check_answer
+from pipelines.chat.session import ChatSession
+from pipelines.dialogue.writer import SmolLM2Chat
 from pipelines.text import split_sentences
 
 QUESTIONS = (

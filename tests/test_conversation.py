@@ -15,15 +15,12 @@ from pipelines.config import Limits
 from pipelines.conversation import (
     Turn,
     assign_voices,
-    faces_to_animate,
-    lay_out,
     load_script,
     parse_script,
     parse_script_text,
-    speaker_label,
+    render_conversation,
 )
-from pipelines.conversation_render import check_length, render_conversation
-from pipelines.conversation_writer import (
+from pipelines.conversation.writer import (
     CONVERSATION_TEMPLATES,
     check_turn,
     echoes,
@@ -31,8 +28,11 @@ from pipelines.conversation_writer import (
     speaking_order,
     write_conversation,
 )
-from pipelines.faces import MediaPipeFaces
-from pipelines.line_check import validate_line
+from pipelines.dialogue.checks import validate_line
+from pipelines.faces import faces_to_animate
+from pipelines.faces.mediapipe_faces import MediaPipeFaces
+from pipelines.render import check_length
+from pipelines.timeline import lay_out, speaker_label
 from pipelines.types import Photo
 from tests.media_measures import decode, median_f0
 
@@ -220,9 +220,9 @@ def test_limits_on_faces_and_length_are_enforced(two_people) -> None:
     with pytest.raises(LimitExceeded, match="at most 1 faces"):
         faces_to_animate(faces, [0, 1], max_faces=1)
     short = TalkingPhotoPipeline(Settings(limits=Limits(max_video_seconds=5)))
-    check_length(short, 4.9)
+    check_length(4.9, short.settings, "The conversation")
     with pytest.raises(LimitExceeded, match="limit is 5 s"):
-        check_length(short, 6.0)
+        check_length(6.0, short.settings, "The conversation")
 
 
 # --------------------------------------------------------------------- writing

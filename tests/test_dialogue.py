@@ -7,7 +7,9 @@ from typing import ClassVar
 import pytest
 
 from pipelines import registry
-from pipelines.dialogue import (
+from pipelines.dialogue.checks import inspect_line
+from pipelines.dialogue.prompt import MOOD_OPENERS, line_grammar
+from pipelines.dialogue.writer import (
     DialogueWriter,
     SmolLM2Chat,
     TemplateChat,
@@ -16,9 +18,7 @@ from pipelines.dialogue import (
     template_line,
     validate_line,
 )
-from pipelines.dialogue_prompt import MOOD_OPENERS, line_grammar
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
-from pipelines.line_check import inspect_line
 from pipelines.text import split_sentences
 from pipelines.types import MOODS, PersonInScene, Scene
 
@@ -158,7 +158,8 @@ def test_registry_creates_both_dialogue_backends():
 
 def test_importing_the_module_loads_no_model_runtime():
     code = (
-        "import sys, pipelines.dialogue; print('xllamacpp' in sys.modules, 'torch' in sys.modules)"
+        "import sys, pipelines.dialogue.writer; "
+        "print('xllamacpp' in sys.modules, 'torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

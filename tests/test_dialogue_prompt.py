@@ -1,6 +1,7 @@
 import pytest
 
-from pipelines.dialogue_prompt import (
+from pipelines.dialogue.checks import validate_line
+from pipelines.dialogue.prompt import (
     MAX_SCENE_TEXT_CHARS,
     MOOD_OPENERS,
     SYSTEM_PROMPT,
@@ -11,7 +12,6 @@ from pipelines.dialogue_prompt import (
     quote_scene_text,
 )
 from pipelines.errors import BadInputError
-from pipelines.line_check import validate_line
 from pipelines.types import MOODS, PersonInScene, Scene
 
 

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from pipelines import face_measures as fm
-from pipelines.faces import MediaPipeFaces
+from pipelines.faces import measures as fm
+from pipelines.faces.mediapipe_faces import MediaPipeFaces
 from pipelines.images import load_image
 from pipelines.types import Expression
 

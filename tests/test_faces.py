@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipelines.config import Limits
-from pipelines.faces import MediaPipeFaces
+from pipelines.faces.mediapipe_faces import MediaPipeFaces
 from pipelines.images import load_image
 from pipelines.protocols import FaceBackend
 from pipelines.types import Face, Photo

@@ -34,7 +34,7 @@ from benchmarks.material import (
     with_sign,
 )
 from pipelines import RenderRequest, TalkingPhotoPipeline
-from pipelines.dialogue import validate_line
+from pipelines.dialogue.writer import validate_line
 from pipelines.errors import BadInputError, LimitExceeded, NoFaceError, TalkingPhotoError
 from pipelines.text import normalize_line
 from pipelines.types import Face

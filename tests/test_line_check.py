@@ -2,7 +2,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.line_check import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, inspect_line, validate_line
+from pipelines.dialogue.checks import (
+    MAX_SENTENCES,
+    MAX_WORDS,
+    MIN_WORDS,
+    inspect_line,
+    validate_line,
+)
 from pipelines.text import split_sentences
 
 # --- accepted lines, and how they are cleaned ------------------------------------------------

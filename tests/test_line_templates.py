@@ -3,9 +3,9 @@ import random
 
 import pytest
 
+from pipelines.dialogue.checks import validate_line
+from pipelines.dialogue.templates import MOOD_LINES, person_in, scene_sentences, template_line
 from pipelines.errors import BadInputError
-from pipelines.line_check import validate_line
-from pipelines.line_templates import MOOD_LINES, person_in, scene_sentences, template_line
 from pipelines.text import split_sentences
 from pipelines.types import MOODS, PersonInScene, Scene
 

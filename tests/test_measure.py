@@ -151,7 +151,7 @@ def test_background_psnr_of_a_known_error_and_the_face_region_left_out(photo) ->
 
 
 def test_mux_offset_finds_a_known_audio_delay(speech, photo, tmp_path) -> None:
-    from pipelines.video import write_video
+    from pipelines.video.encode import write_video
 
     audio, rate = speech
     mono = audio.mean(axis=1)[: 2 * rate].astype(np.float32)

@@ -7,16 +7,16 @@ import pytest
 from scipy.signal import butter, sosfiltfilt
 
 from pipelines.errors import BadInputError
-from pipelines.motion import (
+from pipelines.motion.planner import (
     DEFAULT_LEAD_S,
     Utterance,
     frame_count,
     phoneme_events,
     plan_face_motion,
 )
+from pipelines.motion.visemes import PHONEME_LABEL_DELAY_S, REST_SHAPE, phone_segments
 from pipelines.protocols import Voice
 from pipelines.types import MOODS, FaceMotion, Phoneme, Speech
-from pipelines.visemes import PHONEME_LABEL_DELAY_S, REST_SHAPE, phone_segments
 
 FPS = 25
 CURVES = ("jaw_open", "lip_round", "lip_wide", "lip_press", "lip_bite", "blink", "smile", "brow")
@@ -39,7 +39,7 @@ SENTENCES = (
 
 @pytest.fixture(scope="module")
 def voice():
-    from pipelines.speech import PiperSpeech
+    from pipelines.speech.piper_voice import PiperSpeech
 
     return PiperSpeech()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipelines.motion_audio import audio_mouth, openness, speech_band_levels
-from pipelines.visemes import INTERNAL_RATE, utterance_grid
+from pipelines.motion.from_audio import audio_mouth, openness, speech_band_levels
+from pipelines.motion.signal import INTERNAL_RATE, utterance_grid
 
 RATE = 16000
 

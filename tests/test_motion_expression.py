@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipelines.motion import plan_face_motion
-from pipelines.motion_expression import (
+from pipelines.motion.expression import (
     BLINK_CLOSE_FRACTION,
     MIN_BLINK_GAP_S,
     MOOD_STYLES,
@@ -15,6 +14,7 @@ from pipelines.motion_expression import (
     head_curve,
     plan_blinks,
 )
+from pipelines.motion.planner import plan_face_motion
 
 FPS = 25
 TEN_MINUTES = 600 * FPS

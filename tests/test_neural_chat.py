@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import registry
+from pipelines import RenderRequest, TalkingPhotoPipeline, registry
 from pipelines.config import Settings
-from pipelines.dialogue import DialogueWriter, SmolLM2Chat, smollm2_model_path
+from pipelines.dialogue.checks import validate_line
+from pipelines.dialogue.writer import DialogueWriter, SmolLM2Chat, smollm2_model_path
 from pipelines.errors import BackendUnavailable
-from pipelines.line_check import validate_line
-from pipelines.pipeline import RenderRequest, TalkingPhotoPipeline
 from pipelines.types import PersonInScene, Scene
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -34,7 +34,7 @@ PHOTOS = ("two_people.jpg", "woman_waterfall.jpg", "einstein_bw.jpg", "mona_lisa
 
 @pytest.fixture(scope="module")
 def mesh_faces():
-    from pipelines.faces import MediaPipeFaces
+    from pipelines.faces.mediapipe_faces import MediaPipeFaces
 
     return MediaPipeFaces()
 
@@ -73,7 +73,7 @@ def test_correspondence_table_matches_a_real_68_point_detector(meshes_and_dlib_p
 
 
 def test_refined_mesh_follows_the_68_points_and_stays_a_face(meshes_and_dlib_points) -> None:
-    from pipelines.face_measures import measure_geometry
+    from pipelines.faces.measures import measure_geometry
 
     for mesh, points in meshes_and_dlib_points:
         scale = eye_distance_68(points)
@@ -170,7 +170,7 @@ def test_fan_backend_runs_fan_on_mediapipe_boxes(random_fan_home: Path, examples
 
 def test_fan_without_weights_names_the_file_and_falls_back(tmp_path: Path) -> None:
     pytest.importorskip("face_alignment", reason="needs the [neural] extra")
-    from pipelines.faces import MediaPipeFaces
+    from pipelines.faces.mediapipe_faces import MediaPipeFaces
     from pipelines.neural.fan_faces import FaceAlignmentFaces
 
     with pytest.MonkeyPatch.context() as patch:

@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 
 from pipelines import registry
-from pipelines.backend_choice import apply_backend_choices
-from pipelines.cli import main
+from pipelines.cli.main import main
 from pipelines.config import Settings
-from pipelines.device import gpu_task
 from pipelines.errors import BackendUnavailable, BadInputError
+from pipelines.neural.device import gpu_task
 
 NEURAL_MODULES = (
-    "pipelines.device",
-    "pipelines.backend_choice",
+    "pipelines.neural.device",
     "pipelines.neural.weights",
     "pipelines.neural.hf_chat",
     "pipelines.neural.hf_scene",
@@ -46,7 +44,7 @@ def test_neural_modules_import_no_heavy_library() -> None:
 
 def test_device_is_the_cpu_in_float32_without_a_gpu() -> None:
     torch = pytest.importorskip("torch", reason="needs the [neural] extra")
-    from pipelines.device import choose_device
+    from pipelines.neural.device import choose_device
 
     assert choose_device("cpu") == ("cpu", torch.float32)
     if not torch.cuda.is_available():
@@ -68,8 +66,7 @@ def test_gpu_task_is_a_no_op_without_spaces() -> None:
 
 
 def test_command_line_backend_choices_and_options() -> None:
-    settings = apply_backend_choices(
-        Settings(backend_options={"caption": {"prompt": "Who?"}}),
+    settings = Settings(backend_options={"caption": {"prompt": "Who?"}}).with_backends(
         ["dialogue=transformers-chat", "scene=caption"],
         ["transformers-chat.model=Qwen/Qwen2.5-1.5B-Instruct", "caption.max_new_tokens=20"],
     )
@@ -80,9 +77,9 @@ def test_command_line_backend_choices_and_options() -> None:
     }
     for bad in (["dialogue"], ["voice=piper"], ["dialogue=nope"]):
         with pytest.raises(BadInputError):
-            apply_backend_choices(Settings(), bad)
+            Settings().with_backends(bad)
     with pytest.raises(BadInputError, match=r"NAME\.KEY=VALUE"):
-        apply_backend_choices(Settings(), (), ["model=x"])
+        Settings().with_backends((), ["model=x"])
 
 
 def test_backends_command_says_which_weights_are_missing(capsys, tmp_path: Path) -> None:

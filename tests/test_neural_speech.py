@@ -22,7 +22,7 @@ from pipelines.neural.coqui_speech import (
     tokens_from_durations,
 )
 from pipelines.protocols import Voice
-from pipelines.speech import _merge_modifiers, _timed
+from pipelines.speech.timing import merge_modifiers, timed_phonemes
 
 
 def test_vits_durations_become_tiling_phoneme_tokens() -> None:
@@ -34,7 +34,7 @@ def test_vits_durations_become_tiling_phoneme_tokens() -> None:
     # a blank's frames belong to the token before it, as Piper's pad ids do
     per_frame = 3401 / frames.sum()
     assert abs(tokens[1][1] - 6 * per_frame) <= 1
-    phonemes = _timed(_merge_modifiers(tokens), 22050)
+    phonemes = timed_phonemes(merge_modifiers(tokens), 22050)
     assert [p.symbol for p in phonemes] == [" ", "h", "ˈɛ", "l", "oʊ", " "]
     assert phonemes[0].start == 0.0 and phonemes[-1].end == pytest.approx(3401 / 22050)
     assert all(a.end == b.start for a, b in itertools.pairwise(phonemes))

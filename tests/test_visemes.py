@@ -5,21 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipelines.types import Phoneme
-from pipelines.visemes import (
+from pipelines.motion.signal import INTERNAL_RATE, smooth, utterance_grid
+from pipelines.motion.visemes import (
     CHANNELS,
     GAP,
-    INTERNAL_RATE,
     NEUTRAL,
     PAUSE,
     coarticulate,
     is_pause_symbol,
     phone_segments,
     phoneme_mouth,
-    smooth,
-    utterance_grid,
     viseme_for,
 )
+from pipelines.types import Phoneme
 
 JAW, ROUND, WIDE, PRESS, BITE = range(5)
 

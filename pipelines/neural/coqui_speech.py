@@ -34,14 +34,8 @@ from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError, TalkingPhotoError
 from pipelines.neural.weights import expected_location, fetch_hint, resolve_model
 from pipelines.protocols import Voice
-from pipelines.speech import (
-    SILENCE,
-    SpokenSentence,
-    _merge_modifiers,
-    _timed,
-    checked_text,
-    join_sentences,
-)
+from pipelines.speech.piper_voice import SpokenSentence, checked_text, join_sentences
+from pipelines.speech.timing import SILENCE, merge_modifiers, timed_phonemes
 from pipelines.text import split_sentences
 from pipelines.types import Speech
 
@@ -108,7 +102,7 @@ class CoquiSpeech:
             raise BackendUnavailable(
                 f"The coqui speech backend cannot import coqui-tts ({error}). {INSTALL_HINT}."
             ) from error
-        from pipelines.device import choose_device
+        from pipelines.neural.device import choose_device
 
         wavs = [speaker_wav] if isinstance(speaker_wav, str) else list(speaker_wav or [])
         for wav in wavs:
@@ -211,7 +205,7 @@ class CoquiSpeech:
                 max_audio_seconds=self.limits.max_audio_seconds,
             )
         samples = np.clip(samples, -1.0, 1.0)
-        phonemes = _timed(_merge_modifiers(tokens), self.sample_rate) if self.timed else ()
+        phonemes = timed_phonemes(merge_modifiers(tokens), self.sample_rate) if self.timed else ()
         return Speech(
             audio=shift_pitch(samples, voice.pitch_semitones),
             sample_rate=self.sample_rate,

@@ -101,8 +101,8 @@ class FaceAlignmentFaces:
             import face_alignment
         except ImportError as error:
             raise BackendUnavailable(f"The face-alignment backend needs: {INSTALL_HINT}") from error
-        from pipelines.device import choose_device
-        from pipelines.faces import MediaPipeFaces
+        from pipelines.faces.mediapipe_faces import MediaPipeFaces
+        from pipelines.neural.device import choose_device
 
         self.landmarks = landmarks
         self.device, dtype = choose_device(device)
@@ -193,7 +193,7 @@ class FaceAlignmentFaces:
 
     def _refined(self, face: Face, points: np.ndarray, photo: Photo) -> Face:
         """The face with its mesh warped onto FAN's points and measured again."""
-        from pipelines.face_measures import (
+        from pipelines.faces.measures import (
             estimate_expression,
             estimate_head_pose,
             measure_geometry,

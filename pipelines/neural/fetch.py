@@ -19,17 +19,14 @@ from pipelines.errors import BackendUnavailable, TalkingPhotoError
 
 logger = logging.getLogger(__name__)
 
-#: The text-to-image model is not a stage backend; it is fetched under this stage and name.
-PORTRAIT = "portrait"
-
 
 @dataclass(frozen=True)
 class WeightedBackend:
     """A backend whose weights ``fetch-models`` can download.
 
     Attributes:
-        stage: Its stage (or "portrait").
-        name: Its registry name (or "portrait").
+        stage: Its stage.
+        name: Its registry name.
         target: "module:Class" of the class with ``missing_weights`` and ``fetch_weights``.
         requires: Modules its download (and the backend) needs.
         install_hint: How to install them.
@@ -48,7 +45,7 @@ def weighted_backends(
     """The backends that need downloaded weights, optionally filtered.
 
     Args:
-        stages: Keep these stages only (STAGES or "portrait"); None keeps all.
+        stages: Keep these stages only (``pipelines.registry.STAGES``); None keeps all.
         names: Keep these backend names only; None keeps all.
 
     Raises:
@@ -59,15 +56,6 @@ def weighted_backends(
         for spec in registry.specs()
         if spec.weights
     ]
-    every.append(
-        WeightedBackend(
-            PORTRAIT,
-            PORTRAIT,
-            "pipelines.neural.portrait:PortraitGenerator",
-            ("diffusers", "torch"),
-            "pip install -e '.[neural]'",
-        )
-    )
     valid_stages = sorted({b.stage for b in every})
     valid_names = [b.name for b in every]
     for stage in stages or ():

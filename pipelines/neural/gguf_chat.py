@@ -1,6 +1,6 @@
 """Any GGUF chat model through llama.cpp: the SmolLM2 backend pointed at another file.
 
-``GGUFChat`` is ``pipelines.dialogue.SmolLM2Chat`` (grammar-constrained, reproducible) with
+``GGUFChat`` is ``pipelines.dialogue.writer.SmolLM2Chat`` (grammar-constrained, reproducible) with
 the model chosen by path, or by a repository id and file name looked up in the local Hugging
 Face cache, e.g. ``{"gguf": {"repo_id": "Qwen/Qwen2.5-1.5B-Instruct-GGUF", "filename":
 "qwen2.5-1.5b-instruct-q4_k_m.gguf"}}``. It never downloads.
@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipelines.dialogue import SmolLM2Chat
+from pipelines.dialogue.writer import SmolLM2Chat
 from pipelines.errors import BackendUnavailable
 from pipelines.neural.weights import download_file, expected_location, fetch_hint
 

@@ -1,9 +1,9 @@
 """A chat language model run by transformers: any causal LM with (or without) a chat template.
 
 ``TransformersChat`` only generates; prompting, validation and the template fallback are the
-dialogue stage's (``pipelines.dialogue.DialogueWriter``). Give it a Hugging Face repository id
-whose snapshot is in the local cache (``talking-photo fetch-models --backend
-transformers-chat``) or a local folder written by ``save_pretrained``. It never downloads.
+dialogue stage's (``pipelines.dialogue.writer.DialogueWriter``). Give it a Hugging Face repository
+id whose snapshot is in the local cache (``talking-photo fetch-models --backend transformers-chat``)
+or a local folder written by ``save_pretrained``. It never downloads.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class TransformersChat(HubModelWeights):
             raise BackendUnavailable(
                 f"The transformers-chat backend needs transformers and torch: {NEURAL_INSTALL_HINT}"
             ) from error
-        from pipelines.device import choose_device
+        from pipelines.neural.device import choose_device
 
         path = require_model(model, "the chat model", self.name)
         self.device, dtype = choose_device(device)

@@ -83,8 +83,8 @@ class TransformersCaptionScene(HubModelWeights):
             raise BackendUnavailable(
                 f"The caption scene backend needs transformers and torch: {NEURAL_INSTALL_HINT}"
             ) from error
-        from pipelines.device import choose_device
-        from pipelines.scene import HeuristicSceneReader
+        from pipelines.neural.device import choose_device
+        from pipelines.scene.heuristic import HeuristicSceneReader
 
         path = require_model(model, "the captioning model", self.name)
         self.device, self._dtype = choose_device(device)

@@ -1,7 +1,7 @@
 """Any Piper voice by path: the offline Piper backend with a voice you downloaded.
 
 Piper voices (an ``.onnx`` file and its ``.onnx.json``) exist for some 40 languages and many
-speakers; this backend is ``pipelines.speech.PiperSpeech`` with the voice files named in
+speakers; this backend is ``pipelines.speech.piper_voice.PiperSpeech`` with the voice files named in
 settings, e.g. ``backend_options: {"piper-path": {"model_path": "de_DE-thorsten-high.onnx"}}``
 (the config defaults to the model path plus ".json"). Phoneme timings, sentence cues, rate and
 pitch work exactly as with the bundled voice.
@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable
-from pipelines.speech import PiperSpeech
+from pipelines.speech.piper_voice import PiperSpeech
 
 
 class PiperVoiceFile(PiperSpeech):

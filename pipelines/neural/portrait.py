@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from pipelines.device import gpu_task
 from pipelines.errors import BackendUnavailable, BadInputError, TalkingPhotoError
+from pipelines.neural.device import gpu_task
 from pipelines.neural.weights import (
     HubModelWeights,
     require_model,
@@ -48,7 +48,7 @@ class PortraitGenerator(HubModelWeights):
     """A diffusers text-to-image pipeline that paints one frontal portrait per description.
 
     Attributes:
-        name: Name in ``Settings.backend_options`` ("portrait").
+        name: Its registry name and key in ``Settings.backend_options`` ("portrait").
         model_id: The model as configured.
         device: Where it runs.
         size: Side of the square portrait, in pixels.
@@ -97,7 +97,7 @@ class PortraitGenerator(HubModelWeights):
             raise BackendUnavailable(
                 "Portraits from a description need diffusers and torch: pip install -e '.[neural]'"
             ) from error
-        from pipelines.device import choose_device
+        from pipelines.neural.device import choose_device
 
         path = require_model(model, "the text-to-image model", self.name)
         self.device, dtype = choose_device(device)

@@ -1,0 +1,201 @@
+"""What a blink draws over an eye: the closed lid's skin and the dark line where the lids meet.
+
+The blink warp (``pipelines.animate.basis``) slides the upper lid's margin down over the eyeball
+and stretches the visible lid above it. Stretched, a thin bright lid strip becomes a pale bulb
+the shape of an open eye, and on deep-set or painted eyes the socket's shadow above it still
+outlines one. So as the lid closes, its stretched skin turns into a *closed-lid plate*: the
+photo's eye region with the opening, the lashes and the lid strip painted over by the skin
+around them (down each column, from the skin above the stretched lid to the lower lid's, in
+the photo's own light and colour). And the lid's margin darkens towards the photo's own lash
+colour, so a closed eye shows one clear line where the lids meet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipelines.animate.basis import blink_geometry, smoothstep
+from pipelines.animate.rig import FaceRig
+
+#: Thickness of the line along a closing lid's margin: this share of the lash line's height,
+#: and at least MARGIN_MIN inter-ocular distances (and 1.2 pixels).
+MARGIN_SHARE, MARGIN_MIN = 0.5, 0.035
+#: A closed eye shows the lid's margin with the lashes lying over it: a fringe about this many
+#: inter-ocular distances tall. Where the photo's own lash line (which the blink moves down
+#: rigidly) is thinner, as on painted or low-contrast eyes, the line makes up the rest.
+FRINGE = 0.1
+#: Where the stretched lid turns into the plate, as heights above the lash line in lid-band
+#: heights: fully plate below the second, the stretched photo above the first. The plate
+#: reaches close to its own top, so the socket's shadow is not dragged down around it as the
+#: outline of an open eye.
+PLATE_TOP = (1.25, 0.95)
+#: How far a fully closed lid's margin is pulled towards the lash colour (0..1).
+MARGIN_STRENGTH = 1.0
+#: Blink weight over which the stretched lid turns into the plate's skin.
+PLATE_RAMP = (0.0, 0.55)
+#: Blur of the photo where the closed lid's skin colours are read, and of those colours along
+#: the eye, inter-ocular distances.
+SAMPLE_BLUR, ALONG_BLUR = 0.015, 0.05
+
+
+@dataclass(frozen=True, eq=False)
+class ClosingLid:
+    """One eye's closing lid, in the pixels of its box.
+
+    Attributes:
+        band: (h, w) 0..1, the visible lid above the lashes that a blink stretches, at its
+            place in the photo.
+        plate: (h, w, 3) float32 RGB, the photo with the eye closed over (skin where the
+            opening, lashes and lid strip were).
+        thickness: (h, w) thickness of the margin's dark line, pixels.
+        reach: (h, w) 0..1, how much the margin darkens here (tapers off beyond the corners).
+        color: (3,) RGB 0..255 of the lid's margin (the photo's own lashes or lid line).
+    """
+
+    band: np.ndarray
+    plate: np.ndarray
+    thickness: np.ndarray
+    reach: np.ndarray
+    color: np.ndarray
+
+    def shade(
+        self,
+        color: np.ndarray,
+        distance: np.ndarray,
+        band: np.ndarray,
+        plate: np.ndarray,
+        blink: float,
+        window: tuple[slice, slice],
+    ) -> np.ndarray:
+        """The upper lid's colours with the closed skin and the margin line drawn in.
+
+        Args:
+            color: (h', w', 3) float32 RGB of the upper lid as warped from the photo.
+            distance: (h', w') how far below the lid's edge each pixel's source lies, pixels
+                (negative on the lid, 0 at its margin).
+            band: (h', w') ``band`` at each pixel's source.
+            plate: (h', w', 3) ``plate`` at each pixel's place before the blink.
+            blink: 0..1 blink weight of this frame.
+            window: Where the (h', w') arrays lie in the box.
+
+        Returns:
+            (h', w', 3) float32 RGB.
+        """
+        skin = float(smoothstep(PLATE_RAMP[0], PLATE_RAMP[1], np.float32(blink)))
+        mix = (band * skin)[..., None]
+        color = color * (1.0 - mix) + plate * mix
+        strength = MARGIN_STRENGTH * float(smoothstep(0.3, 0.9, np.float32(blink)))
+        if strength <= 0.0:
+            return color
+        thickness = self.thickness[window]
+        profile = smoothstep(-thickness, -0.35 * thickness, distance) * self.reach[window]
+        line = (strength * profile)[..., None]
+        return color * (1.0 - line) + self.color * line
+
+
+def closing_lid(
+    rig: FaceRig, index: int, pixels: np.ndarray, rect: tuple[int, int, int, int]
+) -> ClosingLid:
+    """Measures one eye's closing lid in a box of the photo.
+
+    Args:
+        rig: The face (its eyes with measured lashes and margin colour).
+        index: 0 for the subject's right eye, 1 for the left.
+        pixels: (H, W, 3) uint8 RGB photo.
+        rect: (x0, y0, x1, y1) of the box in photo pixels.
+
+    Returns:
+        The lid, its arrays of the box's shape.
+    """
+    x0, y0, x1, y1 = rect
+    eye, scale = rig.eyes[index], rig.scale
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+    u, v = rig.local(np.stack([xs, ys], axis=-1), eye.center)
+    upper = eye.upper(u)
+    travel, lashes, band_height = blink_geometry(rig, index, u)
+    height = upper - v  # above the lid's edge
+    band = smoothstep(0.6 * lashes, lashes, height) * smoothstep(
+        lashes + PLATE_TOP[0] * band_height, lashes + PLATE_TOP[1] * band_height, height
+    )
+    # Only where the lid is stretched a lot (not beyond the corners, where it barely moves).
+    band *= smoothstep(0.4, 1.5, travel / band_height)
+    top = upper - lashes - 1.25 * band_height
+    bottom = upper + travel + 1.0
+    plate = _closed_skin(rig, index, pixels, rect, u, v, top, bottom, travel > 0.5)
+    beyond = np.maximum(np.maximum(eye.u_min - u, u - eye.u_max), 0.0)
+    thickness = np.maximum(
+        np.maximum(MARGIN_SHARE * lashes, FRINGE * scale - lashes), max(MARGIN_MIN * scale, 1.2)
+    )
+    color = eye.margin_color if eye.margin_color is not None else np.full(3, 40.0)
+    return ClosingLid(
+        band=band.astype(np.float32),
+        plate=plate,
+        thickness=thickness.astype(np.float32),
+        reach=smoothstep(0.15 * scale, 0.0, beyond).astype(np.float32),
+        color=np.asarray(color, np.float32),
+    )
+
+
+def _closed_skin(
+    rig: FaceRig,
+    index: int,
+    pixels: np.ndarray,
+    rect: tuple[int, int, int, int],
+    u: np.ndarray,
+    v: np.ndarray,
+    top: np.ndarray,
+    bottom: np.ndarray,
+    moving: np.ndarray,
+) -> np.ndarray:
+    """(h, w, 3) float32: the box's photo with the closing lid's skin between top and bottom.
+
+    Down each column of the eye's frame the skin goes from the photo's colour just above
+    ``top`` to its colour just below ``bottom`` (the lower lid), smoothed along the eye.
+
+    Args:
+        rig: The face.
+        index: Which eye.
+        pixels: (H, W, 3) uint8 RGB photo.
+        rect: (x0, y0, x1, y1) of the box.
+        u: (h, w) position along the eye of each box pixel, pixels.
+        v: (h, w) position across the eye (down), pixels.
+        top: (h, w) v of the top of the closing lid (above it the photo is unchanged).
+        bottom: (h, w) v of the closed lid's margin.
+        moving: (h, w) bool, where the lid moves at all.
+    """
+    x0, y0, x1, y1 = rect
+    eye, scale = rig.eyes[index], rig.scale
+    source = np.ascontiguousarray(pixels[y0:y1, x0:x1]).astype(np.float32)
+    covered = moving & (v > top) & (v < bottom)
+    if not covered.any():
+        return source
+    sigma = max(0.7, SAMPLE_BLUR * scale)
+    blurred = cv2.GaussianBlur(source, (0, 0), sigmaX=sigma, sigmaY=sigma)
+    knots = np.arange(float(u[covered].min()) - 2.0, float(u[covered].max()) + 3.0, 1.0)
+    travel, lashes, band_height = blink_geometry(rig, index, knots)
+    upper = eye.upper(knots)
+    reach = 2.0 * sigma + 1.0
+    edges = []
+    for edge_v in (upper - lashes - 1.25 * band_height - reach, upper + travel + 1.0 + reach):
+        points = rig.to_image(eye.center, knots, edge_v) - np.array([x0, y0])
+        points = points.astype(np.float32)
+        colors = cv2.remap(
+            blurred,
+            points[:, 0:1],
+            points[:, 1:2],
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        ).reshape(-1, 3)
+        along = max(1.0, ALONG_BLUR * scale)
+        colors = cv2.GaussianBlur(colors[None], (0, 0), sigmaX=along, sigmaY=0.1)[0]
+        edges.append(colors)
+    share = np.clip((v - top) / np.maximum(bottom - top, 1.0), 0.0, 1.0)[..., None]
+    above = np.stack([np.interp(u, knots, edges[0][:, c]) for c in range(3)], axis=-1)
+    below = np.stack([np.interp(u, knots, edges[1][:, c]) for c in range(3)], axis=-1)
+    skin = above * (1.0 - share) + below * share
+    soft = cv2.GaussianBlur(covered.astype(np.float32), (0, 0), sigmaX=1.0, sigmaY=1.0)
+    soft = np.maximum(soft, covered)[..., None]
+    return (source * (1.0 - soft) + skin * soft).astype(np.float32)

@@ -1,0 +1,11 @@
+"""The ``talking-photo`` command (also ``python -m pipelines``).
+
+Modules:
+    main: ``main`` and the render, faces, scene, backends and fetch-models commands.
+    conversation: the converse and chat commands.
+    common: file checks, the progress bar and the render report.
+"""
+
+from pipelines.cli.main import main
+
+__all__ = ["main"]

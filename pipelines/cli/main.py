@@ -1,0 +1,240 @@
+"""The command line: ``talking-photo render | faces | scene | backends | fetch-models``.
+
+Bad input ends with a one-line message on stderr and exit code 2; an unexpected failure ends with
+exit code 1 and the traceback only when ``--verbose`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipelines import registry
+from pipelines.cli.common import progress_bar, report_render, require_file
+from pipelines.cli.conversation import CONVERSATION_COMMANDS, add_conversation_commands
+from pipelines.config import Settings
+from pipelines.errors import TalkingPhotoError
+from pipelines.protocols import Voice
+from pipelines.types import MOODS
+
+logger = logging.getLogger("pipelines")
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``talking-photo``."""
+    parser = argparse.ArgumentParser(
+        prog="talking-photo",
+        description="Hear the people in a photo speak: a lip-synced talking video, offline.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    parser.add_argument("--config", type=Path, help="settings YAML (backends, limits, fps)")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        default=[],
+        metavar="STAGE=NAME",
+        help="choose a stage's backend, e.g. dialogue=transformers-chat (see 'backends')",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME.KEY=VALUE",
+        help="a backend option, e.g. transformers-chat.model=Qwen/Qwen2.5-1.5B-Instruct",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    render = commands.add_parser("render", help="make a talking video from a photo")
+    render.add_argument("photo", type=Path, nargs="?", help="the photo (JPEG, PNG, WebP, ...)")
+    render.add_argument(
+        "--describe",
+        metavar="TEXT",
+        help="no photo: paint a portrait of this person first (needs the portrait model)",
+    )
+    said = render.add_mutually_exclusive_group()
+    said.add_argument("--say", metavar="TEXT", help="the line to speak (default: write one)")
+    said.add_argument("--audio", type=Path, metavar="FILE", help="lip-sync to your own recording")
+    render.add_argument("--face", type=int, metavar="N", help="which face speaks (see 'faces')")
+    render.add_argument("--mood", choices=MOODS, default="neutral", help="mood of line and face")
+    render.add_argument("--rate", type=float, default=1.0, help="speaking rate (1.0 = normal)")
+    render.add_argument("--still", action="store_true", help="keep the head still")
+    render.add_argument("--seed", type=int, default=0, help="seed for line, blinks and motion")
+    render.add_argument("--no-watermark", action="store_true", help="omit the visible AI mark")
+    render.add_argument("--captions", action="store_true", help="burn the subtitles into the video")
+    render.add_argument("-o", "--output", type=Path, help="the MP4 to write")
+
+    faces = commands.add_parser("faces", help="list the faces found in a photo, as JSON")
+    faces.add_argument("photo", type=Path)
+
+    scene = commands.add_parser("scene", help="describe the photo, as JSON")
+    scene.add_argument("photo", type=Path)
+
+    commands.add_parser("backends", help="list the backends of every stage and whether ready")
+    add_conversation_commands(commands)
+
+    fetch = commands.add_parser(
+        "fetch-models", help="download the neural backends' weights (needs internet)"
+    )
+    fetch.add_argument("--stage", action="append", default=[], help="only this stage (repeatable)")
+    fetch.add_argument(
+        "--backend", dest="fetch_backend", action="append", default=[], help="only this backend"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit code.
+
+    Args:
+        argv: The arguments; None reads them from ``sys.argv``, which means this process is
+            the ``talking-photo`` command: then, unless ``--verbose`` is given, what native
+            libraries print to stderr is dropped for the rest of the process (see
+            ``_drop_native_stderr``), so bad input ends with exactly one line.
+    """
+    args = build_parser().parse_args(argv)
+    if argv is None and not args.verbose:
+        _drop_native_stderr()
+    _configure_logging(args.verbose)
+    try:
+        settings = Settings.from_yaml(args.config) if args.config else Settings()
+        settings = settings.with_backends(args.backend, args.option)
+        return _COMMANDS[args.command](args, settings)
+    except TalkingPhotoError as error:
+        # One write, so native libraries printing from other threads cannot split the line.
+        sys.stderr.write(f"talking-photo: {error.message}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("talking-photo: cancelled", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _render(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines import RenderRequest, TalkingPhotoPipeline
+
+    if (args.photo is None) == (args.describe is None):
+        raise TalkingPhotoError("Give either a photo or --describe TEXT (one of the two).")
+    if args.photo is not None:
+        require_file(args.photo, "photo")
+    if args.audio is not None:
+        require_file(args.audio, "audio file")
+    pipeline = TalkingPhotoPipeline(settings)
+    photo = args.photo
+    if args.describe is not None:
+        photo = pipeline.generate_portrait(args.describe, seed=args.seed)
+    request = RenderRequest(
+        photo=photo,
+        text=args.say,
+        audio=args.audio,
+        face_index=args.face,
+        mood=args.mood,
+        voice=Voice(rate=args.rate),
+        still=args.still,
+        seed=args.seed,
+        output=args.output,
+        watermark=not args.no_watermark,
+        captions=args.captions,
+    )
+    with progress_bar() as progress:
+        result = pipeline.render(request, progress=progress)
+    said = [f'face {x.face_index} says ({x.source}): "{x.text}"' for x in result.lines if x.text]
+    report_render(result, said)
+    return 0
+
+
+def _faces(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.pipeline import TalkingPhotoPipeline
+
+    require_file(args.photo, "photo")
+    pipeline = TalkingPhotoPipeline(settings)
+    faces = pipeline.detect_faces(pipeline.load_photo(args.photo))
+    print(json.dumps([face.summary() for face in faces], indent=2))
+    return 0
+
+
+def _scene(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+
+    from pipelines.pipeline import TalkingPhotoPipeline
+
+    require_file(args.photo, "photo")
+    pipeline = TalkingPhotoPipeline(settings)
+    photo = pipeline.load_photo(args.photo)
+    scene = pipeline.describe_scene(photo, pipeline.detect_faces(photo))
+    print(json.dumps(dataclasses.asdict(scene), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _backends(args: argparse.Namespace, settings: Settings) -> int:
+    for stage in registry.STAGES:
+        for index, spec in enumerate(registry.specs(stage)):
+            _, reason = registry.availability(spec, settings.backend_options.get(spec.name, {}))
+            default = " (default)" if index == 0 else ""
+            print(f"{stage:9} {spec.name:17} {reason}{default}")
+    return 0
+
+
+def _fetch_models(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.neural.fetch import fetch_models
+
+    for name, paths, note in fetch_models(settings, args.stage or None, args.fetch_backend or None):
+        print(f"{name:17} {', '.join(paths) or note}")
+    return 0
+
+
+def _drop_native_stderr() -> None:
+    """Points file descriptor 2 at /dev/null; Python's ``sys.stderr`` keeps the real stderr.
+
+    MediaPipe (absl) and TensorFlow Lite write their start-up chatter ("Created TensorFlow Lite
+    XNNPACK delegate", "Feedback manager requires ...") straight to descriptor 2 from their own
+    threads, ignoring ``GLOG_minloglevel`` and ``TF_CPP_MIN_LOG_LEVEL``, and sometimes after
+    our own message. Python's ``sys.stderr`` moves to a copy of the original descriptor, so our
+    messages, logging, tracebacks and the progress bar still reach the user. What native code
+    prints (including a crash message) is lost; ``--verbose`` keeps it. Nothing is changed when
+    ``sys.stderr`` is not descriptor 2 (e.g. captured by a test).
+    """
+    try:
+        if sys.stderr is None or sys.stderr.fileno() != 2:
+            return
+    except (OSError, ValueError):  # io.UnsupportedOperation: not backed by a descriptor
+        return
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = os.fdopen(  # replaces sys.stderr until the process ends
+        terminal, "w", encoding=sys.stderr.encoding, errors=sys.stderr.errors, buffering=1
+    )
+
+
+def _configure_logging(verbose: bool) -> None:
+    # Quiet the native libraries' own logging where they honour these (MediaPipe's absl log
+    # does not; see _drop_native_stderr).
+    if not verbose:
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+_COMMANDS = {
+    "render": _render,
+    "faces": _faces,
+    "scene": _scene,
+    "backends": _backends,
+    "fetch-models": _fetch_models,
+    **CONVERSATION_COMMANDS,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

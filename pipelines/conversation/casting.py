@@ -1,0 +1,69 @@
+"""Who sounds and feels how in a group conversation: a voice and a mood per person.
+
+A conversation is a script of turns (``pipelines.conversation.script``), written by the user or
+by the dialogue model (``pipelines.conversation.writer``) and rendered by
+``pipelines.conversation.render``. Each person speaks in a voice of their own (``assign_voices``)
+and a mood of their own (``moods_by_face``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from pipelines.errors import BadInputError
+from pipelines.protocols import Voice
+from pipelines.types import MOODS, Face, Mood
+
+#: Fewest and most turns ``write_conversation`` writes.
+MIN_WRITTEN_TURNS, MAX_WRITTEN_TURNS = 2, 8
+#: (pitch in semitones, rate) per person, left to right; repeats past the end. Neighbours
+#: differ by at least 3 semitones, and pitch stays within +-5 so the shifted voice stays natural.
+VOICE_PALETTE: tuple[tuple[float, float], ...] = (
+    (-3.0, 0.95),
+    (3.0, 1.05),
+    (0.0, 1.0),
+    (5.0, 0.97),
+    (-5.0, 1.03),
+    (1.5, 0.92),
+    (-1.5, 1.08),
+    (4.0, 1.0),
+)
+
+
+def assign_voices(faces: Sequence[Face] | Sequence[int]) -> dict[int, Voice]:
+    """A distinct voice per person, the same every time for the same faces.
+
+    The bundled Piper voice has one speaker, so people are told apart by pitch and pace
+    (``VOICE_PALETTE``, given out left to right). Nothing about the person (such as apparent
+    gender or age) is guessed.
+
+    Args:
+        faces: The faces (or their indices).
+
+    Returns:
+        Face index -> Voice.
+    """
+    indices = sorted(f.index if isinstance(f, Face) else int(f) for f in faces)
+    voices: dict[int, Voice] = {}
+    for order, index in enumerate(indices):
+        pitch, rate = VOICE_PALETTE[order % len(VOICE_PALETTE)]
+        voices[index] = Voice(rate=rate, pitch_semitones=pitch)
+    return voices
+
+
+def moods_by_face(
+    moods: Mood | Mapping[int, Mood] | None, indices: Sequence[int]
+) -> dict[int, Mood]:
+    """One mood per face from a single mood, a per-face mapping (missing = neutral) or None.
+
+    Raises:
+        BadInputError: A mood is not one of MOODS.
+    """
+    if moods is None or isinstance(moods, str):
+        chosen: dict[int, Mood] = {i: (moods or "neutral") for i in indices}  # type: ignore[misc]
+    else:
+        chosen = {i: moods.get(i, "neutral") for i in indices}
+    for mood in chosen.values():
+        if mood not in MOODS:
+            raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+    return chosen

@@ -1,0 +1,386 @@
+"""How every output is made: a timeline of spoken turns becomes an MP4, its WAV and its SRT.
+
+The three ways to make a video share one path:
+
+==============================  ===================================================
+``TalkingPhotoPipeline.render``  one face says one line (``render_line``, below)
+``TalkingPhotoPipeline.converse``  everyone takes turns (``pipelines.conversation.render``)
+``ChatSession.ask``              one face answers a question (``pipelines.chat.session``)
+==============================  ===================================================
+
+Each reads the photo (faces, then the scene), gets the words (typed, written by the dialogue
+model, or the user's own recording), speaks them, lays the speech out on a ``Timeline``
+(``pipelines.timeline``) and calls ``render_timeline``. That plans every animated face's motion
+from its own utterances (a face that does not speak listens: blinks, small head motion), draws
+the frames while ffmpeg encodes them, and writes the MP4 with its WAV and SRT beside it. One
+``RenderRun`` (``pipelines.render_run``) carries the progress bar, the per-stage budgets,
+cancellation and the warnings through the whole render.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pipelines.errors import BadInputError, LimitExceeded, TalkingPhotoError
+from pipelines.faces.selection import choose_face, faces_to_animate
+from pipelines.protocols import Voice
+from pipelines.render_run import RenderRun
+from pipelines.text import normalize_line
+from pipelines.timeline import Timeline, Turn, lay_out
+from pipelines.types import (
+    MOODS,
+    Animation,
+    Cue,
+    Line,
+    Mood,
+    PhotoReading,
+    RenderResult,
+    Speech,
+)
+
+if TYPE_CHECKING:
+    from pipelines.config import Settings
+    from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
+    from pipelines.stage_timeout import PendingCall
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """One photo to bring to life.
+
+    Attributes:
+        photo: Path, encoded bytes, or an (H, W, 3) uint8 RGB array.
+        text: The user's own line; None lets the dialogue stage write one.
+        audio: The user's own recording (wav, mp3, m4a, ...); wins over ``text``.
+        face_index: Which face speaks (see ``detect_faces``); None picks the largest face.
+        mood: How the line is written and the face looks, one of ``pipelines.types.MOODS``.
+        voice: How the line is spoken.
+        still: Keep the head still (lips, eyes and expression still move).
+        seed: Seed for the dialogue model, blinks and head motion.
+        output: Path of the MP4; the WAV and SRT are written beside it. None writes into
+            ``Settings.output_dir`` under a fresh name.
+        watermark: Draw the visible "AI-generated" mark (the metadata tag is always written).
+        captions: Burn the subtitles into the video as captions (the SRT is always written).
+    """
+
+    photo: PhotoSource
+    text: str | None = None
+    audio: AudioSource | None = None
+    face_index: int | None = None
+    mood: Mood = "neutral"
+    voice: Voice = field(default_factory=Voice)
+    still: bool = False
+    seed: int = 0
+    output: Path | None = None
+    watermark: bool = True
+    captions: bool = False
+
+    @property
+    def options(self) -> RenderOptions:
+        """How this request's timeline is drawn and written."""
+        return RenderOptions(self.output, self.still, self.seed, self.watermark, self.captions)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a timeline is drawn and written, whatever kind of render it is.
+
+    Attributes:
+        output: Path of the MP4 (".mp4" is enforced; WAV and SRT go beside it), or None for a
+            fresh name in ``Settings.output_dir``.
+        still: Keep the heads still (lips, eyes and expression still move).
+        seed: Seed of blinks and head motion (each face adds its index).
+        watermark: Draw the visible "AI-generated" mark (the metadata tag is always written).
+        captions: Burn the subtitle cues into the frames.
+    """
+
+    output: str | Path | None = None
+    still: bool = False
+    seed: int = 0
+    watermark: bool = True
+    captions: bool = False
+
+
+def check_mood(mood: str) -> None:
+    """Refuses a mood the dialogue stage and the animator do not know.
+
+    Raises:
+        BadInputError: The message lists the moods.
+    """
+    if mood not in MOODS:
+        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+
+
+# --------------------------------------------------------------------- one line
+def render_line(
+    pipeline: TalkingPhotoPipeline, request: RenderRequest, run: RenderRun
+) -> RenderResult:
+    """One face says one line: typed, written by the dialogue model, or the user's recording.
+
+    When the words are known before the photo is read (a typed line, a recording), the voice
+    is made on a worker thread while the faces are found and the scene is read.
+
+    Args:
+        pipeline: Supplies the models, limits and encoding settings.
+        request: What to render.
+        run: Progress, budgets, cancellation and warnings of this render.
+
+    Returns:
+        The outputs, the line, the faces, the scene, timings and warnings.
+
+    Raises:
+        TalkingPhotoError: A subclass with a message a person can act on.
+    """
+    check_mood(request.mood)
+    early_voice = _start_voice_early(pipeline, request, run)
+    if request.text is None and request.audio is None:
+        pipeline.preload(("dialogue", "speech", "animator"))
+    else:
+        pipeline.preload(("animator",))
+    reading = pipeline.read_photo(request.photo, run)
+    speaker = choose_face(reading.faces, request.face_index)
+
+    with run.stage("dialogue") as deadline:
+        if request.audio is not None:
+            line = Line(speaker.index, "", request.mood, "user")
+        else:
+            line = deadline.run(
+                pipeline.write_line,
+                reading.scene,
+                speaker.index,
+                request.mood,
+                seed=request.seed,
+                user_text=request.text,
+            )
+    with run.stage("speech") as deadline:
+        if early_voice is not None:
+            speech = early_voice.result()
+        elif request.audio is not None:
+            speech = deadline.run(pipeline.load_speech, request.audio)
+        else:
+            speech = deadline.run(pipeline.speak, line.text, request.voice)
+
+    if request.captions and not speech.cues:
+        run.warn(
+            "Your own recording is not transcribed, so there are no words to caption; "
+            "the video has no captions (type the line instead to have them)."
+        )
+    if line.source == "template" and request.text is None:
+        run.warn("The dialogue model's lines did not pass checks; a template was used.")
+    timeline = lay_out([Turn(speaker.index, line.text, line.source)], [speech], label_cues=False)
+    return render_timeline(
+        pipeline,
+        run,
+        reading,
+        timeline,
+        (line,),
+        moods={face.index: request.mood for face in reading.faces},
+        options=request.options,
+        subject="The spoken line" if request.audio is None else "The audio",
+    )
+
+
+def _start_voice_early(
+    pipeline: TalkingPhotoPipeline, request: RenderRequest, run: RenderRun
+) -> PendingCall[Speech] | None:
+    """Starts making the voice now when its words are already known, else None.
+
+    A typed line that will be refused (empty, too long) is not started here: its error is
+    raised in the dialogue step, after the photo's own errors, as when nothing overlaps.
+    """
+    from pipelines.stage_timeout import StageDeadline
+
+    deadline = StageDeadline("speech", run.stage_seconds)
+    if request.audio is not None:
+        return deadline.start(pipeline.load_speech, request.audio)
+    if request.text is None:
+        return None
+    try:
+        text = normalize_line(request.text, pipeline.settings.limits.max_text_chars)
+    except TalkingPhotoError:
+        return None
+    return deadline.start(pipeline.speak, text, request.voice)
+
+
+# --------------------------------------------------------------------- any timeline
+def render_timeline(
+    pipeline: TalkingPhotoPipeline,
+    run: RenderRun,
+    reading: PhotoReading,
+    timeline: Timeline,
+    lines: Sequence[Line],
+    *,
+    moods: Mapping[int, Mood],
+    options: RenderOptions,
+    subject: str = "The video",
+) -> RenderResult:
+    """Draws and encodes a timeline: the one place every video is made.
+
+    Args:
+        pipeline: Supplies the animator, frame rate, quality, limits and output folder.
+        run: Progress, budgets, cancellation and warnings of this render.
+        reading: The photo, its faces and its scene.
+        timeline: Audio, each face's utterances, and the subtitle cues.
+        lines: What was said, in order (returned in the result).
+        moods: Mood per face index (faces not given: neutral).
+        options: Output path, stillness, seed, watermark and captions.
+        subject: How a too-long video is named in the error ("The conversation", ...).
+
+    Returns:
+        Paths of the MP4, WAV and SRT, the lines, faces, scene, duration, timings, warnings.
+
+    Raises:
+        LimitExceeded: The video would be longer than the limit, or more people speak than
+            can be animated at once.
+        StageTimeout: Drawing and encoding took longer than the stage budget.
+        Cancelled: The run's cancel token was set.
+    """
+    from pipelines.motion import frame_count, plan_face_motion
+
+    settings = pipeline.settings
+    check_length(timeline.duration, settings, subject)
+    animated = faces_to_animate(reading.faces, list(timeline.utterances), settings.limits.max_faces)
+    if len(animated) < len(reading.faces):
+        run.warn(
+            f"{len(reading.faces)} faces were found; only {len(animated)} are animated at once "
+            f"(the limit is {settings.limits.max_faces})."
+        )
+    fps = settings.fps
+    with run.stage("animate", advance=False) as deadline:
+        n_frames = frame_count(timeline.duration, fps)
+        motions = tuple(
+            plan_face_motion(
+                face.index,
+                n_frames,
+                fps,
+                utterances=timeline.utterances.get(face.index, ()),
+                mood=moods.get(face.index, "neutral"),
+                seed=options.seed + face.index,
+                still=options.still,
+                base_smile=face.expression.smile,
+            )
+            for face in animated
+        )
+        animation = Animation(fps=fps, n_frames=n_frames, motions=motions)
+        animator = pipeline.backend("animator")
+        drawn = deadline.run(animator.render, reading.photo, animated, animation)
+    # Drawing and encoding stream together: each frame is drawn while ffmpeg encodes the last,
+    # and write_video removes its partial MP4 when the frames raise (timeout, cancel).
+    frames = run.frames(drawn, n_frames, deadline)
+    with run.stage("video", advance=False):
+        video, audio, subtitles = write_outputs(
+            frames,
+            n_frames=n_frames,
+            audio=timeline.audio,
+            sample_rate=timeline.sample_rate,
+            cues=timeline.cues,
+            settings=settings,
+            requested=options.output,
+            watermark=options.watermark,
+            captions=options.captions,
+        )
+    run.done()
+    for note in pipeline.backend_notes():
+        run.warn(note)
+    return RenderResult(
+        video=video,
+        audio=audio,
+        subtitles=subtitles,
+        lines=tuple(lines),
+        faces=reading.faces,
+        scene=reading.scene,
+        duration=n_frames / fps,
+        timings=dict(run.timings),
+        warnings=run.warnings,
+    )
+
+
+def check_length(seconds: float, settings: Settings, subject: str = "The video") -> None:
+    """Refuses a video longer than the video (and audio) limit.
+
+    Args:
+        seconds: Its length.
+        settings: The limits.
+        subject: How the error names it ("The conversation lasts 95 s; ...").
+
+    Raises:
+        LimitExceeded: ``seconds`` is over the limit.
+    """
+    limits = settings.limits
+    cap = min(limits.max_audio_seconds, limits.max_video_seconds)
+    if seconds > cap:
+        advice = (
+            "Use fewer or shorter turns."
+            if subject == "The conversation"
+            else "Use a shorter line."
+        )
+        raise LimitExceeded(f"{subject} lasts {seconds:.0f} s; the limit is {cap:.0f} s. {advice}")
+
+
+def write_outputs(
+    frames: Iterable[np.ndarray],
+    *,
+    n_frames: int,
+    audio: np.ndarray,
+    sample_rate: int,
+    cues: Sequence[Cue],
+    settings: Settings,
+    requested: str | Path | None,
+    watermark: bool,
+    captions: bool = False,
+) -> tuple[Path, Path, Path]:
+    """Encodes the MP4 (tagged AI-generated), then writes its WAV and SRT beside it.
+
+    Args:
+        frames: ``n_frames`` (H, W, 3) uint8 RGB frames at ``settings.fps``.
+        n_frames: How many frames there are.
+        audio: (N,) float32 mono soundtrack in [-1, 1].
+        sample_rate: Its samples per second.
+        cues: The subtitle cues, in seconds.
+        settings: ``fps``, ``crf`` and ``output_dir`` (used when ``requested`` is None).
+        requested: The MP4 path asked for (".mp4" is enforced), or None for a new name.
+        watermark: Draw the visible "AI-generated" mark.
+        captions: Burn the cues into the frames as captions.
+
+    Returns:
+        The paths of the MP4, the WAV and the SRT.
+    """
+    from pipelines.audio import write_wav
+    from pipelines.video import write_srt, write_video
+
+    video_path = output_path(requested, settings.output_dir)
+    write_video(
+        frames,
+        n_frames=n_frames,
+        fps=settings.fps,
+        audio=audio,
+        sample_rate=sample_rate,
+        path=video_path,
+        crf=settings.crf,
+        metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
+        watermark="AI-generated" if watermark else None,
+        captions=cues if captions else None,
+    )
+    audio_path = write_wav(video_path.with_suffix(".wav"), audio, sample_rate)
+    subtitles_path = write_srt(cues, video_path.with_suffix(".srt"))
+    return video_path, Path(audio_path), Path(subtitles_path)
+
+
+def output_path(requested: str | Path | None, output_dir: Path) -> Path:
+    """The MP4 path to write: the one asked for (as .mp4), or a fresh name in ``output_dir``."""
+    if requested is not None:
+        path = Path(requested)
+        if path.suffix.lower() != ".mp4":
+            path = path.with_suffix(".mp4")
+    else:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = Path(output_dir) / f"talking-photo-{stamp}-{uuid.uuid4().hex[:8]}.mp4"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

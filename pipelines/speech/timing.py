@@ -1,0 +1,67 @@
+"""Phoneme timings from a voice's per-symbol sample counts, shared by every voice.
+
+A voice that knows how many audio samples each of its phoneme symbols lasts (Piper's
+alignments, a VITS duration predictor) turns them into ``Phoneme``s in seconds here: length
+marks and diacritics join their phone, stress marks join the next phone, boundary tokens become
+a SILENCE gap, and the result spans the audio exactly.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pipelines.types import Phoneme
+
+#: The symbol of a pause between words or phrases in the timings.
+SILENCE = " "
+#: IPA primary and secondary stress marks.
+STRESS_MARKS = frozenset("ˈˌ")
+#: Sentence start/end and padding tokens of the espeak-ng phoneme sets.
+BOUNDARY_TOKENS = frozenset("^$_")
+
+
+def merge_modifiers(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Attaches length marks and diacritics to their phone, stress marks to the next phone.
+
+    A stress mark's time goes to the token after it; its mark prefixes that token's symbol
+    when it is a phone ("ˈɛ"). Boundary tokens become SILENCE and consecutive silences merge.
+    Sample counts are kept: the output sums to the input.
+    """
+    merged: list[tuple[str, int]] = []
+    stress, stress_samples = "", 0
+    for phoneme, samples in pairs:
+        if phoneme in STRESS_MARKS:
+            stress, stress_samples = stress or phoneme, stress_samples + samples
+            continue
+        symbol = SILENCE if phoneme in BOUNDARY_TOKENS else phoneme
+        is_modifier = all(unicodedata.category(c) in ("Lm", "Mn", "Sk") for c in symbol)
+        is_phone = unicodedata.category(symbol[0]).startswith("L") and not is_modifier
+        if is_phone:
+            symbol = stress + symbol
+        samples += stress_samples
+        stress, stress_samples = "", 0
+        if merged and is_modifier and merged[-1][0] != SILENCE:
+            merged[-1] = (merged[-1][0] + symbol, merged[-1][1] + samples)
+        elif merged and symbol == SILENCE and merged[-1][0] == SILENCE:
+            merged[-1] = (SILENCE, merged[-1][1] + samples)
+        else:
+            merged.append((symbol, samples))
+    if stress_samples and merged:
+        merged[-1] = (merged[-1][0], merged[-1][1] + stress_samples)
+    return merged
+
+
+def timed_phonemes(tokens: list[tuple[str, int]], sample_rate: int) -> tuple[Phoneme, ...]:
+    """Phonemes in seconds from (symbol, samples) tokens laid end to end from 0."""
+    phonemes: list[Phoneme] = []
+    cursor = 0
+    for symbol, samples in tokens:
+        if samples <= 0:
+            continue
+        if symbol == SILENCE and phonemes and phonemes[-1].symbol == SILENCE:
+            phonemes[-1] = Phoneme(SILENCE, phonemes[-1].start, (cursor + samples) / sample_rate)
+            cursor += samples
+            continue
+        phonemes.append(Phoneme(symbol, cursor / sample_rate, (cursor + samples) / sample_rate))
+        cursor += samples
+    return tuple(phonemes)

@@ -1,0 +1,11 @@
+"""The video stage: frames and audio into a browser-playable MP4, with its SRT.
+
+Modules:
+    encode: ``write_video`` (H.264 + AAC through ffmpeg from imageio-ffmpeg).
+    subtitles: SRT cues; captions: burned-in captions; watermark: the AI-generated mark.
+"""
+
+from pipelines.video.encode import write_video
+from pipelines.video.subtitles import write_srt
+
+__all__ = ["write_srt", "write_video"]
