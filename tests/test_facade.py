@@ -156,3 +156,25 @@ def test_a_typed_line_is_spoken_while_the_faces_are_found(
     result = pipeline.render(examples / "einstein_bw.jpg", text="Two things at once.")
     assert result.lines[0].text == "Two things at once."
     assert threads["speech"] != threads["faces"]
+
+
+def test_the_readmes_first_python_snippet_runs(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```python\n(.*?)```", readme, re.S)
+    assert snippet and "pipelines.load()" in snippet.group(1)
+    code = snippet.group(1).replace(
+        "pipelines.load()", f"pipelines.load(output_dir={str(tmp_path)!r})"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    printed = done.stdout.split()
+    assert printed[0].endswith(".mp4") and printed[1].endswith(".wav")
+    assert printed[2].endswith(".srt") and printed[3].endswith(".mp4")
+    assert all(Path(path).is_file() for path in printed)
