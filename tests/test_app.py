@@ -106,7 +106,8 @@ def test_two_people_are_both_offered_and_the_larger_is_chosen(client, examples: 
     assert [value for _, value in speaker["choices"]] == [0, 1]
     assert labels[0].startswith("Person 1") and "left" in labels[0]
     assert labels[1].startswith("Person 2") and "right" in labels[1]
-    assert speaker["value"] in (0, 1)
+    # The right face is the larger one (box area 25662 against 24023 square pixels).
+    assert speaker["value"] == 1
 
 
 @pytest.mark.slow
