@@ -204,7 +204,7 @@ class RecordingChat:
 def test_the_model_reads_steering_text_as_data_and_does_not_obey_it(smollm2):
     recorder = RecordingChat(smollm2)
     line = DialogueWriter(recorder).write(INJECTION, 0, "neutral", seed=5)
-    # The hostile text reached the model, as quoted data in the last message only: plain words,
+    # The hostile text reached the model as quoted data in the last message: plain words,
     # cut to whole words before the link.
     messages, _ = recorder.calls[0]
     last = messages[-1]["content"]
