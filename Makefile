@@ -42,8 +42,8 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Every benchmark the README quotes, each writing its results into benchmarks/results/ (about
-# 20 minutes on 2 cores; each line also runs on its own, see README, Measured).
+# Every benchmark the README quotes, each writing its results into benchmarks/results/ (each
+# line also runs on its own; see README, Measured).
 bench: setup
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.codec_ceiling
