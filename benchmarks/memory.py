@@ -100,6 +100,14 @@ def lines(count: int) -> list[str]:
     return made
 
 
+def _short(where: str) -> str:
+    """A source location without the machine's folders: from the package or the project on."""
+    for marker in ("site-packages/", f"{ROOT}/"):
+        if marker in where:
+            return where.split(marker, 1)[1]
+    return where.rsplit("/", 1)[-1]  # the standard library: the file name is enough
+
+
 def _readings(heap: Callable[[], int] | None) -> dict[str, int]:
     return {
         "rss": resident_bytes(),
@@ -130,7 +138,11 @@ def measure_phonemize(calls: int) -> dict[str, Any]:
     after = _readings(heap)
     grown = tracemalloc.take_snapshot().compare_to(snapshot, "lineno")
     top = [
-        {"where": str(stat.traceback[0]), "bytes": stat.size_diff, "blocks": stat.count_diff}
+        {
+            "where": _short(str(stat.traceback[0])),
+            "bytes": stat.size_diff,
+            "blocks": stat.count_diff,
+        }
         for stat in sorted(grown, key=lambda s: s.size_diff, reverse=True)[:5]
     ]
     return {
