@@ -42,8 +42,15 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Every benchmark the README quotes, each writing its results into benchmarks/results/ (each
+# line also runs on its own; see README, Measured).
 bench: setup
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.codec_ceiling
+	$(PY) -m benchmarks.memory
+	$(PY) -m benchmarks.conversation
+	$(PY) -m benchmarks.load --users 8 --minutes 3
+	$(PY) -m benchmarks.fuzz --seconds 60
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

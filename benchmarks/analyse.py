@@ -275,11 +275,8 @@ def codec_floor_psnr(
         (PSNR with the benchmark's background mask, PSNR with the top of the head also left
         out), in dB.
     """
-    import av
+    from pipelines.video import write_video
 
-    from pipelines.video.encode import write_video
-
-    height, width = photo.shape[:2]
     path = write_video(
         (photo for _ in range(25)),
         n_frames=25,
@@ -290,7 +287,60 @@ def codec_floor_psnr(
         crf=crf,
         watermark="AI-generated" if watermark else None,
     )
-    excluded = [watermark_rect(width, height)] if watermark else []
+    try:
+        return _decoded_background_psnr(path, photo, face_boxes, watermark)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def colour_only_psnr(
+    photo: np.ndarray, face_boxes: list[BoxXYWH], folder: Path
+) -> tuple[float, float]:
+    """Background PSNR of the unchanged photo after the app's colour conversion alone.
+
+    The photo goes through the same ffmpeg filter as every video (RGB to BT.709 limited-range YUV
+    with 4:2:0 chroma, ``pipelines.video.encode.BROWSER_YUV_FILTER``) and is stored uncompressed,
+    then decoded like the videos: no H.264 loss at all, so this is the ceiling the colour format
+    alone sets. Same masks as ``codec_floor_psnr`` (the watermark's corner left out too).
+
+    Returns:
+        (PSNR with the benchmark's background mask, PSNR with the top of the head also left
+        out), in dB.
+    """
+    import subprocess
+
+    import imageio_ffmpeg
+
+    from pipelines.video.encode import BROWSER_YUV_FILTER
+
+    height, width = photo.shape[:2]
+    even = np.pad(photo, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
+    # Matroska keeps the BT.709 tags the filter sets (NUT does not, and is decoded as BT.601).
+    path = Path(folder) / "colour_only.mkv"
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", f"{even.shape[1]}x{even.shape[0]}",
+        "-i", "pipe:0", "-vf", BROWSER_YUV_FILTER, "-c:v", "rawvideo", "-pix_fmt", "yuv420p",
+        str(path),
+    ]  # fmt: skip
+    subprocess.run(command, input=np.ascontiguousarray(even).tobytes(), check=True, timeout=60)
+    try:
+        return _decoded_background_psnr(path, photo, face_boxes, True)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _decoded_background_psnr(
+    path: Path, photo: np.ndarray, face_boxes: list[BoxXYWH], skip_watermark: bool
+) -> tuple[float, float]:
+    """Mean background PSNR of every decoded frame against the photo (both masks), in dB.
+
+    ``skip_watermark`` also leaves the watermark's corner out of both masks.
+    """
+    import av
+
+    height, width = photo.shape[:2]
+    excluded = [watermark_rect(width, height)] if skip_watermark else []
     masks = (
         measure.background_mask(height, width, list(face_boxes), excluded),
         measure.background_mask(height, width, list(face_boxes), excluded, above=HEAD_ABOVE),
@@ -303,5 +353,4 @@ def codec_floor_psnr(
             squared = np.square(frame - reference).mean(axis=2)
             for kept, mask in zip(errors, masks, strict=True):
                 kept.append(float(squared[mask].mean()))
-    path.unlink(missing_ok=True)
     return measure.psnr(float(np.mean(errors[0]))), measure.psnr(float(np.mean(errors[1])))

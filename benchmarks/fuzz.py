@@ -1,13 +1,14 @@
 """Mutation fuzzing of the input decoders (not part of CI).
 
-Usage: ``python -m benchmarks.fuzz [--seconds 60] [--seed 0] [--out benchmarks/results/fuzz]``
+Usage: ``python -m benchmarks.fuzz [--seconds 60] [--seed 0] [--out benchmarks/results]``
 
 Takes real photos (assets/examples), real speech (tests/data) and real text, mutates their bytes
 (bit flips, byte overwrites, truncation, chunk duplication and deletion, splicing two files,
 header-only prefixes) and feeds them to ``load_image``, ``load_audio`` and ``normalize_line`` for
 the given time. A ``TalkingPhotoError`` is the expected answer to bad input; any other exception
-is a bug: it is counted, reported with its traceback, and the input is saved under ``--out``
-so it can be replayed. Exit code 1 when a bug was found.
+is a bug: it is counted, reported with its traceback, and the input is saved under
+``<out>/fuzz-inputs/`` so it can be replayed. The counts per decoder and outcome go to
+``<out>/fuzz.md`` and ``<out>/fuzz.json``. Exit code 1 when a bug was found.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import hashlib
+import json
 import logging
 import random
 import sys
@@ -98,8 +100,18 @@ def mutate_text(text: str, rng: random.Random) -> str:
     return "".join(chars).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
-def fuzz(seconds: float, seed: int, out: Path) -> int:
-    """Runs the fuzzer; returns the number of inputs that raised an unexpected exception."""
+def fuzz(seconds: float, seed: int, inputs_dir: Path) -> dict[str, Any]:
+    """Runs the fuzzer.
+
+    Args:
+        seconds: How long to fuzz (wall clock).
+        seed: Seed of the mutations.
+        inputs_dir: Where an input that raised an unexpected exception is saved.
+
+    Returns:
+        {"counts": {"<decoder> inputs" / "accepted" / "<error type>": n},
+        "bugs": {"<decoder>: <exception>: <message>": n}}.
+    """
     rng = random.Random(seed)
     photos = [p.read_bytes() for p in PHOTOS]
     audio = [p.read_bytes() for p in AUDIO]
@@ -131,15 +143,35 @@ def fuzz(seconds: float, seed: int, out: Path) -> int:
             if bugs[signature] == 1:
                 raw = sample.encode("utf-8", "surrogatepass") if isinstance(sample, str) else sample
                 digest = hashlib.sha256(raw).hexdigest()[:12]
-                out.mkdir(parents=True, exist_ok=True)
-                saved = out / f"{name}-{digest}.bin"
+                inputs_dir.mkdir(parents=True, exist_ok=True)
+                saved = inputs_dir / f"{name}-{digest}.bin"
                 saved.write_bytes(raw)
                 logger.error("%s (input saved to %s)\n%s", signature, saved, traceback.format_exc())
-    report = ["| what | count |", "|---|---|"]
-    report += [f"| {key} | {value} |" for key, value in sorted(counts.items())]
-    report += [f"| BUG {key} | {value} |" for key, value in sorted(bugs.items())]
-    sys.stdout.write("\n".join(report) + "\n")
-    return sum(bugs.values())
+    return {"counts": dict(sorted(counts.items())), "bugs": dict(sorted(bugs.items()))}
+
+
+def write_report(results: dict[str, Any], out: Path) -> str:
+    """Writes ``<out>/fuzz.md`` and ``<out>/fuzz.json``; returns the Markdown."""
+    machine = results["machine"]
+    lines = [
+        "# Fuzzing of the input decoders",
+        "",
+        f"`python -m benchmarks.fuzz --seconds {results['seconds']:g} --seed {results['seed']}` "
+        f"at commit {machine['commit']}, {machine['date']}. Mutated photos, audio and text fed "
+        "to load_image, load_audio and normalize_line (see the module docstring). A typed "
+        "error (BadInputError, LimitExceeded, ...) is the expected answer to a bad input; any "
+        f"other exception is a bug. Bugs found: {sum(results['bugs'].values())}.",
+        "",
+        "| what | count |",
+        "|---|---|",
+        *[f"| {key} | {value} |" for key, value in results["counts"].items()],
+        *[f"| BUG {key} | {value} |" for key, value in results["bugs"].items()],
+    ]
+    markdown = "\n".join(lines) + "\n"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fuzz.md").write_text(markdown, encoding="utf-8")
+    (out / "fuzz.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return markdown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,14 +182,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=ROOT / "benchmarks" / "results" / "fuzz",
-        help="where inputs that raised unexpected exceptions are saved",
+        default=ROOT / "benchmarks" / "results",
+        help="where fuzz.md and fuzz.json go (and, under fuzz-inputs/, inputs that raised "
+        "unexpected exceptions)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # Pillow warns about every corrupt EXIF block it skips; expected here, and very noisy.
     warnings.simplefilter("ignore", UserWarning)
-    return 1 if fuzz(args.seconds, args.seed, args.out) else 0
+    from benchmarks.report import machine
+
+    started = machine()
+    found = fuzz(args.seconds, args.seed, args.out / "fuzz-inputs")
+    results = {"machine": started, "seconds": args.seconds, "seed": args.seed, **found}
+    sys.stdout.write(write_report(results, args.out))
+    return 1 if found["bugs"] else 0
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ Every answer is checked after the run, so the checks do not slow the server down
 
 A request that fails any check counts as crossed; one that fails with a "busy"/"queue full"
 message counts as busy (a clear answer); any other failure or a timeout counts as lost. The
-server's resident memory is sampled every second; its slope against completed requests tells
-whether memory grows per request. Results: ``<out>/load.md`` and ``<out>/load.json``.
+server's resident memory is sampled every second; its least-squares slope against completed
+requests (after each user's first request), over the whole run, its second half and each of
+its quarters, tells whether memory grows per request and whether that growth levels off.
+Results: ``<out>/load.md`` and ``<out>/load.json``.
 """
 
 from __future__ import annotations
@@ -294,6 +296,10 @@ def summarise(
         "rss_peak_mb": round(max(size for _, size in rss), 1) if rss else float("nan"),
         "rss_slope_mb_per_request": round(_slope(warm), 3),
         "rss_slope_second_half_mb_per_request": round(_slope(late), 3),
+        # Does memory level off? The slope in each quarter of the run after warm-up.
+        "rss_slope_by_quarter_mb_per_request": [
+            round(_slope(warm[len(warm) * q // 4 : len(warm) * (q + 1) // 4]), 3) for q in range(4)
+        ],
         "requests_per_user": [sum(o.user == u for o in outcomes) for u in range(users)],
     }
 

@@ -234,6 +234,11 @@ class BackendRegistry:
                     return
             self._specs.append(spec)
 
+    def unregister(self, stage: str, name: str) -> None:
+        """Removes a backend added with ``register`` (nothing happens if there is none)."""
+        with self._lock:
+            self._specs = [s for s in self._specs if (s.stage, s.name) != (stage, name)]
+
     def create(
         self, stage: str, name: str, *, context: dict[str, Any] | None = None, **options: Any
     ) -> Any:
@@ -302,4 +307,5 @@ specs = REGISTRY.specs
 default_name = REGISTRY.default_name
 get_spec = REGISTRY.get_spec
 register = REGISTRY.register
+unregister = REGISTRY.unregister
 create = REGISTRY.create

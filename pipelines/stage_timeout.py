@@ -81,16 +81,21 @@ class StageDeadline:
     Args:
         stage: Stage name (a key of ``STAGE_WORDS``, or any other name).
         seconds: Budget in seconds; ``inf`` or a non-finite value means no limit.
+        clock: Returns the current time in seconds; ``time.monotonic`` unless a test gives
+            its own.
     """
 
-    def __init__(self, stage: str, seconds: float) -> None:
+    def __init__(
+        self, stage: str, seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.stage = stage
         self.seconds = float(seconds)
-        self._end = time.monotonic() + self.seconds if math.isfinite(self.seconds) else math.inf
+        self._clock = clock
+        self._end = clock() + self.seconds if math.isfinite(self.seconds) else math.inf
 
     def remaining(self) -> float:
         """Seconds left (never negative; ``inf`` when unlimited)."""
-        return max(0.0, self._end - time.monotonic())
+        return max(0.0, self._end - self._clock())
 
     def error(self) -> StageTimeout:
         """The StageTimeout of this stage, with a message naming it."""
@@ -102,7 +107,7 @@ class StageDeadline:
 
     def check(self) -> None:
         """Raises StageTimeout when the budget is spent."""
-        if time.monotonic() > self._end:
+        if self._clock() > self._end:
             raise self.error()
 
     def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

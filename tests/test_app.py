@@ -106,7 +106,8 @@ def test_two_people_are_both_offered_and_the_larger_is_chosen(client, examples: 
     assert [value for _, value in speaker["choices"]] == [0, 1]
     assert labels[0].startswith("Person 1") and "left" in labels[0]
     assert labels[1].startswith("Person 2") and "right" in labels[1]
-    assert speaker["value"] in (0, 1)
+    # The right face is the larger one (box area 25662 against 24023 square pixels).
+    assert speaker["value"] == 1
 
 
 @pytest.mark.slow
@@ -225,7 +226,7 @@ def test_a_file_that_is_not_a_photo_is_named_as_such(client, tmp_path: Path) -> 
     with pytest.raises(AppError) as refused:
         client.predict(handle_file(str(fake)), api_name="/faces")
     message = str(refused.value).lower()
-    assert "photo" in message or "image" in message
+    assert "this file is not an image we can read" in message
     assert "went wrong on our side" not in message
 
 

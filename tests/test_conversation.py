@@ -264,7 +264,7 @@ def test_the_model_writes_an_alternating_valid_dialogue(
     turns = write_conversation(pipeline, scene, faces, n_turns=3, moods="happy", seed=3)
     assert [t.face_index for t in turns] == [0, 1, 0]
     for turn in turns:
-        assert turn.source in ("model", "template")
+        assert turn.source == "model"  # SmolLM2 writes each of these turns itself
         assert validate_line(turn.text) is not None, turn
     assert len({t.text for t in turns}) == 3
 

@@ -34,8 +34,8 @@ from benchmarks.material import (
     with_sign,
 )
 from pipelines import RenderRequest, TalkingPhotoPipeline
-from pipelines.dialogue.writer import validate_line
-from pipelines.errors import BadInputError, LimitExceeded, NoFaceError, TalkingPhotoError
+from pipelines.dialogue.writer import build_messages, validate_line
+from pipelines.errors import BadInputError, LimitExceeded, NoFaceError
 from pipelines.text import normalize_line
 from pipelines.types import Face
 
@@ -117,10 +117,18 @@ def clip(data_dir: Path, tmp_path_factory) -> tuple[np.ndarray, int]:
 
 # --------------------------------------------------------------------------- images
 @pytest.mark.parametrize(
-    "damage", ["truncated_png", "zeroed_png_data", "corrupt_jpeg_body", "video_named_jpg", "heic"]
+    ("damage", "expected"),
+    [
+        ("truncated_png", BadInputError),
+        # Zeroed image data still decodes (Pillow fills it), to a picture with no face left.
+        ("zeroed_png_data", NoFaceError),
+        ("corrupt_jpeg_body", BadInputError),
+        ("video_named_jpg", BadInputError),
+        ("heic", BadInputError),
+    ],
 )
 def test_damaged_or_foreign_files_get_a_typed_error(
-    pipeline: TalkingPhotoPipeline, examples: Path, tmp_path: Path, damage: str
+    pipeline: TalkingPhotoPipeline, examples: Path, tmp_path: Path, damage: str, expected: type
 ) -> None:
     png = (examples / "smiling_woman_256.png").read_bytes()
     jpeg = (examples / "einstein_bw.jpg").read_bytes()
@@ -143,16 +151,13 @@ def test_damaged_or_foreign_files_get_a_typed_error(
     else:  # an iPhone HEIC header: no HEIF plugin is installed, so it must be refused clearly
         path = tmp_path / "photo.heic"
         path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(4000))
-    try:
-        faces = pipeline.detect_faces(pipeline.load_photo(path))
-    except TalkingPhotoError as error:
-        assert isinstance(error, BadInputError | NoFaceError)
-        assert error.message and "\n" not in error.message
-        if damage in ("truncated_png", "video_named_jpg", "heic"):
-            assert isinstance(error, BadInputError)
-            assert "JPEG, PNG or WebP" in error.message
+    with pytest.raises(expected) as caught:
+        pipeline.detect_faces(pipeline.load_photo(path))
+    assert caught.value.message and "\n" not in caught.value.message
+    if expected is BadInputError:
+        assert "JPEG, PNG or WebP" in caught.value.message
     else:
-        assert damage == "zeroed_png_data" and len(faces) <= 1
+        assert "No human face" in caught.value.message
 
 
 def test_fifty_megapixel_photo_is_downscaled_in_modest_memory(
@@ -211,14 +216,11 @@ def test_photos_too_small_for_a_face_are_refused(pipeline: TalkingPhotoPipeline,
         pipeline.load_photo(data)
 
 
-def test_a_32_pixel_face_loads_and_gets_an_answer(pipeline: TalkingPhotoPipeline) -> None:
+def test_a_32_pixel_face_is_found(pipeline: TalkingPhotoPipeline) -> None:
     data = encode(upright_rgb("smiling_woman_256.png").resize((32, 32)), "PNG")
     photo = pipeline.load_photo(data)
     assert photo.pixels.shape == (32, 32, 3)
-    try:
-        faces = pipeline.detect_faces(photo)
-    except NoFaceError:
-        return
+    faces = pipeline.detect_faces(photo)  # the smallest photo accepted still finds its face
     assert len(faces) == 1
     assert 8 < faces[0].box.center[0] < 24 and 8 < faces[0].box.center[1] < 24
 
@@ -319,20 +321,24 @@ def _half_face(pipeline: TalkingPhotoPipeline, name: str) -> bytes:
     "case",
     ["cartoon", "masked einstein", "masked waterfall", "half face waterfall", "half face einstein"],
 )
-def test_cartoons_masks_and_half_faces_render_or_say_no_face(
+def test_cartoons_masks_and_half_faces_are_found_and_rendered(
     pipeline: TalkingPhotoPipeline, examples: Path, tmp_path: Path, case: str
 ) -> None:
+    # MediaPipe finds the one face in each of these (detector scores 0.75-0.94), so each must
+    # render; where the face was found before the mask or the cut, it is found there again.
     if case == "cartoon":
         photo = (examples / "cartoon_boy.jpg").read_bytes()
+        whole = None
     else:
         name = "einstein_bw.jpg" if case.endswith("einstein") else "woman_waterfall.jpg"
         photo = (_masked if case.startswith("masked") else _half_face)(pipeline, name)
-    try:
-        result = pipeline.render(RenderRequest(photo, text=SHORT, output=tmp_path / "r.mp4"))
-    except NoFaceError as error:
-        assert "No human face" in error.message
-        return
+        whole = pipeline.detect_faces(pipeline.load_photo(examples / name))[0]
+    result = pipeline.render(RenderRequest(photo, text=SHORT, output=tmp_path / "r.mp4"))
     assert len(result.faces) == 1
+    if whole is not None:  # the face's top edge and left side stay where they were
+        found = result.faces[0].box
+        assert abs(found.x - whole.box.x) < 0.25 * whole.box.width
+        assert abs(found.y - whole.box.y) < 0.25 * whole.box.height
     assert_playable(result)
 
 
@@ -397,10 +403,14 @@ def test_steering_text_inside_the_photo_does_not_steer_the_line(
     faces = pipeline.detect_faces(photo)
     scene = dataclasses.replace(pipeline.describe_scene(photo, faces), text_in_photo=(INJECTION,))
     for seed, mood in ((0, "neutral"), (2, "angry")):
+        # The hostile text reaches the model only as quoted data, and the model writes the
+        # line itself (no template fallback hides what it did with that text).
+        prompt = build_messages(scene, 0, mood)[-1]["content"]
+        assert f'Written in the photo: "{INJECTION}".' in prompt
         line = pipeline.write_line(scene, 0, mood, seed=seed)
-        assert line.source in ("model", "template")
+        assert line.source == "model"
         assert validate_line(line.text) == line.text
-        assert "HACKED" not in line.text
+        assert "hacked" not in line.text.lower() and "instruction" not in line.text.lower()
         assert len(line.text) <= pipeline.settings.limits.max_text_chars
 
 
@@ -412,8 +422,11 @@ def test_steering_text_read_by_ocr_stays_out_of_the_rendered_line(
     photo = encode(sign, "PNG")
     result = pipeline.render(RenderRequest(photo, output=tmp_path / "sign.mp4"))
     assert any("HACKED" in text.upper() for text in result.scene.text_in_photo)
+    prompt = build_messages(result.scene, 0, "neutral")[-1]["content"]
+    assert "HACKED" in prompt.split("Written in the photo:")[1].upper()  # the model read it
+    assert result.lines[0].source == "model"
     assert validate_line(result.lines[0].text) == result.lines[0].text
-    assert "HACKED" not in result.lines[0].text
+    assert "HACKED" not in result.lines[0].text.upper()
     assert "HACKED" not in srt_text(result.subtitles)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import threading
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
 import pytest
 
 from benchmarks.material import collage, face_crops
-from pipelines import Limits, RenderRequest, Settings, TalkingPhotoPipeline
+from pipelines import Limits, RenderRequest, Settings, TalkingPhotoPipeline, registry
+from pipelines import render_run as render_run_module
 from pipelines.errors import BadInputError, LimitExceeded, StageTimeout
 from pipelines.stage_timeout import StageDeadline
 
@@ -70,6 +72,69 @@ def test_the_smallest_limits_and_no_time_limit_are_accepted() -> None:
 
 
 # --------------------------------------------------------------------------- stage timeout
+# Deadlines are tested against calls that block on purpose and a clock the test moves, never
+# against how long real work takes (that depends on the machine).
+class SteppedClock:
+    """A clock for StageDeadline that stands still until a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+#: The clock of the pipeline's deadlines in test_a_timeout_while_animating_...; SlowAnimator
+#: moves it.
+ANIMATION_CLOCK = SteppedClock()
+#: Opened by the test that holds HeldFaces back.
+FACES_RELEASE = threading.Event()
+
+
+class HeldFaces:
+    """The real MediaPipe detector, whose every call first waits until FACES_RELEASE is set."""
+
+    name = "held-mediapipe"
+
+    def __init__(self) -> None:
+        from pipelines.faces.mediapipe_faces import MediaPipeFaces
+
+        self._faces = MediaPipeFaces()
+
+    def detect(self, photo):
+        FACES_RELEASE.wait()
+        return self._faces.detect(photo)
+
+
+class SlowAnimator:
+    """The real mesh-warp animator, each of whose frames takes 10 s on ANIMATION_CLOCK."""
+
+    name = "slow-mesh-warp"
+
+    def __init__(self) -> None:
+        from pipelines.animate.animator import MeshWarpAnimator
+
+        self._animator = MeshWarpAnimator()
+
+    def render(self, photo, faces, animation):
+        for frame in self._animator.render(photo, faces, animation):
+            ANIMATION_CLOCK.now += 10.0
+            yield frame
+
+
+@pytest.fixture
+def held_backends() -> Iterator[None]:
+    """HeldFaces and SlowAnimator registered for one test, the registry restored after it."""
+    added = (("faces", HeldFaces), ("animator", SlowAnimator))
+    for stage, cls in added:
+        registry.register(
+            registry.BackendSpec(stage, cls.name, f"{__name__}:{cls.__name__}", (), "", "test")
+        )
+    yield
+    for stage, cls in added:
+        registry.unregister(stage, cls.name)
+
+
 def test_deadline_returns_values_and_reraises_errors_unchanged() -> None:
     assert StageDeadline("faces", 5.0).run(lambda a, b=0: a + b, 2, b=3) == 5
     error = BadInputError("bad photo")
@@ -82,49 +147,84 @@ def test_deadline_returns_values_and_reraises_errors_unchanged() -> None:
 
 
 def test_deadline_stops_waiting_for_a_hung_call() -> None:
-    release = threading.Event()
-    started = time.monotonic()
+    release, returned = threading.Event(), threading.Event()
+
+    def hang() -> None:
+        release.wait()
+        returned.set()
+
     with pytest.raises(StageTimeout, match=r"Making the voice took longer than the 0.2 s limit"):
-        StageDeadline("speech", 0.2).run(release.wait, 30)
-    assert time.monotonic() - started < 10  # did not wait for the 30 s call
+        StageDeadline("speech", 0.2).run(hang)
+    assert not returned.is_set()  # it stopped waiting while the call was still running
     release.set()
+    assert returned.wait(30)  # the call itself goes on in the background until it returns
 
 
 def test_deadline_guard_stops_a_stream_once_spent() -> None:
-    deadline = StageDeadline("animate", 0.3)
+    clock = SteppedClock()
+    deadline = StageDeadline("animate", 1.0, clock=clock)
     seen = []
+
+    def frames():
+        for item in range(1000):
+            yield item
+            clock.now += 0.25  # each item takes a quarter of a second to make
+
     with pytest.raises(StageTimeout, match="Animating"):
-        for item in deadline.guard(range(1000)):
+        for item in deadline.guard(frames()):
             seen.append(item)
-            time.sleep(0.05)
-    assert 2 <= len(seen) < 100
+    assert seen == [0, 1, 2, 3, 4]  # made at 0, 0.25, 0.5, 0.75 and 1.0 s; 1.25 s is too late
 
 
-def test_a_tiny_stage_timeout_stops_the_render(tmp_path: Path, examples: Path) -> None:
-    pipeline = limited(tmp_path, stage_timeout_seconds=0.001)
-    with pytest.raises(StageTimeout) as caught:
-        pipeline.render(RenderRequest(examples / "einstein_bw.jpg", text=LINE))
-    assert "(faces)" in caught.value.message and "0.001 s" in caught.value.message
+def test_a_stage_that_does_not_return_in_time_stops_the_render(
+    tmp_path: Path, examples: Path, held_backends
+) -> None:
+    pipeline = TalkingPhotoPipeline(
+        Settings(
+            faces_backend=HeldFaces.name,
+            output_dir=tmp_path / "out",
+            limits=Limits(stage_timeout_seconds=0.5),
+        )
+    )
+    FACES_RELEASE.clear()
+    try:
+        with pytest.raises(StageTimeout) as caught:
+            pipeline.render(RenderRequest(examples / "einstein_bw.jpg", text=LINE))
+    finally:
+        FACES_RELEASE.set()
+    assert "(faces)" in caught.value.message and "0.5 s" in caught.value.message
     assert outputs(tmp_path / "out") == []
 
 
 @pytest.mark.slow
 def test_a_timeout_while_animating_removes_the_partial_video(
-    tmp_path: Path, collage_10: Path, data_dir: Path
+    tmp_path: Path, examples: Path, data_dir: Path, held_backends, monkeypatch
 ) -> None:
-    # 8 faces for 8 s of audio take 5 s or more to draw and encode; the stages before it take
-    # a fraction of a second once the models are loaded.
-    pipeline = limited(tmp_path, stage_timeout_seconds=3.0)
-    pipeline.warm_up(["faces", "scene", "animator"])
-    audio = data_dir / "english_speech_16k.wav"
-    pipeline.load_speech(audio)  # imports the resampler outside the budget
+    # Every stage's deadline runs on ANIMATION_CLOCK, which stands still except while
+    # SlowAnimator draws: 10 clock seconds a frame against a 100 s budget, so the eleventh frame
+    # is refused whatever the speed of the machine.
+    monkeypatch.setattr(
+        render_run_module,
+        "StageDeadline",
+        functools.partial(StageDeadline, clock=ANIMATION_CLOCK),
+    )
+    pipeline = TalkingPhotoPipeline(
+        Settings(
+            animator_backend=SlowAnimator.name,
+            output_dir=tmp_path / "out",
+            limits=Limits(stage_timeout_seconds=100.0),
+        )
+    )
+    ANIMATION_CLOCK.now = 0.0
+    audio = data_dir / "english_speech_16k.wav"  # 8 s: 200 frames
     stages: list[str] = []
     with pytest.raises(StageTimeout) as caught:
         pipeline.render(
-            RenderRequest(collage_10, audio=audio),
+            RenderRequest(examples / "einstein_bw.jpg", audio=audio),
             progress=lambda stage, fraction: stages.append(stage),
         )
     assert "Animating the faces" in caught.value.message
+    assert ANIMATION_CLOCK.now == 110.0  # ten frames went to the encoder, the eleventh did not
     assert "animate" in stages and "done" not in stages
     assert outputs(tmp_path / "out") == []  # no MP4, no .part.mp4, no temporary WAV
 

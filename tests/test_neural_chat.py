@@ -71,8 +71,8 @@ def test_transformers_chat_greedy_is_deterministic(tiny_chat) -> None:
 
 def test_dialogue_writer_turns_random_tokens_into_a_valid_template_line(tiny_chat) -> None:
     line = DialogueWriter(tiny_chat, attempts=2, max_tokens=12).write(SCENE, 0, "happy", seed=5)
-    assert line.source in ("model", "template")
-    assert validate_line(line.text) is not None
+    assert line.source == "template"  # random tokens never pass the checks
+    assert validate_line(line.text) == line.text
     assert line.face_index == 0 and line.mood == "happy"
 
 
@@ -191,7 +191,8 @@ def test_openai_grammar_field_reaches_the_server(llama_server: str) -> None:
     )
     assert reply == "I love the sea."
     line = DialogueWriter(chat).write(SCENE, 0, "happy", seed=3)
-    assert line.source in ("model", "template") and validate_line(line.text) is not None
+    assert line.source == "model"  # SmolLM2 behind the HTTP server writes the line itself
+    assert validate_line(line.text) == line.text
 
 
 def _closed_port() -> int:

@@ -123,13 +123,21 @@ def test_fetch_models_skips_what_is_not_installed_unless_named(capsys) -> None:
     assert "coqui: needs" in err and "torchaudio" in err
 
 
-def test_every_weighted_spec_can_say_what_it_needs() -> None:
-    for spec in registry.specs():
-        if not spec.weights:
-            continue
+def test_every_weighted_spec_can_say_what_it_needs(tmp_path: Path, monkeypatch) -> None:
+    import socket
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no FAN weights there
+    with socket.socket() as probe:  # a local port nothing listens on, for the openai backend
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    options = {"model": "/no/such/model", "model_path": "/no/such/file", "base_url": closed}
+    weighted = [spec for spec in registry.specs() if spec.weights]
+    assert len(weighted) >= 6
+    for spec in weighted:
         cls = registry.backend_class(spec)
-        reason = cls.missing_weights({"model": "/no/such/model", "model_path": "/no/such/file"})
-        assert reason is None or isinstance(reason, str)
+        reason = cls.missing_weights(options)
+        assert isinstance(reason, str) and reason.startswith("needs "), (spec.name, reason)
+        assert any(missing in reason for missing in (str(tmp_path), "/no/such/", closed))
         assert callable(cls.fetch_weights)
 
 

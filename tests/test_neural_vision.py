@@ -1,12 +1,14 @@
 """The captioning scene backend and the portrait generator, on tiny random-weight models.
 
-BLIP and Stable Diffusion are built here from tiny configs and saved like real models, so the
-backends' real loading, preprocessing and generation code runs on real photos, offline.
+BLIP, a SmolVLM-architecture (Idefics3) chat VLM, Qwen2-VL and Stable Diffusion are built here
+from tiny configs and saved like real models, so the backends' real loading, preprocessing
+(chat template included) and generation code runs on real photos, offline.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 from pathlib import Path
 
@@ -54,6 +56,75 @@ def test_caption_is_added_to_the_heuristic_scene(blip_dir: Path, photo_and_faces
     assert scene.description == f"{facts.description} Caption: {scene.caption}"
     assert dataclasses.replace(scene, caption="", description=facts.description) == facts
     assert reader.caption(photo) == scene.caption  # greedy decoding: the same every time
+
+
+@pytest.fixture(scope="module")
+def smolvlm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_models import build_tiny_smolvlm
+
+    return build_tiny_smolvlm(tmp_path_factory.mktemp("tiny-smolvlm"))
+
+
+def test_chat_vlm_is_asked_a_question_and_only_its_answer_is_kept(
+    smolvlm_dir: Path, photo_and_faces
+) -> None:
+    from pipelines.neural.hf_scene import DEFAULT_VLM_PROMPT
+    from pipelines.scene.heuristic import HeuristicSceneReader
+
+    photo, faces = photo_and_faces
+    reader = registry.create("scene", "caption", model=str(smolvlm_dir), read_text=False)
+    scene = reader.describe(photo, faces)
+    facts = HeuristicSceneReader(read_text=False).describe(photo, faces)
+    # Idefics3's processor refuses a prompt without its <image> token, which only the chat
+    # template puts there: a caption at all means the chat branch ran.
+    assert scene.caption and scene.caption[0].isupper() and scene.caption.endswith(".")
+    assert scene.description == f"{facts.description} Caption: {scene.caption}"
+    # A decoder-only model returns the prompt before its answer; none of the prompt's words
+    # ("User:", the question, "Assistant:") may be left in the caption.
+    for word in ("User", "Assistant", *DEFAULT_VLM_PROMPT.split()[:3]):
+        assert word.lower() not in scene.caption.lower()
+    assert reader.caption(photo) == scene.caption  # greedy: the same every time
+    asked = registry.create(
+        "scene", "caption", model=str(smolvlm_dir), read_text=False, prompt="Who is this?"
+    )
+    assert asked.caption(photo) != scene.caption  # the question reaches the model
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torchvision") is not None,
+    reason="torchvision is installed here, so Qwen2-VL's processor loads",
+)
+def test_qwen2_vl_without_torchvision_is_unavailable_and_falls_back(
+    tmp_path: Path, photo_and_faces
+) -> None:
+    from tiny_models import build_tiny_qwen2_vl
+
+    from pipelines.neural.hf_scene import TransformersCaptionScene
+    from pipelines.scene.heuristic import HeuristicSceneReader
+
+    folder = build_tiny_qwen2_vl(tmp_path / "qwen2-vl")
+    with pytest.raises(BackendUnavailable, match="requires the Torchvision library"):
+        TransformersCaptionScene(str(folder), read_text=False)
+    pipeline = TalkingPhotoPipeline(
+        Settings(scene_backend="caption", backend_options={"caption": {"model": str(folder)}})
+    )
+    assert isinstance(pipeline.backend("scene"), HeuristicSceneReader)
+    assert "Torchvision" in pipeline._notes["scene"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torchvision") is None,
+    reason="Qwen2-VL's processor needs torchvision, which the [neural] extra does not install",
+)
+def test_qwen2_vl_caption_runs_the_chat_branch(tmp_path: Path, photo_and_faces) -> None:
+    from tiny_models import build_tiny_qwen2_vl
+
+    photo, _ = photo_and_faces
+    folder = build_tiny_qwen2_vl(tmp_path / "qwen2-vl")
+    reader = registry.create("scene", "caption", model=str(folder), read_text=False)
+    caption = reader.caption(photo)
+    assert caption and "describe" not in caption.lower() and "user" not in caption.lower()
+    assert reader.caption(photo) == caption
 
 
 def test_missing_caption_weights_fall_back_to_the_heuristic_reader() -> None:

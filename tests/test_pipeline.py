@@ -97,7 +97,8 @@ def test_render_without_a_line_writes_a_valid_one(
         RenderRequest(examples / "smiling_woman_256.png", mood="happy", output=tmp_path / "a.mp4")
     )
     line = result.lines[0]
-    assert line.source in ("model", "template")
+    assert line.source == "model"  # SmolLM2's line for this photo passes the checks
+    assert not any("template" in warning for warning in result.warnings)
     assert validate_line(line.text) is not None
     assert result.video.stat().st_size > 10_000
 

@@ -119,7 +119,7 @@ def test_people_positions_and_framing(scenes: dict) -> None:
     assert [p.position for p in two.people] == ["left", "right"]
     assert {p.framing for p in two.people} == {"portrait"}
     assert "two people" in two.description
-    assert "on the left" in two.description or "both" in two.description
+    assert "both with a neutral expression" in two.description
     close = scenes["smiling_woman_256.png"][2]
     assert close.people[0].framing == "close-up"
     assert close.people[0].position == "centre"

@@ -3,7 +3,7 @@
 The neural backends load real models by path; these are the same architectures shrunk to a few
 thousand parameters (tokenizers trained here on a few sentences), so every backend's real
 loading and inference code runs offline in seconds. Their outputs are random: tests check
-types, shapes, reproducibility and the fallbacks, never wording.
+types, shapes, reproducibility, what reached the model and the fallbacks, never wording.
 """
 
 from __future__ import annotations
@@ -24,28 +24,40 @@ CHAT_TEMPLATE = (
 )
 
 
-def build_tiny_chat(folder: Path, *, chat_template: bool = True) -> Path:
-    """A 2-layer Llama chat model with a byte-level BPE tokenizer, saved to ``folder``."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+def _byte_level_bpe(specials: list[str], vocab_size: int, **tokens: str):
+    """A byte-level BPE tokenizer trained on SENTENCES, with ``specials`` as special tokens.
 
-    specials = ["<pad>", "<unk>", "<s>", "</s>", "<|system|>", "<|user|>", "<|assistant|>"]
-    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    Args:
+        specials: Special tokens, given the first ids in this order.
+        vocab_size: Most tokens in all, the specials included.
+        **tokens: Roles of some of them (bos_token=, eos_token=, pad_token=, unk_token=).
+
+    Returns:
+        A transformers PreTrainedTokenizerFast of a few hundred tokens.
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    bpe = Tokenizer(models.BPE(unk_token=tokens.get("unk_token")))
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=400,
+        vocab_size=vocab_size,
         special_tokens=specials,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     bpe.train_from_iterator(SENTENCES * 10, trainer)
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=bpe,
-        bos_token="<s>",
-        eos_token="</s>",
-        pad_token="<pad>",
-        unk_token="<unk>",
+    return PreTrainedTokenizerFast(tokenizer_object=bpe, **tokens)
+
+
+def build_tiny_chat(folder: Path, *, chat_template: bool = True) -> Path:
+    """A 2-layer Llama chat model with a byte-level BPE tokenizer, saved to ``folder``."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    specials = ["<pad>", "<unk>", "<s>", "</s>", "<|system|>", "<|user|>", "<|assistant|>"]
+    tokenizer = _byte_level_bpe(
+        specials, 400, bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>"
     )
     if chat_template:
         tokenizer.chat_template = CHAT_TEMPLATE
@@ -64,6 +76,153 @@ def build_tiny_chat(folder: Path, *, chat_template: bool = True) -> Path:
     torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
+    return folder
+
+
+#: A chat template for the tiny vision-language models, in the shape of SmolVLM's: the user's
+#: turn holds the image placeholder, then the question.
+VLM_CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}{{ m['role'] | capitalize }}:"
+    "{% if m['content'] is string %} {{ m['content'] }}{% else %}{% for part in m['content'] %}"
+    "{% if part['type'] == 'image' %}{{ image_placeholder }}"
+    "{% elif part['type'] == 'text' %} {{ part['text'] }}{% endif %}{% endfor %}{% endif %}"
+    "{{ end_of_turn }}\n{% endfor %}{% if add_generation_prompt %}Assistant:{% endif %}"
+)
+
+
+def _vlm_template(image_placeholder: str, end_of_turn: str) -> str:
+    return VLM_CHAT_TEMPLATE.replace("{{ image_placeholder }}", image_placeholder).replace(
+        "{{ end_of_turn }}", end_of_turn
+    )
+
+
+def build_tiny_smolvlm(folder: Path) -> Path:
+    """A chat vision-language model of SmolVLM's architecture (Idefics3), 32 px images.
+
+    A 2-layer SigLIP-style vision encoder (8 px patches, pixel shuffle by 2: 4 image tokens per
+    image) feeds a 2-layer Llama; the processor has a chat template, so the caption backend asks
+    it a question and keeps only the tokens generated after the prompt.
+    """
+    import torch
+    from transformers import (
+        Idefics3Config,
+        Idefics3ForConditionalGeneration,
+        Idefics3ImageProcessorPil,
+        Idefics3Processor,
+    )
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<end_of_utterance>"]
+    specials += ["<fake_token_around_image>", "<image>", "<global-img>"]
+    specials += [f"<row_{row}_col_{col}>" for row in range(1, 7) for col in range(1, 7)]
+    tokenizer = _byte_level_bpe(
+        specials,
+        450,
+        bos_token="<|im_start|>",
+        eos_token="<end_of_utterance>",
+        pad_token="<|endoftext|>",
+    )
+    images = Idefics3ImageProcessorPil(
+        size={"longest_edge": 32}, max_image_size={"longest_edge": 32}, do_image_splitting=False
+    )
+    processor = Idefics3Processor(
+        image_processor=images,
+        tokenizer=tokenizer,
+        image_seq_len=4,  # (32 / 8) ** 2 patches / 2 ** 2 (pixel shuffle)
+        chat_template=_vlm_template("<image>", "<end_of_utterance>"),
+    )
+    config = Idefics3Config(
+        text_config={
+            "model_type": "llama",
+            "vocab_size": len(tokenizer),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 512,
+            "bos_token_id": tokenizer.bos_token_id,
+            "eos_token_id": tokenizer.eos_token_id,
+            "pad_token_id": tokenizer.pad_token_id,
+        },
+        vision_config={
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "image_size": 32,
+            "patch_size": 8,
+        },
+        scale_factor=2,
+        image_token_id=tokenizer.convert_tokens_to_ids("<image>"),
+    )
+    torch.manual_seed(0)
+    Idefics3ForConditionalGeneration(config).save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return folder
+
+
+def build_tiny_qwen2_vl(folder: Path) -> Path:
+    """A Qwen2-VL chat vision-language model (2-layer vision encoder and text model, 56 px).
+
+    transformers builds a Qwen2-VL processor only with its video processor, which needs
+    torchvision; so the parts are saved one by one (tokenizer, PIL image processor, chat
+    template, processor class) and ``AutoProcessor`` assembles them when torchvision is there.
+    """
+    import json
+
+    import torch
+    from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import (
+        Qwen2VLImageProcessorPil,
+    )
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    specials += ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
+    tokenizer = _byte_level_bpe(
+        specials, 400, bos_token="<|im_start|>", eos_token="<|im_end|>", pad_token="<|endoftext|>"
+    )
+    token = tokenizer.convert_tokens_to_ids
+    config = Qwen2VLConfig(
+        text_config={
+            "vocab_size": len(tokenizer),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 512,
+            # Multimodal rotary positions: (time, height, width) share the 4 frequency pairs.
+            "rope_parameters": {
+                "rope_type": "default",
+                "rope_theta": 1e4,
+                "mrope_section": [2, 1, 1],
+            },
+            "bos_token_id": tokenizer.bos_token_id,
+            "eos_token_id": tokenizer.eos_token_id,
+            "pad_token_id": tokenizer.pad_token_id,
+        },
+        vision_config={
+            "depth": 2,
+            "embed_dim": 32,
+            "hidden_size": 32,
+            "num_heads": 2,
+            "patch_size": 14,
+            "spatial_merge_size": 2,
+            "temporal_patch_size": 2,
+        },
+        image_token_id=token("<|image_pad|>"),
+        video_token_id=token("<|video_pad|>"),
+        vision_start_token_id=token("<|vision_start|>"),
+        vision_end_token_id=token("<|vision_end|>"),
+    )
+    torch.manual_seed(0)
+    Qwen2VLForConditionalGeneration(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=56 * 56).save_pretrained(folder)
+    template = _vlm_template("<|vision_start|><|image_pad|><|vision_end|>", "<|im_end|>")
+    (folder / "chat_template.jinja").write_text(template, encoding="utf-8")
+    processor = {"processor_class": "Qwen2VLProcessor"}
+    (folder / "processor_config.json").write_text(json.dumps(processor), encoding="utf-8")
     return folder
 
 

@@ -98,9 +98,12 @@ class TransformersCaptionScene(HubModelWeights):
             tokenizer = getattr(self._processor, "tokenizer", None)
             if tokenizer is None:  # a bare image processor (vision-encoder-decoder models)
                 tokenizer = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
-        except (OSError, ValueError, KeyError) as error:
+        except (OSError, ValueError, KeyError, ImportError) as error:
+            # ImportError: a processor part needs a package not installed (Qwen2-VL's video
+            # processor needs torchvision, which the [neural] extra does not install).
+            reason = " ".join(str(error).split())
             raise BackendUnavailable(
-                f"transformers could not load the captioning model {model!r} from {path}: {error}"
+                f"transformers could not load the captioning model {model!r} from {path}: {reason}"
             ) from error
         self._tokenizer = tokenizer
         self._model.to(self.device).eval()

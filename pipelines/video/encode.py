@@ -50,6 +50,14 @@ class VideoEncodeError(TalkingPhotoError, RuntimeError):
     """The MP4 could not be written: ffmpeg failed, or the output folder is not writable."""
 
 
+#: The ffmpeg filter from RGB frames to what browsers play: BT.709 limited-range YUV with 4:2:0
+#: chroma, tagged, so browsers show the colours that were sent.
+BROWSER_YUV_FILTER = (
+    "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+    "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
+)
+
+
 def write_video(
     frames: Iterable[np.ndarray],
     *,
@@ -350,11 +358,7 @@ def _ffmpeg_command(
     import imageio_ffmpeg
 
     layout = {1: ["-ch_layout", "mono"], 2: ["-ch_layout", "stereo"]}.get(audio_channels, [])
-    # RGB -> BT.709 limited-range YUV, tagged, so browsers show the colours that were sent.
-    to_yuv = (
-        "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
-        "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
-    )
+    to_yuv = BROWSER_YUV_FILTER
     command = [
         imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "warning", "-y",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", f"{width}x{height}",
