@@ -216,8 +216,9 @@ class TalkingPhotoPipeline:
         *,
         seed: int = 0,
         user_text: str | None = None,
+        lang: str = "en",
     ) -> Line:
-        """What the person at ``face_index`` says (the user's own text wins)."""
+        """What the person at ``face_index`` says (the user's own text wins), in ``lang``."""
         from pipelines.render import check_mood
 
         check_mood(mood)
@@ -228,6 +229,7 @@ class TalkingPhotoPipeline:
             seed=seed,
             user_text=user_text,
             max_chars=self.settings.limits.max_text_chars,
+            lang=lang,
         )
 
     def line_writer(self) -> DialogueWriter:

@@ -21,16 +21,24 @@ class Voice:
     """How a line is spoken.
 
     Attributes:
-        name: A voice name the speech backend knows ("default" is always valid).
+        name: A voice the speech backend knows: a voice's own name, a role ("male",
+            "female", "child", "neutral": that kind of voice in the line's language), or
+            "auto" (the render chooses from the speaking face; the backend alone treats it as
+            "default"). "default" is always valid: the backend's own default voice.
+        lang: "en", "zh", or "auto" (the language of the text).
         rate: Speaking-rate multiplier; 1.0 is the voice's own pace, 1.2 is 20 % faster.
         pitch_semitones: Pitch shift in semitones (0 = the voice's own pitch); lets two people
             who share a voice model still sound apart.
+        formant_factor: Spectral-envelope scale where the voice supports it (1.0 = its own;
+            1.1 moves every formant 10 % up, as a smaller speaker's would be).
         speaker_id: Speaker of a multi-speaker voice model (None = its default speaker).
     """
 
     name: str = "default"
+    lang: str = "auto"
     rate: float = 1.0
     pitch_semitones: float = 0.0
+    formant_factor: float = 1.0
     speaker_id: int | None = None
 
 

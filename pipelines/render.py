@@ -19,6 +19,7 @@ cancellation and the warnings through the whole render.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,7 +33,7 @@ from pipelines.errors import BadInputError, LimitExceeded, TalkingPhotoError
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
-from pipelines.text import normalize_line
+from pipelines.text import normalize_line, resolve_language
 from pipelines.timeline import Timeline, Turn, lay_out
 from pipelines.types import (
     MOODS,
@@ -68,6 +69,8 @@ class RenderRequest:
             ``Settings.output_dir`` under a fresh name.
         watermark: Draw the visible "AI-generated" mark (the metadata tag is always written).
         captions: Burn the subtitles into the video as captions (the SRT is always written).
+        lang: The language spoken: "en", "zh", or "auto" (the language of ``text``; English
+            when the dialogue stage writes the line). Sets ``voice.lang`` when that is "auto".
     """
 
     photo: PhotoSource
@@ -81,6 +84,7 @@ class RenderRequest:
     output: Path | None = None
     watermark: bool = True
     captions: bool = False
+    lang: str = "auto"
 
     @property
     def options(self) -> RenderOptions:
@@ -139,6 +143,9 @@ def render_line(
         TalkingPhotoError: A subclass with a message a person can act on.
     """
     check_mood(request.mood)
+    lang = resolve_language(request.lang, request.text)
+    if request.voice.lang == "auto":
+        request = dataclasses.replace(request, voice=dataclasses.replace(request.voice, lang=lang))
     early_voice = _start_voice_early(pipeline, request, run)
     if request.text is None and request.audio is None:
         pipeline.preload(("dialogue", "speech", "animator"))
@@ -158,6 +165,7 @@ def render_line(
                 request.mood,
                 seed=request.seed,
                 user_text=request.text,
+                lang=lang,
             )
     with run.stage("speech") as deadline:
         if early_voice is not None:

@@ -1,8 +1,10 @@
-"""Text clean-up for spoken lines: normalisation and sentence splitting.
+"""Text clean-up for spoken lines: normalisation, sentence splitting and the language spoken.
 
 ``normalize_line`` turns whatever a user typed into text a TTS voice can say: letters of any
 script are kept (Latin, Chinese, Arabic, Hebrew ...), emoji, symbols, HTML/SSML tags and control
 characters are removed. ``split_sentences`` cuts text into sentences for subtitles and checks.
+``detect_language`` tells Mandarin from English, and ``resolve_language`` turns a ``lang``
+setting ("auto", "en", "zh") into the language a line is written and spoken in.
 Lines written by a language model are checked in ``pipelines.dialogue.checks``.
 """
 
@@ -210,3 +212,69 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         sentences.append(tail)
     return sentences
+
+
+#: The languages a person in a photo can speak: English and Mandarin Chinese.
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+#: What a ``lang`` setting may be: one of LANGUAGES, or "auto".
+LANGUAGE_CHOICES: tuple[str, ...] = ("auto", *LANGUAGES)
+#: Han characters (CJK unified ideographs, extension A, compatibility ideographs).
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+def detect_language(text: str) -> str:
+    """The language of a line: "zh" when Han characters outnumber a third of its letters.
+
+    A Chinese line with a few English words in it ("我喜欢 Python") is Chinese; an English
+    line with one Chinese name is English.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        "zh" or "en" ("en" for text with no letters at all).
+    """
+    han = len(_HAN.findall(text))
+    latin_words = len(re.findall(r"[A-Za-z]+", text))
+    return "zh" if han and han >= latin_words / 3 else "en"
+
+
+def check_language(lang: str) -> str:
+    """Checks a ``lang`` setting.
+
+    Returns:
+        The setting, lower-cased.
+
+    Raises:
+        BadInputError: Not one of LANGUAGE_CHOICES; the message lists them.
+    """
+    chosen = str(lang).strip().lower()
+    if chosen not in LANGUAGE_CHOICES:
+        raise BadInputError(
+            f"Unknown language {lang!r}; choose one of: {', '.join(LANGUAGE_CHOICES)}."
+        )
+    return chosen
+
+
+def resolve_language(lang: str, text: str | None = None, default: str = "en") -> str:
+    """The language a line is written and spoken in.
+
+    Args:
+        lang: "auto", "en" or "zh".
+        text: The line, when it is known (typed by the user): "auto" follows it.
+        default: What "auto" means when there is no text (e.g. the interface's language).
+
+    Returns:
+        "en" or "zh".
+
+    Raises:
+        BadInputError: ``lang`` or ``default`` is not a known choice.
+    """
+    chosen = check_language(lang)
+    if chosen != "auto":
+        return chosen
+    if text and text.strip():
+        return detect_language(text)
+    fallback = check_language(default)
+    return "en" if fallback == "auto" else fallback

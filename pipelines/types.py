@@ -233,12 +233,14 @@ class Line:
         mood: The mood it is said in.
         source: "user" (typed by the user), "model" (written by the dialogue model) or
             "template" (the fallback when the model's output failed validation).
+        lang: The language it is said in: "en" or "zh".
     """
 
     face_index: int
     text: str
     mood: Mood
     source: LineSource
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,9 @@ class Speech:
             comes from the audio itself).
         cues: Subtitle cues, one per sentence; empty when the text is unknown.
         text: The spoken text ("" when unknown).
+        lang: The language of the phonemes, "en" or "zh" ("" when unknown): the motion stage
+            reads the phoneme symbols with that language's mouth shapes.
+        voice: Name of the voice that spoke it ("" for the user's own recording).
     """
 
     audio: np.ndarray
@@ -284,6 +289,8 @@ class Speech:
     phonemes: tuple[Phoneme, ...] = ()
     cues: tuple[Cue, ...] = ()
     text: str = ""
+    lang: str = ""
+    voice: str = ""
 
     @property
     def duration(self) -> float:

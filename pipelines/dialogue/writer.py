@@ -310,6 +310,7 @@ class DialogueWriter:
         seed: int = 0,
         user_text: str | None = None,
         max_chars: int = 600,
+        lang: str = "en",
     ) -> Line:
         """The line the person ``face_index`` says.
 
@@ -321,6 +322,7 @@ class DialogueWriter:
             user_text: A line the user typed; when not None it is normalised and used as is
                 (an empty string is an error, pass None to have a line written).
             max_chars: Longest line in characters.
+            lang: The language of the line, "en" or "zh".
 
         Returns:
             The Line, with source "user", "model" or "template".
@@ -333,7 +335,11 @@ class DialogueWriter:
             raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
         if user_text is not None:
             text = normalize_line(user_text, max_chars)
-            return Line(face_index=face_index, text=text, mood=mood, source="user")
+            return Line(face_index, text, mood, "user", lang)
+        if lang != "en":
+            raise BadInputError(
+                "Lines in Chinese are not written by the model yet; type the line instead."
+            )
         person_in(scene, face_index)  # raises BadInputError for a face that is not there
         if not isinstance(self.chat, TemplateChat):
             text = self._model_line(scene, face_index, mood, seed, max_chars)
