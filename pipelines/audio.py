@@ -227,8 +227,8 @@ def _checked_source(source: str | Path | bytes, limits: Limits) -> bytes | Path:
         raise BadInputError("The audio file is empty. " + UNREADABLE_MESSAGE)
     if size > limits.max_upload_bytes:
         raise LimitExceeded(
-            f"The audio file is {size / 2**20:.1f} MB; the limit is "
-            f"{limits.max_upload_bytes / 2**20:.0f} MB. Upload a shorter or compressed clip."
+            f"The audio file is {size / 2**20:.1f} MiB; the limit is "
+            f"{limits.max_upload_bytes / 2**20:.3g} MiB. Upload a shorter or compressed clip."
         )
     return data
 
