@@ -14,6 +14,7 @@ from pipelines.config import Limits, Settings
 from pipelines.errors import (
     BackendUnavailable,
     BadInputError,
+    Cancelled,
     LimitExceeded,
     NoFaceError,
     StageTimeout,
@@ -40,6 +41,7 @@ __all__ = [
     "Animation",
     "BackendUnavailable",
     "BadInputError",
+    "Cancelled",
     "Cue",
     "Face",
     "FaceMotion",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import threading
 import time
 import uuid
@@ -38,13 +39,13 @@ from pipelines.conversation_render import check_length, encode_timeline
 from pipelines.dialogue import TemplateChat
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.line_templates import person_in
-from pipelines.pipeline import _choose_face
+from pipelines.pipeline import _choose_face, _ProgressTracker
 from pipelines.protocols import StreamingChatBackend, Voice
 from pipelines.text import normalize_line, split_sentences
 from pipelines.types import MOODS, LineSource, Mood
 
 if TYPE_CHECKING:
-    from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
+    from pipelines.pipeline import AudioSource, PhotoSource, StopCheck, TalkingPhotoPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -284,6 +285,7 @@ class ChatSession:
         *,
         audio: AudioSource | None = None,
         output_dir: str | Path | None = None,
+        should_stop: StopCheck | None = None,
     ) -> ChatReply:
         """Answers a question: text, speech and a talking video of the face.
 
@@ -291,6 +293,7 @@ class ChatSession:
             question: What the visitor asks, typed.
             audio: Or the visitor's recorded question (English; transcribed first).
             output_dir: Folder of the files; None uses the pipeline's output folder.
+            should_stop: See ``ask_stream``.
 
         Returns:
             The reply, with its latencies measured from the call.
@@ -301,7 +304,10 @@ class ChatSession:
             BackendUnavailable: A recording was given but the chat extra is not installed.
         """
         reply = None
-        for event in self.ask_stream(question, audio=audio, output_dir=output_dir):
+        steps = self.ask_stream(
+            question, audio=audio, output_dir=output_dir, should_stop=should_stop
+        )
+        for event in steps:
             reply = event.reply or reply
         assert reply is not None  # ask_stream always ends with the "video" event
         return reply
@@ -312,6 +318,7 @@ class ChatSession:
         *,
         audio: AudioSource | None = None,
         output_dir: str | Path | None = None,
+        should_stop: StopCheck | None = None,
     ) -> Iterator[ChatEvent]:
         """Answers a question step by step: the text, each sentence's audio, then the video.
 
@@ -328,6 +335,9 @@ class ChatSession:
             audio: Or the visitor's recorded question (English; transcribed first, and the
                 transcription time counts in the latencies).
             output_dir: Folder of the files; None uses the pipeline's output folder.
+            should_stop: Asked before the answer is written, before each sentence is spoken
+                and before every frame of the video; True stops with ``Cancelled`` (the
+                question is then not remembered).
 
         Yields:
             ChatEvents: one "audio" per sentence, in order, and one "text" (the whole
@@ -339,8 +349,11 @@ class ChatSession:
             LimitExceeded: The question or recording is too long, or the answer's video
                 would be.
             BackendUnavailable: A recording was given but the chat extra is not installed.
+            Cancelled: ``should_stop`` returned True.
         """
         started = time.perf_counter()
+        tracker = _ProgressTracker(None, should_stop)
+        tracker.check()
         if audio is not None:
             question = transcribe(audio, self.pipeline.settings.limits)
             if not question.strip():
@@ -350,10 +363,14 @@ class ChatSession:
                 )
         question = normalize_line(question or "", MAX_QUESTION_CHARS)
         with self._lock:
-            yield from self._answer_steps(question, output_dir, started)
+            yield from self._answer_steps(question, output_dir, started, tracker)
 
     def _answer_steps(
-        self, question: str, output_dir: str | Path | None, started: float
+        self,
+        question: str,
+        output_dir: str | Path | None,
+        started: float,
+        tracker: _ProgressTracker,
     ) -> Iterator[ChatEvent]:
         from pipelines.audio import write_wav
 
@@ -362,17 +379,20 @@ class ChatSession:
 
         folder = Path(output_dir or self.pipeline.settings.output_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"chat-{self.session_id}-{self._asked + 1:02d}-{uuid.uuid4().hex[:6]}"
+        # 128 random bits in every file name: a web app may serve the files by their names.
+        stem = folder / f"chat-{self.session_id}-{self._asked + 1:02d}-{secrets.token_hex(16)}"
         text, source = "", "model"
         sentences: list[str] = []
         speeches = []
         sentence_audio: list[Path] = []
         first_audio = 0.0
+        tracker.check()
         for chunk in self.answer_chunks(question):
             if chunk.final:
                 text, source = chunk.answer, chunk.source
                 yield ChatEvent("text", text, elapsed())
             for sentence in split_sentences(chunk.text):
+                tracker.check()
                 number = len(sentences)
                 speech = self.pipeline.speak(sentence, self.voice)
                 path = Path(
@@ -406,6 +426,7 @@ class ChatSession:
             moods={face.index: self.mood for face in animated},
             output=stem.with_suffix(".mp4"),
             seed=self.seed + self._asked,
+            tracker=tracker,
         )
         self._asked += 1
         self.remember(question, text)

@@ -22,7 +22,7 @@ from pipelines.errors import BadInputError
 from pipelines.types import Mood
 
 if TYPE_CHECKING:
-    from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
+    from pipelines.pipeline import AudioSource, PhotoSource, StopCheck, TalkingPhotoPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +145,7 @@ class ChatSessions:
         *,
         audio: AudioSource | None = None,
         output_dir: str | Path | None = None,
+        should_stop: StopCheck | None = None,
     ) -> Iterator[ChatEvent]:
         """Asks step by step (see ``ChatSession.ask_stream``; arguments as for ``ask``).
 
@@ -153,7 +154,7 @@ class ChatSessions:
         """
         session = self.get(session_id)
         folder = output_dir or self.output_dir
-        return session.ask_stream(question, audio=audio, output_dir=folder)
+        return session.ask_stream(question, audio=audio, output_dir=folder, should_stop=should_stop)
 
     def transcript(self, session_id: str) -> list[dict[str, str]]:
         """The session's remembered turns as chat messages (see ``ChatSession.transcript``)."""

@@ -30,7 +30,7 @@ from pipelines.stage_timeout import StageDeadline
 from pipelines.types import Animation, Face, Line, Mood, Photo, RenderResult
 
 if TYPE_CHECKING:
-    from pipelines.pipeline import PhotoSource, ProgressCallback, TalkingPhotoPipeline
+    from pipelines.pipeline import PhotoSource, ProgressCallback, StopCheck, TalkingPhotoPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +154,7 @@ def render_conversation(
     watermark: bool = True,
     progress: ProgressCallback | None = None,
     captions: bool = False,
+    should_stop: StopCheck | None = None,
 ) -> RenderResult:
     """Renders a conversation between the people in a photo into one MP4 (+ WAV and SRT).
 
@@ -173,17 +174,20 @@ def render_conversation(
         watermark: Draw the visible "AI-generated" mark.
         progress: Called with (stage, overall fraction) as the render advances.
         captions: Burn the subtitles (each turn's speaker, then the words) into the video.
+        should_stop: Asked at every stage boundary, between turns and before every frame;
+            True stops the render with ``Cancelled`` and nothing is written.
 
     Returns:
         The outputs; ``lines`` holds one Line per turn, in order.
 
     Raises:
+        Cancelled: ``should_stop`` returned True.
         TalkingPhotoError: A subclass with a message a person can act on (no face, a turn for
             a face that is not there, the video would be longer than the limit, ...).
     """
     from pipelines.conversation_writer import write_conversation
 
-    tracker = _ProgressTracker(progress)
+    tracker = _ProgressTracker(progress, should_stop)
     limits = pipeline.settings.limits
     budget = limits.stage_timeout_seconds
     warnings: list[str] = []
@@ -219,10 +223,12 @@ def render_conversation(
     with tracker.stage("speech"):
         voice_of = {**assign_voices(faces), **dict(voices or {})}
         speech_deadline = StageDeadline("speech", budget)
-        speeches = [
-            speech_deadline.run(pipeline.speak, turn.text, voice_of[turn.face_index])
-            for turn in turns
-        ]
+        speeches = []
+        for turn in turns:
+            tracker.check()
+            speeches.append(
+                speech_deadline.run(pipeline.speak, turn.text, voice_of[turn.face_index])
+            )
         timeline = lay_out(turns, speeches, gap_s=gap_s, names=names)
         check_length(pipeline, timeline.duration)
 

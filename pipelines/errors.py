@@ -78,3 +78,14 @@ class BackendUnavailable(TalkingPhotoError):
 
 class StageTimeout(TalkingPhotoError):
     """A stage took longer than the configured per-stage timeout."""
+
+
+class Cancelled(TalkingPhotoError):
+    """The caller asked the work to stop (a Cancel button, a closed page, Ctrl-C).
+
+    Raised at the next stage boundary or frame after the caller's ``should_stop`` turned true;
+    whatever was being written is removed.
+    """
+
+    def __init__(self, message: str = "Cancelled; nothing was kept.") -> None:
+        super().__init__(message)

@@ -16,7 +16,13 @@ import numpy as np
 
 from pipelines import registry
 from pipelines.config import Settings
-from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, NoFaceError
+from pipelines.errors import (
+    BackendUnavailable,
+    BadInputError,
+    Cancelled,
+    LimitExceeded,
+    NoFaceError,
+)
 from pipelines.protocols import Voice
 from pipelines.stage_timeout import StageDeadline
 from pipelines.types import (
@@ -36,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 #: Called with (stage name, overall fraction done in [0, 1]).
 ProgressCallback = Callable[[str, float], None]
+#: Asked at every stage boundary and before every frame; True stops the work (``Cancelled``).
+StopCheck = Callable[[], bool]
 
 #: The stages of a render, in order, with their share of the progress bar.
 RENDER_STAGES: tuple[tuple[str, float], ...] = (
@@ -241,24 +249,32 @@ class TalkingPhotoPipeline:
 
     # ----------------------------------------------------------------- render
     def render(
-        self, request: RenderRequest, progress: ProgressCallback | None = None
+        self,
+        request: RenderRequest,
+        progress: ProgressCallback | None = None,
+        *,
+        should_stop: StopCheck | None = None,
     ) -> RenderResult:
         """Runs every stage and writes the MP4, WAV and SRT.
 
         Args:
             request: What to render.
             progress: Called with (stage, overall fraction) as the render advances.
+            should_stop: Asked at every stage boundary and before every frame; once it
+                returns True the render stops with ``Cancelled`` and writes nothing (a model
+                call already running finishes first: it cannot be interrupted).
 
         Returns:
             Paths of the outputs, the line, faces, scene, per-stage timings and warnings.
 
         Raises:
+            Cancelled: ``should_stop`` returned True.
             TalkingPhotoError: A subclass with a message a person can act on.
         """
         from pipelines.motion import Utterance, frame_count, plan_face_motion
 
         _check_mood(request.mood)
-        tracker = _ProgressTracker(progress)
+        tracker = _ProgressTracker(progress, should_stop)
         warnings: list[str] = []
         # Each stage runs within Limits.stage_timeout_seconds (see pipelines.stage_timeout).
         budget = self.settings.limits.stage_timeout_seconds
@@ -443,13 +459,25 @@ def _output_path(requested: str | Path | None, output_dir: Path) -> Path:
 
 
 class _ProgressTracker:
-    """Turns stage starts and drawn frames into overall fractions, and times each stage."""
+    """Turns stage starts and drawn frames into overall fractions, and times each stage.
 
-    def __init__(self, callback: ProgressCallback | None) -> None:
+    With a ``should_stop`` check it is also where a render is cancelled: at the start and end
+    of every stage and before every frame.
+    """
+
+    def __init__(
+        self, callback: ProgressCallback | None, should_stop: StopCheck | None = None
+    ) -> None:
         self._callback = callback
+        self._should_stop = should_stop
         self._weights = dict(RENDER_STAGES)
         self._done = 0.0
         self.timings: dict[str, float] = {}
+
+    def check(self) -> None:
+        """Raises Cancelled when the caller asked to stop."""
+        if self._should_stop is not None and self._should_stop():
+            raise Cancelled()
 
     def _report(self, stage: str, fraction: float) -> None:
         if self._callback is not None:
@@ -458,11 +486,13 @@ class _ProgressTracker:
     @contextmanager
     def stage(self, name: str, *, advance: bool = True) -> Iterator[None]:
         """Times a stage; with ``advance``, reports its start and counts its share as done."""
+        self.check()
         if advance:
             self._report(name, self._done)
         started = time.perf_counter()
         yield
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+        self.check()
         if advance:
             self._done += self._weights.get(name, 0.0)
 
@@ -479,6 +509,7 @@ class _ProgressTracker:
         drawing = 0.0
         iterator = iter(frames)
         for index in range(total):
+            self.check()
             began = time.perf_counter()
             frame = next(iterator, None)
             drawing += time.perf_counter() - began
