@@ -34,6 +34,7 @@ from pipelines.chat_prompt import (
     check_answer,
     template_answer,
 )
+from pipelines.content_check import name_problem
 from pipelines.conversation import Turn, assign_voices, faces_to_animate, lay_out
 from pipelines.conversation_render import check_length, encode_timeline
 from pipelines.dialogue import TemplateChat
@@ -136,6 +137,7 @@ class ChatSession:
         warm: Call ``warm_up`` now, so the first question is answered as fast as the next.
 
     Raises:
+        BadInputError: The persona name holds a slur (``pipelines.content_check``).
         TalkingPhotoError: The photo cannot be read, has no face, or no face ``face_index``.
     """
 
@@ -155,12 +157,14 @@ class ChatSession:
     ) -> None:
         if mood not in MOODS:
             raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+        name = " ".join((persona_name or "").split())[:40]
+        if name_problem(name) is not None:
+            raise BadInputError("That name cannot be used; please choose another.")
         self.pipeline = pipeline
         self.photo = pipeline.load_photo(photo_source)
         self.faces = pipeline.detect_faces(self.photo)
         self.face = _choose_face(self.faces, face_index)
         self.scene = pipeline.describe_scene(self.photo, self.faces)
-        name = " ".join((persona_name or "").split())[:40]
         self.persona_name = name or None
         self.mood: Mood = mood
         self.voice = voice or assign_voices(self.faces)[self.face.index]
