@@ -9,9 +9,9 @@ folder (the app's own clean-up removes old outputs).
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +64,12 @@ class ChatSessions:
             self._sweep(time.monotonic())
             return len(self._sessions)
 
+    def __contains__(self, session_id: object) -> bool:
+        """Whether a session is open (unexpired); unlike ``get``, this does not count as use."""
+        with self._lock:
+            self._sweep(time.monotonic())
+            return session_id in self._sessions
+
     def start(
         self,
         photo_source: PhotoSource,
@@ -78,7 +84,7 @@ class ChatSessions:
         Raises:
             TalkingPhotoError: The photo cannot be read, has no face, or no such face.
         """
-        session_id = uuid.uuid4().hex
+        session_id = secrets.token_hex(16)  # 128 random bits
         session = ChatSession(
             self.pipeline,
             photo_source,
