@@ -62,8 +62,8 @@ def _queue_event(request: Any) -> Any | None:
 async def _watch(event: Any, stop: threading.Event) -> None:
     while not stop.is_set():
         if not getattr(event, "alive", True):
-            logger.info("The visitor left; stopping their request.")
             stop.set()
+            logger.info("The visitor left; stopping their request.")
             return
         await asyncio.sleep(POLL_SECONDS)
 
@@ -76,7 +76,6 @@ async def _watching(request: Any, stop: threading.Event) -> AsyncIterator[None]:
     try:
         yield
     except (asyncio.CancelledError, GeneratorExit):
-        logger.info("The request was cancelled; stopping it.")
         stop.set()
         raise
     finally:
@@ -98,6 +97,7 @@ async def _in_thread(call: Callable[[], T], stop: threading.Event) -> T:
         return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
     except asyncio.CancelledError:
         stop.set()
+        logger.info("The request was cancelled; stopping it.")
         waited = 0.0
         while not finished.is_set() and waited < STOP_WAIT_SECONDS:
             await asyncio.sleep(0.05)
