@@ -101,6 +101,7 @@ def build_demo(
     with gr.Blocks(
         title=text("page_title"),
         delete_cache=(sweep, max(1, int(keep))),
+        analytics_enabled=False,  # Gradio's analytics and version check call api.gradio.app
     ) as demo:
         lang = gr.State("en")
         # The faces overview (a photo of at most 960 px plus boxes), freed after `keep` seconds.

@@ -20,6 +20,7 @@ from pipelines.errors import (
     StageTimeout,
     TalkingPhotoError,
 )
+from pipelines.offline import keep_native_libraries_offline
 from pipelines.pipeline import RenderRequest, TalkingPhotoPipeline
 from pipelines.protocols import Voice
 from pipelines.types import (
@@ -35,6 +36,9 @@ from pipelines.types import (
     Scene,
     Speech,
 )
+
+# Before any backend exists: onnxruntime reads its telemetry switch once (pipelines.offline).
+keep_native_libraries_offline()
 
 __all__ = [
     "MOODS",
