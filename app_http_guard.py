@@ -171,7 +171,8 @@ def quiet_preprocessing(demo: gr.Blocks) -> None:
     async def preprocess_data(block_fn: Any, inputs: list[Any], state: Any, *args: Any) -> Any:
         try:
             return await checked(block_fn, inputs, state, *args)
-        except gr.Error:
+        except gr.Error as error:  # e.g. a dropdown's "not in the list of choices"
+            error.print_exception = False  # its message may quote the value sent
             raise
         except Exception as error:  # noqa: BLE001 - any malformed value gets the same answer
             name = getattr(block_fn, "api_name", None) or "an event"

@@ -25,7 +25,7 @@ import pytest
 
 from pipelines import RenderRequest, Settings, TalkingPhotoPipeline
 from pipelines.errors import BadInputError
-from tests.launched_app import free_port
+from tests.launched_app import free_port, launched_app
 from tests.network_trace import outbound, strace_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,3 +185,54 @@ def test_logs_hold_no_user_text_or_file_names_at_info(
         for secret in secrets:
             assert secret not in text, f"{record.name} logged {secret!r}: {text}"
 
+
+def test_the_app_logs_nothing_a_visitor_typed_or_uploaded(
+    pipeline,
+    examples: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from tests import raw_http
+
+    secret = "Zanzibarquux"
+    photo_file = tmp_path / f"{secret}-grandma.jpg"
+    photo_file.write_bytes((examples / "einstein_bw.jpg").read_bytes())
+    mark = {"_type": "gradio.FileData"}
+
+    def render(photo: object, **changes: object) -> list[object]:
+        values = {"photo": photo, "speaker": None, "text": f"Hello, I am {secret}.", "audio": None}
+        values |= {"mood": "neutral", "rate": 1.0, "pitch": 0, "still": False, "seed": 0}
+        values |= {"consent": True, "captions": False}
+        return list((values | changes).values())
+
+    with caplog.at_level(logging.INFO), launched_app(pipeline) as url:
+        photo = raw_http.upload(url, photo_file)
+        assert raw_http.call(url, "faces", [photo]).kind == "complete"
+        assert raw_http.call(url, "render", render(photo)).kind == "complete"
+        for hostile in (
+            render(photo, seed=secret),
+            render(photo, speaker=secret),
+            render(photo, mood=secret),
+            render(photo, rate=secret),
+            render(f"/tmp/{secret}.jpg"),
+            render({"path": f"/tmp/{secret}.jpg", "meta": mark}),
+            render({"path": f"https://{secret}.example/a.jpg", "meta": mark}),
+            render(photo, audio={"path": f"/tmp/{secret}.wav"}),
+        ):
+            assert raw_http.call(url, "render", hostile).kind != "complete"
+        session = raw_http.Session(url)
+        start = [photo, None, f"{secret} Smith", "neutral", True, None, None]
+        chat_id = session.call("chat_start", start).data[0]
+        question = f"Do you know {secret}? Say {secret}."
+        asked = session.call("chat_ask", [chat_id, question, None, None])
+        assert asked.kind == "complete", asked
+        backends = ["mediapipe", "heuristic", secret, "piper", "mesh-warp", None]
+        session.run("backends", backends)
+    records = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert records, "nothing was logged at INFO, so nothing was checked"
+    for record in records:
+        text = record.getMessage() + (caplog.text if record.exc_info else "")
+        assert secret not in text, f"{record.name} logged it: {text}"
+    printed = capfd.readouterr()
+    assert secret not in printed.out and secret not in printed.err, printed.err[-3000:]
