@@ -110,16 +110,6 @@ def example_photos() -> list[Path]:
     return ordered + [present[name] for name in sorted(present)]
 
 
-def chosen_faces(value: Any) -> list[int]:
-    """The chosen speakers as face indices: one for now, a list once groups can talk.
-
-    Args:
-        value: A dropdown value (an index), a list of them, or None.
-    """
-    values = value if isinstance(value, list | tuple) else [value]
-    return [int(v) for v in values if v is not None and str(v).strip() != ""]
-
-
 @dataclass(frozen=True, eq=False)
 class FacesOverview:
     """The photo at display size with the face boxes, kept in the session between events.
