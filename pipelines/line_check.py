@@ -239,7 +239,7 @@ def inspect_line(text: str, known_names: Iterable[str] = ()) -> tuple[str | None
 
     Returns:
         (cleaned line, "ok") when the line is fit to speak, else (None, reason) where reason
-        is one of "unsafe" (see ``content_problem``), "empty", "markup", "link", "meta",
+        is one of "markup", "link", "unsafe" (see ``content_problem``), "empty", "meta",
         "not english", "quotes", "narration",
         "too short", "not first person", "too long", "too many sentences", "cut off", "name",
         "repetition". The first problem found is reported; checks run in the order listed,
@@ -248,12 +248,12 @@ def inspect_line(text: str, known_names: Iterable[str] = ()) -> tuple[str | None
     if not isinstance(text, str):
         return None, "empty"
     raw = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
-    if content_problem(raw) is not None:
-        return None, "unsafe"
     if TAG.search(raw) or _MARKUP.search(raw.strip()):
         return None, "markup"
     if _LINK.search(raw):
         return None, "link"
+    if content_problem(raw) is not None:
+        return None, "unsafe"
     cleaned = WHITESPACE.sub(" ", remove_unsayable(raw)).strip()
     cleaned = _strip_wrapping_quotes(cleaned)
     label = _SPEAKER_LABEL.match(cleaned)
