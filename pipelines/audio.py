@@ -23,6 +23,7 @@ import soundfile
 
 from pipelines.config import Limits
 from pipelines.errors import BadInputError, LimitExceeded, StageTimeout
+from pipelines.images import mib
 from pipelines.types import Cue, Speech
 
 logger = logging.getLogger(__name__)
@@ -270,7 +271,7 @@ def _checked_source(source: str | Path | bytes, limits: Limits) -> bytes | Path:
         raise BadInputError("The audio file is empty. " + UNREADABLE_MESSAGE)
     if size > limits.max_upload_bytes:
         raise LimitExceeded(
-            f"The audio file is {size / 2**20:.1f} MiB; the limit is "
+            f"The audio file is {mib(size)} MiB; the limit is "
             f"{limits.max_upload_bytes / 2**20:.3g} MiB. Upload a shorter or compressed clip."
         )
     return data

@@ -100,10 +100,15 @@ def load_image(source: ImageSource, limits: Limits = Limits()) -> Photo:  # noqa
     )
 
 
+def mib(n_bytes: int) -> str:
+    """A size in MiB for a message: one decimal from 1 MiB up, three significant digits below."""
+    return f"{n_bytes / _MIB:.1f}" if n_bytes >= _MIB else f"{n_bytes / _MIB:.3g}"
+
+
 def _check_upload_size(n_bytes: int, limits: Limits) -> None:
     if n_bytes > limits.max_upload_bytes:
         raise LimitExceeded(
-            f"The photo is {n_bytes / _MIB:.1f} MiB, over the "
+            f"The photo is {mib(n_bytes)} MiB, over the "
             f"{limits.max_upload_bytes / _MIB:.3g} MiB limit; save it smaller (for example as a "
             "JPEG) and try again."
         )
