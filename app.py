@@ -12,6 +12,13 @@ Chat tab (``app_chat.py``, ``app_chat_handlers.py``). The Advanced panel chooses
 stage (``app_backends.py``). A chat's memory lasts until it is cleared, closed (another face or
 photo) or idle for TALKING_PHOTO_KEEP_MINUTES.
 
+What a public app needs (``docs/security.md``): Gradio's analytics are off and the app opens no
+network connection; uploads over the upload limit are refused at the door (``max_file_size``),
+and so are oversized or foreign request bodies (``app_http_guard.py``); every parameter is
+checked once, at the edge (``app_inputs.py``); a cancelled or abandoned request stops its
+render (``app_cancel.py``); results are served under names that carry 128 random bits, and a
+chat answers only the Gradio session that started it.
+
 Environment:
     TALKING_PHOTO_OUTPUTS: Folder that holds one output folder per request (default ./outputs).
     TALKING_PHOTO_KEEP_MINUTES: Minutes outputs and uploads are kept before deletion (default 60).
@@ -29,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from app_backends import BackendPanel, PipelinePool
 from app_chat import ChatTab
@@ -36,6 +44,7 @@ from app_chat_handlers import ChatHandlers, ChatRooms
 from app_group import GroupTab
 from app_group_handlers import GroupHandlers
 from app_handlers import Handlers, RenderJobs
+from app_http_guard import RequestGuard, quiet_preprocessing
 from app_support import (
     CSS,
     LANGUAGES,
@@ -48,7 +57,7 @@ from app_support import (
     queue_size_from_env,
     tr,
 )
-from pipelines import MOODS, Settings, TalkingPhotoPipeline
+from pipelines import MOODS, Limits, Settings, TalkingPhotoPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +98,11 @@ def build_demo(
     def text(key: str) -> str:
         return tr("en", key)
 
-    with gr.Blocks(title=text("page_title"), delete_cache=(sweep, max(1, int(keep)))) as demo:
+    with gr.Blocks(
+        title=text("page_title"),
+        delete_cache=(sweep, max(1, int(keep))),
+        analytics_enabled=False,  # Gradio's analytics and version check call api.gradio.app
+    ) as demo:
         lang = gr.State("en")
         # The faces overview (a photo of at most 960 px plus boxes), freed after `keep` seconds.
         faces_state = gr.State(None, time_to_live=keep)
@@ -367,18 +380,27 @@ def build_demo(
             api_name="language",
             api_visibility="private",
         ).then(**chat_tab.refresh_status(chat_handlers, shared))
-    demo.queue(default_concurrency_limit=1, max_size=queue_size or queue_size_from_env())
+    # api_open=False: no direct POST to /gradio_api/run/<name> may skip the queue (and with it
+    # the one-render-at-a-time limit); Gradio opens that door by default outside Spaces.
+    demo.queue(
+        default_concurrency_limit=1,
+        max_size=queue_size or queue_size_from_env(),
+        api_open=False,
+    )
+    quiet_preprocessing(demo)
     return demo
 
 
-def launch_options(output_dir: Path = OUTPUT_DIR) -> dict[str, Any]:
-    """Theme, CSS and paths for ``demo.launch`` (Gradio 6 takes them there, not in Blocks).
+def launch_options(output_dir: Path = OUTPUT_DIR, limits: Limits | None = None) -> dict[str, Any]:
+    """Theme, CSS, paths and the door's checks for ``demo.launch``.
 
     Args:
         output_dir: The pipeline's output folder. Gradio copies each result into its own
             cache and serves only the copy; it may read results from the working folder and the
             temporary folder, so ``allowed_paths`` names the output folder only when it lies
             elsewhere (a folder in ``allowed_paths`` could be served directly).
+        limits: The pipeline's limits: an upload over ``max_upload_bytes`` is refused by
+            Gradio itself (HTTP 413) and never stored. None: the default limits.
     """
     folder = Path(output_dir).resolve()
     readable = (Path.cwd().resolve(), Path(tempfile.gettempdir()).resolve())
@@ -386,6 +408,8 @@ def launch_options(output_dir: Path = OUTPUT_DIR) -> dict[str, Any]:
         "theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"),
         "css": CSS,
         "allowed_paths": [] if any(folder.is_relative_to(r) for r in readable) else [str(folder)],
+        "max_file_size": (limits or Limits()).max_upload_bytes,
+        "app_kwargs": {"middleware": [Middleware(RequestGuard)]},
     }
 
 
@@ -403,5 +427,5 @@ if __name__ == "__main__":
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-        **launch_options(),
+        **launch_options(OUTPUT_DIR, PIPELINE.settings.limits),
     )

@@ -5,6 +5,11 @@ ready or not, with the reason. A choice that cannot run here falls back to the s
 default (the visitor is told). Each distinct choice gets its own pipeline, created on first use
 and kept, so a model is loaded once per choice, never per request; the number of pipelines is
 capped, and a choice beyond the cap is served by the configured pipeline.
+
+A backend that answers "ready?" by contacting a server (REMOTE_BACKENDS: ``openai``) is asked
+only when whoever runs the app configured it (its options in ``Settings.backend_options``, or
+it is the configured backend): neither building the panel nor a visitor's choice opens a
+connection.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ BackendChoice = dict[str, str]
 
 #: Most pipelines kept at once (the configured one included); each holds its own models.
 MAX_PIPELINES = 4
+#: Backends whose readiness check contacts a server.
+REMOTE_BACKENDS = frozenset({"openai"})
+#: Why an unconfigured remote backend is not ready (it was not contacted).
+NOT_CONFIGURED = "needs a model server set up by whoever runs this app (none is configured)"
 
 
 @dataclass(frozen=True)
@@ -49,23 +58,39 @@ class BackendStatus:
     reason: str
 
 
-def backend_status(settings_options: Mapping[str, Any], stage: str, name: str) -> BackendStatus:
+def backend_status(
+    settings_options: Mapping[str, Any], stage: str, name: str, configured: str = ""
+) -> BackendStatus:
     """Checks one backend now (packages, weights on disk; nothing is downloaded).
 
     Args:
         settings_options: ``Settings.backend_options`` (constructor options by backend name).
         stage: One of ``pipelines.registry.RENDER_STAGES``.
         name: A registered backend of that stage.
+        configured: The stage's configured backend. A REMOTE_BACKENDS backend is contacted
+            only when it is this one or has options in ``settings_options``.
     """
+    if name in REMOTE_BACKENDS and name != configured and name not in settings_options:
+        return BackendStatus(stage, name, False, NOT_CONFIGURED)
     spec = next(s for s in specs(stage) if s.name == name)
     ready, reason = availability(spec, dict(settings_options.get(name, {})))
     return BackendStatus(stage, name, ready, reason)
 
 
-def all_statuses(settings_options: Mapping[str, Any]) -> dict[str, tuple[BackendStatus, ...]]:
-    """Every registered backend of every stage, checked now, the offline default first."""
+def all_statuses(
+    settings_options: Mapping[str, Any], configured: Mapping[str, str] | None = None
+) -> dict[str, tuple[BackendStatus, ...]]:
+    """Every registered backend of every stage, checked now, the offline default first.
+
+    Args:
+        settings_options: ``Settings.backend_options``.
+        configured: The configured backend per stage (see ``backend_status``).
+    """
     return {
-        stage: tuple(backend_status(settings_options, stage, s.name) for s in specs(stage))
+        stage: tuple(
+            backend_status(settings_options, stage, s.name, (configured or {}).get(stage, ""))
+            for s in specs(stage)
+        )
         for stage in STAGES
     }
 
@@ -116,9 +141,10 @@ class PipelinePool:
             if not name or name == choice[stage]:
                 continue
             if name not in {s.name for s in specs(stage)}:
-                logger.warning("ignoring the unknown %s backend %r", stage, name)
+                logger.warning("ignoring an unknown %s backend", stage)  # the name is user text
                 continue
-            status = backend_status(self.base.settings.backend_options, stage, name)
+            options = self.base.settings.backend_options
+            status = backend_status(options, stage, name, choice[stage])
             if status.ready:
                 choice[stage] = name
             else:
@@ -192,8 +218,8 @@ class BackendPanel:
 
     def __init__(self, pool: PipelinePool) -> None:
         self.pool = pool
-        self.statuses = all_statuses(pool.base.settings.backend_options)
         configured = configured_choice(pool.base)
+        self.statuses = all_statuses(pool.base.settings.backend_options, configured)
         with gr.Accordion(tr("en", "backends"), open=False, elem_id="backends") as self.accordion:
             self.intro = gr.Markdown(tr("en", "backends_intro"))
             self.dropdowns = {

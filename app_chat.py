@@ -107,8 +107,9 @@ class ChatTab:
             [self.session_id],
             api_name="chat_start",
             api_description=(
-                "Starts a chat with a person in the photo and returns its session id (keep it "
-                "private; pass it to /chat_ask and /chat_clear). face: 0 = the leftmost face "
+                "Starts a chat with a person in the photo and returns its session id; pass it "
+                "to /chat_ask and /chat_clear from the same client (the id works only in the "
+                "Gradio session that started the chat). face: 0 = the leftmost face "
                 "(None: the largest); name: their name, if you know it; mood: one of "
                 + ", ".join(MOODS)
                 + ". consent must be true: you have the right to animate the photo. A chat "

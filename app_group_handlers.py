@@ -19,7 +19,9 @@ from typing import Any
 
 import gradio as gr
 
+import app_inputs as check
 from app_backends import PipelinePool
+from app_cancel import stoppable
 from app_handlers import (
     RenderJobs,
     friendly_errors,
@@ -28,10 +30,12 @@ from app_handlers import (
     show_warnings,
     user_error,
 )
-from app_support import FacesOverview, tr
+from app_support import FacesOverview, served_name, tr
 from pipelines import MOODS, TalkingPhotoPipeline
 from pipelines.conversation import (
     MAX_SCRIPT_TURNS,
+    MAX_WRITTEN_TURNS,
+    MIN_WRITTEN_TURNS,
     Script,
     parse_script,
     parse_script_text,
@@ -42,8 +46,9 @@ from pipelines.types import RenderResult
 
 logger = logging.getLogger(__name__)
 
-#: File name of a conversation video inside its request folder (WAV and SRT beside it).
-CONVERSATION_NAME = "conversation.mp4"
+#: Start of a conversation video's file name; its request folder's random id follows (WAV and
+#: SRT beside it).
+CONVERSATION_STEM = "conversation"
 #: Column headers of the turns table (the person as numbered on the photo, their line).
 TABLE_HEADERS = ("person", "text")
 
@@ -148,6 +153,11 @@ class GroupHandlers:
         backends: Mapping[str, Any] | None = None,
     ) -> list[Row]:
         """Writes a conversation between the people in the photo: rows [person, text]."""
+        n_turns = check.whole_number(
+            turns, "turns", lang, MIN_WRITTEN_TURNS, MAX_WRITTEN_TURNS, default=4
+        )
+        mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
+        seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
         path = require_photo(photo, lang)
         pipeline = pipeline_for(self.pool, backends, lang)
         with friendly_errors(lang, "writing a conversation"):
@@ -160,9 +170,9 @@ class GroupHandlers:
                 pipeline,
                 scene,
                 faces,
-                n_turns=int(turns or 4),
-                moods=mood or MOODS[0],
-                seed=int(seed or 0),
+                n_turns=n_turns or 4,
+                moods=mood,
+                seed=seed_value or 0,
             )
         if any(turn.source == "template" for turn in script):
             gr.Warning(tr(lang, "warning_template_turns"), title=tr(lang, "warning_title"))
@@ -171,7 +181,8 @@ class GroupHandlers:
 
     def script_from_text(self, text: str | None, lang: str = "en") -> list[Row]:
         """Reads a typed or pasted script into table rows (see ``parse_script_text``)."""
-        if not (text or "").strip():
+        text = check.text(text, "text", lang, 20_000)
+        if not text.strip():
             raise user_error(lang, "error_script_empty")
         with friendly_errors(lang, "reading a pasted script"):
             script = parse_script_text(
@@ -180,6 +191,7 @@ class GroupHandlers:
         return script_rows(script)
 
     # ------------------------------------------------------------------ rendering
+    @stoppable
     def converse(
         self,
         photo: Any,
@@ -193,29 +205,35 @@ class GroupHandlers:
         captions: bool = False,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+        *,
+        should_stop: Callable[[], bool],
     ) -> tuple[str, list[str], str]:
         """Renders the conversation in the table: the MP4, the downloads and a summary.
 
         ``captions`` burns the subtitles ("Person 1: ...") into the video; it comes last so
-        that API calls written before it existed keep working.
+        that API calls written before it existed keep working. ``should_stop`` is supplied by
+        ``app_cancel.stoppable``.
         """
+        rows = check.table_rows(script, "script", lang)
+        mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
+        still = check.flag(still, "still", lang)
+        seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0) or 0
+        captions = check.flag(captions, "captions", lang)
         path = require_photo(photo, lang)
-        if not consent:
-            raise user_error(lang, "error_consent")
+        check.consent_given(consent, lang)
         pipeline = pipeline_for(self.pool, backends, lang)
         with friendly_errors(lang, "reading a conversation"):
             n_faces = len(pipeline.detect_faces(pipeline.load_photo(path)))
             if n_faces < 2:
                 raise user_error(lang, "error_two_faces", faces=n_faces)
-            turns = turns_from_table(script, n_faces, pipeline.settings.limits.max_text_chars, lang)
+            turns = turns_from_table(rows, n_faces, pipeline.settings.limits.max_text_chars, lang)
         started = time.perf_counter()
         result = self.jobs.run(
-            _conversation_work(
-                pipeline, path, turns, mood, bool(still), int(seed or 0), bool(captions)
-            ),
+            _conversation_work(pipeline, path, turns, mood, still, seed_value, captions),
             lang,
             request,
             progress,
+            should_stop,
         )
         show_warnings(result, lang)
         summary = tr(
@@ -233,22 +251,22 @@ class GroupHandlers:
         """Remembers which turn (row) the visitor clicked."""
         index = event.index
         if isinstance(index, list | tuple) and index:
-            return int(index[0])
+            return check.whole_number(index[0], "index", "en", 0, check.MAX_TABLE_ROWS)
         return None
 
     def move_up(self, table: Any, selected: int | None) -> tuple[list[Row], int | None]:
         """Moves the selected turn one place earlier."""
-        return _move(table_rows(table), selected, -1)
+        return _move(_checked_rows(table), selected, -1)
 
     def move_down(self, table: Any, selected: int | None) -> tuple[list[Row], int | None]:
         """Moves the selected turn one place later."""
-        return _move(table_rows(table), selected, +1)
+        return _move(_checked_rows(table), selected, +1)
 
     def add_turn(
         self, table: Any, selected: int | None, overview: FacesOverview | None
     ) -> tuple[list[Row], int]:
         """Adds an empty turn for the next person after the selected turn (or at the end)."""
-        rows = table_rows(table)
+        rows = _checked_rows(table)
         at = len(rows) if selected is None or not 0 <= selected < len(rows) else selected + 1
         before = _person_number(rows[at - 1][0]) if at > 0 else None
         person = (before % _faces_in(overview)) + 1 if before else 1
@@ -257,10 +275,15 @@ class GroupHandlers:
 
     def delete_turn(self, table: Any, selected: int | None) -> tuple[list[Row], None]:
         """Deletes the selected turn."""
-        rows = table_rows(table)
+        rows = _checked_rows(table)
         if selected is not None and 0 <= selected < len(rows):
             del rows[selected]
         return rows, None
+
+
+def _checked_rows(table: Any) -> list[Row]:
+    """The table's non-empty rows, once its shape and cell types are checked."""
+    return table_rows(check.table_rows(table, "table", "en"))
 
 
 def _move(rows: list[Row], selected: int | None, step: int) -> tuple[list[Row], int | None]:
@@ -279,19 +302,22 @@ def _conversation_work(
     still: bool,
     seed: int,
     captions: bool = False,
-) -> Callable[[Path, Callable[[str, float], None]], RenderResult]:
-    def work(folder: Path, report: Callable[[str, float], None]) -> RenderResult:
+) -> Callable[[Path, Callable[[str, float], None], Callable[[], bool]], RenderResult]:
+    def work(
+        folder: Path, report: Callable[[str, float], None], stop: Callable[[], bool]
+    ) -> RenderResult:
         return render_conversation(
             pipeline,
             photo,
             turns,
-            output=folder / CONVERSATION_NAME,
+            output=folder / served_name(folder, CONVERSATION_STEM, ".mp4"),
             moods=mood or MOODS[0],  # type: ignore[arg-type]
             still=still,
             seed=seed,
             watermark=True,
             progress=report,
             captions=captions,
+            should_stop=stop,
         )
 
     return work

@@ -1,9 +1,11 @@
 """The functions behind the web app's events: ask the pipeline, format its answer.
 
-No pipeline logic lives here: errors become friendly ``gr.Error`` messages in the visitor's
-language, progress goes to ``gr.Progress``, and Cancel stops a render at its next progress report.
-``RenderJobs`` and the error helpers are shared with the Group and Chat handlers
-(``app_group_handlers.py``, ``app_chat_handlers.py``).
+No pipeline logic lives here: every value the visitor sent is checked first (``app_inputs``),
+errors become friendly ``gr.Error`` messages in the visitor's language, progress goes to
+``gr.Progress``, and Cancel, ``job.cancel()`` or a closed page stops a render at its next stage
+or frame (``app_cancel``). Nothing the visitor typed or uploaded is logged. ``RenderJobs`` and
+the error helpers are shared with the Group and Chat handlers (``app_group_handlers.py``,
+``app_chat_handlers.py``).
 """
 
 from __future__ import annotations
@@ -12,50 +14,68 @@ import logging
 import shutil
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import numpy as np
 
+import app_inputs as check
 from app_backends import PipelinePool
+from app_cancel import stoppable
 from app_support import (
     LANGUAGES,
     FacesOverview,
     RequestFolders,
-    chosen_faces,
     draw_faces,
     face_at,
     faces_overview,
+    served_name,
     tr,
-    uploaded_path,
 )
-from pipelines import MOODS, RenderRequest, TalkingPhotoError, TalkingPhotoPipeline, Voice
+from pipelines import (
+    MOODS,
+    Cancelled,
+    RenderRequest,
+    TalkingPhotoError,
+    TalkingPhotoPipeline,
+    Voice,
+)
 from pipelines.types import RenderResult
 
 logger = logging.getLogger(__name__)
 
-#: File name of the video inside each request folder (the WAV and SRT sit beside it).
-VIDEO_NAME = "talking-photo.mp4"
+#: Start of the video's file name in its request folder; the folder's random id follows (the
+#: WAV and SRT sit beside it, with the same name).
+VIDEO_STEM = "talking-photo"
+#: The sliders' ranges: speaking rate (x normal) and pitch (semitones).
+RATE_RANGE = (0.6, 1.6)
+PITCH_RANGE = (-6.0, 6.0)
 
-#: A render given its request folder and a progress callback (stage, fraction).
-RenderWork = Callable[[Path, Callable[[str, float], None]], RenderResult]
+#: A render given its request folder, a progress callback (stage, fraction) and a stop check.
+RenderWork = Callable[[Path, Callable[[str, float], None], Callable[[], bool]], RenderResult]
 
 
 def user_error(lang: str, key: str, **values: Any) -> gr.Error:
     """A gr.Error showing the interface string ``key`` (no traceback in the server log)."""
-    return gr.Error(tr(lang, key, **values), title=tr(lang, "error_title"), print_exception=False)
+    return check.refusal(lang, key, **values)
 
 
-class _Cancelled(Exception):
-    """Raised from the progress callback when the user pressed Cancel."""
+def _where(error: BaseException) -> str:
+    """Where an error was raised, as "file.py:line in function" frames: no values, no message."""
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    return " <- ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in reversed(frames))
 
 
 @contextmanager
 def friendly_errors(lang: str, action: str) -> Iterator[None]:
     """Turns any error into a gr.Error a person can act on; never shows a traceback.
+
+    The server log gets the error's type and where it was raised, never its message or a
+    traceback with values (they may quote what the visitor sent); DEBUG logging adds the full
+    traceback.
 
     Args:
         lang: Interface language code ("en" or "zh").
@@ -65,8 +85,6 @@ def friendly_errors(lang: str, action: str) -> Iterator[None]:
         yield
     except gr.Error:
         raise
-    except _Cancelled as cancelled:
-        raise user_error(lang, "cancelled") from cancelled
     except TalkingPhotoError as error:
         key = next(
             f"error_{cls.__name__}"
@@ -77,13 +95,18 @@ def friendly_errors(lang: str, action: str) -> Iterator[None]:
     # The app boundary, the one place a broad except belongs: log the bug for us, and show
     # the visitor a plain message instead of a traceback.
     except Exception as error:
-        logger.exception("unexpected error while %s", action)
-        raise user_error(lang, "error_internal") from error
+        logger.error("unexpected %s while %s: %s", type(error).__name__, action, _where(error))
+        logger.debug("the unexpected error in full", exc_info=True)
+        raise user_error(lang, "error_internal") from None
 
 
-def require_photo(photo: Any, lang: str) -> str:
-    """The uploaded photo's path; a friendly error when there is none."""
-    path = uploaded_path(photo)
+def require_photo(photo: Any, lang: str, name: str = "photo") -> str:
+    """The path of the photo this app received; a friendly error when there is none.
+
+    Raises:
+        gr.Error: No photo, or not a file this app received (``app_inputs.uploaded_file``).
+    """
+    path = check.uploaded_file(photo, name, lang)
     if path is None:
         raise user_error(lang, "error_no_photo")
     return path
@@ -123,14 +146,18 @@ class RenderJobs:
         lang: str,
         request: gr.Request | None,
         progress: Callable[..., Any],
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> RenderResult:
         """Runs ``work`` in a fresh request folder; the folder is removed if it fails.
 
         Args:
-            work: Called with (request folder, progress callback); returns the result.
+            work: Called with (request folder, progress callback, stop check); returns the
+                result.
             lang: Interface language code, for the stage names and errors.
             request: The Gradio request (its session is the one Cancel stops).
             progress: Gradio's progress tracker.
+            should_stop: True once the job was cancelled or its visitor left (``app_cancel``);
+                this session's Cancel button makes the check true as well.
 
         Raises:
             gr.Error: Any failure, in words a person can act on ("Cancelled." after Cancel).
@@ -140,16 +167,19 @@ class RenderJobs:
         with self._flags_lock:
             self._cancel_flags[session] = cancel_flag
 
+        def stop() -> bool:
+            return cancel_flag.is_set() or should_stop()
+
         def report(stage: str, fraction: float) -> None:
-            if cancel_flag.is_set():
-                raise _Cancelled()
+            if stop():
+                raise Cancelled()
             progress(fraction, desc=tr(lang, f"stage_{stage}"))
 
         folder = self.folders.new()
         finished = False
         try:
             with friendly_errors(lang, "rendering"):
-                result = work(folder, report)
+                result = work(folder, report, stop)
             finished = True
         finally:
             with self._flags_lock:
@@ -189,9 +219,9 @@ class Handlers:
 
     def find_faces(
         self, photo: Any, lang: str = "en", backends: Mapping[str, Any] | None = None
-    ) -> tuple[np.ndarray | None, dict[str, Any], FacesOverview | None]:
+    ) -> tuple[str | None, dict[str, Any], FacesOverview | None]:
         """Finds the faces: returns the numbered overview, the speaker choices and the state."""
-        path = uploaded_path(photo)
+        path = check.uploaded_file(photo, "photo", lang)
         if path is None:
             return self.clear_faces()
         pipeline = pipeline_for(self.pool, backends, lang)
@@ -200,22 +230,30 @@ class Handlers:
             overview = faces_overview(loaded, pipeline.detect_faces(loaded))
         logger.info("found %d face(s)", len(overview.indices))
         choices = gr.update(choices=overview.speaker_choices(lang), value=overview.largest)
-        return draw_faces(overview, [overview.largest]), choices, overview
+        return self._overview_file(overview, [overview.largest]), choices, overview
 
-    def show_choice(self, overview: FacesOverview | None, speaker: Any) -> np.ndarray | None:
+    def show_choice(self, overview: FacesOverview | None, speaker: Any) -> str | None:
         """Redraws the overview with the chosen speaker highlighted."""
-        return None if overview is None else draw_faces(overview, chosen_faces(speaker))
+        if overview is None:
+            return None
+        index = check.face_index(speaker, "speaker", "en")
+        return self._overview_file(overview, [] if index is None else [index])
 
     def pick_face(
         self, overview: FacesOverview | None, event: gr.SelectData
     ) -> tuple[dict[str, Any], Any]:
         """Chooses the face the user clicked on: the speaker and the redrawn overview."""
-        if overview is None or not isinstance(event.index, list | tuple):
+        if overview is None or not isinstance(event.index, list | tuple) or len(event.index) < 2:
             return gr.update(), gr.update()
-        index = face_at(overview, float(event.index[0]), float(event.index[1]))
+        x, y = (check.number(v, "index", "en", -1e6, 1e6, 0.0) for v in event.index[:2])
+        index = face_at(overview, x, y)
         if index is None:
             return gr.update(), gr.update()
-        return gr.update(value=index), draw_faces(overview, [index])
+        return gr.update(value=index), self._overview_file(overview, [index])
+
+    def _overview_file(self, overview: FacesOverview, chosen: list[int]) -> str:
+        """The overview drawn into a file whose name carries 128 random bits."""
+        return self.jobs.folders.image_file(draw_faces(overview, chosen), "faces")
 
     # ------------------------------------------------------------------ words
     def suggest_line(
@@ -228,17 +266,20 @@ class Handlers:
         backends: Mapping[str, Any] | None = None,
     ) -> str:
         """Reads the scene and writes a line for the chosen face."""
+        chosen = check.face_index(speaker, "speaker", lang)
+        mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
+        seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
         path = require_photo(photo, lang)
         pipeline = pipeline_for(self.pool, backends, lang)
         with friendly_errors(lang, "suggesting a line"):
             loaded = pipeline.load_photo(path)
             faces = pipeline.detect_faces(loaded)
             scene = pipeline.describe_scene(loaded, faces)
-            speakers = chosen_faces(speaker)
-            index = speakers[0] if speakers else faces_overview(loaded, faces).largest
-            return pipeline.write_line(scene, index, mood, seed=int(seed or 0)).text
+            index = chosen if chosen is not None else faces_overview(loaded, faces).largest
+            return pipeline.write_line(scene, index, mood, seed=seed_value or 0).text
 
     # ------------------------------------------------------------------ render
+    @stoppable
     def render(
         self,
         photo: Any,
@@ -257,34 +298,41 @@ class Handlers:
         captions: bool = False,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+        *,
+        should_stop: Callable[[], bool],
     ) -> tuple[str, list[str], str, str]:
         """Renders the talking video: returns the video, the downloads, transcript and summary.
 
         ``captions`` burns the subtitles into the video; it comes last so that API calls
-        written before it existed keep working.
+        written before it existed keep working. ``should_stop`` is supplied by
+        ``app_cancel.stoppable`` (Gradio does not see it).
         """
+        options = {
+            "face_index": check.face_index(speaker, "speaker", lang),
+            "mood": check.choice(mood, "mood", lang, MOODS, MOODS[0]),
+            "voice": Voice(
+                rate=check.number(rate, "rate", lang, *RATE_RANGE, 1.0),
+                pitch_semitones=check.number(pitch, "pitch", lang, *PITCH_RANGE, 0.0),
+            ),
+            "still": check.flag(still, "still", lang),
+            "seed": check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0),
+            "captions": check.flag(captions, "captions", lang),
+        }
+        line = check.text(text, "text", lang).strip()
+        audio_path = check.uploaded_file(audio, "audio", lang)
         path = require_photo(photo, lang)
-        if not consent:
-            raise user_error(lang, "error_consent")
-        use_voice = uploaded_path(audio) is not None if voice_mode is None else bool(voice_mode)
-        audio_path = uploaded_path(audio) if use_voice else None
+        check.consent_given(consent, lang)
+        use_voice = audio_path is not None if voice_mode is None else bool(voice_mode)
         if use_voice and audio_path is None:
             raise user_error(lang, "error_no_audio")
-        speakers = chosen_faces(speaker)
-        request_options = {
+        options |= {
             "photo": path,
-            "text": None if use_voice else ((text or "").strip() or None),
-            "audio": audio_path,
-            "face_index": speakers[0] if speakers else None,
-            "mood": mood or MOODS[0],
-            "voice": Voice(rate=float(rate), pitch_semitones=float(pitch)),
-            "still": bool(still),
-            "seed": int(seed or 0),
-            "captions": bool(captions),
+            "text": None if use_voice else (line or None),
+            "audio": audio_path if use_voice else None,
         }
         started = time.perf_counter()
         pipeline = pipeline_for(self.pool, backends, lang)
-        result = self._render(pipeline, request_options, lang, request, progress)
+        result = self._render(pipeline, options, lang, request, progress, should_stop)
         seconds = time.perf_counter() - started
         show_warnings(result, lang)
         transcript = " ".join(line.text for line in result.lines if line.text)
@@ -292,6 +340,7 @@ class Handlers:
         files = [str(result.video), str(result.audio), str(result.subtitles)]
         return str(result.video), files, transcript or tr(lang, "own_voice"), summary
 
+    @stoppable
     def talk(
         self,
         photo: Any,
@@ -301,16 +350,18 @@ class Handlers:
         backends: Mapping[str, Any] | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+        *,
+        should_stop: Callable[[], bool],
     ) -> str:
         """API shortcut: photo + line (empty: the app writes one) -> path of the MP4."""
         options = {
+            "text": check.text(text, "text", "en").strip() or None,
+            "face_index": check.face_index(face_index, "face_index", "en"),
+            "mood": check.choice(mood, "mood", "en", MOODS, MOODS[0]),
             "photo": require_photo(photo, "en"),
-            "text": (text or "").strip() or None,
-            "face_index": None if face_index is None else int(face_index),
-            "mood": mood or MOODS[0],
         }
         pipeline = pipeline_for(self.pool, backends, "en")
-        return str(self._render(pipeline, options, "en", request, progress).video)
+        return str(self._render(pipeline, options, "en", request, progress, should_stop).video)
 
     def _render(
         self,
@@ -319,14 +370,18 @@ class Handlers:
         lang: str,
         request: gr.Request | None,
         progress: Callable[..., Any],
+        should_stop: Callable[[], bool],
     ) -> RenderResult:
         """Runs one render in a fresh request folder, with progress and cancellation."""
 
-        def work(folder: Path, report: Callable[[str, float], None]) -> RenderResult:
-            render_request = RenderRequest(output=folder / VIDEO_NAME, watermark=True, **options)
-            return pipeline.render(render_request, progress=report)
+        def work(
+            folder: Path, report: Callable[[str, float], None], stop: Callable[[], bool]
+        ) -> RenderResult:
+            output = folder / served_name(folder, VIDEO_STEM, ".mp4")
+            render_request = RenderRequest(output=output, watermark=True, **options)
+            return pipeline.render(render_request, progress=report, should_stop=stop)
 
-        return self.jobs.run(work, lang, request, progress)
+        return self.jobs.run(work, lang, request, progress, should_stop)
 
     def cancel(self, request: gr.Request | None = None) -> None:
         """Stops this session's render (single or group) at its next progress report."""

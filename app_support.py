@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import shutil
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,30 +108,6 @@ def example_photos() -> list[Path]:
     present = {p.name: p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in {".jpg", ".png"}}
     ordered = [present.pop(name) for name in EXAMPLE_ORDER if name in present]
     return ordered + [present[name] for name in sorted(present)]
-
-
-def uploaded_path(payload: Any) -> str | None:
-    """The server-side path of an uploaded file, or None when nothing was given.
-
-    Args:
-        payload: What Gradio passes with ``preprocess=False``: a FileData mapping with a
-            "path", a plain path string, or None.
-    """
-    if isinstance(payload, dict):
-        payload = payload.get("path")
-    if isinstance(payload, str | Path) and str(payload):
-        return str(payload)
-    return None
-
-
-def chosen_faces(value: Any) -> list[int]:
-    """The chosen speakers as face indices: one for now, a list once groups can talk.
-
-    Args:
-        value: A dropdown value (an index), a list of them, or None.
-    """
-    values = value if isinstance(value, list | tuple) else [value]
-    return [int(v) for v in values if v is not None and str(v).strip() != ""]
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,6 +208,15 @@ def face_at(overview: FacesOverview, x: float, y: float) -> int | None:
     return overview.indices[int(np.argmin(distance))]
 
 
+def served_name(folder: Path, stem: str, suffix: str) -> str:
+    """A file name that carries the request folder's 128 random bits: ``{stem}-{id}{suffix}``.
+
+    Gradio copies a result into its cache under the file's own name (in a folder named by a
+    hash of the content), so the name itself must hold the random part.
+    """
+    return f"{stem}-{folder.name}{suffix}"
+
+
 def queue_size_from_env(default: int = 20) -> int:
     """How many requests may wait in the render queue, from TALKING_PHOTO_QUEUE_SIZE."""
     raw = os.environ.get("TALKING_PHOTO_QUEUE_SIZE", "")
@@ -260,6 +245,10 @@ def keep_seconds_from_env(default_minutes: float = 60.0) -> float:
 class RequestFolders:
     """One private output folder per request, deleted in the background once old enough.
 
+    Folders are named by 128 random bits (32 hex digits), and so is every file the app serves
+    from them (``served_name``): Gradio serves a result to whoever has its link, so the link
+    must not be guessable.
+
     Args:
         root: The folder that holds the request folders (created when missing).
         keep_seconds: Age, by last modification, after which a request folder is deleted.
@@ -274,10 +263,25 @@ class RequestFolders:
         self._thread: threading.Thread | None = None
 
     def new(self) -> Path:
-        """Creates and returns a fresh folder named by a random 32-digit hex id."""
-        folder = self.root / uuid.uuid4().hex
+        """Creates and returns a fresh folder named by 128 random bits (32 hex digits)."""
+        folder = self.root / secrets.token_hex(16)
         folder.mkdir(parents=True)
         return folder
+
+    def image_file(self, pixels: np.ndarray, stem: str) -> str:
+        """Writes an image the app shows into a fresh folder; returns its path.
+
+        Args:
+            pixels: (H, W, 3) uint8 RGB image.
+            stem: Start of the file name; the folder's random id is added to it.
+
+        Returns:
+            The path of a WebP file named ``{stem}-{128 random bits}.webp``.
+        """
+        folder = self.new()
+        path = folder / served_name(folder, stem, ".webp")
+        Image.fromarray(pixels).save(path, format="WEBP", quality=90)
+        return str(path)
 
     def sweep(self, now: float | None = None) -> int:
         """Deletes request folders older than ``keep_seconds``; returns how many went.

@@ -28,6 +28,7 @@ from pipelines.errors import (
     StageTimeout,
     TalkingPhotoError,
 )
+from pipelines.offline import keep_native_libraries_offline
 from pipelines.pipeline import TalkingPhotoPipeline
 from pipelines.protocols import Voice
 from pipelines.render import RenderOptions, RenderRequest
@@ -46,6 +47,9 @@ from pipelines.types import (
     Scene,
     Speech,
 )
+
+# Before any backend exists: onnxruntime reads its telemetry switch once (pipelines.offline).
+keep_native_libraries_offline()
 
 
 def load(settings: Settings | None = None, **choices: Any) -> TalkingPhotoPipeline:

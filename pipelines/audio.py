@@ -12,6 +12,7 @@ import io
 import logging
 import math
 import re
+import struct
 import subprocess
 import tempfile
 from fractions import Fraction
@@ -22,6 +23,7 @@ import soundfile
 
 from pipelines.config import Limits
 from pipelines.errors import BadInputError, LimitExceeded, StageTimeout
+from pipelines.images import mib
 from pipelines.types import Cue, Speech
 
 logger = logging.getLogger(__name__)
@@ -188,11 +190,53 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
 
     Returns:
         The path written.
+
+    Raises:
+        OSError: The file cannot be written (a full disk, no permission), with its errno.
     """
     path = Path(path)
     clipped = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
-    soundfile.write(str(path), clipped, int(sample_rate), subtype="PCM_16", format="WAV")
+    path.write_bytes(wav_bytes(clipped, int(sample_rate), "PCM_16"))
     return path
+
+
+def wav_bytes(samples: np.ndarray, sample_rate: int, subtype: str) -> bytes:
+    """A whole WAV file in memory: 16-bit PCM ("PCM_16") or 32-bit float ("FLOAT").
+
+    Written by numpy and ``struct`` rather than through libsndfile's virtual I/O, whose
+    Python callbacks a signal (Ctrl-C) can interrupt halfway; the caller writes the bytes with
+    Python, so a failed write raises ``OSError`` with the reason ("No space left on device"),
+    where libsndfile only says "System error".
+
+    Args:
+        samples: (N,) or (N, C) float samples in [-1, 1] (values outside are clipped for
+            PCM_16).
+        sample_rate: Samples per second.
+        subtype: "PCM_16" or "FLOAT".
+
+    Raises:
+        ValueError: Another subtype.
+    """
+    frames = np.asarray(samples, dtype=np.float32)
+    frames = frames[:, None] if frames.ndim == 1 else frames
+    n_frames, channels = frames.shape
+    if subtype == "PCM_16":
+        # As libsndfile converts: x * 32768, rounded down, kept within 16 bits.
+        scaled = np.floor(np.clip(frames, -1.0, 1.0) * np.float32(32768.0))
+        payload = np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
+        tag, bits, extra = 1, 16, b""
+    elif subtype == "FLOAT":
+        payload = frames.astype("<f4").tobytes()
+        tag, bits, extra = 3, 32, b"fact" + struct.pack("<II", 4, n_frames)
+    else:
+        raise ValueError(f"Unsupported WAV subtype {subtype!r}; use PCM_16 or FLOAT.")
+    block = channels * bits // 8
+    fmt = struct.pack("<HHIIHH", tag, channels, sample_rate, sample_rate * block, block, bits)
+    chunks = (
+        b"fmt " + struct.pack("<I", len(fmt)) + fmt + extra
+        + b"data" + struct.pack("<I", len(payload)) + payload
+    )  # fmt: skip
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
 
 
 def speech_from_audio(audio: np.ndarray, sample_rate: int, text: str = "") -> Speech:
@@ -227,8 +271,8 @@ def _checked_source(source: str | Path | bytes, limits: Limits) -> bytes | Path:
         raise BadInputError("The audio file is empty. " + UNREADABLE_MESSAGE)
     if size > limits.max_upload_bytes:
         raise LimitExceeded(
-            f"The audio file is {size / 2**20:.1f} MB; the limit is "
-            f"{limits.max_upload_bytes / 2**20:.0f} MB. Upload a shorter or compressed clip."
+            f"The audio file is {mib(size)} MiB; the limit is "
+            f"{limits.max_upload_bytes / 2**20:.3g} MiB. Upload a shorter or compressed clip."
         )
     return data
 

@@ -81,7 +81,11 @@ class StageTimeout(TalkingPhotoError):
 
 
 class Cancelled(TalkingPhotoError):
-    """The render was cancelled (the user pressed Cancel, or the client went away)."""
+    """The caller asked the work to stop (a Cancel button, a closed page, Ctrl-C).
 
-    def __init__(self, message: str = "The render was cancelled.") -> None:
+    Raised at the next stage boundary or frame after the caller's ``should_stop`` turned true;
+    whatever was being written is removed.
+    """
+
+    def __init__(self, message: str = "Cancelled; nothing was kept.") -> None:
         super().__init__(message)

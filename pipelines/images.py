@@ -30,10 +30,18 @@ MIN_SIDE_PIXELS = 32
 
 ImageSource = str | Path | bytes | bytearray | memoryview | np.ndarray | Image.Image
 
+#: The formats a photo may be in (Pillow's names). Each declares its size in a header that is
+#: read, and checked, before any pixel is decoded. Formats that nest other images (ICO, CUR,
+#: ICNS, DCX, PSD layers...) are never opened: Pillow decodes some of them while opening them,
+#: before any size check could run, and EPS would start Ghostscript.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
+
 _NOT_AN_IMAGE = (
     "This file is not an image we can read (it may be damaged, cut short or another kind of "
-    "file); try a JPEG, PNG or WebP photo."
+    "file); try a JPEG, PNG or WebP photo (GIF, BMP and TIFF are read too; other formats, "
+    "such as ICO or HEIC, are not)."
 )
+_MIB = 2**20
 # Errors Pillow raises for unreadable, corrupt or truncated data.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError)
 _EXIF_ORIENTATION = 0x0112
@@ -92,11 +100,17 @@ def load_image(source: ImageSource, limits: Limits = Limits()) -> Photo:  # noqa
     )
 
 
+def mib(n_bytes: int) -> str:
+    """A size in MiB for a message: one decimal from 1 MiB up, three significant digits below."""
+    return f"{n_bytes / _MIB:.1f}" if n_bytes >= _MIB else f"{n_bytes / _MIB:.3g}"
+
+
 def _check_upload_size(n_bytes: int, limits: Limits) -> None:
     if n_bytes > limits.max_upload_bytes:
         raise LimitExceeded(
-            f"The photo is {n_bytes / 1e6:.1f} MB, over the {limits.max_upload_bytes / 1e6:.0f} MB "
-            "limit; save it smaller (for example as a JPEG) and try again."
+            f"The photo is {mib(n_bytes)} MiB, over the "
+            f"{limits.max_upload_bytes / _MIB:.3g} MiB limit; save it smaller (for example as a "
+            "JPEG) and try again."
         )
 
 
@@ -111,13 +125,16 @@ def _check_declared_pixels(size: tuple[int, int], limits: Limits) -> None:
 
 
 def _open_and_decode(stream: io.BufferedIOBase | io.BytesIO, limits: Limits) -> _Decoded:
-    """Opens an image stream, checks its declared size, then decodes its first frame."""
+    """Opens an image stream, checks its declared size, then decodes its first frame.
+
+    Only PHOTO_FORMATS are tried, so no other format's plugin ever reads the file.
+    """
     try:
         # Pillow's own bomb warning is silenced because the limit is enforced on the declared
         # size right after opening; its hard error (over twice its own limit) is still caught.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(stream)
+            image = Image.open(stream, formats=PHOTO_FORMATS)
     except Image.DecompressionBombError as error:
         raise LimitExceeded(
             f"The photo declares a size over the {limits.max_image_pixels / 1e6:.0f}-megapixel "

@@ -38,9 +38,9 @@ from pipelines.render_run import ProgressCallback, RenderRun, StopCheck
 from pipelines.types import Face, Line, Mood, Photo, PhotoReading, RenderResult, Scene, Speech
 
 if TYPE_CHECKING:
-    from pipelines.chat import ChatSession
+    from pipelines.chat.session import ChatSession
     from pipelines.conversation import Script
-    from pipelines.dialogue import DialogueWriter
+    from pipelines.dialogue.writer import DialogueWriter
     from pipelines.render import RenderRequest
 
 logger = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ class TalkingPhotoPipeline:
 
     def line_writer(self) -> DialogueWriter:
         """The dialogue stage's writer (prompt, checks, template fallback) over its chat model."""
-        from pipelines.dialogue import DialogueWriter
+        from pipelines.dialogue.writer import DialogueWriter
 
         chat = self.backend("dialogue")
         with self._locks["line"]:
@@ -383,6 +383,6 @@ class TalkingPhotoPipeline:
         Returns:
             The session: the photo is read once; each ``ask`` answers with a talking video.
         """
-        from pipelines.chat import ChatSession
+        from pipelines.chat.session import ChatSession
 
         return ChatSession(self, photo, face, name, mood, **options)

@@ -118,7 +118,8 @@ class RenderRun:
         Frames are drawn lazily while the encoder takes them, so the time spent drawing is
         moved from the "video" timing to the "animate" timing, and the progress bar moves
         through both stages' shares frame by frame. Before each frame is handed on, the
-        deadline and ``should_stop`` are checked (the encoder removes its partial file).
+        deadline is checked, and ``should_stop`` before each frame is drawn (the encoder then
+        removes its partial file).
 
         Args:
             frames: The animator's frames.
@@ -131,13 +132,13 @@ class RenderRun:
         drawing = 0.0
         iterator = iter(frames)
         for index in range(total):
+            self.check_cancelled()
             began = time.perf_counter()
             frame = next(iterator, None)
             drawing += time.perf_counter() - began
             if frame is None:
                 break
             deadline.check()
-            self.check_cancelled()
             if index % step == 0:
                 self._report("animate", begin + share * index / total)
             yield frame

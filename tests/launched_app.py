@@ -36,7 +36,7 @@ def launched_app(pipeline: Any, **build_options: Any) -> Iterator[str]:
         server_name="127.0.0.1",
         server_port=port,
         quiet=True,
-        **app.launch_options(pipeline.settings.output_dir),
+        **app.launch_options(pipeline.settings.output_dir, pipeline.settings.limits),
     )
     try:
         yield f"http://127.0.0.1:{port}/"

@@ -87,13 +87,16 @@ def test_faces_then_render_gives_an_h264_aac_mp4_with_matching_lengths(
     subtitles = next(Path(f) for f in downloads if f.endswith(".srt"))
     assert "nice to meet you" in subtitles.read_text(encoding="utf-8")
 
-    # The render wrote into a fresh private folder named by a random id.
+    # The render wrote into a fresh private folder named by 128 random bits, and its files
+    # carry the same random id (Gradio serves them by their names).
     created = _request_folders(output_dir) - before
-    assert len(created) == 1
-    assert {p.name for p in next(iter(created)).iterdir()} == {
-        "talking-photo.mp4",
-        "talking-photo.wav",
-        "talking-photo.srt",
+    rendered = [f for f in created if any(f.glob("talking-photo-*.mp4"))]
+    assert len(rendered) == 1
+    folder = rendered[0]
+    assert {p.name for p in folder.iterdir()} == {
+        f"talking-photo-{folder.name}.mp4",
+        f"talking-photo-{folder.name}.wav",
+        f"talking-photo-{folder.name}.srt",
     }
 
 
@@ -292,3 +295,4 @@ def test_gradio_may_read_only_the_output_folder_and_only_when_it_must(tmp_path: 
     assert app.launch_options(tmp_path)["allowed_paths"] == []  # under the temporary folder
     elsewhere = Path("/srv/talking-photo-outputs")
     assert app.launch_options(elsewhere)["allowed_paths"] == [str(elsewhere)]
+    assert app.launch_options(tmp_path)["max_file_size"] == 30 * 2**20

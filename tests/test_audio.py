@@ -179,7 +179,7 @@ def test_long_compressed_file_is_refused(derived: dict[str, Path]) -> None:
 
 
 def test_upload_size_limit(english: Path) -> None:
-    with pytest.raises(LimitExceeded, match="MB"):
+    with pytest.raises(LimitExceeded, match="MiB"):
         load_audio(english, Limits(max_upload_bytes=100_000))
     with pytest.raises(LimitExceeded):
         load_audio(english.read_bytes(), Limits(max_upload_bytes=100_000))

@@ -201,7 +201,7 @@ def test_bad_arrays_are_refused(array: np.ndarray) -> None:
 
 def test_upload_size_limit() -> None:
     data = EINSTEIN.read_bytes()
-    with pytest.raises(LimitExceeded, match="MB"):
+    with pytest.raises(LimitExceeded, match="MiB"):
         load_image(data, Limits(max_upload_bytes=len(data) - 1))
     assert load_image(data, Limits(max_upload_bytes=len(data))).width == 375
 

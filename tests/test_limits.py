@@ -265,9 +265,9 @@ def test_upload_size_limit_for_photos_and_audio(
     tmp_path: Path, examples: Path, data_dir: Path
 ) -> None:
     pipeline = limited(tmp_path, max_upload_bytes=100_000)
-    with pytest.raises(LimitExceeded, match="MB"):
+    with pytest.raises(LimitExceeded, match="MiB"):
         pipeline.render(RenderRequest((examples / "cartoon_boy.jpg").read_bytes(), text="Hi."))
-    with pytest.raises(LimitExceeded, match="MB"):  # the 50 kB photo passes, the 0.5 MB WAV not
+    with pytest.raises(LimitExceeded, match="MiB"):  # the 50 kB photo passes, the 0.5 MB WAV not
         pipeline.render(
             RenderRequest(examples / "einstein_bw.jpg", audio=data_dir / "english_speech_16k.wav")
         )

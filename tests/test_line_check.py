@@ -19,7 +19,7 @@ from pipelines.text import split_sentences
     [
         "I love this blue sky behind me. What a wonderful day to be outside!",
         "I miss those days. We were so young when this was taken.",
-        "I'm tired of sitting still for this painter. My back is killing me!",
+        "I'm tired of sitting still for this painter. My back aches all over!",
         "Oh! I did not see you there.",
         "It is good to be in this picture together. I hope you like it.",
         "I cannot believe my eyes!",
@@ -67,6 +67,7 @@ def test_lines_are_cleaned(raw, cleaned):
         ("Visit www.example.com, I made it myself.", "link"),
         ("I posted it at https://x.io today.", "link"),
         ("Mail me at bob@example.org please.", "link"),
+        ("I am tired of sitting still. My back is killing me!", "unsafe"),  # an idiom, refused too
         ("I am so happy today #blessed", "link"),
         ("I love my new job @acme today.", "link"),
         ("As an AI, I cannot have feelings.", "meta"),

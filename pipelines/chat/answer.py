@@ -181,6 +181,7 @@ def _streamed_try(
     if line is not None and (line == part or line.startswith(part + " ")):
         yield AnswerChunk(line[len(part) :].strip(), line, True)
     else:
-        logger.info("The whole answer did not pass (%s); it ends after %r.", reason, part)
+        # Not the text itself: it may repeat the visitor's name or question.
+        logger.info("The whole answer did not pass (%s); it ends after its first part.", reason)
         yield AnswerChunk("", part, True)
     return True

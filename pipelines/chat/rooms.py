@@ -9,9 +9,9 @@ folder (the app's own clean-up removes old outputs).
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +22,7 @@ from pipelines.errors import BadInputError
 from pipelines.types import Mood
 
 if TYPE_CHECKING:
-    from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
+    from pipelines.pipeline import AudioSource, PhotoSource, StopCheck, TalkingPhotoPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,12 @@ class ChatSessions:
             self._sweep(time.monotonic())
             return len(self._sessions)
 
+    def __contains__(self, session_id: object) -> bool:
+        """Whether a session is open (unexpired); unlike ``get``, this does not count as use."""
+        with self._lock:
+            self._sweep(time.monotonic())
+            return session_id in self._sessions
+
     def start(
         self,
         photo_source: PhotoSource,
@@ -78,7 +84,7 @@ class ChatSessions:
         Raises:
             TalkingPhotoError: The photo cannot be read, has no face, or no such face.
         """
-        session_id = uuid.uuid4().hex
+        session_id = secrets.token_hex(16)  # 128 random bits
         session = ChatSession(
             self.pipeline,
             photo_source,
@@ -145,6 +151,7 @@ class ChatSessions:
         *,
         audio: AudioSource | None = None,
         output_dir: str | Path | None = None,
+        should_stop: StopCheck | None = None,
     ) -> Iterator[ChatEvent]:
         """Asks step by step (see ``ChatSession.ask_stream``; arguments as for ``ask``).
 
@@ -153,7 +160,7 @@ class ChatSessions:
         """
         session = self.get(session_id)
         folder = output_dir or self.output_dir
-        return session.ask_stream(question, audio=audio, output_dir=folder)
+        return session.ask_stream(question, audio=audio, output_dir=folder, should_stop=should_stop)
 
     def transcript(self, session_id: str) -> list[dict[str, str]]:
         """The session's remembered turns as chat messages (see ``ChatSession.transcript``)."""

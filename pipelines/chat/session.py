@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import threading
 import time
 import uuid
@@ -33,20 +34,21 @@ from pipelines.chat.prompt import (
     template_answer,
 )
 from pipelines.conversation.casting import assign_voices
+from pipelines.dialogue.content import name_problem
 from pipelines.dialogue.templates import person_in
 from pipelines.dialogue.writer import TemplateChat
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.faces.selection import choose_face
 from pipelines.protocols import StreamingChatBackend, Voice
 from pipelines.render import RenderOptions, render_timeline
-from pipelines.render_run import StopCheck
+from pipelines.render_run import RenderRun, StopCheck
 from pipelines.speech.asr import transcribe
 from pipelines.text import normalize_line, split_sentences
 from pipelines.timeline import Turn, lay_out
 from pipelines.types import MOODS, Line, LineSource, Mood
 
 if TYPE_CHECKING:
-    from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
+    from pipelines.pipeline import AudioSource, PhotoSource, StopCheck, TalkingPhotoPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +139,7 @@ class ChatSession:
         warm: Call ``warm_up`` now, so the first question is answered as fast as the next.
 
     Raises:
+        BadInputError: The persona name holds a slur (``pipelines.dialogue.content``).
         TalkingPhotoError: The photo cannot be read, has no face, or no face ``face_index``.
     """
 
@@ -156,12 +159,14 @@ class ChatSession:
     ) -> None:
         if mood not in MOODS:
             raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+        name = " ".join((persona_name or "").split())[:40]
+        if name_problem(name) is not None:
+            raise BadInputError("That name cannot be used; please choose another.")
         self.pipeline = pipeline
         self.reading = pipeline.read_photo(photo_source)
         self.photo, self.faces = self.reading.photo, self.reading.faces
         self.scene = self.reading.scene
         self.face = choose_face(self.faces, face_index)
-        name = " ".join((persona_name or "").split())[:40]
         self.persona_name = name or None
         self.mood: Mood = mood
         self.voice = voice or assign_voices(self.faces)[self.face.index]
@@ -294,7 +299,7 @@ class ChatSession:
             question: What the visitor asks, typed.
             audio: Or the visitor's recorded question (English; transcribed first).
             output_dir: Folder of the files; None uses the pipeline's output folder.
-            should_stop: Asked before every frame of the video; True stops with ``Cancelled``.
+            should_stop: See ``ask_stream``.
 
         Returns:
             The reply, with its latencies measured from the call.
@@ -335,7 +340,9 @@ class ChatSession:
             audio: Or the visitor's recorded question (English; transcribed first, and the
                 transcription time counts in the latencies).
             output_dir: Folder of the files; None uses the pipeline's output folder.
-            should_stop: Asked before every frame of the video; True stops with ``Cancelled``.
+            should_stop: Asked before the answer is written, before each sentence is spoken
+                and before every frame of the video; True stops with ``Cancelled`` (the
+                question is then not remembered).
 
         Yields:
             ChatEvents: one "audio" per sentence, in order, and one "text" (the whole
@@ -347,8 +354,11 @@ class ChatSession:
             LimitExceeded: The question or recording is too long, or the answer's video
                 would be.
             BackendUnavailable: A recording was given but the chat extra is not installed.
+            Cancelled: ``should_stop`` returned True.
         """
         started = time.perf_counter()
+        run = self.pipeline.new_run(should_stop=should_stop)
+        run.check_cancelled()
         if audio is not None:
             question = transcribe(audio, self.pipeline.settings.limits)
             if not question.strip():
@@ -358,14 +368,14 @@ class ChatSession:
                 )
         question = normalize_line(question or "", MAX_QUESTION_CHARS)
         with self._lock:
-            yield from self._answer_steps(question, output_dir, started, should_stop)
+            yield from self._answer_steps(question, output_dir, started, run)
 
     def _answer_steps(
         self,
         question: str,
         output_dir: str | Path | None,
         started: float,
-        should_stop: StopCheck | None,
+        run: RenderRun,
     ) -> Iterator[ChatEvent]:
         from pipelines.audio import write_wav
 
@@ -374,17 +384,20 @@ class ChatSession:
 
         folder = Path(output_dir or self.pipeline.settings.output_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"chat-{self.session_id}-{self._asked + 1:02d}-{uuid.uuid4().hex[:6]}"
+        # 128 random bits in every file name: a web app may serve the files by their names.
+        stem = folder / f"chat-{self.session_id}-{self._asked + 1:02d}-{secrets.token_hex(16)}"
         text, source = "", "model"
         sentences: list[str] = []
         speeches = []
         sentence_audio: list[Path] = []
         first_audio = 0.0
+        run.check_cancelled()
         for chunk in self.answer_chunks(question):
             if chunk.final:
                 text, source = chunk.answer, chunk.source
                 yield ChatEvent("text", text, elapsed())
             for sentence in split_sentences(chunk.text):
+                run.check_cancelled()
                 number = len(sentences)
                 speech = self.pipeline.speak(sentence, self.voice)
                 path = Path(
@@ -403,7 +416,7 @@ class ChatSession:
         turns = [Turn(self.face.index, sentence, source) for sentence in sentences]
         result = render_timeline(
             self.pipeline,
-            self.pipeline.new_run(should_stop=should_stop),
+            run,
             self.reading,
             lay_out(turns, speeches, gap_s=pause / self.voice.rate, label_cues=False),
             (Line(self.face.index, text, self.mood, source),),

@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipelines.cli.common import progress_bar, report_render, require_file
+from pipelines.cli.common import (
+    output_prefixes,
+    progress_bar,
+    removed_unless_finished,
+    report_render,
+    require_file,
+)
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
 from pipelines.types import MOODS
@@ -64,7 +70,8 @@ def _converse(args: argparse.Namespace, settings: Settings) -> int:
     if args.script is not None:
         turns = load_script(args.script, max_chars=settings.limits.max_text_chars)
     pipeline = TalkingPhotoPipeline(settings)
-    with progress_bar() as progress:
+    folder, prefixes = output_prefixes(args.output, settings.output_dir, "talking-photo-")
+    with removed_unless_finished(folder, prefixes), progress_bar() as progress:
         result = render_conversation(
             pipeline,
             args.photo,
@@ -105,7 +112,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         try:
             if question.startswith("/say "):
                 question = _transcribed(Path(question[5:].strip()), settings)
-            reply = session.ask(question, output_dir=args.output_dir)
+            folder = Path(args.output_dir or settings.output_dir)
+            with removed_unless_finished(folder, ("chat-", ".chat-")):
+                reply = session.ask(question, output_dir=args.output_dir)
         except TalkingPhotoError as error:  # one bad question does not end the chat
             sys.stderr.write(f"talking-photo: {error.message}\n")
             continue

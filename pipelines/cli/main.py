@@ -1,7 +1,9 @@
 """The command line: ``talking-photo render | faces | scene | backends | fetch-models``.
 
-Bad input ends with a one-line message on stderr and exit code 2; an unexpected failure ends with
-exit code 1 and the traceback only when ``--verbose`` is given.
+Bad input ends with a one-line message on stderr and exit code 2; a failure to write (a full
+disk, no permission) or to encode ends with one line and exit code 1. Ctrl-C or SIGTERM stops
+the run with one line and exit code 130 or 143; a run that does not finish removes every file
+it had started (``cli_common.removed_unless_finished``), the encoder's hidden temporaries too.
 """
 
 from __future__ import annotations
@@ -10,17 +12,28 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines import registry
-from pipelines.cli.common import progress_bar, report_render, require_file
+from pipelines.cli.common import (
+    exit_now,
+    os_error_line,
+    output_prefixes,
+    progress_bar,
+    removed_unless_finished,
+    report_render,
+    require_file,
+    stop_on_signals,
+)
 from pipelines.cli.conversation import CONVERSATION_COMMANDS, add_conversation_commands
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
 from pipelines.protocols import Voice
 from pipelines.types import MOODS
+from pipelines.video.encode import VideoEncodeError
 
 logger = logging.getLogger("pipelines")
 
@@ -100,20 +113,51 @@ def main(argv: Sequence[str] | None = None) -> int:
             ``_drop_native_stderr``), so bad input ends with exactly one line.
     """
     args = build_parser().parse_args(argv)
-    if argv is None and not args.verbose:
-        _drop_native_stderr()
+    is_command = argv is None
+    if is_command:
+        stop_on_signals()
+        if not args.verbose:
+            _drop_native_stderr()
     _configure_logging(args.verbose)
     try:
         settings = Settings.from_yaml(args.config) if args.config else Settings()
         settings = settings.with_backends(args.backend, args.option)
         return _COMMANDS[args.command](args, settings)
-    except TalkingPhotoError as error:
-        # One write, so native libraries printing from other threads cannot split the line.
-        sys.stderr.write(f"talking-photo: {error.message}\n")
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("talking-photo: cancelled", file=sys.stderr)
+    except KeyboardInterrupt as stopped:  # Ctrl-C, or SIGTERM (Stopped)
+        code = 128 + int(getattr(stopped, "signal_number", signal.SIGINT))
+        _say("stopped; no partial files were left.")
+        if is_command:
+            exit_now(code)  # native threads may still run: skip the interpreter's teardown
+        return code
+    except VideoEncodeError as error:
+        _say(_encoding_failure(error, args.verbose))
         return EXIT_FAILURE
+    except TalkingPhotoError as error:
+        _say(error.message)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        _say(os_error_line(error))
+        return EXIT_FAILURE
+
+
+def _say(message: str) -> None:
+    # One write, so native libraries printing from other threads cannot split the line.
+    sys.stderr.write(f"talking-photo: {message}\n")
+
+
+#: Reasons an encoder's output may name, said as they are.
+_WRITE_FAILURES = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def _encoding_failure(error: VideoEncodeError, verbose: bool) -> str:
+    """One line for a failed encode (ffmpeg's own output too, with --verbose)."""
+    if verbose:
+        return error.message
+    reason = next((r for r in _WRITE_FAILURES if r in error.message), None)
+    if reason is not None:
+        return f"could not write the video: {reason}; nothing was kept."
+    first = error.message.splitlines()[0].removesuffix(" ffmpeg said:")
+    return f"{first} (--verbose shows ffmpeg's output)"
 
 
 def _render(args: argparse.Namespace, settings: Settings) -> int:
@@ -142,7 +186,8 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         watermark=not args.no_watermark,
         captions=args.captions,
     )
-    with progress_bar() as progress:
+    folder, prefixes = output_prefixes(args.output, settings.output_dir, "talking-photo-")
+    with removed_unless_finished(folder, prefixes), progress_bar() as progress:
         result = pipeline.render(request, progress=progress)
     said = [f'face {x.face_index} says ({x.source}): "{x.text}"' for x in result.lines if x.text]
     report_render(result, said)

@@ -7,7 +7,12 @@ Modules:
     render: ``render_conversation`` (``TalkingPhotoPipeline.converse``).
 """
 
-from pipelines.conversation.casting import assign_voices, moods_by_face
+from pipelines.conversation.casting import (
+    MAX_WRITTEN_TURNS,
+    MIN_WRITTEN_TURNS,
+    assign_voices,
+    moods_by_face,
+)
 from pipelines.conversation.render import render_conversation
 from pipelines.conversation.script import (
     MAX_SCRIPT_TURNS,
@@ -21,7 +26,9 @@ from pipelines.timeline import Turn
 
 __all__ = [
     "MAX_SCRIPT_TURNS",
+    "MAX_WRITTEN_TURNS",
     "MIN_SCRIPT_TURNS",
+    "MIN_WRITTEN_TURNS",
     "Script",
     "Turn",
     "assign_voices",

@@ -104,9 +104,10 @@ def render_conversation(
                 )
     with run.stage("speech") as deadline:
         voice_of = {**assign_voices(faces), **dict(voices or {})}
-        speeches = [
-            deadline.run(pipeline.speak, turn.text, voice_of[turn.face_index]) for turn in turns
-        ]
+        speeches = []
+        for turn in turns:
+            run.check_cancelled()
+            speeches.append(deadline.run(pipeline.speak, turn.text, voice_of[turn.face_index]))
     lines = tuple(
         Line(turn.face_index, turn.text, mood_of[turn.face_index], turn.source) for turn in turns
     )

@@ -1,9 +1,12 @@
 """Checks and cleans a line written by a chat model before anyone hears it.
 
 A tiny model invents names, narrates in the third person, talks about being an assistant,
-repeats itself, stops mid-phrase and leaks hashtags or emoji. ``validate_line`` accepts only
-English, first-person lines of 1-3 whole sentences and 3-30 words, cleaned of wrapping quotes,
-speaker labels, emoji and cut-off tails; ``inspect_line`` also says why a line was refused.
+repeats itself, stops mid-phrase and leaks hashtags or emoji; asked the wrong way, it says
+violent or lewd things. ``validate_line`` accepts only English, first-person lines of 1-3 whole
+sentences and 3-30 words that pass the content check (``pipelines.dialogue.content``: no
+violence, sexual content, swearing, slurs, self-harm or personal data, in English or Chinese),
+cleaned of wrapping quotes, speaker labels, emoji and cut-off tails; ``inspect_line`` also says
+why a line was refused.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from pipelines.dialogue.content import content_problem
 from pipelines.dialogue.words import (
     BE_FORMS,
     BEFORE_DANGLING_THAT,
@@ -235,7 +239,8 @@ def inspect_line(text: str, known_names: Iterable[str] = ()) -> tuple[str | None
 
     Returns:
         (cleaned line, "ok") when the line is fit to speak, else (None, reason) where reason
-        is one of "empty", "markup", "link", "meta", "not english", "quotes", "narration",
+        is one of "markup", "link", "unsafe" (see ``content_problem``), "empty", "meta",
+        "not english", "quotes", "narration",
         "too short", "not first person", "too long", "too many sentences", "cut off", "name",
         "repetition". The first problem found is reported; checks run in the order listed,
         and "empty" can also come from a cleaning step (e.g. a reply of only emoji).
@@ -247,6 +252,8 @@ def inspect_line(text: str, known_names: Iterable[str] = ()) -> tuple[str | None
         return None, "markup"
     if _LINK.search(raw):
         return None, "link"
+    if content_problem(raw) is not None:
+        return None, "unsafe"
     cleaned = WHITESPACE.sub(" ", remove_unsayable(raw)).strip()
     cleaned = _strip_wrapping_quotes(cleaned)
     label = _SPEAKER_LABEL.match(cleaned)
@@ -292,7 +299,8 @@ def inspect_line(text: str, known_names: Iterable[str] = ()) -> tuple[str | None
 def validate_line(text: str, known_names: Iterable[str] = ()) -> str | None:
     """The cleaned line when a model's reply is fit to be spoken, else None.
 
-    A fit line is English, first person, 3-30 words in 1-3 whole sentences, with no links,
+    A fit line is English, first person, 3-30 words in 1-3 whole sentences, passes the
+    content check (``pipelines.dialogue.content``), with no links,
     hashtags, handles, markup, meta talk ("as an AI", "prompt"), third-person narration ("She
     is", "The photo"), sentence cut off mid-phrase ("...the fact that."), invented names ("My
     friend Emma", "I am Emily"), repetition or unbalanced quotes. Cleaning strips wrapping

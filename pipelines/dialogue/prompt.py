@@ -77,7 +77,7 @@ _FEW_SHOT: tuple[tuple[str, str], ...] = (
     ),
     (
         "Photo: a painting. You are the only person, a portrait. Behind you: brown. Mood: angry.",
-        "I'm tired of sitting still for this painter. My back is killing me!",
+        "I'm tired of sitting still for this painter. My back aches all over!",
     ),
 )
 

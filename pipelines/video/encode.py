@@ -315,9 +315,9 @@ def _write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> int:
     Returns:
         The sample rate the AAC track will have (the input rate if 44.1 or 48 kHz, else 48 kHz).
     """
-    import soundfile
+    from pipelines.audio import wav_bytes
 
-    soundfile.write(str(path), samples, sample_rate, subtype="FLOAT", format="WAV")
+    path.write_bytes(wav_bytes(samples, sample_rate, "FLOAT"))  # OSError names a full disk
     return sample_rate if sample_rate in _AUDIO_RATES_KEPT else 48000
 
 
