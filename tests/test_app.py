@@ -17,9 +17,11 @@ import pytest
 import soundfile
 
 import app
-from app_support import LANGUAGES, RequestFolders, face_at, faces_overview
 from tests.launched_app import launched_app
 from tests.media_measures import stream_facts
+from ui.faces_overview import face_at, faces_overview
+from ui.folders import RequestFolders
+from ui.strings import LANGUAGES
 
 REQUEST_FOLDER = re.compile(r"[0-9a-f]{32}")
 

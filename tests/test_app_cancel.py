@@ -87,7 +87,7 @@ def gate(pipeline, monkeypatch: pytest.MonkeyPatch) -> Iterator[FrameGate]:
     frame_gate = FrameGate(animator)
     monkeypatch.setattr(animator, "render", frame_gate.render)
     notice = StopNotice(frame_gate)
-    logger = logging.getLogger("app_cancel")
+    logger = logging.getLogger("ui.cancel")
     level = logger.level
     logger.setLevel(logging.INFO)
     logger.addHandler(notice)

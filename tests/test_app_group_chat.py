@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from app_backends import PipelinePool
-from app_group_handlers import table_rows, turns_from_table
 from pipelines.speech.asr import word_error_rate
 from tests.launched_app import launched_app
 from tests.media_measures import stream_facts
+from ui.backends_panel import PipelinePool
+from ui.group_handlers import table_rows, turns_from_table
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 

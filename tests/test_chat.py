@@ -12,11 +12,11 @@ import soundfile
 
 from pipelines import BadInputError, LimitExceeded, TalkingPhotoPipeline
 from pipelines.chat.prompt import ChatTurn, check_answer, question_kind, template_answer
-from pipelines.chat.rooms import ChatSessions
 from pipelines.chat.session import ChatSession, transcribe
 from pipelines.dialogue.checks import validate_line
 from pipelines.speech.asr import word_error_rate
 from pipelines.types import MOODS
+from ui.chat_rooms import ChatSessions
 
 
 def _prompt_text(messages: list[dict[str, str]]) -> str:

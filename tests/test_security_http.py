@@ -105,7 +105,7 @@ def test_a_server_file_named_in_a_request_is_never_read(
 def test_only_files_in_the_upload_folder_or_the_examples_count_as_received(
     examples: Path, tmp_path: Path
 ) -> None:
-    from app_inputs import is_received_file
+    from ui.inputs import is_received_file
 
     outside = tmp_path / "outside.jpg"
     shutil.copy(examples / "einstein_bw.jpg", outside)

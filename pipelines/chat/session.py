@@ -7,7 +7,7 @@ sentence's audio as soon as it is spoken, then the video; ``ask`` waits for ever
 streaming chat backend the first sentence is spoken while the model still writes the rest
 (``pipelines.chat.answer``), and llama.cpp keeps what it read of the conversation between
 questions, so only the new question is read.
-``pipelines.chat.rooms.ChatSessions`` keeps many sessions, by id, for a web app.
+``ui.chat_rooms.ChatSessions`` keeps many sessions, by id, for a web app.
 ``transcribe`` turns a spoken question into text (``pipelines.speech.asr``).
 """
 

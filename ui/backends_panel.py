@@ -23,10 +23,10 @@ from typing import Any
 
 import gradio as gr
 
-from app_support import tr
 from pipelines import TalkingPhotoPipeline
 from pipelines.registry import RENDER_STAGES as STAGES
 from pipelines.registry import availability, default_name, specs
+from ui.strings import tr
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ such requests itself, with one sentence and a 4xx status:
 - a JSON body over MAX_JSON_BYTES: 413 (uploads are multipart and limited by Gradio's
   ``max_file_size``, which ``app.launch_options`` sets to the upload limit);
 - a file object in ``data`` whose path is a link or not a file this app received
-  (``app_inputs.is_received_file``): 400, the same answer whether or not the path exists.
+  (``ui.inputs.is_received_file``): 400, the same answer whether or not the path exists.
 
-The handlers check every file again (``app_inputs.uploaded_file``); this is the first of two
+The handlers check every file again (``ui.inputs.uploaded_file``); this is the first of two
 locks, not the only one.
 
 Behind the door, Gradio checks each input against its component's data model before any
@@ -29,7 +29,7 @@ from typing import Any
 
 import gradio as gr
 
-from app_inputs import is_received_file, refusal
+from ui.inputs import is_received_file, refusal
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from typing import Any
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from app_support import example_photos, tr
+from ui.strings import example_photos, tr
 
 #: Most rows a turns table may have when it arrives (the script's own limit is checked later).
 MAX_TABLE_ROWS = 64

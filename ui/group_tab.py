@@ -1,6 +1,6 @@
 """The Group tab: the people in the photo talk with each other, in one video.
 
-Layout and events only; the functions behind them are in ``app_group_handlers.py``. The photo,
+Layout and events only; the functions behind them are in ``ui/group_handlers.py``. The photo,
 the faces overview and the consent box are the ones in the app's left column.
 """
 
@@ -10,10 +10,11 @@ from typing import Any
 
 import gradio as gr
 
-from app_group_handlers import TABLE_HEADERS, GroupHandlers
-from app_support import SharedInputs, mood_choices, tr
 from pipelines import MOODS
 from pipelines.conversation.casting import MAX_WRITTEN_TURNS, MIN_WRITTEN_TURNS
+from ui.group_handlers import TABLE_HEADERS, GroupHandlers
+from ui.photo_column import SharedInputs
+from ui.strings import mood_choices, tr
 
 
 class GroupTab:

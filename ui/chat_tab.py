@@ -1,6 +1,6 @@
 """The Chat tab: ask a person in the photo a question, typed or spoken; they answer on video.
 
-Layout and events only; the functions behind them are in ``app_chat_handlers.py``. Who answers
+Layout and events only; the functions behind them are in ``ui/chat_handlers.py``. Who answers
 is the face chosen in the app's left column; choosing another face or photo ends the chat.
 """
 
@@ -10,9 +10,10 @@ from typing import Any
 
 import gradio as gr
 
-from app_chat_handlers import ChatHandlers
-from app_support import SharedInputs, mood_choices, tr
 from pipelines import MOODS
+from ui.chat_handlers import ChatHandlers
+from ui.photo_column import SharedInputs
+from ui.strings import mood_choices, tr
 
 #: Plays each sentence's WAV as it arrives, one after another, in a player of the page's own
 #: (a gr.Audio would start over at every new value). A turn's first sentence ("-s1.wav") stops

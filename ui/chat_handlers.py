@@ -1,6 +1,6 @@
 """The functions behind the Chat tab: start a chat with a face, ask, clear, close.
 
-Every chat is a ``pipelines.chat.rooms.ChatSessions`` session, named by a random 128-bit id
+Every chat is a ``ui.chat_rooms.ChatSessions`` session, named by a random 128-bit id
 (the page keeps it; a ``gradio_client`` user passes it with each call) and bound to the Gradio
 session that started it: the id used from any other session (another browser tab, another
 client) is answered as if the chat did not exist, so a leaked id reads or clears nothing. A
@@ -20,15 +20,16 @@ from typing import Any
 
 import gradio as gr
 
-import app_inputs as check
-from app_backends import PipelinePool
-from app_cancel import stoppable_stream
-from app_handlers import friendly_errors, pipeline_for, require_photo, user_error
-from app_support import RequestFolders, tr
 from pipelines import MOODS, BadInputError, TalkingPhotoPipeline
-from pipelines.chat.rooms import ChatSessions
 from pipelines.chat.session import ChatReply
 from pipelines.dialogue.content import name_problem
+from ui import inputs as check
+from ui.backends_panel import PipelinePool
+from ui.cancel import stoppable_stream
+from ui.chat_rooms import ChatSessions
+from ui.feedback import friendly_errors, pipeline_for, require_photo, user_error
+from ui.folders import RequestFolders
+from ui.strings import tr
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ class ChatHandlers:
 
         Each sentence's WAV is sent as soon as it is spoken, the first while the rest is still
         being written, so the page plays the answer long before its video is rendered.
-        ``should_stop`` (supplied by ``app_cancel.stoppable_stream``) stops the answer between
+        ``should_stop`` (supplied by ``ui.cancel.stoppable_stream``) stops the answer between
         sentences and frames when the visitor cancels or leaves.
 
         Yields:

@@ -19,18 +19,6 @@ from typing import Any
 
 import gradio as gr
 
-import app_inputs as check
-from app_backends import PipelinePool
-from app_cancel import stoppable
-from app_handlers import (
-    RenderJobs,
-    friendly_errors,
-    pipeline_for,
-    require_photo,
-    show_warnings,
-    user_error,
-)
-from app_support import FacesOverview, served_name, tr
 from pipelines import MOODS, TalkingPhotoPipeline
 from pipelines.conversation import (
     MAX_SCRIPT_TURNS,
@@ -43,6 +31,14 @@ from pipelines.conversation import (
 )
 from pipelines.conversation.writer import write_conversation
 from pipelines.types import RenderResult
+from ui import inputs as check
+from ui.backends_panel import PipelinePool
+from ui.cancel import stoppable
+from ui.faces_overview import FacesOverview
+from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
+from ui.folders import served_name
+from ui.render_jobs import RenderJobs
+from ui.strings import tr
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +208,7 @@ class GroupHandlers:
 
         ``captions`` burns the subtitles ("Person 1: ...") into the video; it comes last so
         that API calls written before it existed keep working. ``should_stop`` is supplied by
-        ``app_cancel.stoppable``.
+        ``ui.cancel.stoppable``.
         """
         rows = check.table_rows(script, "script", lang)
         mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])

@@ -1,0 +1,213 @@
+"""The app's left column: the photo, the examples, the faces found, who speaks, and consent.
+
+Every tab reads these (``SharedInputs``); the faces are found once per photo and drawn as a
+numbered overview that the visitor clicks to choose the speaker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from ui import inputs as check
+from ui.backends_panel import BackendPanel, PipelinePool
+from ui.faces_overview import FacesOverview, draw_faces, face_at, faces_overview
+from ui.feedback import friendly_errors, pipeline_for
+from ui.folders import RequestFolders
+from ui.strings import example_photos, tr
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SharedInputs:
+    """Components of the app's left column and states that every tab reads.
+
+    Attributes:
+        photo: The photo (a gr.Image of type "filepath").
+        speaker: The faces picker's dropdown (a face index).
+        faces_state: The faces overview state (a FacesOverview or None).
+        consent: The right-to-animate checkbox.
+        lang: The interface language state.
+        backends: The backend choice state (``ui.backends_panel.BackendPanel.choice``).
+    """
+
+    photo: Any
+    speaker: Any
+    faces_state: Any
+    consent: Any
+    lang: Any
+    backends: Any
+
+
+class FacesHandlers:
+    """Finding the faces of a new photo and choosing the speaker among them.
+
+    Args:
+        pool: The pipelines by backend choice.
+        folders: Where the overview pictures are written (under names with 128 random bits).
+    """
+
+    def __init__(self, pool: PipelinePool, folders: RequestFolders) -> None:
+        self.pool = pool
+        self.folders = folders
+
+    def clear_faces(self) -> tuple[None, dict[str, Any], None]:
+        """Empties the faces view while a new photo is read."""
+        return None, gr.update(choices=[], value=None), None
+
+    def find_faces(
+        self, photo: Any, lang: str = "en", backends: Mapping[str, Any] | None = None
+    ) -> tuple[str | None, dict[str, Any], FacesOverview | None]:
+        """Finds the faces: returns the numbered overview, the speaker choices and the state."""
+        path = check.uploaded_file(photo, "photo", lang)
+        if path is None:
+            return self.clear_faces()
+        pipeline = pipeline_for(self.pool, backends, lang)
+        with friendly_errors(lang, "finding faces"):
+            loaded = pipeline.load_photo(path)
+            overview = faces_overview(loaded, pipeline.detect_faces(loaded))
+        logger.info("found %d face(s)", len(overview.indices))
+        choices = gr.update(choices=overview.speaker_choices(lang), value=overview.largest)
+        return self._overview_file(overview, [overview.largest]), choices, overview
+
+    def show_choice(self, overview: FacesOverview | None, speaker: Any) -> str | None:
+        """Redraws the overview with the chosen speaker highlighted."""
+        if overview is None:
+            return None
+        index = check.face_index(speaker, "speaker", "en")
+        return self._overview_file(overview, [] if index is None else [index])
+
+    def pick_face(
+        self, overview: FacesOverview | None, event: gr.SelectData
+    ) -> tuple[dict[str, Any], Any]:
+        """Chooses the face the user clicked on: the speaker and the redrawn overview."""
+        if overview is None or not isinstance(event.index, list | tuple) or len(event.index) < 2:
+            return gr.update(), gr.update()
+        x, y = (check.number(v, "index", "en", -1e6, 1e6, 0.0) for v in event.index[:2])
+        index = face_at(overview, x, y)
+        if index is None:
+            return gr.update(), gr.update()
+        return gr.update(value=index), self._overview_file(overview, [index])
+
+    def _overview_file(self, overview: FacesOverview, chosen: list[int]) -> str:
+        """The overview drawn into a file whose name carries 128 random bits."""
+        return self.folders.image_file(draw_faces(overview, chosen), "faces")
+
+
+class PhotoColumn:
+    """Builds the left column inside the current layout; ``wire`` connects its events.
+
+    Args:
+        pool: The pipelines by backend choice (for the Advanced panel).
+        keep_seconds: How long the faces overview state is kept.
+    """
+
+    def __init__(self, pool: PipelinePool, keep_seconds: float) -> None:
+        def text(key: str) -> str:
+            return tr("en", key)
+
+        # The faces overview (a photo of at most 960 px plus boxes), freed after a while.
+        self.faces_state = gr.State(None, time_to_live=keep_seconds)
+        self.step_photo = gr.Markdown(text("step_photo"), elem_classes="step")
+        self.photo = gr.Image(
+            label=text("photo"),
+            type="filepath",
+            image_mode=None,
+            sources=["upload", "clipboard", "webcam"],
+            height=300,
+        )
+        self.examples = gr.Examples(
+            [[str(path)] for path in example_photos()],
+            inputs=[self.photo],
+            label=text("examples"),
+            examples_per_page=10,
+            elem_id="examples",
+        )
+        self.step_faces = gr.Markdown(text("step_faces"), elem_classes="step")
+        self.faces_image = gr.Image(
+            label=text("faces"),
+            interactive=False,
+            height=300,
+            buttons=["fullscreen"],
+            elem_id="faces",
+        )
+        self.speaker = gr.Dropdown(
+            choices=[],
+            value=None,
+            label=text("speaker"),
+            info=text("speaker_info"),
+            interactive=True,
+            elem_id="speaker",
+        )
+        self.consent = gr.Checkbox(label=text("consent"), elem_id="consent")
+        self.backend_panel = BackendPanel(pool)
+
+    def shared(self, lang: Any) -> SharedInputs:
+        """What the tabs read from this column, with the interface language state."""
+        return SharedInputs(
+            self.photo,
+            self.speaker,
+            self.faces_state,
+            self.consent,
+            lang,
+            self.backend_panel.choice,
+        )
+
+    def wire(self, handlers: FacesHandlers, lang: Any) -> None:
+        """Finds the faces of each new photo and lets the visitor choose who speaks."""
+        outputs = [self.faces_image, self.speaker, self.faces_state]
+        self.photo.change(
+            handlers.clear_faces,
+            None,
+            outputs,
+            queue=False,
+            api_name="clear_faces",
+            api_visibility="private",
+        ).then(
+            handlers.find_faces,
+            [self.photo, lang, self.backend_panel.choice],
+            outputs,
+            api_name="faces",
+            preprocess=False,
+            concurrency_limit=4,
+            concurrency_id="faces",
+        )
+        self.faces_image.select(
+            handlers.pick_face,
+            [self.faces_state],
+            [self.speaker, self.faces_image],
+            api_name="pick",
+            api_visibility="private",
+        )
+        self.speaker.input(
+            handlers.show_choice,
+            [self.faces_state, self.speaker],
+            [self.faces_image],
+            api_name="show_choice",
+            api_visibility="private",
+        )
+        self.backend_panel.wire(lang)
+
+    def relabel(self, code: str) -> list[tuple[Any, dict[str, Any]]]:
+        """(component, new properties) of this column's strings in language ``code``.
+
+        The speaker dropdown is relabelled by the app itself: its choices depend on the photo.
+        """
+        keyed: list[tuple[Any, dict[str, str]]] = [
+            (self.step_photo, {"value": "step_photo"}),
+            (self.photo, {"label": "photo"}),
+            (self.examples.dataset, {"label": "examples"}),
+            (self.step_faces, {"value": "step_faces"}),
+            (self.faces_image, {"label": "faces"}),
+            (self.consent, {"label": "consent"}),
+        ]
+        pairs = [
+            (component, {prop: tr(code, key) for prop, key in props.items()})
+            for component, props in keyed
+        ]
+        return pairs + self.backend_panel.relabel(code)

@@ -1,0 +1,195 @@
+"""The functions behind the One person tab: suggest a line, render it, and the /talk API.
+
+Every value the visitor sent is checked first (``ui.inputs``); errors become friendly
+``gr.Error`` messages in the visitor's language (``ui.feedback``); progress goes to
+``gr.Progress``, and Cancel, ``job.cancel()`` or a closed page stops a render at its next stage
+or frame (``ui.cancel``, ``ui.render_jobs``). Nothing the visitor typed or uploaded is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
+from pipelines.types import RenderResult
+from ui import inputs as check
+from ui.backends_panel import PipelinePool
+from ui.cancel import stoppable
+from ui.faces_overview import faces_overview
+from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
+from ui.folders import served_name
+from ui.render_jobs import RenderJobs
+from ui.strings import tr
+
+logger = logging.getLogger(__name__)
+
+#: Start of the video's file name in its request folder; the folder's random id follows (the
+#: WAV and SRT sit beside it, with the same name).
+VIDEO_STEM = "talking-photo"
+#: The sliders' ranges: speaking rate (x normal) and pitch (semitones).
+RATE_RANGE = (0.6, 1.6)
+PITCH_RANGE = (-6.0, 6.0)
+
+
+class SingleHandlers:
+    """The functions the single-render UI events call; each asks the pipeline, formats the answer.
+
+    Args:
+        pool: The pipelines by backend choice (models load once per choice, on first use).
+        jobs: Runs renders in request folders, with progress and Cancel.
+    """
+
+    def __init__(self, pool: PipelinePool, jobs: RenderJobs) -> None:
+        self.pool = pool
+        self.jobs = jobs
+
+    # ------------------------------------------------------------------ words
+    def suggest_line(
+        self,
+        photo: Any,
+        speaker: Any,
+        mood: str,
+        seed: float | None,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Reads the scene and writes a line for the chosen face."""
+        chosen = check.face_index(speaker, "speaker", lang)
+        mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
+        seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
+        path = require_photo(photo, lang)
+        pipeline = pipeline_for(self.pool, backends, lang)
+        with friendly_errors(lang, "suggesting a line"):
+            loaded = pipeline.load_photo(path)
+            faces = pipeline.detect_faces(loaded)
+            scene = pipeline.describe_scene(loaded, faces)
+            index = chosen if chosen is not None else faces_overview(loaded, faces).largest
+            return pipeline.write_line(scene, index, mood, seed=seed_value or 0).text
+
+    # ------------------------------------------------------------------ render
+    @stoppable
+    def render(
+        self,
+        photo: Any,
+        speaker: Any,
+        text: str | None,
+        audio: Any,
+        mood: str,
+        rate: float,
+        pitch: float,
+        still: bool,
+        seed: float | None,
+        consent: bool,
+        voice_mode: bool | None = None,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+        captions: bool = False,
+        request: gr.Request | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+        *,
+        should_stop: Callable[[], bool],
+    ) -> tuple[str, list[str], str, str]:
+        """Renders the talking video: returns the video, the downloads, transcript and summary.
+
+        ``captions`` burns the subtitles into the video; it comes last so that API calls
+        written before it existed keep working. ``should_stop`` is supplied by
+        ``ui.cancel.stoppable`` (Gradio does not see it).
+        """
+        options = {
+            "face_index": check.face_index(speaker, "speaker", lang),
+            "mood": check.choice(mood, "mood", lang, MOODS, MOODS[0]),
+            "voice": Voice(
+                rate=check.number(rate, "rate", lang, *RATE_RANGE, 1.0),
+                pitch_semitones=check.number(pitch, "pitch", lang, *PITCH_RANGE, 0.0),
+            ),
+            "still": check.flag(still, "still", lang),
+            "seed": check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0),
+            "captions": check.flag(captions, "captions", lang),
+        }
+        line = check.text(text, "text", lang).strip()
+        audio_path = check.uploaded_file(audio, "audio", lang)
+        path = require_photo(photo, lang)
+        check.consent_given(consent, lang)
+        use_voice = audio_path is not None if voice_mode is None else bool(voice_mode)
+        if use_voice and audio_path is None:
+            raise user_error(lang, "error_no_audio")
+        options |= {
+            "photo": path,
+            "text": None if use_voice else (line or None),
+            "audio": audio_path if use_voice else None,
+        }
+        started = time.perf_counter()
+        pipeline = pipeline_for(self.pool, backends, lang)
+        result = self._render(pipeline, options, lang, request, progress, should_stop)
+        seconds = time.perf_counter() - started
+        show_warnings(result, lang)
+        transcript = " ".join(line.text for line in result.lines if line.text)
+        summary = tr(lang, "summary", duration=result.duration, seconds=seconds)
+        files = [str(result.video), str(result.audio), str(result.subtitles)]
+        return str(result.video), files, transcript or tr(lang, "own_voice"), summary
+
+    @stoppable
+    def talk(
+        self,
+        photo: Any,
+        text: str | None,
+        face_index: float | None,
+        mood: str | None,
+        backends: Mapping[str, Any] | None = None,
+        request: gr.Request | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+        *,
+        should_stop: Callable[[], bool],
+    ) -> str:
+        """API shortcut: photo + line (empty: the app writes one) -> path of the MP4."""
+        options = {
+            "text": check.text(text, "text", "en").strip() or None,
+            "face_index": check.face_index(face_index, "face_index", "en"),
+            "mood": check.choice(mood, "mood", "en", MOODS, MOODS[0]),
+            "photo": require_photo(photo, "en"),
+        }
+        pipeline = pipeline_for(self.pool, backends, "en")
+        return str(self._render(pipeline, options, "en", request, progress, should_stop).video)
+
+    def _render(
+        self,
+        pipeline: TalkingPhotoPipeline,
+        options: dict[str, Any],
+        lang: str,
+        request: gr.Request | None,
+        progress: Callable[..., Any],
+        should_stop: Callable[[], bool],
+    ) -> RenderResult:
+        """Runs one render in a fresh request folder, with progress and cancellation."""
+
+        def work(
+            folder: Path, report: Callable[[str, float], None], stop: Callable[[], bool]
+        ) -> RenderResult:
+            output = folder / served_name(folder, VIDEO_STEM, ".mp4")
+            render_request = RenderRequest(output=output, watermark=True, **options)
+            return pipeline.render(render_request, progress=report, should_stop=stop)
+
+        return self.jobs.run(work, lang, request, progress, should_stop)
+
+    def cancel(self, request: gr.Request | None = None) -> None:
+        """Stops this session's render (single or group) at its next progress report."""
+        self.jobs.cancel(request)
+
+    # ------------------------------------------------------------------ small UI changes
+    def show_downloads(self) -> dict[str, Any]:
+        """Reveals the downloads once a video exists."""
+        return gr.update(visible=True)
+
+    def voice_tab(self) -> bool:
+        """The "use my own voice" tab was opened."""
+        return True
+
+    def text_tab(self) -> bool:
+        """The "type a line" tab was opened."""
+        return False

@@ -1,0 +1,203 @@
+"""The One person tab: the chosen face says a typed, suggested or recorded line.
+
+Layout and events only; the functions behind them are in ``ui/single_handlers.py``. The photo,
+the faces overview and the consent box are the ones in the app's left column. The API-only
+``/talk`` endpoint (photo and line in, MP4 out) is built here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from pipelines import MOODS
+from ui.photo_column import SharedInputs
+from ui.single_handlers import PITCH_RANGE, RATE_RANGE, SingleHandlers
+from ui.strings import mood_choices, tr
+
+#: What the /talk endpoint says about itself in ``client.view_api()``.
+TALK_DESCRIPTION = (
+    "Photo in, talking MP4 out. Calling it confirms you have the right to animate the photo. "
+    "text: the line (empty: the app writes one); face_index: which face speaks, 0 = leftmost "
+    "(None: the largest); mood: one of " + ", ".join(MOODS) + "."
+)
+
+
+class SingleTab:
+    """Builds the One person tab inside the current ``gr.Tabs``; ``wire`` connects its events."""
+
+    def __init__(self) -> None:
+        def text(key: str) -> str:
+            return tr("en", key)
+
+        with gr.Tab(text("tab_single"), id="single", elem_id="tab-single") as self.tab:
+            # Which way the line comes: True once "use my own voice" was opened (inside the
+            # tab: a Tabs holds only tabs).
+            self.voice_mode = gr.State(None)
+            self.step_words = gr.Markdown(text("step_words"), elem_classes="step")
+            with gr.Row():
+                self.mood = gr.Dropdown(mood_choices("en"), value=MOODS[0], label=text("mood"))
+                self.rate = gr.Slider(*RATE_RANGE, value=1.0, step=0.05, label=text("rate"))
+                self.pitch = gr.Slider(*PITCH_RANGE, value=0, step=1, label=text("pitch"))
+            with gr.Tabs():
+                with gr.Tab(text("tab_text")) as self.tab_text:
+                    self.line = gr.Textbox(
+                        label=text("text"),
+                        placeholder=text("text_placeholder"),
+                        lines=3,
+                        elem_id="line",
+                    )
+                    self.suggest = gr.Button(text("suggest"), size="sm")
+                with gr.Tab(text("tab_voice")) as self.tab_voice:
+                    self.audio = gr.Audio(
+                        label=text("audio"), sources=["upload", "microphone"], type="filepath"
+                    )
+            with gr.Accordion(text("more"), open=False) as self.more, gr.Row():
+                self.still = gr.Checkbox(label=text("still"))
+                self.captions = gr.Checkbox(label=text("captions"), elem_id="captions")
+                self.seed = gr.Number(value=0, precision=0, label=text("seed"))
+            with gr.Row():
+                self.generate = gr.Button(
+                    text("generate"), variant="primary", scale=3, elem_id="generate"
+                )
+                self.cancel = gr.Button(text("cancel"), variant="stop", scale=1, elem_id="cancel")
+            self.step_result = gr.Markdown(text("step_result"), elem_classes="step")
+            self.video = gr.Video(
+                label=text("video"), interactive=False, height=300, elem_id="video"
+            )
+            self.transcript = gr.Textbox(
+                label=text("transcript"), interactive=False, lines=2, elem_id="transcript"
+            )
+            self.summary = gr.Markdown(label="summary", show_label=False, elem_id="summary")
+            self.downloads = gr.File(
+                label=text("downloads"),
+                file_count="multiple",
+                interactive=False,
+                visible=False,
+                elem_id="downloads",
+            )
+
+    def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
+        """Connects Suggest, Generate and Cancel to the handlers."""
+        self.suggest.click(
+            handlers.suggest_line,
+            [shared.photo, shared.speaker, self.mood, self.seed, shared.lang, shared.backends],
+            [self.line],
+            api_name="suggest",
+            preprocess=False,
+            concurrency_limit=2,
+            concurrency_id="suggest",
+        )
+        self.tab_text.select(
+            handlers.text_tab,
+            None,
+            [self.voice_mode],
+            api_name="text_tab",
+            api_visibility="private",
+        )
+        self.tab_voice.select(
+            handlers.voice_tab,
+            None,
+            [self.voice_mode],
+            api_name="voice_tab",
+            api_visibility="private",
+        )
+        inputs = [
+            shared.photo,
+            shared.speaker,
+            self.line,
+            self.audio,
+            self.mood,
+            self.rate,
+            self.pitch,
+            self.still,
+            self.seed,
+            shared.consent,
+            self.voice_mode,
+            shared.lang,
+            shared.backends,
+            self.captions,  # last, so API calls written before it still work
+        ]
+        generate = self.generate.click(
+            handlers.render,
+            inputs,
+            [self.video, self.downloads, self.transcript, self.summary],
+            api_name="render",
+            preprocess=False,
+            concurrency_limit=1,
+            concurrency_id="render",
+        )
+        generate.success(
+            handlers.show_downloads,
+            None,
+            [self.downloads],
+            queue=False,
+            api_name="show_downloads",
+            api_visibility="private",
+        )
+        self.cancel.click(
+            handlers.cancel,
+            None,
+            None,
+            cancels=[generate],
+            queue=False,
+            api_name="cancel",
+            api_visibility="private",
+        )
+
+    def relabel(self, code: str) -> list[tuple[Any, dict[str, Any]]]:
+        """(component, new properties) of this tab's strings in language ``code``."""
+        keyed: list[tuple[Any, dict[str, str]]] = [
+            (self.tab, {"label": "tab_single"}),
+            (self.step_words, {"value": "step_words"}),
+            (self.rate, {"label": "rate"}),
+            (self.pitch, {"label": "pitch"}),
+            (self.tab_text, {"label": "tab_text"}),
+            (self.tab_voice, {"label": "tab_voice"}),
+            (self.line, {"label": "text", "placeholder": "text_placeholder"}),
+            (self.suggest, {"value": "suggest"}),
+            (self.audio, {"label": "audio"}),
+            (self.more, {"label": "more"}),
+            (self.still, {"label": "still"}),
+            (self.captions, {"label": "captions"}),
+            (self.seed, {"label": "seed"}),
+            (self.generate, {"value": "generate"}),
+            (self.cancel, {"value": "cancel"}),
+            (self.step_result, {"value": "step_result"}),
+            (self.video, {"label": "video"}),
+            (self.transcript, {"label": "transcript"}),
+            (self.downloads, {"label": "downloads"}),
+        ]
+        pairs = [
+            (component, {prop: tr(code, key) for prop, key in props.items()})
+            for component, props in keyed
+        ]
+        pairs.append((self.mood, {"label": tr(code, "mood"), "choices": mood_choices(code)}))
+        return pairs
+
+
+class TalkEndpoint:
+    """The API-only ``/talk`` endpoint: hidden components, one event."""
+
+    def __init__(self) -> None:
+        with gr.Group(visible=False):
+            self.photo = gr.File(label="photo")
+            self.text = gr.Textbox(label="text")
+            self.face = gr.Number(label="face_index", precision=0, value=None)
+            self.mood = gr.Textbox(label="mood", value=MOODS[0])
+            self.video = gr.File(label="video")
+            self.button = gr.Button("talk")
+
+    def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
+        """Connects the endpoint to the handlers (one render at a time, like Generate)."""
+        self.button.click(
+            handlers.talk,
+            [self.photo, self.text, self.face, self.mood, shared.backends],
+            [self.video],
+            api_name="talk",
+            api_description=TALK_DESCRIPTION,
+            preprocess=False,
+            concurrency_limit=1,
+            concurrency_id="render",
+        )

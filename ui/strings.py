@@ -1,0 +1,70 @@
+"""Every string the web app shows, in English and 简体中文, and the examples gallery.
+
+The strings themselves are in ``assets/ui_text.yaml``; ``tr`` picks one in the visitor's
+language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.types import MOODS
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = ROOT / "assets" / "examples"
+UI_TEXT_PATH = ROOT / "assets" / "ui_text.yaml"
+
+#: Every interface string by language code ("en", "zh"), then by key.
+LANGUAGES: dict[str, dict[str, str]] = yaml.safe_load(UI_TEXT_PATH.read_text(encoding="utf-8"))
+
+#: Examples gallery order: clear single faces first, two people next, the no-face dog last.
+EXAMPLE_ORDER = (
+    "woman_waterfall.jpg",
+    "einstein_bw.jpg",
+    "smiling_woman_256.png",
+    "mona_lisa.jpg",
+    "two_people.jpg",
+    "couple_red_carpet.jpg",
+    "painted_portrait.png",
+    "cartoon_boy.jpg",
+    "lowres_240p.jpg",
+    "shiba_dog.jpg",
+)
+
+CSS = """
+#header { align-items: center; }
+#header h1 { margin-bottom: 0.25rem; }
+.step h3 { margin: 0.4rem 0 0 0; }
+#consent { border: 1px solid var(--color-accent-soft); border-radius: var(--radius-lg); }
+#summary { opacity: 0.8; font-size: 0.9rem; }
+#downloads .label-clear-button { display: none; }
+#footer { text-align: center; opacity: 0.7; font-size: 0.85rem; margin-top: 0.5rem; }
+"""
+
+
+def tr(lang: str, key: str, **values: Any) -> str:
+    """The interface string ``key`` in language ``lang`` (English when unknown).
+
+    Args:
+        lang: Language code, a key of LANGUAGES.
+        key: String key from assets/ui_text.yaml.
+        **values: Values for the string's {placeholders}.
+    """
+    table = LANGUAGES.get(lang, LANGUAGES["en"])
+    template = table.get(key, LANGUAGES["en"][key])
+    return template.format(**values) if values else template
+
+
+def mood_choices(lang: str) -> list[tuple[str, str]]:
+    """Mood dropdown choices: (label in the language, mood name)."""
+    return [(tr(lang, f"mood_{mood}"), mood) for mood in MOODS]
+
+
+def example_photos() -> list[Path]:
+    """The example photos in gallery order; files not in EXAMPLE_ORDER come after, sorted."""
+    present = {p.name: p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in {".jpg", ".png"}}
+    ordered = [present.pop(name) for name in EXAMPLE_ORDER if name in present]
+    return ordered + [present[name] for name in sorted(present)]
