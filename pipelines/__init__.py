@@ -66,17 +66,7 @@ def load(settings: Settings | None = None, **choices: Any) -> TalkingPhotoPipeli
     Returns:
         The pipeline.
     """
-    import dataclasses
-
-    base = settings or Settings()
-    known = {field.name for field in dataclasses.fields(Settings)}
-    unknown = sorted(set(choices) - known)
-    if unknown:
-        raise BadInputError(
-            f"Unknown setting(s) {', '.join(unknown)}; valid settings are "
-            f"{', '.join(sorted(known))}."
-        )
-    return TalkingPhotoPipeline(dataclasses.replace(base, **choices) if choices else base)
+    return TalkingPhotoPipeline((settings or Settings()).replaced(**choices))
 
 
 __all__ = [

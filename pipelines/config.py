@@ -153,6 +153,15 @@ class Settings:
             changes["backend_options"] = merged
         return dataclasses.replace(self, **changes) if changes else self
 
+    def replaced(self, **changes: Any) -> Settings:
+        """These settings with some fields changed, e.g. ``replaced(dialogue_backend="template")``.
+
+        Raises:
+            BadInputError: A name is not a field of Settings; the message lists the valid ones.
+        """
+        _check_setting_names(changes)
+        return dataclasses.replace(self, **changes) if changes else self
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         """Builds settings from a plain mapping (e.g. parsed YAML).
@@ -167,13 +176,7 @@ class Settings:
             BadInputError: A key is not a known setting.
         """
         data = dict(data)
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise BadInputError(
-                f"Unknown setting(s) {', '.join(unknown)}; valid settings are "
-                f"{', '.join(sorted(known))}."
-            )
+        _check_setting_names(data)
         limits_data = dict(data.pop("limits", {}) or {})
         limit_names = {f.name for f in dataclasses.fields(Limits)}
         bad_limits = sorted(set(limits_data) - limit_names)
@@ -207,3 +210,14 @@ def _scalar(raw: str) -> Any:
     except yaml.YAMLError:
         return raw
     return raw if value is None else value
+
+
+def _check_setting_names(data: dict[str, Any]) -> None:
+    """Raises BadInputError naming the keys of ``data`` that are not Settings fields."""
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise BadInputError(
+            f"Unknown setting(s) {', '.join(unknown)}; valid settings are "
+            f"{', '.join(sorted(known))}."
+        )
