@@ -104,7 +104,8 @@ def test_a_visitor_makes_a_photo_talk_and_downloads_the_video(
     assert "talk" in transcript
 
     # The MP4 download link hands over a real MP4.
-    link = page.locator('#downloads a[download="talking-photo.mp4"]')
+    # Served names carry 128 random bits: talking-photo-<id>.mp4.
+    link = page.locator('#downloads a[download^="talking-photo-"][download$=".mp4"]')
     with page.expect_download(timeout=60_000) as download_info:
         link.click()
     saved = tmp_path / "downloaded.mp4"
@@ -131,7 +132,12 @@ def test_cancel_stops_the_render_on_the_server(browser, app_url: str, pipeline) 
     output_dir = Path(pipeline.settings.output_dir)
 
     def request_folders() -> set[Path]:
-        return {p for p in output_dir.iterdir() if p.is_dir() and len(p.name) == 32}
+        """Render folders: 32-hex-digit folders, minus those holding a faces overview image."""
+        return {
+            p
+            for p in output_dir.iterdir()
+            if p.is_dir() and len(p.name) == 32 and not any(p.glob("faces-*.webp"))
+        }
 
     before = request_folders()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
