@@ -324,6 +324,11 @@ def render_timeline(
         duration=n_frames / fps,
         timings=dict(run.timings),
         warnings=run.warnings,
+        voices={
+            face: spoken[0].speech.voice
+            for face, spoken in sorted(timeline.utterances.items())
+            if spoken and spoken[0].speech.voice
+        },
     )
 
 
