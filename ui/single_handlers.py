@@ -1,4 +1,4 @@
-"""The functions behind the One person tab: suggest a line, render it, and the /talk API.
+"""The functions behind the One person tab: suggest a line, preview a voice, render, /talk.
 
 Every value the visitor sent is checked first (``ui.inputs``); errors become friendly
 ``gr.Error`` messages in the visitor's language (``ui.feedback``); progress goes to
@@ -17,6 +17,8 @@ from typing import Any
 import gradio as gr
 
 from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
+from pipelines.audio import write_wav
+from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
 from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
@@ -90,6 +92,7 @@ class SingleHandlers:
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
         captions: bool = False,
+        voice: str | None = AUTO,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
         *,
@@ -97,17 +100,15 @@ class SingleHandlers:
     ) -> tuple[str, list[str], str, str]:
         """Renders the talking video: returns the video, the downloads, transcript and summary.
 
-        ``captions`` burns the subtitles into the video; it comes last so that API calls
-        written before it existed keep working. ``should_stop`` is supplied by
-        ``ui.cancel.stoppable`` (Gradio does not see it).
+        ``captions`` burns the subtitles into the video and ``voice`` names the voice ("auto":
+        one that fits the face); they come last so that API calls written before them keep
+        working. ``should_stop`` is supplied by ``ui.cancel.stoppable`` (Gradio does not see
+        it).
         """
         options = {
             "face_index": check.face_index(speaker, "speaker", lang),
             "mood": check.choice(mood, "mood", lang, MOODS, MOODS[0]),
-            "voice": Voice(
-                rate=check.number(rate, "rate", lang, *RATE_RANGE, 1.0),
-                pitch_semitones=check.number(pitch, "pitch", lang, *PITCH_RANGE, 0.0),
-            ),
+            "voice": _voice(voice, rate, pitch, lang),
             "still": check.flag(still, "still", lang),
             "seed": check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0),
             "captions": check.flag(captions, "captions", lang),
@@ -141,6 +142,7 @@ class SingleHandlers:
         text: str | None,
         face_index: float | None,
         mood: str | None,
+        voice: str | None = AUTO,
         backends: Mapping[str, Any] | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
@@ -152,10 +154,42 @@ class SingleHandlers:
             "text": check.text(text, "text", "en").strip() or None,
             "face_index": check.face_index(face_index, "face_index", "en"),
             "mood": check.choice(mood, "mood", "en", MOODS, MOODS[0]),
+            "voice": _voice(voice, 1.0, 0.0, "en"),
             "photo": require_photo(photo, "en"),
         }
         pipeline = pipeline_for(self.pool, backends, "en")
         return str(self._render(pipeline, options, "en", request, progress, should_stop).video)
+
+    def preview_voice(
+        self,
+        voice: str | None,
+        rate: float | None = 1.0,
+        pitch: float | None = 0.0,
+        photo: Any = None,
+        speaker: Any = None,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A short sentence in the chosen voice (in its language): the path of its WAV.
+
+        "auto" is read from the chosen face (the largest when none is chosen) when there is a
+        photo, else it is the speech backend's default voice.
+        """
+        chosen = _voice(voice, rate, pitch, lang)
+        index = check.face_index(speaker, "speaker", lang)
+        path = check.uploaded_file(photo, "photo", lang)
+        pipeline = pipeline_for(self.pool, backends, lang)
+        with friendly_errors(lang, "previewing a voice"):
+            if chosen.name == AUTO and path is not None and pipeline.chooses_voices():
+                loaded = pipeline.load_photo(path)
+                faces = pipeline.detect_faces(loaded)
+                index = index if index is not None else faces_overview(loaded, faces).largest
+                chosen = pipeline.face_voices(loaded, faces, {index: chosen})[0][index]
+            language = find_voice(chosen.name).language if pipeline.chooses_voices() else "en"
+            speech = pipeline.speak(tr(language, "preview_line"), chosen)
+            folder = self.jobs.folders.new()
+            wav = folder / served_name(folder, "voice-preview", ".wav")
+            return str(write_wav(wav, speech.audio, speech.sample_rate))
 
     def _render(
         self,
@@ -193,3 +227,12 @@ class SingleHandlers:
     def text_tab(self) -> bool:
         """The "type a line" tab was opened."""
         return False
+
+
+def _voice(name: Any, rate: Any, pitch: Any, lang: str) -> Voice:
+    """The voice the visitor chose (a catalogue name, a role or "auto"), checked."""
+    return Voice(
+        name=check.choice(name, "voice", lang, voice_choices(), AUTO),
+        rate=check.number(rate, "rate", lang, *RATE_RANGE, 1.0),
+        pitch_semitones=check.number(pitch, "pitch", lang, *PITCH_RANGE, 0.0),
+    )

@@ -12,15 +12,27 @@ from typing import Any
 import gradio as gr
 
 from pipelines import MOODS
+from pipelines.speech.catalogue import AUTO
+from pipelines.speech.catalogue import voice_choices as catalogue_choices
 from ui.photo_column import SharedInputs
 from ui.single_handlers import PITCH_RANGE, RATE_RANGE, SingleHandlers
-from ui.strings import mood_choices, tr
+from ui.strings import mood_choices, tr, voice_choices
 
+CATALOGUE_CHOICES = catalogue_choices()
 #: What the /talk endpoint says about itself in ``client.view_api()``.
 TALK_DESCRIPTION = (
     "Photo in, talking MP4 out. Calling it confirms you have the right to animate the photo. "
     "text: the line (empty: the app writes one); face_index: which face speaks, 0 = leftmost "
-    "(None: the largest); mood: one of " + ", ".join(MOODS) + "."
+    "(None: the largest); mood: one of "
+    + ", ".join(MOODS)
+    + "; voice: one of "
+    + ", ".join(CATALOGUE_CHOICES)
+    + " (auto, the default, fits the face)."
+)
+#: What the /preview_voice endpoint says about itself.
+PREVIEW_DESCRIPTION = (
+    "A short sentence in a voice, as a WAV. voice: one of " + ", ".join(CATALOGUE_CHOICES) + "; "
+    "rate and pitch as in /render; photo and speaker (optional) resolve auto from that face."
 )
 
 
@@ -40,6 +52,18 @@ class SingleTab:
                 self.mood = gr.Dropdown(mood_choices("en"), value=MOODS[0], label=text("mood"))
                 self.rate = gr.Slider(*RATE_RANGE, value=1.0, step=0.05, label=text("rate"))
                 self.pitch = gr.Slider(*PITCH_RANGE, value=0, step=1, label=text("pitch"))
+            with gr.Row(equal_height=True):
+                self.voice = gr.Dropdown(
+                    voice_choices("en"), value=AUTO, label=text("voice"), scale=3, elem_id="voice"
+                )
+                self.preview = gr.Button(text("preview"), size="sm", scale=1, elem_id="preview")
+                self.preview_audio = gr.Audio(
+                    label=text("preview_audio"),
+                    interactive=False,
+                    autoplay=True,
+                    scale=2,
+                    elem_id="preview-audio",
+                )
             with gr.Tabs():
                 with gr.Tab(text("tab_text")) as self.tab_text:
                     self.line = gr.Textbox(
@@ -89,6 +113,24 @@ class SingleTab:
             concurrency_limit=2,
             concurrency_id="suggest",
         )
+        self.preview.click(
+            handlers.preview_voice,
+            [
+                self.voice,
+                self.rate,
+                self.pitch,
+                shared.photo,
+                shared.speaker,
+                shared.lang,
+                shared.backends,
+            ],
+            [self.preview_audio],
+            api_name="preview_voice",
+            api_description=PREVIEW_DESCRIPTION,
+            preprocess=False,
+            concurrency_limit=2,
+            concurrency_id="suggest",
+        )
         self.tab_text.select(
             handlers.text_tab,
             None,
@@ -117,7 +159,8 @@ class SingleTab:
             self.voice_mode,
             shared.lang,
             shared.backends,
-            self.captions,  # last, so API calls written before it still work
+            self.captions,  # after the others, so API calls written before it still work
+            self.voice,  # likewise
         ]
         generate = self.generate.click(
             handlers.render,
@@ -153,6 +196,8 @@ class SingleTab:
             (self.step_words, {"value": "step_words"}),
             (self.rate, {"label": "rate"}),
             (self.pitch, {"label": "pitch"}),
+            (self.preview, {"value": "preview"}),
+            (self.preview_audio, {"label": "preview_audio"}),
             (self.tab_text, {"label": "tab_text"}),
             (self.tab_voice, {"label": "tab_voice"}),
             (self.line, {"label": "text", "placeholder": "text_placeholder"}),
@@ -174,6 +219,7 @@ class SingleTab:
             for component, props in keyed
         ]
         pairs.append((self.mood, {"label": tr(code, "mood"), "choices": mood_choices(code)}))
+        pairs.append((self.voice, {"label": tr(code, "voice"), "choices": voice_choices(code)}))
         return pairs
 
 
@@ -186,6 +232,7 @@ class TalkEndpoint:
             self.text = gr.Textbox(label="text")
             self.face = gr.Number(label="face_index", precision=0, value=None)
             self.mood = gr.Textbox(label="mood", value=MOODS[0])
+            self.voice = gr.Textbox(label="voice", value=AUTO)
             self.video = gr.File(label="video")
             self.button = gr.Button("talk")
 
@@ -193,7 +240,7 @@ class TalkEndpoint:
         """Connects the endpoint to the handlers (one render at a time, like Generate)."""
         self.button.click(
             handlers.talk,
-            [self.photo, self.text, self.face, self.mood, shared.backends],
+            [self.photo, self.text, self.face, self.mood, self.voice, shared.backends],
             [self.video],
             api_name="talk",
             api_description=TALK_DESCRIPTION,

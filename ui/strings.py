@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from pipelines.speech.catalogue import AUTO, VOICES
 from pipelines.types import MOODS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,24 @@ def tr(lang: str, key: str, **values: Any) -> str:
 def mood_choices(lang: str) -> list[tuple[str, str]]:
     """Mood dropdown choices: (label in the language, mood name)."""
     return [(tr(lang, f"mood_{mood}"), mood) for mood in MOODS]
+
+
+def voice_choices(lang: str) -> list[tuple[str, str]]:
+    """Voice dropdown choices: (label in the language, voice name), "auto" first.
+
+    A voice is labelled by its language and kind ("English · woman (en-female)"; in Chinese
+    the catalogue's own ``label_zh``), so every voice of ``pipelines.speech.catalogue`` shows
+    up by itself.
+    """
+    choices = [(tr(lang, "voice_auto"), AUTO)]
+    for entry in VOICES:
+        if lang == "zh":
+            choices.append((f"{entry.label_zh}（{entry.name}）", entry.name))
+            continue
+        language = LANGUAGES["en"].get(f"voice_lang_{entry.language}", entry.language)
+        kind = tr("en", f"voice_role_{entry.role}")
+        choices.append((f"{language} · {kind} ({entry.name})", entry.name))
+    return choices
 
 
 def example_photos() -> list[Path]:
