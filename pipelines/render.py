@@ -151,6 +151,8 @@ def render_line(
     early_voice = _start_voice_early(pipeline, request, run)
     if request.text is None and request.audio is None:
         pipeline.preload(("dialogue", "speech", "animator"))
+    elif early_voice is None and request.audio is None:
+        pipeline.preload(("speech", "animator"))  # the voice waits for the face
     else:
         pipeline.preload(("animator",))
     reading = pipeline.read_photo(request.photo, run)

@@ -8,6 +8,9 @@ is refused with the choices listed.
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -219,3 +222,38 @@ def test_a_render_with_no_voice_given_fits_the_face(pipeline, examples: Path, tm
     assert result.voices == {0: "en-female"}
     audio, rate = soundfile.read(str(result.audio), dtype="float32")
     assert median_f0(audio, rate) > 165
+
+
+# --------------------------------------------------------------------- command line
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_cli_lists_the_voices_and_refuses_an_unknown_one(examples: Path) -> None:
+    listed = _cli("voices", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [v["name"] for v in json.loads(listed.stdout)] == list(voice_names())
+    refused = _cli("render", str(examples / "einstein_bw.jpg"), "--say", "Hi.", "--voice", "robot")
+    assert refused.returncode == 2
+    assert "Unknown voice 'robot'" in refused.stderr and "en-child" in refused.stderr
+
+
+@pytest.mark.slow
+def test_cli_render_speaks_in_the_voice_asked_for(examples: Path, tmp_path: Path) -> None:
+    import soundfile
+
+    out = tmp_path / "child.mp4"
+    done = _cli(
+        "render", str(examples / "einstein_bw.jpg"), "--say", "Hello there, how are you today?",
+        "--voice", "en-child", "--still", "-o", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "face 0 speaks as en-child" in done.stdout
+    audio, rate = soundfile.read(str(out.with_suffix(".wav")), dtype="float32")
+    assert median_f0(audio, rate) > 240
