@@ -33,7 +33,7 @@ from pipelines.errors import BadInputError, LimitExceeded, TalkingPhotoError
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
-from pipelines.speech.catalogue import AUTO
+from pipelines.speech.catalogue import AUTO, check_voice_name
 from pipelines.text import normalize_line, resolve_language
 from pipelines.timeline import Timeline, Turn, lay_out
 from pipelines.types import (
@@ -63,8 +63,9 @@ class RenderRequest:
         audio: The user's own recording (wav, mp3, m4a, ...); wins over ``text``.
         face_index: Which face speaks (see ``detect_faces``); None picks the largest face.
         mood: How the line is written and the face looks, one of ``pipelines.types.MOODS``.
-        voice: How the line is spoken; its name "auto" (the default) picks a voice that fits
-            the speaking face (``TalkingPhotoPipeline.face_voices``).
+        voice: How the line is spoken (a ``Voice``, or a voice's name); its name "auto" (the
+            default) picks a voice that fits the speaking face
+            (``TalkingPhotoPipeline.face_voices``).
         still: Keep the head still (lips, eyes and expression still move).
         seed: Seed for the dialogue model, blinks and head motion.
         output: Path of the MP4; the WAV and SRT are written beside it. None writes into
@@ -87,6 +88,15 @@ class RenderRequest:
     watermark: bool = True
     captions: bool = False
     lang: str = "auto"
+
+    def __post_init__(self) -> None:
+        """Accepts a voice given by its name ("en-child", "auto") as that ``Voice``.
+
+        Raises:
+            BadInputError: The name is not a voice; the message lists the voices.
+        """
+        if isinstance(self.voice, str):
+            object.__setattr__(self, "voice", Voice(name=check_voice_name(self.voice)))
 
     @property
     def options(self) -> RenderOptions:

@@ -90,6 +90,16 @@ def test_an_unknown_voice_is_refused_with_the_choices_listed(voices) -> None:
             assert choice in refused.value.message
 
 
+def test_a_request_takes_a_voice_by_name(examples: Path) -> None:
+    from pipelines import RenderRequest
+
+    photo = examples / "einstein_bw.jpg"
+    assert RenderRequest(photo).voice == Voice(name="auto")
+    assert RenderRequest(photo, voice="en-child").voice == Voice(name="en-child")
+    with pytest.raises(BadInputError, match="en-neutral"):
+        RenderRequest(photo, voice="robot")
+
+
 # --------------------------------------------------------------------- every voice speaks
 def test_every_voice_speaks_with_timings_that_tile_its_audio(spoken: dict[str, Speech]) -> None:
     for name, speech in spoken.items():

@@ -118,6 +118,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         pipeline, args.photo, args.face, args.name, args.mood, voice=voice, seed=args.seed
     )
     who = args.name or f"face {session.face.index}"
+    if session.voice_note:
+        print(f"note: {session.voice_note}", file=sys.stderr)
     print(
         f"Chatting with {who}. Type a question and press Enter, or '/say FILE' to ask it aloud "
         "from a recording; an empty line or Ctrl-D ends."
