@@ -267,3 +267,17 @@ def test_cli_render_speaks_in_the_voice_asked_for(examples: Path, tmp_path: Path
     assert "face 0 speaks as en-child" in done.stdout
     audio, rate = soundfile.read(str(out.with_suffix(".wav")), dtype="float32")
     assert median_f0(audio, rate) > 240
+
+
+@pytest.mark.slow
+def test_a_conversation_and_a_chat_give_each_face_its_own_voice(
+    pipeline, examples: Path, tmp_path: Path
+) -> None:
+    from pipelines.conversation import Turn
+
+    photo = examples / "couple_red_carpet.jpg"
+    script = [Turn(0, "Did you bring the tickets?"), Turn(1, "They are in my pocket.")]
+    result = pipeline.converse(photo, script, output=tmp_path / "talk.mp4", still=True)
+    assert result.voices == {0: "en-female", 1: "en-male"}
+    chat = pipeline.chat(photo, 0, warm=False)
+    assert chat.voice.name == "female" and chat.voice_note == ""
