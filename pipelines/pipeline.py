@@ -45,9 +45,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The offline speech backend of each language the default voice does not speak.
+LANGUAGE_VOICES: dict[str, str] = {"zh": "kokoro-zh"}
+
 PhotoSource = str | Path | bytes | np.ndarray
 AudioSource = str | Path | bytes
 Backend = FaceBackend | SceneBackend | ChatBackend | SpeechBackend | AnimatorBackend
+
+
+def spoken_languages(backend: object) -> tuple[str, ...]:
+    """The languages a speech backend speaks: its ``languages``, else its ``language``."""
+    languages = getattr(backend, "languages", None)
+    if languages:
+        return tuple(languages)
+    return (str(getattr(backend, "language", "en")),)
 
 
 class TalkingPhotoPipeline:
@@ -65,6 +76,7 @@ class TalkingPhotoPipeline:
         self._backends: dict[str, Any] = {}
         self._notes: dict[str, str] = {}
         self._locks = {stage: threading.Lock() for stage in (*RENDER_STAGES, "portrait", "line")}
+        self._language_voice_lock = threading.Lock()
 
     # ----------------------------------------------------------------- backends
     @overload
@@ -244,14 +256,37 @@ class TalkingPhotoPipeline:
             return writer
 
     def speak(self, text: str, voice: Voice | None = None) -> Speech:
-        """Text to speech with phoneme timings.
+        """Text to speech with phoneme timings, in the voice's language.
 
         Raises:
             LimitExceeded: The speech is longer than the audio or video limit.
         """
-        speech = self.backend("speech").synthesize(text, voice or Voice())
+        voice = voice or Voice()
+        speech = self.speech_backend(voice.lang).synthesize(text, voice)
         self.check_duration(speech.duration, "The spoken line")
         return speech
+
+    def speech_backend(self, lang: str = "auto") -> SpeechBackend:
+        """The speech backend that speaks ``lang``.
+
+        The configured speech backend when it speaks the language (or ``lang`` is "auto"),
+        else the language's own offline voice (``LANGUAGE_VOICES``: Mandarin is Kokoro's),
+        created once and kept.
+
+        Raises:
+            BackendUnavailable: The language's voice cannot run here.
+        """
+        configured = self.backend("speech")
+        name = LANGUAGE_VOICES.get(lang)
+        if name is None or lang in spoken_languages(configured):
+            return configured
+        key = f"speech:{lang}"
+        with self._language_voice_lock:
+            if key not in self._backends:
+                context = {"limits": self.settings.limits}
+                options = self.settings.backend_options.get(name, {})
+                self._backends[key] = REGISTRY.create("speech", name, context=context, **options)
+            return self._backends[key]
 
     def load_speech(self, source: AudioSource) -> Speech:
         """The user's own recording as Speech (no phonemes: timing comes from the audio).
