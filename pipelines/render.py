@@ -33,6 +33,7 @@ from pipelines.errors import BadInputError, LimitExceeded, TalkingPhotoError
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
+from pipelines.speech.catalogue import AUTO
 from pipelines.text import normalize_line, resolve_language
 from pipelines.timeline import Timeline, Turn, lay_out
 from pipelines.types import (
@@ -62,7 +63,8 @@ class RenderRequest:
         audio: The user's own recording (wav, mp3, m4a, ...); wins over ``text``.
         face_index: Which face speaks (see ``detect_faces``); None picks the largest face.
         mood: How the line is written and the face looks, one of ``pipelines.types.MOODS``.
-        voice: How the line is spoken.
+        voice: How the line is spoken; its name "auto" (the default) picks a voice that fits
+            the speaking face (``TalkingPhotoPipeline.face_voices``).
         still: Keep the head still (lips, eyes and expression still move).
         seed: Seed for the dialogue model, blinks and head motion.
         output: Path of the MP4; the WAV and SRT are written beside it. None writes into
@@ -78,7 +80,7 @@ class RenderRequest:
     audio: AudioSource | None = None
     face_index: int | None = None
     mood: Mood = "neutral"
-    voice: Voice = field(default_factory=Voice)
+    voice: Voice = field(default_factory=lambda: Voice(name=AUTO))
     still: bool = False
     seed: int = 0
     output: Path | None = None
@@ -153,6 +155,9 @@ def render_line(
         pipeline.preload(("animator",))
     reading = pipeline.read_photo(request.photo, run)
     speaker = choose_face(reading.faces, request.face_index)
+    voice = request.voice
+    if early_voice is None and request.audio is None:
+        voice = _speaker_voice(pipeline, reading, speaker.index, voice, run)
 
     with run.stage("dialogue") as deadline:
         if request.audio is not None:
@@ -173,7 +178,7 @@ def render_line(
         elif request.audio is not None:
             speech = deadline.run(pipeline.load_speech, request.audio)
         else:
-            speech = deadline.run(pipeline.speak, line.text, request.voice)
+            speech = deadline.run(pipeline.speak, line.text, voice)
 
     if request.captions and not speech.cues:
         run.warn(
@@ -208,13 +213,25 @@ def _start_voice_early(
     deadline = StageDeadline("speech", run.stage_seconds)
     if request.audio is not None:
         return deadline.start(pipeline.load_speech, request.audio)
-    if request.text is None:
-        return None
+    if request.text is None or (request.voice.name == AUTO and pipeline.chooses_voices()):
+        return None  # the words, or the voice, wait for the photo
     try:
         text = normalize_line(request.text, pipeline.settings.limits.max_text_chars)
     except TalkingPhotoError:
         return None
     return deadline.start(pipeline.speak, text, request.voice)
+
+
+def _speaker_voice(
+    pipeline: TalkingPhotoPipeline, reading: PhotoReading, index: int, voice: Voice, run: RenderRun
+) -> Voice:
+    """The speaker's voice: as asked, or ("auto") the one that fits their face."""
+    if voice.name != AUTO or not pipeline.chooses_voices():
+        return voice
+    voices, notes = pipeline.face_voices(reading.photo, reading.faces, {index: voice})
+    if index in notes:
+        run.warn(notes[index])
+    return voices[index]
 
 
 # --------------------------------------------------------------------- any timeline
@@ -307,6 +324,11 @@ def render_timeline(
         duration=n_frames / fps,
         timings=dict(run.timings),
         warnings=run.warnings,
+        voices={
+            face: spoken[0].speech.voice
+            for face, spoken in sorted(timeline.utterances.items())
+            if spoken and spoken[0].speech.voice
+        },
     )
 
 

@@ -8,6 +8,7 @@ another and mixes one track; ``pipelines.render.render_timeline`` draws and enco
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -120,12 +121,8 @@ def lay_out(
     for turn, speech, start in zip(turns, speeches, starts, strict=True):
         timed = speech
         if speech.sample_rate != rate:  # keep the utterance's samples on the timeline's rate
-            timed = Speech(
-                resample(speech.audio, speech.sample_rate, rate),
-                rate,
-                speech.phonemes,
-                speech.cues,
-                speech.text,
+            timed = dataclasses.replace(
+                speech, audio=resample(speech.audio, speech.sample_rate, rate), sample_rate=rate
             )
         by_face.setdefault(turn.face_index, []).append(Utterance(start, timed))
         prefix = f"{speaker_label(turn.face_index, names)}: " if label_cues else ""

@@ -376,6 +376,8 @@ class RenderResult:
         duration: Video length in seconds.
         timings: Seconds spent per stage, keyed by stage name.
         warnings: Things the user should know (a fallback was used, a limit was applied).
+        voices: The voice each speaking face spoke in, by face index (a catalogue name such
+            as "en-female"; faces lip-synced to the user's own recording are absent).
     """
 
     video: Path
@@ -387,3 +389,4 @@ class RenderResult:
     duration: float
     timings: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    voices: dict[int, str] = field(default_factory=dict)

@@ -149,11 +149,17 @@ def test_baba_mama_close_the_lips(voice: KokoroMandarinSpeech) -> None:
     assert peak > 0.3
 
 
-def test_the_pipeline_speaks_chinese_with_the_mandarin_voice() -> None:
+def test_the_pipeline_speaks_chinese_in_a_mandarin_voice() -> None:
     from pipelines import TalkingPhotoPipeline
+    from pipelines.config import Settings
 
     pipeline = TalkingPhotoPipeline()
-    speech = pipeline.speak("你好。", Voice(lang="zh"))
+    speech = pipeline.speak("你好。", Voice("female", lang="zh"))
+    assert speech.lang == "zh" and speech.voice == "zh-female"
+    assert pipeline.speech_backend("zh") is pipeline.backend("speech")  # the catalogue
+    # A speech backend of one English voice hands Chinese to the Mandarin voice.
+    piper_only = TalkingPhotoPipeline(Settings().with_backends(["speech=piper"], []))
+    speech = piper_only.speak("你好。", Voice(lang="zh"))
     assert speech.lang == "zh" and speech.voice == "zh-male"
-    assert pipeline.speech_backend("zh") is pipeline.speech_backend("zh")
-    assert pipeline.speech_backend("en") is pipeline.backend("speech")
+    assert piper_only.speech_backend("zh") is piper_only.speech_backend("zh")
+    assert piper_only.speech_backend("en") is piper_only.backend("speech")

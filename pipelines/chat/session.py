@@ -33,7 +33,6 @@ from pipelines.chat.prompt import (
     check_answer,
     template_answer,
 )
-from pipelines.conversation.casting import assign_voices
 from pipelines.dialogue.content import name_problem
 from pipelines.dialogue.templates import person_in
 from pipelines.dialogue.writer import TemplateChat
@@ -129,7 +128,8 @@ class ChatSession:
         face_index: Who answers; None picks the largest face.
         persona_name: The person's name, if the user gave one (used in prompts and answers).
         mood: How they feel, one of MOODS.
-        voice: How they sound; None gives the voice ``assign_voices`` gives this face.
+        voice: How they sound; None or "auto" gives the voice that fits this face, the one
+            they have in a group conversation (``TalkingPhotoPipeline.face_voices``).
         seed: Seed of the answers and the motion.
         session_id: A name for this session's files (a fresh one when None).
         cache_prompt: Let a streaming chat backend (llama.cpp) keep what it read of the
@@ -169,7 +169,12 @@ class ChatSession:
         self.face = choose_face(self.faces, face_index)
         self.persona_name = name or None
         self.mood: Mood = mood
-        self.voice = voice or assign_voices(self.faces)[self.face.index]
+        voices, notes = pipeline.face_voices(
+            self.photo, self.faces, {self.face.index: voice} if voice else None
+        )
+        self.voice = voices[self.face.index]
+        #: Why the voice is not the one the face calls for ("" when it is).
+        self.voice_note = notes.get(self.face.index, "")
         self.seed = seed
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self._memory: list[ChatTurn] = []

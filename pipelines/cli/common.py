@@ -61,6 +61,8 @@ def report_render(result: RenderResult, said: Iterable[str]) -> None:
         print(f"note: {warning}", file=sys.stderr)
     for line in said:
         print(line)
+    for face, voice in result.voices.items():
+        print(f"voice:     face {face} speaks as {voice}")
     print(f"video:     {result.video}")
     print(f"audio:     {result.audio}")
     print(f"subtitles: {result.subtitles}")

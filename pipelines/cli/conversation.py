@@ -20,7 +20,9 @@ from pipelines.cli.common import (
     require_file,
 )
 from pipelines.config import Settings
-from pipelines.errors import TalkingPhotoError
+from pipelines.errors import BadInputError, TalkingPhotoError
+from pipelines.protocols import Voice
+from pipelines.speech.catalogue import AUTO, check_voice_name
 from pipelines.types import MOODS
 
 
@@ -41,6 +43,14 @@ def add_conversation_commands(commands: Any) -> None:
         help='your own dialogue: JSON or YAML list of {"face": N, "text": "..."}',
     )
     converse.add_argument("--mood", choices=MOODS, default="neutral", help="everyone's mood")
+    converse.add_argument(
+        "--voice",
+        action="append",
+        default=[],
+        metavar="[N=]NAME",
+        help="a voice for face N (or, without N=, for everyone); repeatable; default auto: "
+        "each face a fitting voice of their own (see 'voices')",
+    )
     converse.add_argument("--still", action="store_true", help="keep the heads still")
     converse.add_argument("--seed", type=int, default=0, help="seed for lines, blinks and motion")
     converse.add_argument("--no-watermark", action="store_true", help="omit the visible AI mark")
@@ -56,6 +66,9 @@ def add_conversation_commands(commands: Any) -> None:
     chat.add_argument("--face", type=int, metavar="N", help="who answers (default: largest face)")
     chat.add_argument("--name", metavar="NAME", help="the person's name, if you know it")
     chat.add_argument("--mood", choices=MOODS, default="neutral", help="how they feel")
+    chat.add_argument(
+        "--voice", default=AUTO, metavar="NAME", help="their voice (default auto: fits the face)"
+    )
     chat.add_argument("--seed", type=int, default=0, help="seed for answers and motion")
     chat.add_argument("--output-dir", type=Path, help="folder of the answer videos")
 
@@ -79,6 +92,7 @@ def _converse(args: argparse.Namespace, settings: Settings) -> int:
             output=args.output,
             n_turns=args.turns,
             moods=args.mood,
+            voices=voices_by_face(args.voice),
             still=args.still,
             seed=args.seed,
             watermark=not args.no_watermark,
@@ -99,7 +113,10 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
     require_file(args.photo, "photo")
     pipeline = TalkingPhotoPipeline(settings)
-    session = ChatSession(pipeline, args.photo, args.face, args.name, args.mood, seed=args.seed)
+    voice = Voice(name=check_voice_name(args.voice))
+    session = ChatSession(
+        pipeline, args.photo, args.face, args.name, args.mood, voice=voice, seed=args.seed
+    )
     who = args.name or f"face {session.face.index}"
     print(
         f"Chatting with {who}. Type a question and press Enter, or '/say FILE' to ask it aloud "
@@ -124,6 +141,29 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             f"video {reply.total_latency_s:.1f} s)"
         )
     return 0
+
+
+#: Faces a "--voice NAME" for everyone covers (far more than a photo's faces can speak).
+_EVERY_FACE = range(256)
+
+
+def voices_by_face(choices: list[str]) -> dict[int, Voice]:
+    """``--voice`` values ("NAME" for everyone, "N=NAME" for face N) as voices by face.
+
+    Raises:
+        BadInputError: A face number that is not a number, or an unknown voice name.
+    """
+    everyone: dict[int, Voice] = {}
+    by_face: dict[int, Voice] = {}
+    for choice in choices:
+        face, sep, name = choice.rpartition("=")
+        if not sep:
+            everyone = dict.fromkeys(_EVERY_FACE, Voice(name=check_voice_name(name)))
+            continue
+        if not face.strip().isdigit():
+            raise BadInputError(f"--voice {choice!r}: write N=NAME with N a face number, or NAME.")
+        by_face[int(face)] = Voice(name=check_voice_name(name))
+    return everyone | by_face
 
 
 def _transcribed(recording: Path, settings: Settings) -> str:

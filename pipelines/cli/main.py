@@ -1,4 +1,4 @@
-"""The command line: ``talking-photo render | faces | scene | backends | fetch-models``.
+"""The command line: ``talking-photo render | faces | scene | voices | backends | ...``.
 
 Bad input ends with a one-line message on stderr and exit code 2; a failure to write (a full
 disk, no permission) or to encode ends with one line and exit code 1. Ctrl-C or SIGTERM stops
@@ -32,12 +32,15 @@ from pipelines.cli.conversation import CONVERSATION_COMMANDS, add_conversation_c
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
 from pipelines.protocols import Voice
+from pipelines.speech.catalogue import AUTO, ROLES, VOICES, check_voice_name, voice_choices
 from pipelines.types import MOODS
 from pipelines.video.encode import VideoEncodeError
 
 logger = logging.getLogger("pipelines")
 
 EXIT_BAD_INPUT = 2
+#: What ``--voice`` takes.
+VOICE_HELP = f"who speaks: {', '.join(voice_choices())} (default auto: fits the face; see 'voices')"
 EXIT_FAILURE = 1
 
 
@@ -77,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     said.add_argument("--audio", type=Path, metavar="FILE", help="lip-sync to your own recording")
     render.add_argument("--face", type=int, metavar="N", help="which face speaks (see 'faces')")
     render.add_argument("--mood", choices=MOODS, default="neutral", help="mood of line and face")
+    render.add_argument("--voice", default=AUTO, metavar="NAME", help=VOICE_HELP)
     render.add_argument("--rate", type=float, default=1.0, help="speaking rate (1.0 = normal)")
     render.add_argument("--still", action="store_true", help="keep the head still")
     render.add_argument("--seed", type=int, default=0, help="seed for line, blinks and motion")
@@ -91,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     scene.add_argument("photo", type=Path)
 
     commands.add_parser("backends", help="list the backends of every stage and whether ready")
+    voices = commands.add_parser("voices", help="list the voices (names for --voice)")
+    voices.add_argument("--json", action="store_true", help="as JSON, with every detail")
     add_conversation_commands(commands)
 
     fetch = commands.add_parser(
@@ -179,7 +185,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         audio=args.audio,
         face_index=args.face,
         mood=args.mood,
-        voice=Voice(rate=args.rate),
+        voice=Voice(name=check_voice_name(args.voice), rate=args.rate),
         still=args.still,
         seed=args.seed,
         output=args.output,
@@ -223,6 +229,17 @@ def _backends(args: argparse.Namespace, settings: Settings) -> int:
             _, reason = registry.availability(spec, settings.backend_options.get(spec.name, {}))
             default = " (default)" if index == 0 else ""
             print(f"{stage:9} {spec.name:17} {reason}{default}")
+    return 0
+
+
+def _voices(args: argparse.Namespace, settings: Settings) -> int:
+    if args.json:
+        print(json.dumps([entry.summary() for entry in VOICES], indent=2, ensure_ascii=False))
+        return 0
+    print(f"{AUTO:11} chosen from the face: apparent age and gender (the default)")
+    for entry in VOICES:
+        print(f"{entry.name:11} {entry.description} Licence: {entry.licence}.")
+    print(f"{'/'.join(ROLES)}: that kind of voice in the line's language")
     return 0
 
 
@@ -277,6 +294,7 @@ _COMMANDS = {
     "faces": _faces,
     "scene": _scene,
     "backends": _backends,
+    "voices": _voices,
     "fetch-models": _fetch_models,
     **CONVERSATION_COMMANDS,
 }

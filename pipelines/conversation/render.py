@@ -1,9 +1,10 @@
 """Rendering a conversation: every turn spoken in its person's voice, then one timeline drawn.
 
 The script is checked like a script file, the model writes the turns when there is none, each
-turn is spoken in its person's voice (``assign_voices``), and the turns are laid one after the
-other on one timeline with short gaps; ``pipelines.render.render_timeline`` draws and encodes it
-(whoever speaks is lip-synced, the others listen).
+turn is spoken in its person's voice (one that fits their face, ``face_voices``), and the turns
+are laid one after the other on one timeline with short gaps;
+``pipelines.render.render_timeline`` draws and encodes it (whoever speaks is lip-synced, the
+others listen).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.conversation.casting import assign_voices, moods_by_face
+from pipelines.conversation.casting import moods_by_face
 from pipelines.conversation.script import parse_script
 from pipelines.protocols import Voice
 from pipelines.render import RenderOptions, render_timeline
@@ -55,7 +56,8 @@ def render_conversation(
             pipeline's output folder.
         n_turns: Turns to write when ``turns`` is None (2-8).
         moods: One mood for everyone, or a mood per face index (missing faces: neutral).
-        voices: A voice per face index; faces not given get ``assign_voices``'s voice.
+        voices: A voice per face index; faces not given (or given "auto") get one that fits
+            their face, distinct from the others' (``TalkingPhotoPipeline.face_voices``).
         names: Persona names per face index, used in the subtitles ("Person N" otherwise).
         still: Keep the heads still (lips, eyes and expression still move).
         seed: Seed of the dialogue model, blinks and head motion.
@@ -103,7 +105,9 @@ def render_conversation(
                     "Some of the dialogue model's turns did not pass checks; templates were used."
                 )
     with run.stage("speech") as deadline:
-        voice_of = {**assign_voices(faces), **dict(voices or {})}
+        voice_of, notes = pipeline.face_voices(photo, faces, voices)
+        for index in sorted({turn.face_index for turn in turns} & set(notes)):
+            run.warn(notes[index])
         speeches = []
         for turn in turns:
             run.check_cancelled()

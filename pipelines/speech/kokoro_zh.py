@@ -25,7 +25,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -46,6 +46,10 @@ from pipelines.speech.zh_phonemes import GAP, PAUSE_MARKS, Unit
 from pipelines.speech.zh_text import split_clauses
 from pipelines.text import split_sentences
 from pipelines.types import Cue, Speech
+
+if TYPE_CHECKING:
+    from pipelines.speech.kokoro_onnx import KokoroModel
+    from pipelines.speech.zh_phonemes import MandarinPhonemizer
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +84,6 @@ VOICES: dict[str, MandarinVoice] = {
 }
 #: Names a request may use for each voice: roles and the plain style names.
 ALIASES: dict[str, str] = {
-    "default": "zh-male",
-    "auto": "zh-male",
     "male": "zh-male",
     "female": "zh-female",
     "neutral": "zh-neutral",
@@ -118,32 +120,23 @@ class KokoroMandarinSpeech:
     languages: ClassVar[tuple[str, ...]] = ("zh",)
     language: ClassVar[str] = "zh"
 
+    #: The voice "default" (and "auto") means.
+    default_voice: ClassVar[str] = "zh-male"
+
     def __init__(
         self,
         limits: Limits | None = None,
         sentence_pause_seconds: float = 0.15,
         threads: int | None = None,
     ) -> None:
-        from pipelines.speech.kokoro_onnx import KokoroModel
-
-        try:
-            from pipelines.speech.zh_phonemes import MandarinPhonemizer
-
-            self._model = KokoroModel(threads=threads)
-            self._reader = MandarinPhonemizer(frozenset(self._model.vocabulary))
-        except ImportError as error:
-            raise BackendUnavailable(
-                f"The Mandarin voice needs {error.name}: {KOKORO_INSTALL_HINT}"
-            ) from error
+        self._model, self._reader, self._lock = _shared_model(threads)
         if sentence_pause_seconds < 0:
             raise ValueError(f"sentence_pause_seconds must be >= 0, got {sentence_pause_seconds}")
         self.limits = limits or Limits()
         self.sentence_pause_seconds = float(sentence_pause_seconds)
         self.sample_rate = SAMPLE_RATE
-        self.voice_names: tuple[str, ...] = (*VOICES, *ALIASES)
+        self.voice_names: tuple[str, ...] = ("default", "auto", *VOICES, *ALIASES)
         self._styles = {name: self._mix(voice) for name, voice in VOICES.items()}
-        self._lock = threading.Lock()
-        logger.info("Loaded the Kokoro Mandarin voices")
 
     def _mix(self, voice: MandarinVoice) -> np.ndarray:
         missing = [name for name, _ in voice.styles if name not in self._model.styles]
@@ -247,7 +240,10 @@ class KokoroMandarinSpeech:
         return np.concatenate(pieces), tokens, [(t, a, b) for t, a, b in timed]
 
     def _check_voice(self, voice: Voice) -> str:
-        name = ALIASES.get(voice.name, voice.name)
+        name = voice.name
+        if name in ("default", "auto"):
+            name = self.default_voice
+        name = ALIASES.get(name, name)
         if name not in VOICES:
             raise BadInputError(
                 f"Unknown voice {voice.name!r}; the Mandarin voices are: {', '.join(VOICES)}."
@@ -262,6 +258,50 @@ class KokoroMandarinSpeech:
                 f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
             )
         return name
+
+
+class KokoroMandarinFemale(KokoroMandarinSpeech):
+    """The Mandarin voices with zh-female as "default" (an engine of the voice catalogue)."""
+
+    default_voice: ClassVar[str] = "zh-female"
+
+
+class KokoroMandarinNeutral(KokoroMandarinSpeech):
+    """The Mandarin voices with zh-neutral as "default" (an engine of the voice catalogue)."""
+
+    default_voice: ClassVar[str] = "zh-neutral"
+
+
+_shared: dict[int | None, tuple[KokoroModel, MandarinPhonemizer, threading.Lock]] = {}
+_shared_lock = threading.Lock()
+
+
+def _shared_model(
+    threads: int | None,
+) -> tuple[KokoroModel, MandarinPhonemizer, threading.Lock]:
+    """The Kokoro model, the Mandarin reader and the lock they are used under, made once.
+
+    Every Mandarin voice (male, female, neutral engines) shares them: one model in memory.
+
+    Raises:
+        BackendUnavailable: A model package or misaki[zh] is not installed.
+    """
+    with _shared_lock:
+        if threads not in _shared:
+            from pipelines.speech.kokoro_onnx import KokoroModel
+
+            try:
+                from pipelines.speech.zh_phonemes import MandarinPhonemizer
+
+                model = KokoroModel(threads=threads)
+                reader = MandarinPhonemizer(frozenset(model.vocabulary))
+            except ImportError as error:
+                raise BackendUnavailable(
+                    f"The Mandarin voice needs {error.name}: {KOKORO_INSTALL_HINT}"
+                ) from error
+            _shared[threads] = (model, reader, threading.Lock())
+            logger.info("Loaded the Kokoro Mandarin voices")
+        return _shared[threads]
 
 
 def _chunks(clauses: Sequence[_Clause]) -> list[list[tuple[int, Unit]]]:

@@ -1,0 +1,322 @@
+"""Text to speech with hibari's "heart" voice (an American woman), timed per phoneme.
+
+hibari-tts 0.2.1 ships one voice in its wheel: a small ONNX network that predicts, per 12.5 ms
+frame, a vocoder's parameters (the harmonic envelope, its phase, a noise envelope, a free-phase
+residual and the pitch F0); ``hibari.dsp.synth`` turns them into 24 kHz audio. The network also
+computes how long each phoneme lasts; that tensor (``/Clip_output_0``, in units of 600
+samples, one per phoneme id, padding included) is not an output of the shipped graph, so it is
+added as one when the model is loaded (in memory; the file is checked against its sha256).
+
+Because the parameters come before the waveform, pitch and formants are shifted here without
+touching time: the F0 curve is scaled (pitch), and the envelopes are stretched along the
+frequency axis (formants). The harmonics sample the envelope at their new frequencies, so a
+pitch shift alone keeps the voice's formants, as a higher-pitched speaker of the same size
+would; the catalogue's child voice moves both. Every phoneme time stays exactly as predicted.
+
+Phoneme symbols follow ``pipelines.types.Phoneme`` (espeak-style IPA): hibari's own letters for
+diphthongs and affricates (misaki's alphabet: "A", "I", "O", "W", "Y", "ʤ", "ʧ", "ᵊ") are
+written out in IPA ("eɪ", "aɪ", "oʊ", ...), so the mouth shapes read them like Piper's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from pipelines.config import Limits
+from pipelines.errors import BackendUnavailable, BadInputError
+from pipelines.protocols import Voice
+from pipelines.speech.piper_voice import (
+    MAX_PITCH_SEMITONES,
+    MAX_RATE,
+    MIN_RATE,
+    SENTENCE_PEAK,
+    checked_text,
+    join_sentences,
+)
+from pipelines.speech.timing import merge_modifiers, timed_phonemes
+from pipelines.text import split_sentences
+from pipelines.types import Speech
+
+logger = logging.getLogger(__name__)
+
+#: sha256 of hibari-tts 0.2.1's bundled "heart" model (hibari/assets/hibari.onnx).
+HEART_SHA256 = "5f70741d4e900f4e85d0037498736cc1b3e1b9a63a13546a5da1e63abf4fccd8"
+#: The graph tensor holding each phoneme id's duration, rounded and clipped, in units.
+DURATION_TENSOR = "/Clip_output_0"
+#: Audio samples per duration unit (two 300-sample vocoder frames: 25 ms at 24 kHz).
+SAMPLES_PER_UNIT = 600
+#: Longest phoneme string the model is given at once (hibari's own limit); longer sentences are
+#: cut at clause punctuation.
+MAX_PHONEMES = 400
+#: Widest formant (spectral-envelope) factor accepted.
+MIN_FORMANT, MAX_FORMANT = 0.7, 1.4
+#: hibari's letters for sounds IPA writes with two letters.
+MISAKI_TO_IPA: dict[str, str] = {
+    "A": "eɪ",
+    "I": "aɪ",
+    "O": "oʊ",
+    "Q": "əʊ",
+    "W": "aʊ",
+    "Y": "ɔɪ",
+    "ʤ": "dʒ",
+    "ʧ": "tʃ",
+    "ᵊ": "ə",
+    "T": "ɾ",
+    "S": "s",
+}
+_CLAUSE = re.compile(r"(?<=[,;:—])\s+")
+
+
+class HibariSpeech:
+    """Speech from hibari's bundled "heart" voice, with per-phoneme timings.
+
+    Loads the model once; ``synthesize`` is thread-safe (one call runs at a time).
+
+    Args:
+        limits: ``max_audio_seconds`` and ``max_text_chars`` are enforced.
+        sentence_pause_seconds: Silence between sentences at rate 1, in seconds.
+        threads: onnxruntime threads (one is plenty: the model runs ~100x real time).
+
+    Raises:
+        BackendUnavailable: hibari-tts or onnx is missing, or the model is not the one pinned.
+    """
+
+    name: ClassVar[str] = "hibari"
+    sample_rate: ClassVar[int] = 24000
+    voice_names: ClassVar[tuple[str, ...]] = ("default", "heart")
+    language: ClassVar[str] = "en"
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        sentence_pause_seconds: float = 0.2,
+        threads: int = 1,
+    ) -> None:
+        try:
+            import onnxruntime
+            from hibari import dsp
+            from hibari.g2p import G2P
+            from hibari.voices import voice_path
+        except ImportError as error:
+            raise BackendUnavailable(
+                "The hibari voice needs hibari-tts and onnx: pip install hibari-tts==0.2.1 onnx"
+            ) from error
+        self.limits = limits or Limits()
+        self.sentence_pause_seconds = float(sentence_pause_seconds)
+        model_path = Path(voice_path("heart", download_missing=False))
+        self._synth = dsp.synth
+        self._g2p = G2P()
+        vocab_path = model_path.parent / "vocab.json"
+        self._vocab: dict[str, int] = json.loads(vocab_path.read_text(encoding="utf-8"))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = threads
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(
+            _with_duration_output(model_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()
+        logger.info("Loaded the hibari voice (24 kHz) with phoneme durations")
+
+    def synthesize(self, text: str, voice: Voice) -> Speech:
+        """Speaks the text.
+
+        Args:
+            text: One or more sentences.
+            voice: Rate (hibari's speed), pitch shift in semitones and formant factor; its
+                name must be one of ``voice_names``.
+
+        Returns:
+            24 kHz Speech with phonemes tiling the audio and one cue per sentence.
+
+        Raises:
+            BadInputError: Empty text, nothing sayable, or a voice setting out of range.
+            LimitExceeded: Text over ``max_text_chars`` or speech over ``max_audio_seconds``.
+        """
+        check_voice(voice, self.voice_names)
+        stripped = checked_text(text, self.limits)
+        sentences = [(s, self._phonemes(s)) for s in split_sentences(stripped)]
+        sentences = [(s, chunks) for s, chunks in sentences if chunks]
+        if not sentences:
+            raise BadInputError(
+                "The voice cannot say this text: it reads English words, and the text has none "
+                "(only emoji, symbols or another alphabet). Write the line in English words."
+            )
+        with self._lock:
+            samples, tokens, cues = join_sentences(
+                ((sentence, *self._sentence(chunks, voice)) for sentence, chunks in sentences),
+                pause_seconds=self.sentence_pause_seconds / voice.rate,
+                sample_rate=self.sample_rate,
+                max_audio_seconds=self.limits.max_audio_seconds,
+            )
+        return Speech(
+            audio=samples,
+            sample_rate=self.sample_rate,
+            phonemes=timed_phonemes(tokens, self.sample_rate),
+            cues=cues,
+            text=stripped,
+            lang="en",
+            voice=self.name,
+        )
+
+    def _phonemes(self, sentence: str) -> list[str]:
+        """The sentence in the model's phoneme letters, cut into pieces the model takes."""
+        phonemes = "".join(c for c in self._g2p(sentence) if c in self._vocab).strip()
+        if not any(c.isalpha() for c in phonemes):
+            logger.info("Skipped a sentence of %d characters the voice cannot say", len(sentence))
+            return []
+        if len(phonemes) <= MAX_PHONEMES:
+            return [phonemes]
+        chunks, current = [], ""
+        for part in _CLAUSE.split(phonemes):
+            if current and len(current) + len(part) + 1 > MAX_PHONEMES:
+                chunks.append(current)
+                current = part
+            else:
+                current = f"{current} {part}" if current else part
+        chunks.append(current)
+        return [chunk[:MAX_PHONEMES] for chunk in chunks]
+
+    def _sentence(
+        self, chunks: list[str], voice: Voice
+    ) -> tuple[np.ndarray, list[tuple[str, int]]]:
+        """(N,) float32 audio of one sentence and its (symbol, samples) tokens summing to N."""
+        pieces: list[np.ndarray] = []
+        tokens: list[tuple[str, int]] = []
+        for chunk in chunks:
+            audio, chunk_tokens = self._chunk(chunk, voice)
+            pieces.append(audio)
+            tokens.extend(chunk_tokens)
+        audio = np.concatenate(pieces)
+        peak = float(np.abs(audio).max()) if audio.size else 0.0
+        if peak > 0:
+            audio = audio * (SENTENCE_PEAK / peak)
+        return audio.astype(np.float32), tokens
+
+    def _chunk(self, phonemes: str, voice: Voice) -> tuple[np.ndarray, list[tuple[str, int]]]:
+        """Audio of one phoneme string and its (symbol, samples) tokens, pads as "^" / "$"."""
+        ids = [0, *(self._vocab[c] for c in phonemes), 0]
+        outputs = self._session.run(
+            None,
+            {
+                "ids": np.asarray([ids], np.int64),
+                "speed": np.asarray([voice.rate], np.float32),
+            },
+        )
+        named = dict(zip((o.name for o in self._session.get_outputs()), outputs, strict=True))
+        durations = np.rint(named.pop(DURATION_TENSOR)).astype(np.int64).reshape(-1)
+        envelope, phase, noise, residual, residual_phase, f0 = (o[0] for o in named.values())
+        f0 = f0 * np.float32(2.0 ** (voice.pitch_semitones / 12.0))
+        if voice.formant_factor != 1.0:
+            envelope, phase, noise, residual = (
+                warp_frequency(part, voice.formant_factor)
+                for part in (envelope, phase, noise, residual)
+            )
+        audio = self._synth(
+            envelope, phase, noise, residual, residual_phase, f0, np.random.default_rng(0)
+        )
+        audio = np.asarray(audio, np.float32)
+        symbols = ["^", *(MISAKI_TO_IPA.get(c, c) for c in phonemes), "$"]
+        counts = [int(units) * SAMPLES_PER_UNIT for units in durations]
+        if len(counts) != len(symbols):
+            raise BackendUnavailable(
+                f"The hibari model gave {len(counts)} durations for {len(symbols)} phonemes; "
+                "it is not the pinned hibari-tts 0.2.1 model."
+            )
+        return audio, merge_modifiers(
+            fit_counts(list(zip(symbols, counts, strict=True)), len(audio))
+        )
+
+
+def check_voice(voice: Voice, names: tuple[str, ...]) -> None:
+    """Refuses a voice name, rate, pitch or formant factor this engine cannot use.
+
+    Raises:
+        BadInputError: The message names the setting and its range.
+    """
+    if voice.name not in names:
+        raise BadInputError(
+            f"Unknown voice {voice.name!r}; this speech engine has: {', '.join(names)}."
+        )
+    if not MIN_RATE <= voice.rate <= MAX_RATE:
+        raise BadInputError(
+            f"Speaking rate {voice.rate} is out of range; choose {MIN_RATE} to {MAX_RATE}."
+        )
+    if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
+        raise BadInputError(
+            f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
+            f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
+        )
+    if not MIN_FORMANT <= voice.formant_factor <= MAX_FORMANT:
+        raise BadInputError(
+            f"Formant factor {voice.formant_factor} is out of range; choose {MIN_FORMANT} to "
+            f"{MAX_FORMANT}."
+        )
+
+
+def warp_frequency(spectrum: np.ndarray, factor: float) -> np.ndarray:
+    """Stretches a (bins, frames) spectrum along frequency: what was at f moves to f * factor.
+
+    Values past the top bin repeat the top bin. Works on log magnitudes and phases alike
+    (linear interpolation between neighbouring bins).
+    """
+    bins = spectrum.shape[0]
+    source = np.arange(bins, dtype=np.float32) / np.float32(factor)
+    low = np.clip(np.floor(source).astype(np.int64), 0, bins - 1)
+    high = np.clip(low + 1, 0, bins - 1)
+    weight = np.clip(source - low, 0.0, 1.0).astype(np.float32)[:, None]
+    warped = spectrum[low] * (1.0 - weight) + spectrum[high] * weight
+    return np.ascontiguousarray(warped, dtype=np.float32)
+
+
+def fit_counts(pairs: list[tuple[str, int]], n_samples: int) -> list[tuple[str, int]]:
+    """(symbol, samples) pairs adjusted at the end so that they sum to ``n_samples``."""
+    excess = sum(n for _, n in pairs) - n_samples
+    if excess:
+        logger.debug("hibari durations are %+d samples off the audio; adjusting the end", excess)
+    if excess < 0:
+        symbol, samples = pairs[-1]
+        pairs[-1] = (symbol, samples - excess)
+        return pairs
+    for index in range(len(pairs) - 1, -1, -1):
+        if not excess:
+            break
+        symbol, samples = pairs[index]
+        kept = max(0, samples - excess)
+        excess -= samples - kept
+        pairs[index] = (symbol, kept)
+    return pairs
+
+
+def _with_duration_output(model_path: Path) -> bytes:
+    """The model, checked against its sha256, with the duration tensor added as an output.
+
+    Raises:
+        BackendUnavailable: The file is not the pinned model, or has no duration tensor.
+    """
+    import onnx
+
+    data = model_path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != HEART_SHA256:
+        raise BackendUnavailable(
+            f"The hibari model {model_path} is not the one this project was tested with "
+            f"(sha256 {digest[:12]}…); install hibari-tts==0.2.1."
+        )
+    model: Any = onnx.load_from_string(data)
+    produced = {name for node in model.graph.node for name in node.output}
+    if DURATION_TENSOR not in produced:
+        raise BackendUnavailable(
+            f"The hibari model has no {DURATION_TENSOR} tensor; install hibari-tts==0.2.1."
+        )
+    model.graph.output.append(
+        onnx.helper.make_tensor_value_info(DURATION_TENSOR, onnx.TensorProto.FLOAT, None)
+    )
+    return model.SerializeToString()
