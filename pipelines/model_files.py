@@ -106,6 +106,8 @@ def joined_file(parts: Sequence[Path], name: str, sha256: str, install_hint: str
 def cached_file(name: str, sha256: str, make: Callable[[Path], None], install_hint: str) -> Path:
     """``model_cache_dir() / name``, made by ``make(path)`` when missing, its digest checked.
 
+    ``name`` may hold a sub-folder ("whisper-base/model.bin").
+
     The file is written under a temporary name and moved into place, so a crash never leaves
     a partial file that looks finished.
 
@@ -113,10 +115,11 @@ def cached_file(name: str, sha256: str, make: Callable[[Path], None], install_hi
         BackendUnavailable: The made file does not have the expected digest.
     """
     path = model_cache_dir() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     with _lock:
         if checked_file(path, sha256):
             return path
-        temporary = path.with_name(f".{name}.{os.getpid()}.partial")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
         try:
             make(temporary)
             actual = sha256_of(temporary)

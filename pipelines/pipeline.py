@@ -64,6 +64,20 @@ def spoken_languages(backend: object) -> tuple[str, ...]:
     return (str(getattr(backend, "language", "en")),)
 
 
+def in_language(voice: Voice) -> Voice:
+    """The voice, or its kind of voice in the line's language when it speaks another one.
+
+    A catalogue voice cannot say a line in another language ("en-female" and a Chinese line):
+    the line is then spoken by the voice of the same role in its language ("zh-female").
+    """
+    from pipelines.speech.catalogue import VOICES
+
+    entry = next((v for v in VOICES if v.name == voice.name), None)
+    if entry is None or voice.lang in ("", "auto") or entry.language == voice.lang:
+        return voice
+    return dataclasses.replace(voice, name=entry.role)
+
+
 class TalkingPhotoPipeline:
     """Photo in, talking MP4 out.
 
@@ -266,7 +280,7 @@ class TalkingPhotoPipeline:
         Raises:
             LimitExceeded: The speech is longer than the audio or video limit.
         """
-        voice = voice or Voice()
+        voice = in_language(voice or Voice())
         backend = self.speech_backend(voice.lang)
         if voice.name in (AUTO, *ROLES) and voice.name not in getattr(backend, "voice_names", ()):
             voice = dataclasses.replace(voice, name=DEFAULT)  # a backend of one voice
@@ -465,8 +479,8 @@ class TalkingPhotoPipeline:
             face: Who answers (0 = leftmost); None picks the largest face.
             name: The person's name, if you give them one.
             mood: How they feel.
-            **options: ``voice``, ``seed``, ``session_id``, ``cache_prompt``, ``warm`` (see
-                ``pipelines.chat.ChatSession``).
+            **options: ``voice``, ``seed``, ``session_id``, ``cache_prompt``, ``warm``,
+                ``lang`` (see ``pipelines.chat.ChatSession``).
 
         Returns:
             The session: the photo is read once; each ``ask`` answers with a talking video.
