@@ -442,8 +442,8 @@ class TalkingPhotoPipeline:
             names: Persona names per face index, for the subtitles.
             progress: Called with (stage, overall fraction) as the render advances.
             should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
-            **options: ``output``, ``still``, ``seed``, ``gap_s``, ``watermark``, ``captions``
-                (see ``pipelines.conversation.render_conversation``).
+            **options: ``output``, ``still``, ``seed``, ``gap_s``, ``watermark``, ``captions``,
+                ``lang`` (see ``pipelines.conversation.render_conversation``).
 
         Returns:
             The outputs; ``lines`` holds one Line per turn, in order.

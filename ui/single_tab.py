@@ -14,13 +14,14 @@ import gradio as gr
 from pipelines import MOODS
 from ui.photo_column import SharedInputs
 from ui.single_handlers import PITCH_RANGE, RATE_RANGE, SingleHandlers
-from ui.strings import mood_choices, tr
+from ui.strings import mood_choices, speech_lang_choices, tr
 
 #: What the /talk endpoint says about itself in ``client.view_api()``.
 TALK_DESCRIPTION = (
     "Photo in, talking MP4 out. Calling it confirms you have the right to animate the photo. "
     "text: the line (empty: the app writes one); face_index: which face speaks, 0 = leftmost "
-    "(None: the largest); mood: one of " + ", ".join(MOODS) + "."
+    "(None: the largest); mood: one of " + ", ".join(MOODS) + "; lang: the language spoken, "
+    "auto (the line's; English when the app writes it), en or zh (Mandarin)."
 )
 
 
@@ -38,6 +39,12 @@ class SingleTab:
             self.step_words = gr.Markdown(text("step_words"), elem_classes="step")
             with gr.Row():
                 self.mood = gr.Dropdown(mood_choices("en"), value=MOODS[0], label=text("mood"))
+                self.speech_lang = gr.Dropdown(
+                    speech_lang_choices("en"),
+                    value="auto",
+                    label=text("speech_lang"),
+                    elem_id="speech-lang",
+                )
                 self.rate = gr.Slider(*RATE_RANGE, value=1.0, step=0.05, label=text("rate"))
                 self.pitch = gr.Slider(*PITCH_RANGE, value=0, step=1, label=text("pitch"))
             with gr.Tabs():
@@ -82,7 +89,15 @@ class SingleTab:
         """Connects Suggest, Generate and Cancel to the handlers."""
         self.suggest.click(
             handlers.suggest_line,
-            [shared.photo, shared.speaker, self.mood, self.seed, shared.lang, shared.backends],
+            [
+                shared.photo,
+                shared.speaker,
+                self.mood,
+                self.seed,
+                shared.lang,
+                shared.backends,
+                self.speech_lang,
+            ],
             [self.line],
             api_name="suggest",
             preprocess=False,
@@ -117,7 +132,8 @@ class SingleTab:
             self.voice_mode,
             shared.lang,
             shared.backends,
-            self.captions,  # last, so API calls written before it still work
+            self.captions,  # these last, so API calls written before them still work
+            self.speech_lang,
         ]
         generate = self.generate.click(
             handlers.render,
@@ -174,6 +190,12 @@ class SingleTab:
             for component, props in keyed
         ]
         pairs.append((self.mood, {"label": tr(code, "mood"), "choices": mood_choices(code)}))
+        pairs.append(
+            (
+                self.speech_lang,
+                {"label": tr(code, "speech_lang"), "choices": speech_lang_choices(code)},
+            )
+        )
         return pairs
 
 
@@ -186,6 +208,7 @@ class TalkEndpoint:
             self.text = gr.Textbox(label="text")
             self.face = gr.Number(label="face_index", precision=0, value=None)
             self.mood = gr.Textbox(label="mood", value=MOODS[0])
+            self.lang = gr.Textbox(label="lang", value="auto")
             self.video = gr.File(label="video")
             self.button = gr.Button("talk")
 
@@ -193,7 +216,7 @@ class TalkEndpoint:
         """Connects the endpoint to the handlers (one render at a time, like Generate)."""
         self.button.click(
             handlers.talk,
-            [self.photo, self.text, self.face, self.mood, shared.backends],
+            [self.photo, self.text, self.face, self.mood, self.lang, shared.backends],
             [self.video],
             api_name="talk",
             api_description=TALK_DESCRIPTION,

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import MOODS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,22 @@ def tr(lang: str, key: str, **values: Any) -> str:
 def mood_choices(lang: str) -> list[tuple[str, str]]:
     """Mood dropdown choices: (label in the language, mood name)."""
     return [(tr(lang, f"mood_{mood}"), mood) for mood in MOODS]
+
+
+def speech_lang_choices(lang: str) -> list[tuple[str, str]]:
+    """Choices of the language the person speaks: (label in the interface language, code)."""
+    return [(tr(lang, f"speech_lang_{code}"), code) for code in LANGUAGE_CHOICES]
+
+
+def spoken_language(choice: str, line: str | None, interface: str) -> str:
+    """What a "Language spoken" choice means for a render: "en", "zh", or "auto".
+
+    "auto" follows a typed line; with no line (the app writes one) it is the interface's
+    language, so the 中文 interface has the person speak Chinese.
+    """
+    if choice != "auto" or (line and line.strip()):
+        return choice
+    return "zh" if interface == "zh" else "en"
 
 
 def example_photos() -> list[Path]:
