@@ -163,3 +163,24 @@ def test_the_pipeline_speaks_chinese_in_a_mandarin_voice() -> None:
     assert speech.lang == "zh" and speech.voice == "zh-male"
     assert piper_only.speech_backend("zh") is piper_only.speech_backend("zh")
     assert piper_only.speech_backend("en") is piper_only.backend("speech")
+
+
+def test_chinese_subtitles_wrap_at_sixteen_characters_after_pause_marks() -> None:
+    from pipelines.types import Cue
+    from pipelines.video.subtitles import format_srt, split_cue, wrap_chinese
+
+    assert wrap_chinese("下午三点三十分我们在这里等了很久，然后一起走回家去了。", 16) == [
+        "下午三点三十分我们在这里等了很久，",
+        "然后一起走回家去了。",
+    ]
+    # A pause mark in the first half of a line is too early to break at.
+    early_mark = wrap_chinese("我们在这里，等了很久很久很久很久很久很久。", 16)
+    assert early_mark[0] == "我们在这里，等了很久很久很久很久"
+    text = "昨天下午我们一起去了公园看见很多孩子在草地上放风筝还有几位老人在树下下棋。"
+    long = Cue(text, 0.0, 9.0)
+    pieces = split_cue(long)
+    assert len(pieces) == 2 and all(len(line) <= 17 for lines, _, _ in pieces for line in lines)
+    assert pieces[0][1] == 0.0 and pieces[-1][2] == 9.0
+    assert "昨天下午" in format_srt([long])
+    english = Cue("Hello there, this is an English sentence that is long enough to wrap.", 0, 4)
+    assert len(split_cue(english)[0][0][0]) > 16  # English keeps its 42-character lines
