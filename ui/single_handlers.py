@@ -19,6 +19,7 @@ import gradio as gr
 from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
 from pipelines.audio import write_wav
 from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
@@ -27,7 +28,7 @@ from ui.faces_overview import faces_overview
 from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
 from ui.folders import served_name
 from ui.render_jobs import RenderJobs
-from ui.strings import tr
+from ui.strings import spoken_language, tr
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,11 @@ class SingleHandlers:
         seed: float | None,
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
+        speech_lang: str = "auto",
     ) -> str:
-        """Reads the scene and writes a line for the chosen face."""
+        """Reads the scene and writes a line for the chosen face, in the language spoken."""
         chosen = check.face_index(speaker, "speaker", lang)
+        spoken = check.choice(speech_lang, "speech_lang", lang, LANGUAGE_CHOICES, "auto")
         mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
         seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
         path = require_photo(photo, lang)
@@ -72,7 +75,9 @@ class SingleHandlers:
             faces = pipeline.detect_faces(loaded)
             scene = pipeline.describe_scene(loaded, faces)
             index = chosen if chosen is not None else faces_overview(loaded, faces).largest
-            return pipeline.write_line(scene, index, mood, seed=seed_value or 0).text
+            written_in = spoken_language(spoken, None, lang)
+            line = pipeline.write_line(scene, index, mood, seed=seed_value or 0, lang=written_in)
+            return line.text
 
     # ------------------------------------------------------------------ render
     @stoppable
@@ -93,6 +98,7 @@ class SingleHandlers:
         backends: Mapping[str, Any] | None = None,
         captions: bool = False,
         voice: str | None = AUTO,
+        speech_lang: str = "auto",
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
         *,
@@ -100,10 +106,11 @@ class SingleHandlers:
     ) -> tuple[str, list[str], str, str]:
         """Renders the talking video: returns the video, the downloads, transcript and summary.
 
-        ``captions`` burns the subtitles into the video and ``voice`` names the voice ("auto":
-        one that fits the face); they come last so that API calls written before them keep
-        working. ``should_stop`` is supplied by ``ui.cancel.stoppable`` (Gradio does not see
-        it).
+        ``captions`` burns the subtitles into the video, ``voice`` names the voice ("auto":
+        one that fits the face) and ``speech_lang`` is the language spoken ("auto": the
+        line's, or the interface's when the app writes the line). They come last so that API
+        calls written before them keep working. ``should_stop`` is supplied by
+        ``ui.cancel.stoppable`` (Gradio does not see it).
         """
         options = {
             "face_index": check.face_index(speaker, "speaker", lang),
@@ -113,6 +120,7 @@ class SingleHandlers:
             "seed": check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0),
             "captions": check.flag(captions, "captions", lang),
         }
+        spoken = check.choice(speech_lang, "speech_lang", lang, LANGUAGE_CHOICES, "auto")
         line = check.text(text, "text", lang).strip()
         audio_path = check.uploaded_file(audio, "audio", lang)
         path = require_photo(photo, lang)
@@ -124,6 +132,7 @@ class SingleHandlers:
             "photo": path,
             "text": None if use_voice else (line or None),
             "audio": audio_path if use_voice else None,
+            "lang": spoken_language(spoken, None if use_voice else line, lang),
         }
         started = time.perf_counter()
         pipeline = pipeline_for(self.pool, backends, lang)
@@ -143,18 +152,24 @@ class SingleHandlers:
         face_index: float | None,
         mood: str | None,
         voice: str | None = AUTO,
+        lang: str | None = "auto",
         backends: Mapping[str, Any] | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
         *,
         should_stop: Callable[[], bool],
     ) -> str:
-        """API shortcut: photo + line (empty: the app writes one) -> path of the MP4."""
+        """API shortcut: photo + line (empty: the app writes one) -> path of the MP4.
+
+        ``lang`` is the language spoken: "auto" (the line's; English when the app writes
+        it), "en" or "zh".
+        """
         options = {
             "text": check.text(text, "text", "en").strip() or None,
             "face_index": check.face_index(face_index, "face_index", "en"),
             "mood": check.choice(mood, "mood", "en", MOODS, MOODS[0]),
             "voice": _voice(voice, 1.0, 0.0, "en"),
+            "lang": check.choice(lang, "lang", "en", LANGUAGE_CHOICES, "auto"),
             "photo": require_photo(photo, "en"),
         }
         pipeline = pipeline_for(self.pool, backends, "en")

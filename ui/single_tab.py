@@ -16,7 +16,7 @@ from pipelines.speech.catalogue import AUTO
 from pipelines.speech.catalogue import voice_choices as catalogue_choices
 from ui.photo_column import SharedInputs
 from ui.single_handlers import PITCH_RANGE, RATE_RANGE, SingleHandlers
-from ui.strings import mood_choices, tr, voice_choices
+from ui.strings import mood_choices, speech_lang_choices, tr, voice_choices
 
 CATALOGUE_CHOICES = catalogue_choices()
 #: What the /talk endpoint says about itself in ``client.view_api()``.
@@ -27,7 +27,8 @@ TALK_DESCRIPTION = (
     + ", ".join(MOODS)
     + "; voice: one of "
     + ", ".join(CATALOGUE_CHOICES)
-    + " (auto, the default, fits the face)."
+    + " (auto, the default, fits the face); lang: the language spoken, auto (the line's; "
+    "English when the app writes it), en or zh (Mandarin)."
 )
 #: What the /preview_voice endpoint says about itself.
 PREVIEW_DESCRIPTION = (
@@ -50,6 +51,12 @@ class SingleTab:
             self.step_words = gr.Markdown(text("step_words"), elem_classes="step")
             with gr.Row():
                 self.mood = gr.Dropdown(mood_choices("en"), value=MOODS[0], label=text("mood"))
+                self.speech_lang = gr.Dropdown(
+                    speech_lang_choices("en"),
+                    value="auto",
+                    label=text("speech_lang"),
+                    elem_id="speech-lang",
+                )
                 self.rate = gr.Slider(*RATE_RANGE, value=1.0, step=0.05, label=text("rate"))
                 self.pitch = gr.Slider(*PITCH_RANGE, value=0, step=1, label=text("pitch"))
             with gr.Row(equal_height=True):
@@ -106,7 +113,15 @@ class SingleTab:
         """Connects Suggest, Generate and Cancel to the handlers."""
         self.suggest.click(
             handlers.suggest_line,
-            [shared.photo, shared.speaker, self.mood, self.seed, shared.lang, shared.backends],
+            [
+                shared.photo,
+                shared.speaker,
+                self.mood,
+                self.seed,
+                shared.lang,
+                shared.backends,
+                self.speech_lang,
+            ],
             [self.line],
             api_name="suggest",
             preprocess=False,
@@ -159,8 +174,9 @@ class SingleTab:
             self.voice_mode,
             shared.lang,
             shared.backends,
-            self.captions,  # after the others, so API calls written before it still work
-            self.voice,  # likewise
+            self.captions,  # these last, so API calls written before them still work
+            self.voice,
+            self.speech_lang,
         ]
         generate = self.generate.click(
             handlers.render,
@@ -220,6 +236,12 @@ class SingleTab:
         ]
         pairs.append((self.mood, {"label": tr(code, "mood"), "choices": mood_choices(code)}))
         pairs.append((self.voice, {"label": tr(code, "voice"), "choices": voice_choices(code)}))
+        pairs.append(
+            (
+                self.speech_lang,
+                {"label": tr(code, "speech_lang"), "choices": speech_lang_choices(code)},
+            )
+        )
         return pairs
 
 
@@ -233,6 +255,7 @@ class TalkEndpoint:
             self.face = gr.Number(label="face_index", precision=0, value=None)
             self.mood = gr.Textbox(label="mood", value=MOODS[0])
             self.voice = gr.Textbox(label="voice", value=AUTO)
+            self.lang = gr.Textbox(label="lang", value="auto")
             self.video = gr.File(label="video")
             self.button = gr.Button("talk")
 
@@ -240,7 +263,7 @@ class TalkEndpoint:
         """Connects the endpoint to the handlers (one render at a time, like Generate)."""
         self.button.click(
             handlers.talk,
-            [self.photo, self.text, self.face, self.mood, self.voice, shared.backends],
+            [self.photo, self.text, self.face, self.mood, self.voice, self.lang, shared.backends],
             [self.video],
             api_name="talk",
             api_description=TALK_DESCRIPTION,

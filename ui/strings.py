@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from pipelines.speech.catalogue import AUTO, VOICES
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import MOODS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,22 @@ def voice_choices(lang: str) -> list[tuple[str, str]]:
         kind = tr("en", f"voice_role_{entry.role}")
         choices.append((f"{language} · {kind} ({entry.name})", entry.name))
     return choices
+
+
+def speech_lang_choices(lang: str) -> list[tuple[str, str]]:
+    """Choices of the language the person speaks: (label in the interface language, code)."""
+    return [(tr(lang, f"speech_lang_{code}"), code) for code in LANGUAGE_CHOICES]
+
+
+def spoken_language(choice: str, line: str | None, interface: str) -> str:
+    """What a "Language spoken" choice means for a render: "en", "zh", or "auto".
+
+    "auto" follows a typed line; with no line (the app writes one) it is the interface's
+    language, so the 中文 interface has the person speak Chinese.
+    """
+    if choice != "auto" or (line and line.strip()):
+        return choice
+    return "zh" if interface == "zh" else "en"
 
 
 def example_photos() -> list[Path]:

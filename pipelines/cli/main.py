@@ -28,11 +28,16 @@ from pipelines.cli.common import (
     require_file,
     stop_on_signals,
 )
-from pipelines.cli.conversation import CONVERSATION_COMMANDS, add_conversation_commands
+from pipelines.cli.conversation import (
+    CONVERSATION_COMMANDS,
+    LANG_HELP,
+    add_conversation_commands,
+)
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
 from pipelines.protocols import Voice
 from pipelines.speech.catalogue import AUTO, ROLES, VOICES, check_voice_name, voice_choices
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import MOODS
 from pipelines.video.encode import VideoEncodeError
 
@@ -81,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--face", type=int, metavar="N", help="which face speaks (see 'faces')")
     render.add_argument("--mood", choices=MOODS, default="neutral", help="mood of line and face")
     render.add_argument("--voice", default=AUTO, metavar="NAME", help=VOICE_HELP)
+    render.add_argument("--lang", choices=LANGUAGE_CHOICES, default="auto", help=LANG_HELP)
     render.add_argument("--rate", type=float, default=1.0, help="speaking rate (1.0 = normal)")
     render.add_argument("--still", action="store_true", help="keep the head still")
     render.add_argument("--seed", type=int, default=0, help="seed for line, blinks and motion")
@@ -191,6 +197,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         output=args.output,
         watermark=not args.no_watermark,
         captions=args.captions,
+        lang=args.lang,
     )
     folder, prefixes = output_prefixes(args.output, settings.output_dir, "talking-photo-")
     with removed_unless_finished(folder, prefixes), progress_bar() as progress:

@@ -154,7 +154,9 @@ def _mouth_and_events(
             logger.debug("Utterance at %.2f s is past the end of the video; cut", utterance.start)
             continue
         if speech.phonemes:
-            curves, segments = phoneme_mouth(speech.phonemes, speech.duration, lead_s=lead_s)
+            curves, segments = phoneme_mouth(
+                speech.phonemes, speech.duration, lead_s=lead_s, lang=speech.lang
+            )
             local = phoneme_events(segments, speech.audio, speech.sample_rate)
         else:
             curves, local = audio_mouth(speech.audio, speech.sample_rate, lead_s=lead_s)
