@@ -195,6 +195,7 @@ class LayeredBox:
         factor: int = 1,
     ) -> None:
         self.rect, self.rig, self.mouth, self.cavity = rect, rig, mouth, cavity
+        self.factor = factor
         low_w, low_h = math.ceil(rect.width / factor), math.ceil(rect.height / factor)
         gx, gy = np.meshgrid(
             resize_samples(rect.width, low_w, rect.x0), resize_samples(rect.height, low_h, rect.y0)
@@ -285,15 +286,7 @@ class LayeredBox:
                 map_x, map_y = maps[bottom][0][window], maps[bottom][1][window]
                 across = self._sample(self.across, map_x, map_y, local=True)
                 fill = self._finish(
-                    paint_interior(
-                        depths[top][window],
-                        depths[bottom][window],
-                        across,
-                        self.rig.scale,
-                        0.5 * (self.rig.mouth.half_left + self.rig.mouth.half_right),
-                        self.mouth,
-                        float(weights[BITE]),
-                    ),
+                    self._paint(depths[top][window], depths[bottom][window], across, weights),
                     window,
                 )
             else:
@@ -301,6 +294,35 @@ class LayeredBox:
                 fill = self._sample(frame, map_x, map_y, local=False).astype(np.float32)
             out[window] += fill * fill_alpha[window][..., None]
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+    def _paint(
+        self, top: np.ndarray, bottom: np.ndarray, across: np.ndarray, weights: np.ndarray
+    ) -> np.ndarray:
+        """The painted interior, on large faces painted every `factor` pixels and upsampled.
+
+        It is blurred to the photo's sharpness afterwards anyway.
+        """
+        assert self.mouth is not None
+        step = self.factor
+        shape = top.shape
+        if step > 1 and min(shape) >= 4 * step:
+            top, bottom, across = (
+                top[::step, ::step],
+                bottom[::step, ::step],
+                across[::step, ::step],
+            )
+        fill = paint_interior(
+            top,
+            bottom,
+            across,
+            self.rig.scale,
+            0.5 * (self.rig.mouth.half_left + self.rig.mouth.half_right),
+            self.mouth,
+            float(weights[BITE]),
+        )
+        if fill.shape[:2] != shape:
+            fill = cv2.resize(fill, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+        return fill
 
     def _finish(self, fill: np.ndarray, window: tuple[slice, slice]) -> np.ndarray:
         """The painted interior blurred to the photo's sharpness, with the photo's grain."""
