@@ -81,6 +81,8 @@ class RayEngine:
         self.workers = max(1, int(workers or cpus))
         self.settings = settings or Settings()
         self._busy: dict[Any, tuple[Any, RowJob]] = {}  # task ref -> (actor, job)
+        #: Ids of the rows given to another actor after theirs died, in order.
+        self.retried: list[str] = []
 
     def busy(self) -> list[tuple[Any, str]]:
         """(actor handle, row id) of every row being rendered right now."""
@@ -116,6 +118,7 @@ class RayEngine:
                     actors.append(replacement)
                     idle.append(replacement)
                     if attempts[job.id] < MAX_ATTEMPTS:
+                        self.retried.append(job.id)
                         queue.appendleft(job)
                         continue
                     outcome = RowOutcome(
