@@ -1,4 +1,4 @@
-"""The command line: ``talking-photo render | faces | scene | backends | fetch-models | batch``.
+"""The command line: ``talking-photo render | faces | scene | backends | batch | serve``.
 
 Bad input ends with a one-line message on stderr and exit code 2; a failure to write (a full
 disk, no permission) or to encode ends with one line and exit code 1. Ctrl-C or SIGTERM stops
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines import registry
-from pipelines.cli.batch import BATCH_COMMANDS, add_batch_command
+from pipelines.cli.cluster import CLUSTER_COMMANDS, add_cluster_commands
 from pipelines.cli.common import (
     exit_now,
     os_error_line,
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("backends", help="list the backends of every stage and whether ready")
     add_conversation_commands(commands)
-    add_batch_command(commands)
+    add_cluster_commands(commands)
 
     fetch = commands.add_parser(
         "fetch-models", help="download the neural backends' weights (needs internet)"
@@ -281,7 +281,7 @@ _COMMANDS = {
     "backends": _backends,
     "fetch-models": _fetch_models,
     **CONVERSATION_COMMANDS,
-    **BATCH_COMMANDS,
+    **CLUSTER_COMMANDS,
 }
 
 if __name__ == "__main__":

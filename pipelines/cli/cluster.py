@@ -1,9 +1,13 @@
-"""The ``batch`` command of ``talking-photo`` (registered by ``cli.main``).
+"""The ``batch`` and ``serve`` commands of ``talking-photo`` (registered by ``cli.main``).
 
 ``talking-photo batch MANIFEST -o OUTDIR [--ray auto|ADDRESS] [--workers N]`` renders every row
 of a CSV or JSONL manifest into OUTDIR (``<id>.mp4``, ``.wav``, ``.srt`` and one line per row
 in ``results.jsonl``), on worker processes of this machine or on a Ray cluster. A bad row is
 recorded with its sentence and the batch goes on; a rerun skips the rows already done.
+
+``talking-photo serve [--ray auto|ADDRESS] [--port 8000] [--min-replicas 1] [--max-replicas 2]``
+runs the pipeline on Ray Serve replicas behind ``POST /render`` until Ctrl-C (the web app sends
+its renders there when TALKING_PHOTO_RAY_SERVE names that URL).
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from pipelines.config import Settings
 EXIT_ROWS_FAILED = 2
 
 
-def add_batch_command(commands: Any) -> None:
-    """Adds the ``batch`` sub-command to the parser's sub-parsers."""
+def add_cluster_commands(commands: Any) -> None:
+    """Adds the ``batch`` and ``serve`` sub-commands to the parser's sub-parsers."""
     batch = commands.add_parser(
         "batch",
         help="render every row of a CSV/JSONL manifest (photo, text, ...) into a folder",
@@ -45,6 +49,17 @@ def add_batch_command(commands: Any) -> None:
         metavar="N",
         help="worker processes or Ray actors (default: one per CPU core)",
     )
+
+    serve = commands.add_parser(
+        "serve", help="serve renders over HTTP from Ray Serve replicas (until Ctrl-C)"
+    )
+    serve.add_argument(
+        "--ray", default="auto", metavar="auto|ADDRESS", help="the Ray cluster (default: auto)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="where to listen (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
+    serve.add_argument("--min-replicas", type=int, default=1, metavar="N", help="default 1")
+    serve.add_argument("--max-replicas", type=int, default=2, metavar="N", help="default 2")
 
 
 def _batch(args: argparse.Namespace, settings: Settings) -> int:
@@ -75,5 +90,32 @@ def _batch(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_ROWS_FAILED if summary.failed else 0
 
 
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from pipelines.cluster import import_ray
+
+    import_ray()
+    from pipelines.serve import deployment
+
+    url = deployment.start(
+        args.ray,
+        host=args.host,
+        port=args.port,
+        settings=settings,
+        min_replicas=args.min_replicas,
+        max_replicas=args.max_replicas,
+    )
+    print(f"serving POST {url}/render; set TALKING_PHOTO_RAY_SERVE={url} for the web app")
+    print("Ctrl-C stops the service.", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        deployment.stop()
+        print("stopped the service.")
+    return 0
+
+
 #: Command name -> handler, merged into ``pipelines.cli.main``'s table.
-BATCH_COMMANDS = {"batch": _batch}
+CLUSTER_COMMANDS = {"batch": _batch, "serve": _serve}
