@@ -52,6 +52,7 @@ bench: setup
 	$(PY) -m benchmarks.conversation
 	$(PY) -m benchmarks.load --users 8 --minutes 3
 	$(PY) -m benchmarks.fuzz --seconds 60
+	$(PY) -m benchmarks.batch --rows 16 --repeats 3
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache
