@@ -105,6 +105,12 @@ def decode_request(payload: Any, limits: Limits) -> dict[str, Any]:
     _check_types(payload, _FIELDS, "request")
     if "photo" not in payload:
         raise BadInputError("The request has no photo.")
+    from pipelines.render import RenderRequest
+
+    known = {f.name for f in dataclasses.fields(RenderRequest)}
+    missing = [name for name in payload if name not in known]
+    if missing:  # a field of a newer pipeline than this replica's
+        raise BadInputError(f"This service's pipeline has no field {missing[0]!r}.")
     fields = dict(payload)
     fields["photo"] = _decode_file(payload["photo"], "photo", limits.max_upload_bytes)
     if payload.get("audio") is not None:
