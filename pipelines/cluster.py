@@ -54,7 +54,7 @@ def connect(address: str = "auto") -> Any:
             address=None if address == "auto" else address,
             include_dashboard=False,
             log_to_driver=False,  # actors' logs stay in Ray's session folder, off the terminal
-            logging_level=logging.WARNING,
+            logging_level=logging.ERROR,  # Ray's own notices stay off the terminal
             runtime_env=_job_runtime_env(),
         )
     except (ConnectionError, RuntimeError, ValueError) as error:

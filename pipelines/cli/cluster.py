@@ -84,7 +84,8 @@ def _batch(args: argparse.Namespace, settings: Settings) -> int:
     where = "on Ray" if args.ray else "locally"
     print(
         f"{summary.ok} rendered, {summary.failed} failed, {summary.skipped} already done "
-        f"({engine.workers} workers {where}, {summary.seconds:.1f} s); "
+        f"({engine.workers} worker{'s' if engine.workers > 1 else ''} {where}, "
+        f"{summary.seconds:.1f} s); "
         f"results: {Path(args.output) / 'results.jsonl'}"
     )
     return EXIT_ROWS_FAILED if summary.failed else 0
