@@ -134,6 +134,23 @@ def test_one_sentence_keeps_the_first_sentence() -> None:
     assert one_sentence("version 1.5 is needed") == "version 1.5 is needed."
 
 
+def test_a_rerun_keeps_only_finished_rows_after_a_crash(tmp_path: Path) -> None:
+    from pipelines.batch import ResultsLog
+    from pipelines.batch.job import RowOutcome
+
+    log = ResultsLog(tmp_path)
+    files = {".mp4": b"video", ".wav": b"audio", ".srt": b"1\n"}
+    log.record(RowOutcome("done", "a.jpg", "ok", "", 1.0, "w", files))
+    log.record(RowOutcome("gone", "b.jpg", "ok", "", 1.0, "w", files))
+    log.record(RowOutcome("bad", "c.jpg", "error", "No face.", 0.1, "w"))
+    (tmp_path / "gone.mp4").unlink()  # its video was lost since
+    with log.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"id": "cut", "status": "o')  # a line cut short by a crash
+    assert list(log.finished()) == ["done"]
+    assert [json.loads(line)["id"] for line in log.path.read_text().splitlines()] == ["done"]
+    assert (tmp_path / "done.mp4").read_bytes() == b"video"
+
+
 # --------------------------------------------------------------------- local engine
 @pytest.mark.slow
 def test_local_batch_renders_good_rows_records_bad_ones_and_resumes(
