@@ -11,9 +11,10 @@ speech) is rendered from scratch into a fresh folder by each engine, ``--repeats
 
 For each run: the wall time of the whole batch (worker start and model loading included) and
 its renders per minute; the warm rate, counted from the moment every worker has finished its
-first row (so model loading is left out); and the overhead per row, the time a worker spends
-per row not rendering: (warm wall time x workers - render seconds of those rows) / rows, which
-holds the engine's dispatch, the transfer of photos and outputs and the driver's writing.
+first row (so model loading is left out); and the overhead per row: for each row after a
+worker's first, the time since that worker's previous row came back less the row's own render
+time, which holds the engine's dispatch, the transfer of the photo and the outputs and the
+driver's writing (median over the rows).
 Medians over the repeats are reported. Results: ``<out>/batch.json``.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import logging
 import os
@@ -94,16 +96,20 @@ def one_run(manifest: Path, engine: Any) -> dict[str, Any]:
         shutil.rmtree(outdir, ignore_errors=True)
     wall = time.perf_counter() - started
     first_row_done: dict[str, float] = {}
+    by_worker: dict[str, list[tuple[float, float]]] = {}
     for moment, record in finished:
         first_row_done.setdefault(record["worker"], moment)
+        by_worker.setdefault(record["worker"], []).append((moment, record["seconds"]))
     warm_from = max(first_row_done.values())  # every worker has loaded its models
     warm = [record for moment, record in finished if moment > warm_from]
     warm_wall = finished[-1][0] - warm_from if warm else float("nan")
-    overhead = (
-        (warm_wall * engine.workers - sum(r["seconds"] for r in warm)) / len(warm)
-        if warm
-        else float("nan")
-    )
+    # Per row after a worker's first: the time since its previous row came back, less the
+    # render itself: dispatch, moving the photo and outputs, the driver's writing.
+    gaps = [
+        (done - before) - seconds
+        for rows in by_worker.values()
+        for (before, _), (done, seconds) in itertools.pairwise(rows)
+    ]
     return {
         "ok": summary.ok,
         "failed": summary.failed,
@@ -114,7 +120,7 @@ def one_run(manifest: Path, engine: Any) -> dict[str, Any]:
         "median_render_s": round(statistics.median(r["seconds"] for r in warm), 3)
         if warm
         else None,
-        "overhead_per_row_s": round(overhead, 3),
+        "overhead_per_row_s": round(statistics.median(gaps), 3) if gaps else None,
         "workers_seen": len(first_row_done),
     }
 
