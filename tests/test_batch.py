@@ -174,3 +174,36 @@ def test_local_batch_renders_good_rows_records_bad_ones_and_resumes(
     assert (summary.skipped, summary.ok, summary.failed) == (4, 0, 2)
     assert {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.mp4")} == stamps
     check_first_run(outdir)  # still one line per row
+
+
+@pytest.mark.slow
+def test_a_killed_worker_process_loses_no_row_and_writes_none_twice(
+    tmp_path: Path, examples: Path
+) -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    from pipelines.batch import LocalEngine, run_batch
+
+    manifest = write_manifest(tmp_path, examples)
+    outdir = tmp_path / "out"
+    engine = LocalEngine(workers=2)
+    killed: list[int] = []
+
+    def kill_a_worker_after_the_first_render(record: dict) -> None:
+        if record["worker"] != "driver" and not killed:
+            workers = multiprocessing.active_children()
+            os.kill(workers[0].pid, signal.SIGKILL)
+            killed.append(workers[0].pid)
+
+    summary = run_batch(
+        manifest,
+        outdir,
+        engine,
+        show_progress=False,
+        on_record=kill_a_worker_after_the_first_render,
+    )
+    assert killed and engine.retried  # the rows under way went to a new pool
+    assert (summary.ok, summary.failed) == (4, 2)
+    check_first_run(outdir)  # every row once: none lost, none twice

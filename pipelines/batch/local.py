@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -23,6 +23,9 @@ from pipelines.batch.job import RowJob, RowOutcome, local_worker_name, render_jo
 from pipelines.config import Settings
 
 logger = logging.getLogger(__name__)
+
+#: Times a row is given to a worker pool before a dying worker counts as the row's error.
+MAX_ATTEMPTS = 3
 
 _WORKER: dict[str, object] = {}  # this worker process's pipeline, scratch folder and name
 
@@ -57,22 +60,55 @@ class LocalEngine:
     def __init__(self, workers: int | None = None, settings: Settings | None = None) -> None:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
         self.settings = settings or Settings()
+        #: Ids of the rows given to a new pool after a worker process died, in order.
+        self.retried: list[str] = []
 
     def run(self, jobs: Sequence[RowJob]) -> Iterator[RowOutcome]:
         """Renders the jobs, at most ``workers`` at a time; yields outcomes as they finish.
 
-        A worker process that dies (killed, out of memory) breaks the pool: the rows still
-        waiting are reported as errors that say so (a rerun renders them).
+        A worker process that dies (killed, out of memory) breaks the whole pool: the rows it
+        had not finished go to a fresh pool (each row at most ``MAX_ATTEMPTS`` times, then it
+        is reported as an error that says so; a rerun renders it).
         """
-        context = multiprocessing.get_context("spawn")
         scratch_root = Path(tempfile.mkdtemp(prefix="talking-photo-batch-"))
+        queue = list(jobs)
+        attempts: dict[str, int] = {}
+        try:
+            while queue:
+                for job in queue:
+                    attempts[job.id] = attempts.get(job.id, 0) + 1
+                broken: list[RowJob] = []
+                yield from self._one_pool(queue, scratch_root, broken)
+                queue = []
+                for job in broken:
+                    if attempts[job.id] < MAX_ATTEMPTS:
+                        self.retried.append(job.id)
+                        queue.append(job)
+                    else:
+                        yield RowOutcome(
+                            job.id,
+                            job.photo_name,
+                            "error",
+                            f"The worker process rendering this row died {MAX_ATTEMPTS} times; "
+                            "rerun the batch to try it again.",
+                            0.0,
+                            "local",
+                        )
+                if queue:
+                    logger.warning("a worker process died; %d rows go to new ones", len(queue))
+        finally:
+            shutil.rmtree(scratch_root, ignore_errors=True)
+
+    def _one_pool(
+        self, jobs: list[RowJob], scratch_root: Path, broken: list[RowJob]
+    ) -> Iterator[RowOutcome]:
+        """Runs jobs on one process pool; the jobs it could not finish go to ``broken``."""
         pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(jobs)) or 1,
-            mp_context=context,
+            max_workers=min(self.workers, len(jobs)),
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
             initargs=(self.settings, scratch_root),
         )
-        pending: dict[Future[RowOutcome], RowJob] = {}
         try:
             pending = {pool.submit(_render_in_worker, job): job for job in jobs}
             while pending:
@@ -80,17 +116,10 @@ class LocalEngine:
                 for future in finished:
                     job = pending.pop(future)
                     try:
-                        yield future.result()
+                        outcome = future.result()
                     except BrokenProcessPool:
-                        yield RowOutcome(
-                            job.id,
-                            job.photo_name,
-                            "error",
-                            "A worker process died before this row was rendered; rerun the "
-                            "batch to render it.",
-                            0.0,
-                            "local",
-                        )
+                        broken.append(job)
+                        continue
+                    yield outcome
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(scratch_root, ignore_errors=True)
