@@ -60,7 +60,7 @@ def build_demo(
     folders.start()
     pool = PipelinePool(pipeline)
     jobs = RenderJobs(folders)
-    single_handlers = SingleHandlers(pool, jobs)
+    single_handlers = SingleHandlers.from_env(pool, jobs)
     chat_handlers = ChatHandlers(pool, folders, ChatRooms(idle_seconds=keep))
     sweep = max(1, int(folders.sweep_every))
 

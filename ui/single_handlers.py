@@ -4,11 +4,19 @@ Every value the visitor sent is checked first (``ui.inputs``); errors become fri
 ``gr.Error`` messages in the visitor's language (``ui.feedback``); progress goes to
 ``gr.Progress``, and Cancel, ``job.cancel()`` or a closed page stops a render at its next stage
 or frame (``ui.cancel``, ``ui.render_jobs``). Nothing the visitor typed or uploaded is logged.
+
+When TALKING_PHOTO_RAY_SERVE names a render service (``talking-photo serve``), renders of the
+configured backends go there (``pipelines.serve.RemoteRenderer``) instead of this process: the
+same checks, consent and request folders, a Cancel that stops the replica's render, and up to
+``REMOTE_CONCURRENCY`` renders under way at once (the rest wait in the app's queue, whose size
+is unchanged). A render with other backends (Advanced) stays in this process, one at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,6 +26,7 @@ import gradio as gr
 
 from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
 from pipelines.audio import write_wav
+from pipelines.serve import RemoteRenderer, url_from_env
 from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
 from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import RenderResult
@@ -40,17 +49,55 @@ RATE_RANGE = (0.6, 1.6)
 PITCH_RANGE = (-6.0, 6.0)
 
 
+def remote_concurrency_from_env(default: int = 4) -> int:
+    """Renders sent to the render service at once, from TALKING_PHOTO_RAY_SERVE_CONCURRENCY.
+
+    Set it to the service's ``--max-replicas`` (each replica renders one at a time).
+    """
+    raw = os.environ.get("TALKING_PHOTO_RAY_SERVE_CONCURRENCY", "").strip()
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    if raw:
+        logger.warning("TALKING_PHOTO_RAY_SERVE_CONCURRENCY=%r is not >= 1; using %d", raw, default)
+    return default
+
+
 class SingleHandlers:
     """The functions the single-render UI events call; each asks the pipeline, formats the answer.
 
     Args:
         pool: The pipelines by backend choice (models load once per choice, on first use).
         jobs: Runs renders in request folders, with progress and Cancel.
+        remote: Where renders of the configured backends go; None: this process (the
+            default). ``build_demo`` reads it from TALKING_PHOTO_RAY_SERVE.
     """
 
-    def __init__(self, pool: PipelinePool, jobs: RenderJobs) -> None:
+    def __init__(
+        self, pool: PipelinePool, jobs: RenderJobs, remote: RemoteRenderer | None = None
+    ) -> None:
         self.pool = pool
         self.jobs = jobs
+        self.remote = remote
+        self._local_render = threading.Lock()  # in this process: one render at a time
+
+    @classmethod
+    def from_env(cls, pool: PipelinePool, jobs: RenderJobs) -> SingleHandlers:
+        """Handlers that render on the service TALKING_PHOTO_RAY_SERVE names, if set."""
+        url = url_from_env()
+        if url is not None:
+            logger.info("renders go to the render service at %s", url)
+        return cls(pool, jobs, RemoteRenderer(url) if url else None)
+
+    @property
+    def render_concurrency(self) -> tuple[int, str]:
+        """(concurrency_limit, concurrency_id) of the render events.
+
+        In this process renders run one at a time, sharing the "render" slot with the Group
+        and Chat renders; with a render service, up to ``remote_concurrency_from_env()``.
+        """
+        if self.remote is None:
+            return 1, "render"
+        return remote_concurrency_from_env(), "remote-render"
 
     # ------------------------------------------------------------------ words
     def suggest_line(
@@ -222,7 +269,12 @@ class SingleHandlers:
         ) -> RenderResult:
             output = folder / served_name(folder, VIDEO_STEM, ".mp4")
             render_request = RenderRequest(output=output, watermark=True, **options)
-            return pipeline.render(render_request, progress=report, should_stop=stop)
+            if self.remote is not None and pipeline is self.pool.base:
+                return self.remote.render(render_request, progress=report, should_stop=stop)
+            if self.remote is None:  # the event's own limit keeps it to one at a time
+                return pipeline.render(render_request, progress=report, should_stop=stop)
+            with self._local_render:
+                return pipeline.render(render_request, progress=report, should_stop=stop)
 
         return self.jobs.run(work, lang, request, progress, should_stop)
 

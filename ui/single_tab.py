@@ -184,8 +184,8 @@ class SingleTab:
             [self.video, self.downloads, self.transcript, self.summary],
             api_name="render",
             preprocess=False,
-            concurrency_limit=1,
-            concurrency_id="render",
+            concurrency_limit=handlers.render_concurrency[0],
+            concurrency_id=handlers.render_concurrency[1],
         )
         generate.success(
             handlers.show_downloads,
@@ -260,7 +260,7 @@ class TalkEndpoint:
             self.button = gr.Button("talk")
 
     def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
-        """Connects the endpoint to the handlers (one render at a time, like Generate)."""
+        """Connects the endpoint to the handlers (as many renders at a time as Generate)."""
         self.button.click(
             handlers.talk,
             [self.photo, self.text, self.face, self.mood, self.voice, self.lang, shared.backends],
@@ -268,6 +268,6 @@ class TalkEndpoint:
             api_name="talk",
             api_description=TALK_DESCRIPTION,
             preprocess=False,
-            concurrency_limit=1,
-            concurrency_id="render",
+            concurrency_limit=handlers.render_concurrency[0],
+            concurrency_id=handlers.render_concurrency[1],
         )
