@@ -37,7 +37,7 @@ EXAMPLE_ORDER = (
 CSS = """
 #header { align-items: center; }
 #header h1 { margin-bottom: 0.25rem; }
-.step h3 { margin: 0.4rem 0 0 0; }
+.step h2 { margin: 0.4rem 0 0 0; font-size: 1.15rem; }
 #consent { border: 1px solid var(--color-accent-soft); border-radius: var(--radius-lg); }
 #summary { opacity: 0.8; font-size: 0.9rem; }
 #downloads .label-clear-button { display: none; }

@@ -8,6 +8,7 @@ as (often invented) English words, never as an error.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
@@ -17,6 +18,7 @@ import numpy as np
 
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable
+from pipelines.types import Cue, Speech
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,15 @@ class WhisperTranscriber:
 
     def transcribe_samples(self, samples: np.ndarray) -> str:
         """The words spoken in (N,) float32 mono samples at 16 kHz."""
+        return " ".join(cue.text for cue in self.timed_samples(samples))
+
+    def timed_samples(self, samples: np.ndarray) -> list[Cue]:
+        """The words spoken in (N,) float32 mono samples at 16 kHz, one cue per segment.
+
+        Returns:
+            Whisper's segments in order, as cues (text whitespace-collapsed, times in seconds
+            from the start of ``samples``); empty segments are dropped.
+        """
         with self._lock:
             segments, _ = self._model.transcribe(
                 np.asarray(samples, np.float32),
@@ -94,8 +105,8 @@ class WhisperTranscriber:
                 beam_size=self.beam_size,
                 condition_on_previous_text=False,
             )
-            text = " ".join(segment.text.strip() for segment in segments)
-        return " ".join(text.split())
+            timed = [(" ".join(s.text.split()), float(s.start), float(s.end)) for s in segments]
+        return [Cue(text, start, max(end, start)) for text, start, end in timed if text]
 
 
 _shared: WhisperTranscriber | None = None
@@ -120,6 +131,36 @@ def transcribe(audio_path: str | Path | bytes, limits: Limits | None = None) -> 
         LimitExceeded: The audio is over the limits.
     """
     return shared_transcriber().transcribe(audio_path, limits)
+
+
+def with_transcript(speech: Speech) -> Speech:
+    """The user's recording with what it says: its text and one subtitle cue per segment.
+
+    Whisper tiny.en hears English only (see the module docstring).
+
+    Args:
+        speech: A recording (``TalkingPhotoPipeline.load_speech``), any sample rate.
+
+    Returns:
+        The same audio with ``text`` and ``cues`` filled in (cue times within its duration);
+        ``speech`` itself when no words were recognised.
+
+    Raises:
+        BackendUnavailable: faster-whisper or its model is not installed.
+    """
+    from pipelines.audio import resample
+
+    samples = np.asarray(speech.audio, np.float32).reshape(-1)
+    if speech.sample_rate != WHISPER_RATE:
+        samples = resample(samples, speech.sample_rate, WHISPER_RATE)
+    cues = [
+        Cue(cue.text, min(cue.start, speech.duration), min(cue.end, speech.duration))
+        for cue in shared_transcriber().timed_samples(samples)
+    ]
+    if not cues:
+        return speech
+    text = " ".join(cue.text for cue in cues)
+    return dataclasses.replace(speech, cues=tuple(cues), text=text)
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
