@@ -271,3 +271,74 @@ def test_own_voice_gets_a_transcript_and_subtitles(
     page.locator("#rate").wait_for(state="visible", timeout=10_000)
     assert not page.errors, page.errors
     page.close()
+
+
+# --------------------------------------------------------------------- 9. accessibility
+def _axe_script() -> Path:
+    """axe-core's browser build, as installed by ``make setup`` (axe-playwright-python)."""
+    axe_package = pytest.importorskip("axe_playwright_python")
+    return Path(axe_package.__file__).parent / "axe.min.js"
+
+
+#: Runs axe-core on the page: the serious and critical violations, each with its first nodes.
+RUN_AXE_JS = """
+async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' '))}`);
+}
+"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_axe_finds_no_serious_violation_on_any_tab(browser, app_url: str, viewport: str) -> None:
+    page = _open(browser, app_url, VIEWPORTS[viewport])
+    page.locator("#examples button.gallery-item").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.add_script_tag(path=str(_axe_script()))
+    for language, generate in (("English", "Generate"), ("简体中文", "生成")):
+        page.get_by_text(language, exact=True).click()
+        page.wait_for_function(
+            "word => document.querySelector('#generate').innerText.includes(word)",
+            arg=generate,
+            timeout=10_000,
+        )
+        page.wait_for_timeout(1_500)  # the relabelled text settles (no pending fade)
+        for tab in ("#tab-single-button", "#tab-group-button", "#tab-chat-button"):
+            page.locator(tab).click()
+            page.wait_for_timeout(300)
+            violations = page.evaluate(RUN_AXE_JS)
+            assert not violations, f"{language}, {tab}: {violations}"
+    page.close()
+
+
+def test_examples_are_named_and_keyboard_users_reach_generate_at_once(
+    browser, app_url: str
+) -> None:
+    page = _open(browser, app_url, DESKTOP)
+    thumbnails = page.locator("#examples button.gallery-item")
+    thumbnails.first.wait_for(timeout=30_000)
+    names = [thumbnails.nth(i).get_attribute("aria-label") for i in range(thumbnails.count())]
+    assert all(names) and len(set(names)) == len(names), names
+
+    # The first Tab stop leads straight to Generate.
+    page.keyboard.press("Tab")
+    assert "Generate" in page.evaluate("document.activeElement.innerText")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.id === 'generate'", timeout=5_000)
+
+    # Radios, checkboxes and the dropdown show where the keyboard is.
+    def ring(selector: str) -> str:
+        page.locator(selector).first.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # keyboard focus, so :focus-visible applies
+        return page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return s.outlineStyle === 'none' ? '' : s.outlineWidth; }"
+        )
+
+    for selector in ("#language input[type=radio]", "#consent input", "#speaker input"):
+        width = ring(selector)
+        assert width and float(width.rstrip("px")) >= 2, f"{selector} hides keyboard focus"
+    page.close()
