@@ -212,7 +212,7 @@ def test_before_a_chat_starts_ask_is_off_and_the_box_says_how_to_begin(
 # --------------------------------------------------------------------- 4. Group writes, streams
 def test_group_render_waits_while_turns_stream_into_the_table(browser, app_url: str) -> None:
     page = _open(browser, app_url, DESKTOP)
-    _pick_example_and_wait(page, "two_people")
+    _pick_example_and_wait(page, "einstein_and_mona_lisa")
     page.get_by_role("tab", name="Group").click()
     page.locator("#group-write").click()
     writing_seen: list[tuple[str, bool]] = []  # (the "Writing turn k of 4" shown, Render off)
@@ -341,4 +341,23 @@ def test_examples_are_named_and_keyboard_users_reach_generate_at_once(
     for selector in ("#language input[type=radio]", "#consent input", "#speaker input"):
         width = ring(selector)
         assert width and float(width.rstrip("px")) >= 2, f"{selector} hides keyboard focus"
+    page.close()
+
+
+# --------------------------------------------------------------------- 11. no public figures
+def test_examples_show_no_living_public_figure_and_the_rule_is_said(browser, app_url: str) -> None:
+    page = _open(browser, app_url, DESKTOP)
+    thumbnails = page.locator("#examples button.gallery-item img")
+    thumbnails.first.wait_for(timeout=30_000)
+    sources = [thumbnails.nth(i).get_attribute("src") or "" for i in range(thumbnails.count())]
+    for living in ("two_people", "couple_red_carpet", "lowres_240p", "painted_portrait"):
+        assert not any(living in source for source in sources), f"{living} is offered"
+    assert any("einstein_and_mona_lisa" in source for source in sources), "a two-person example"
+    for language, rule in (("English", "Living public figures"), ("简体中文", "在世的公众人物")):
+        page.get_by_text(language, exact=True).click()
+        page.wait_for_function(
+            "rule => document.querySelector('#consent').innerText.includes(rule)",
+            arg=rule,
+            timeout=10_000,
+        )
     page.close()

@@ -20,14 +20,11 @@ import gradio as gr
 #: An accessible name for each example photo, by file stem: what a sighted visitor sees.
 EXAMPLE_NAMES: dict[str, str] = {
     "woman_waterfall": "A woman by a waterfall · 瀑布边的女子",
-    "einstein_bw": "Albert Einstein, black-and-white photo · 爱因斯坦，黑白照片",
+    "einstein_bw": "Albert Einstein, an old photo · 爱因斯坦，老照片",
     "smiling_woman_256": "A smiling woman, small photo · 微笑的女子，小照片",
     "mona_lisa": "Mona Lisa, the painting · 《蒙娜丽莎》油画",
-    "two_people": "Two people · 两个人",
-    "couple_red_carpet": "A couple · 一对情侣",
-    "painted_portrait": "A painted portrait · 肖像画",
+    "einstein_and_mona_lisa": "Einstein and the Mona Lisa, two people · 爱因斯坦和蒙娜丽莎，两个人",
     "cartoon_boy": "A cartoon boy · 卡通男孩",
-    "lowres_240p": "A tiny, low-resolution photo · 低分辨率小照片",
     "shiba_dog": "A Shiba dog (no human face) · 柴犬（没有人脸）",
 }
 
