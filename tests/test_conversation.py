@@ -280,6 +280,18 @@ def test_template_dialogue_without_a_model(two_people) -> None:
     sad_lines = {line for lines in CONVERSATION_TEMPLATES["sad"].values() for line in lines}
     assert all(t.text in sad_lines for t in turns if t.face_index == 1)
     assert turns == write_conversation(templates, scene, faces, 6, {1: "sad"}, seed=1)
+    # on_turn sees each turn coming (who speaks next) and the whole script at the end.
+    reported: list[tuple[int, int | None]] = []
+    write_conversation(
+        templates,
+        scene,
+        faces,
+        6,
+        {1: "sad"},
+        seed=1,
+        on_turn=lambda done, speaking: reported.append((len(done), speaking)),
+    )
+    assert reported == [(0, 0), (1, 1), (2, 0), (3, 1), (4, 0), (5, 1), (6, None)]
 
 
 def test_a_conversation_needs_two_people_and_2_to_8_turns(two_people) -> None:

@@ -1,7 +1,8 @@
 """The One person tab: the chosen face says a typed, suggested or recorded line.
 
-Layout and events only; the functions behind them are in ``ui/single_handlers.py``. The photo,
-the faces overview and the consent box are the ones in the app's left column. The API-only
+Layout and events only; the functions behind them are in ``ui/single_handlers.py``. The photo
+and the faces overview are the ones in the app's left column; the consent box sits right above
+Generate. The API-only
 ``/talk`` endpoint (photo and line in, MP4 out) is built here too.
 """
 
@@ -14,6 +15,8 @@ import gradio as gr
 from pipelines import MOODS
 from pipelines.speech.catalogue import AUTO
 from pipelines.speech.catalogue import voice_choices as catalogue_choices
+from ui import resets
+from ui.consent import consent_box
 from ui.photo_column import SharedInputs
 from ui.single_handlers import PITCH_RANGE, RATE_RANGE, SingleHandlers
 from ui.strings import mood_choices, speech_lang_choices, tr, voice_choices
@@ -57,8 +60,12 @@ class SingleTab:
                     label=text("speech_lang"),
                     elem_id="speech-lang",
                 )
-                self.rate = gr.Slider(*RATE_RANGE, value=1.0, step=0.05, label=text("rate"))
-                self.pitch = gr.Slider(*PITCH_RANGE, value=0, step=1, label=text("pitch"))
+                self.rate = gr.Slider(
+                    *RATE_RANGE, value=1.0, step=0.05, label=text("rate"), elem_id="rate"
+                )
+                self.pitch = gr.Slider(
+                    *PITCH_RANGE, value=0, step=1, label=text("pitch"), elem_id="pitch"
+                )
             with gr.Row(equal_height=True):
                 self.voice = gr.Dropdown(
                     voice_choices("en"), value=AUTO, label=text("voice"), scale=3, elem_id="voice"
@@ -82,12 +89,16 @@ class SingleTab:
                     self.suggest = gr.Button(text("suggest"), size="sm")
                 with gr.Tab(text("tab_voice")) as self.tab_voice:
                     self.audio = gr.Audio(
-                        label=text("audio"), sources=["upload", "microphone"], type="filepath"
+                        label=text("audio"),
+                        sources=["upload", "microphone"],
+                        type="filepath",
+                        elem_id="own-voice",
                     )
             with gr.Accordion(text("more"), open=False) as self.more, gr.Row():
                 self.still = gr.Checkbox(label=text("still"))
                 self.captions = gr.Checkbox(label=text("captions"), elem_id="captions")
                 self.seed = gr.Number(value=0, precision=0, label=text("seed"))
+            self.consent = consent_box("consent")
             with gr.Row():
                 self.generate = gr.Button(
                     text("generate"), variant="primary", scale=3, elem_id="generate"
@@ -108,6 +119,13 @@ class SingleTab:
                 visible=False,
                 elem_id="downloads",
             )
+        #: The results of a run, with how each is emptied (``ui.resets``).
+        self.results = [
+            (self.video, "video"),
+            (self.downloads, "files"),
+            (self.transcript, "text"),
+            (self.summary, "text"),
+        ]
 
     def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
         """Connects Suggest, Generate and Cancel to the handlers."""
@@ -160,6 +178,16 @@ class SingleTab:
             api_name="voice_tab",
             api_visibility="private",
         )
+        # Rate and pitch shape the made voice only: hidden while the visitor's own is used.
+        made_voice_only = [self.rate, self.pitch]
+        for tab, shown in ((self.tab_voice, False), (self.tab_text, True)):
+            tab.select(
+                lambda shown=shown: [gr.update(visible=shown)] * len(made_voice_only),
+                None,
+                made_voice_only,
+                queue=False,
+                api_visibility="private",
+            )
         inputs = [
             shared.photo,
             shared.speaker,
@@ -170,7 +198,7 @@ class SingleTab:
             self.pitch,
             self.still,
             self.seed,
-            shared.consent,
+            self.consent,
             self.voice_mode,
             shared.lang,
             shared.backends,
@@ -178,7 +206,7 @@ class SingleTab:
             self.voice,
             self.speech_lang,
         ]
-        generate = self.generate.click(
+        generate = resets.clear_before(self.generate.click, self.results).then(
             handlers.render,
             inputs,
             [self.video, self.downloads, self.transcript, self.summary],
@@ -187,6 +215,7 @@ class SingleTab:
             concurrency_limit=handlers.render_concurrency[0],
             concurrency_id=handlers.render_concurrency[1],
         )
+        resets.clear_after_failure(generate, self.results)
         generate.success(
             handlers.show_downloads,
             None,
@@ -223,6 +252,7 @@ class SingleTab:
             (self.still, {"label": "still"}),
             (self.captions, {"label": "captions"}),
             (self.seed, {"label": "seed"}),
+            (self.consent, {"label": "consent"}),
             (self.generate, {"value": "generate"}),
             (self.cancel, {"value": "cancel"}),
             (self.step_result, {"value": "step_result"}),

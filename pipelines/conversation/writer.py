@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipelines.conversation.casting import MAX_WRITTEN_TURNS, MIN_WRITTEN_TURNS, moods_by_face
@@ -308,6 +308,7 @@ def write_conversation(
     n_turns: int = 4,
     moods: Mood | Mapping[int, Mood] | None = None,
     seed: int = 0,
+    on_turn: Callable[[Script, int | None], None] | None = None,
 ) -> Script:
     """A short dialogue between the people in the photo, each turn attributed to a face.
 
@@ -318,6 +319,9 @@ def write_conversation(
         n_turns: Number of turns, 2-8.
         moods: One mood for everyone or a mood per face index (missing: neutral).
         seed: The same inputs and seed give the same conversation.
+        on_turn: Called before each turn with the turns written so far and the face index of
+            who speaks next, and once at the end with every turn and None (for showing the
+            conversation while it is written).
 
     Returns:
         The turns; each passes ``pipelines.dialogue.checks.validate_line`` and has source "model"
@@ -334,6 +338,8 @@ def write_conversation(
     max_chars = pipeline.settings.limits.max_text_chars
     history: list[Turn] = []
     for number, face_index in enumerate(order):
+        if on_turn is not None:
+            on_turn(tuple(history), face_index)
         mood = mood_of[face_index]
         text = None
         if use_model:
@@ -349,6 +355,8 @@ def write_conversation(
         len(history),
         sum(t.source == "template" for t in history),
     )
+    if on_turn is not None:
+        on_turn(tuple(history), None)
     return tuple(history)
 
 
