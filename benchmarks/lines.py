@@ -9,8 +9,9 @@ with the dialogue backend given (default: the pipeline's default), on one llama.
 Each line is scored by ``benchmarks.line_rubric`` against hand-labelled facts of its photo;
 the time to write each line (every try, the checks and any fallback) is measured.
 
-``--lang zh`` writes Chinese lines and also reports how many of the model's first candidates
-pass the line checks on their own.
+``--lang zh`` writes Chinese lines. Every run also reports how many of the model's candidates
+passed the line checks (lines the model wrote / candidates asked for); ``--candidates``
+also checks one raw first candidate per slot.
 """
 
 from __future__ import annotations
@@ -96,6 +97,30 @@ def first_candidates(pipeline: Any, photos: dict[str, Path], lang: str) -> dict[
     return {"candidates": total, "pass_checks": passed, "reasons": reasons}
 
 
+def _count_calls(writer: Any) -> dict[str, int]:
+    """Counts the candidates the writer asks its chat backend for (each is checked once)."""
+    calls = {"n": 0}
+    complete = writer.chat.complete
+
+    def counted(*args: Any, **kwargs: Any) -> str:
+        calls["n"] += 1
+        return complete(*args, **kwargs)
+
+    writer.chat = _Counted(writer.chat, counted)
+    return calls
+
+
+class _Counted:
+    """The writer's backend with its ``complete`` counted; everything else passes through."""
+
+    def __init__(self, chat: Any, complete: Any) -> None:
+        self._chat = chat
+        self.complete = complete
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._chat, name)
+
+
 def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Scores the scored lines and sums up the run."""
     for record in records:
@@ -149,8 +174,8 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as work:
         photos = photo_paths(Path(work))
-        pipeline.line_writer()  # load the model before timing
-        pipeline.backend("dialogue")
+        writer = pipeline.line_writer()  # load the model before timing
+        calls = _count_calls(writer)
         started = time.perf_counter()
         records = write_all(pipeline, photos, args.lang)
         elapsed = time.perf_counter() - started
@@ -167,6 +192,10 @@ def main() -> None:
         "seconds_total": round(elapsed, 1),
         "summary": summarise(records),
         "raw_candidates": candidates,
+        "model_calls": calls["n"],
+        "candidates_passing_checks": round(
+            sum(r["source"] == "model" for r in records) / max(calls["n"], 1), 3
+        ),
         "notes": pipeline.backend_notes(),
         "lines": records,
     }

@@ -44,6 +44,7 @@ def render_conversation(
     progress: ProgressCallback | None = None,
     captions: bool = False,
     should_stop: StopCheck | None = None,
+    lang: str = "en",
 ) -> RenderResult:
     """Renders a conversation between the people in a photo into one MP4 (+ WAV and SRT).
 
@@ -54,6 +55,7 @@ def render_conversation(
         output: Path of the MP4 (the WAV and SRT go beside it); None writes into the
             pipeline's output folder.
         n_turns: Turns to write when ``turns`` is None (2-8).
+        lang: The language the model writes the turns in, "en" or "zh".
         moods: One mood for everyone, or a mood per face index (missing faces: neutral).
         voices: A voice per face index; faces not given get ``assign_voices``'s voice.
         names: Persona names per face index, used in the subtitles ("Person N" otherwise).
@@ -97,7 +99,9 @@ def render_conversation(
     scene = run.call("scene", pipeline.describe_scene, photo, faces)
     with run.stage("dialogue") as deadline:
         if turns is None:
-            turns = deadline.run(write_conversation, pipeline, scene, faces, n_turns, mood_of, seed)
+            turns = deadline.run(
+                write_conversation, pipeline, scene, faces, n_turns, mood_of, seed, lang
+            )
             if any(turn.source == "template" for turn in turns):
                 run.warn(
                     "Some of the dialogue model's turns did not pass checks; templates were used."
@@ -109,7 +113,8 @@ def render_conversation(
             run.check_cancelled()
             speeches.append(deadline.run(pipeline.speak, turn.text, voice_of[turn.face_index]))
     lines = tuple(
-        Line(turn.face_index, turn.text, mood_of[turn.face_index], turn.source) for turn in turns
+        Line(turn.face_index, turn.text, mood_of[turn.face_index], turn.source, lang)
+        for turn in turns
     )
     return render_timeline(
         pipeline,
