@@ -204,6 +204,7 @@ def colours_named(text: str) -> set[str]:
             cleaned = cleaned.replace(word, "")
         return {english for char, english in COLOURS_ZH.items() if char in cleaned}
     words = set(_WORD.findall(text.lower().replace("black-and-white", "bw")))
+    words |= {w[:-1] for w in words if w.endswith("s")}  # "reds", "greens"
     return {w for w in COLOURS_EN if w in words}
 
 

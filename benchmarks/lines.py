@@ -156,8 +156,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "lines_after.json")
     parser.add_argument("--option", action="append", default=[], help="backend KEY=VALUE")
     parser.add_argument("--candidates", action="store_true", help="also score raw candidates")
+    parser.add_argument("--rescore", type=Path, help="re-score the lines of a result file")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.rescore:
+        report = json.loads(args.rescore.read_text())
+        report["summary"] = summarise(report["lines"])
+        args.rescore.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        logger.info("%s", json.dumps(report["summary"], indent=2))
+        return
 
     import pipelines
 

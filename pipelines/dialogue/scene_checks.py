@@ -35,7 +35,7 @@ _COLOUR_FAMILY: dict[str, frozenset[str]] = {
 }
 _EN_COLOURS = re.compile(
     r"\b(red|crimson|scarlet|orange|yellow|golden|gold|green|blue|navy|purple|violet|pink|"
-    r"brown|white|silver|black|grey|gray)\b",
+    r"brown|white|silver|black|grey|gray)(?:e?s)?\b",
     flags=re.IGNORECASE,
 )
 _ZH_COLOURS = re.compile(r"([红橙橘黄金绿蓝紫粉棕褐白银黑灰])色")
