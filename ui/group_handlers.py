@@ -184,6 +184,8 @@ class GroupHandlers:
                         moods=mood,
                         seed=seed_value or 0,
                         on_turn=lambda done, face: written.put((done, face)),
+                        # The model writes in the interface's language (中文: Chinese turns).
+                        lang="zh" if lang == "zh" else "en",
                     )
                 # The visitor's thread raises it (a friendly message, or the internal error).
                 except Exception as error:  # noqa: BLE001
