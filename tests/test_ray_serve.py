@@ -101,6 +101,32 @@ def test_the_service_answers_a_pipeline_error_and_a_bad_request_in_one_sentence(
     assert json.loads(refused.value.read())["error"] == "BadInputError"
 
 
+def test_a_cancelled_remote_render_stops_at_once_and_the_replica_serves_on(
+    service: str, examples: Path, tmp_path: Path
+) -> None:
+    import time
+
+    from pipelines import Cancelled, RenderRequest
+    from pipelines.serve import RemoteRenderer
+
+    renderer = RemoteRenderer(service)
+    photo = tiny_photo(examples, "einstein_bw.jpg")
+    long_line = "I have been sitting in this frame for a very long time. " * 4
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        renderer.render(
+            RenderRequest(photo=photo, text=long_line, output=tmp_path / "cancelled.mp4"),
+            should_stop=lambda: time.monotonic() - started > 0.5,
+        )
+    assert time.monotonic() - started < 3
+    assert not list(tmp_path.iterdir())  # nothing was written
+    for _ in range(2):  # the service still answers
+        result = renderer.render(
+            RenderRequest(photo=photo, text="Still here.", output=tmp_path / "after.mp4")
+        )
+        assert result.lines[0].text == "Still here."
+
+
 def test_the_web_app_renders_on_the_service_and_keeps_its_consent_check(
     service: str, examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
