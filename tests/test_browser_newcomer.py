@@ -8,6 +8,7 @@ script that streams in while Render waits, and a transcript for the visitor's ow
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -360,4 +361,37 @@ def test_examples_show_no_living_public_figure_and_the_rule_is_said(browser, app
             arg=rule,
             timeout=10_000,
         )
+    page.close()
+
+
+# --------------------------------------------------------------------- the README's pictures
+SCREENSHOTS = ROOT / "assets" / "screenshots"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_screenshots_in_both_languages(
+    browser, app_url: str, viewport: str, tmp_path: Path
+) -> None:
+    """The first screen with an example chosen, in English and Chinese.
+
+    UPDATE_SCREENSHOT=1 also writes them to assets/screenshots/ (the README shows them).
+    """
+    from tests.test_browser import _save_screenshot
+
+    page = _open(browser, app_url, VIEWPORTS[viewport])
+    _pick_example_and_wait(page, "einstein_and_mona_lisa")
+    for code, language, generate in (("en", "English", "Generate"), ("zh", "简体中文", "生成")):
+        page.get_by_text(language, exact=True).click()
+        page.wait_for_function(
+            "word => document.querySelector('#generate').innerText.includes(word)",
+            arg=generate,
+            timeout=10_000,
+        )
+        page.wait_for_timeout(1_000)
+        target = tmp_path / f"{viewport}-{code}.png"
+        _save_screenshot(page, target, full_page=False)
+        assert target.stat().st_size > 10_000
+        if os.environ.get("UPDATE_SCREENSHOT") == "1":
+            SCREENSHOTS.mkdir(exist_ok=True)
+            _save_screenshot(page, SCREENSHOTS / target.name, full_page=False)
     page.close()
