@@ -55,7 +55,9 @@ class SingleTab:
                         lines=3,
                         elem_id="line",
                     )
-                    self.suggest = gr.Button(text("suggest"), size="sm")
+                    self.suggest = gr.Button(
+                        text("suggest"), variant="secondary", size="md", elem_id="suggest"
+                    )
                 with gr.Tab(text("tab_voice")) as self.tab_voice:
                     self.audio = gr.Audio(
                         label=text("audio"),
@@ -155,6 +157,7 @@ class SingleTab:
             preprocess=False,
             concurrency_limit=1,
             concurrency_id="render",
+            show_progress_on=[self.video],  # one progress bar, where the video will be
         )
         resets.clear_after_failure(generate, self.results)
         generate.success(
