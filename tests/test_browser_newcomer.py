@@ -290,6 +290,12 @@ def test_group_leaves_out_a_face_cut_off_at_the_edge_unless_ticked(
     cells = [line for line in body.splitlines() if line.strip() and "CSV" not in line]
     people = {cell for cell in cells[::2]}
     assert people == {"1", "2"}, f"only persons 1 and 2 speak: {cells}"
+    page.get_by_text("简体中文", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('#group-people').innerText.includes('第 3 人')",
+        timeout=10_000,
+    )
+    assert [boxes.nth(i).is_checked() for i in range(3)] == [True, True, False]
     page.close()
 
 

@@ -146,7 +146,13 @@ def build_demo(
             queue=False,
             api_name="language",
             api_visibility="private",
-        ).then(**chat_tab.refresh_status(chat_handlers, shared))
+        ).then(**chat_tab.refresh_status(chat_handlers, shared)).then(
+            group_handlers.relabel_participants,
+            [column.faces_state, group_tab.participants, lang],
+            [group_tab.participants],
+            queue=False,
+            api_visibility="private",
+        )
     # api_open=False: no direct POST to /gradio_api/run/<name> may skip the queue (and with it
     # the one-render-at-a-time limit); Gradio opens that door by default outside Spaces.
     demo.queue(

@@ -289,6 +289,15 @@ class GroupHandlers:
             return gr.update(choices=[], value=[])
         return gr.update(choices=overview.speaker_choices(lang), value=list(overview.participants))
 
+    def relabel_participants(
+        self, overview: FacesOverview | None, participants: Any, lang: str = "en"
+    ) -> Any:
+        """The "who takes part" boxes in another language, the same ones ticked."""
+        if overview is None:
+            return gr.update()
+        ticked = sorted(_participants(participants, lang) or set())
+        return gr.update(choices=overview.speaker_choices(lang), value=ticked)
+
     def show_participants(self, overview: FacesOverview | None, participants: Any) -> Any:
         """The faces overview with the people who take part highlighted."""
         if overview is None:
