@@ -101,7 +101,10 @@ def test_consent_sits_right_above_the_action_of_every_tab(
     # One promise: ticking it on one tab ticks it on the others.
     page.locator("#chat-consent input[type=checkbox]").check()
     page.get_by_role("tab", name="One person").click()
-    assert page.locator("#consent input[type=checkbox]").is_checked()
+    page.wait_for_function(
+        "() => document.querySelector('#consent input[type=checkbox]').checked",
+        timeout=10_000,
+    )
     assert not page.errors, page.errors
     page.close()
 
@@ -193,7 +196,7 @@ def test_each_photo_is_read_once_and_its_error_shown_once(
     assert len(toasts) == 1 and "(2)" not in toasts[0], toasts
 
     _example(page, "einstein_bw")
-    page.wait_for_selector("#faces img", timeout=60_000)
+    page.wait_for_selector("#faces img", timeout=120_000)
     _example(page, "einstein_bw")
     page.wait_for_timeout(3_000)
     assert len(detections) == 2, "a new photo is searched once"
