@@ -50,6 +50,7 @@ bench: setup
 	$(PY) -m benchmarks.codec_ceiling
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.conversation
+	$(PY) -m benchmarks.mandarin
 	$(PY) -m benchmarks.load --users 8 --minutes 3
 	$(PY) -m benchmarks.fuzz --seconds 60
 

@@ -1,6 +1,7 @@
 """The Mandarin benchmark: intelligibility, pitch and speed of each voice, lip-sync of Chinese.
 
-Usage: ``python -m benchmarks.mandarin [--quick] [--out benchmarks/results]``
+Usage: ``python -m benchmarks.mandarin [--quick] [--sentences N] [--photos a.jpg,b.png]
+[--out benchmarks/results]`` (``--quick``: 5 sentences, one photo, no cold start)
 
 - **Intelligibility**: each Mandarin voice says 20 digit-free sentences; the multilingual whisper
   base (beam 5, language detected) transcribes each, and the character error rate against the
@@ -178,7 +179,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"average at the start {machine['load_average_1m']} (the cores are shared: speeds are "
         "pessimistic when it is above ~0.5)",
         "",
-        "## Voices (20 digit-free sentences each, transcribed by multilingual whisper base)",
+        f"Run: {results['mode']}.",
+        "",
+        "## Voices (digit-free sentences, transcribed by multilingual whisper base, beam 5)",
         "",
         "| voice | CER median | CER mean | heard as Mandarin | median pitch (Hz) "
         "| synthesis / audio |",
@@ -226,8 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="5 sentences, one photo, no cold start"
     )
+    parser.add_argument("--sentences", type=int, help="how many of the 20 sentences (default all)")
+    parser.add_argument("--photos", help="comma-separated example photos (default the four)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
+    count = args.sentences or (5 if args.quick else len(SENTENCES))
+    photos = tuple(p for p in (args.photos or "").split(",") if p) or (
+        QUICK_PHOTOS if args.quick else PHOTOS
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -238,10 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     pipeline = TalkingPhotoPipeline(Settings(output_dir=out / TMP))
     results: dict[str, Any] = {"machine": report.machine(), "paragraph": PARAGRAPH}
-    results["voices"] = intelligibility(pipeline, SENTENCES[:5] if args.quick else SENTENCES)
+    results["mode"] = f"{count} sentences, {len(photos)} photo(s)"
+    results["voices"] = intelligibility(pipeline, SENTENCES[:count])
     dlib_faces = DlibFaces()
     results["lipsync"] = []
-    for name in QUICK_PHOTOS if args.quick else PHOTOS:
+    for name in photos:
         try:
             results["lipsync"].append(lipsync(pipeline, dlib_faces, name, out))
         except Exception as error:  # a failed photo is reported, the others still run
