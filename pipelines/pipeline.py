@@ -34,7 +34,7 @@ from pipelines.protocols import (
     SpeechBackend,
     Voice,
 )
-from pipelines.registry import REGISTRY, RENDER_STAGES, Stage, availability
+from pipelines.registry import REGISTRY, RENDER_STAGES, Stage, availability, backend_class
 from pipelines.render_run import ProgressCallback, RenderRun, StopCheck
 from pipelines.speech.catalogue import AUTO, DEFAULT, ROLES
 from pipelines.types import Face, Line, Mood, Photo, PhotoReading, RenderResult, Scene, Speech
@@ -311,8 +311,18 @@ class TalkingPhotoPipeline:
             return self._backends[key]
 
     def chooses_voices(self) -> bool:
-        """Whether the speech backend has a voice catalogue, so "auto" is read from the face."""
-        return bool(getattr(self.backend("speech"), "has_catalogue", False))
+        """Whether the speech backend has a voice catalogue, so "auto" is read from the face.
+
+        Asked before the backend is created, the configured backend's class answers (nothing
+        is loaded).
+        """
+        created = self._backends.get("speech")
+        if created is None:
+            try:
+                created = backend_class(REGISTRY.get_spec("speech", self.settings.speech_backend))
+            except BackendUnavailable:
+                return False
+        return bool(getattr(created, "has_catalogue", False))
 
     def face_voices(
         self,

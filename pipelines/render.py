@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipelines.errors import BadInputError, LimitExceeded, TalkingPhotoError
+from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
-from pipelines.speech.catalogue import AUTO
+from pipelines.speech.catalogue import AUTO, check_voice_name
 from pipelines.text import normalize_line, resolve_language
 from pipelines.timeline import Timeline, Turn, lay_out
 from pipelines.types import (
@@ -63,8 +63,9 @@ class RenderRequest:
         audio: The user's own recording (wav, mp3, m4a, ...); wins over ``text``.
         face_index: Which face speaks (see ``detect_faces``); None picks the largest face.
         mood: How the line is written and the face looks, one of ``pipelines.types.MOODS``.
-        voice: How the line is spoken; its name "auto" (the default) picks a voice that fits
-            the speaking face (``TalkingPhotoPipeline.face_voices``).
+        voice: How the line is spoken (a ``Voice``, or a voice's name); its name "auto" (the
+            default) picks a voice that fits the speaking face
+            (``TalkingPhotoPipeline.face_voices``).
         still: Keep the head still (lips, eyes and expression still move).
         seed: Seed for the dialogue model, blinks and head motion.
         output: Path of the MP4; the WAV and SRT are written beside it. None writes into
@@ -87,6 +88,15 @@ class RenderRequest:
     watermark: bool = True
     captions: bool = False
     lang: str = "auto"
+
+    def __post_init__(self) -> None:
+        """Accepts a voice given by its name ("en-child", "auto") as that ``Voice``.
+
+        Raises:
+            BadInputError: The name is not a voice; the message lists the voices.
+        """
+        if isinstance(self.voice, str):
+            object.__setattr__(self, "voice", Voice(name=check_voice_name(self.voice)))
 
     @property
     def options(self) -> RenderOptions:
@@ -151,6 +161,8 @@ def render_line(
     early_voice = _start_voice_early(pipeline, request, run)
     if request.text is None and request.audio is None:
         pipeline.preload(("dialogue", "speech", "animator"))
+    elif early_voice is None and request.audio is None:
+        pipeline.preload(("speech", "animator"))  # the voice waits for the face
     else:
         pipeline.preload(("animator",))
     reading = pipeline.read_photo(request.photo, run)
@@ -179,10 +191,13 @@ def render_line(
             speech = deadline.run(pipeline.load_speech, request.audio)
         else:
             speech = deadline.run(pipeline.speak, line.text, voice)
+        if request.audio is not None:
+            speech = _transcribed(speech, run)
+            line = dataclasses.replace(line, text=speech.text)
 
     if request.captions and not speech.cues:
         run.warn(
-            "Your own recording is not transcribed, so there are no words to caption; "
+            "No words were recognised in your recording, so there is nothing to caption; "
             "the video has no captions (type the line instead to have them)."
         )
     if line.source == "template" and request.text is None:
@@ -198,6 +213,20 @@ def render_line(
         options=request.options,
         subject="The spoken line" if request.audio is None else "The audio",
     )
+
+
+def _transcribed(speech: Speech, run: RenderRun) -> Speech:
+    """The user's recording with its words (for the transcript and the subtitles).
+
+    Without the speech recogniser the recording is used as it is, with a warning.
+    """
+    from pipelines.speech.asr import with_transcript
+
+    try:
+        return with_transcript(speech)
+    except BackendUnavailable as error:
+        run.warn(f"Your recording was not transcribed: {error.message}")
+        return speech
 
 
 def _start_voice_early(

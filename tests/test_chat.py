@@ -11,9 +11,11 @@ import pytest
 import soundfile
 
 from pipelines import BadInputError, LimitExceeded, TalkingPhotoPipeline
+from pipelines.chat.chinese import check_answer_zh, question_lang, template_answer_zh
 from pipelines.chat.prompt import ChatTurn, check_answer, question_kind, template_answer
 from pipelines.chat.session import ChatSession, transcribe
 from pipelines.dialogue.checks import validate_line
+from pipelines.dialogue.checks_zh import inspect_line_zh
 from pipelines.speech.asr import character_error_rate, listen, word_error_rate
 from pipelines.types import MOODS
 from ui.chat_rooms import ChatSessions
@@ -236,3 +238,33 @@ def test_a_mandarin_question_is_understood_and_answered_for_a_chinese_speaker(
     assert character_error_rate("你今天过得怎么样", reply.question) <= 0.25, reply.question
     assert reply.video.is_file()
     session.clear()
+
+
+# --------------------------------------------------------------------- Chinese
+def test_the_question_language_is_read_from_its_characters() -> None:
+    assert question_lang("你今天心情怎么样？") == "zh"
+    assert question_lang("How are you today?") == "en"
+    assert question_lang("你喜欢 HBO 吗？") == "zh"
+
+
+def test_chinese_fallback_answers_fit_the_question() -> None:
+    rng = random.Random(0)
+    assert template_answer_zh("你叫什么名字？", "happy", "安娜", rng) == "我叫安娜，很高兴你问我。"
+    for mood in MOODS:
+        answer = template_answer_zh("你今天心情怎么样？", mood, None, rng)
+        assert inspect_line_zh(answer)[0] == answer
+    assert inspect_line_zh(template_answer_zh("你在哪里？", "sad", None, rng))[0] is not None
+
+
+def test_chinese_answer_checks_refuse_assistant_talk(session: ChatSession) -> None:
+    for reply in ("作为一个AI，我不能回答。", "很抱歉，我无法帮助您。", "Sure, I can help!"):
+        assert check_answer_zh(reply, None, (), 600, session.scene)[0] is None
+    assert check_answer_zh("我今天很开心，谢谢你。", None, (), 600, session.scene)[0]
+
+
+@pytest.mark.slow
+def test_a_chinese_question_gets_a_chinese_answer(session: ChatSession) -> None:
+    answer, _source = session.answer("你今天心情怎么样？")
+    assert inspect_line_zh(answer)[0] == answer
+    english, _ = session.answer("How are you today?")
+    assert validate_line(english) is not None

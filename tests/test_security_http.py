@@ -53,6 +53,7 @@ def _render_values(photo: Any, **changes: Any) -> dict[str, Any]:
         "seed": 0,
         "consent": True,
         "captions": False,
+        "voice": "auto",
     }
     values.update(changes)
     return values
@@ -93,7 +94,7 @@ def test_a_server_file_named_in_a_request_is_never_read(
     for api_name, data in (
         ("render", _render_args(photo, audio=passwd)),
         ("render", _render_args(server_photo)),
-        ("talk", [server_photo, "Hello.", None, "neutral"]),
+        ("talk", [server_photo, "Hello.", None, "neutral", "auto"]),
         ("chat_start", [server_photo, None, "", "neutral", True]),
         ("chat_ask", ["0" * 32, "", {"path": str(secret)}]),
         ("converse_script", [server_photo, 2, "neutral", 0]),
@@ -225,6 +226,8 @@ def test_consent_must_be_a_real_true(app_url: str, photo: dict[str, Any]) -> Non
         ("render", {"photo": 42}, None),
         ("talk", {"face_index": "one"}, "face_index"),
         ("talk", {"mood": ["happy"]}, "mood"),
+        ("talk", {"voice": "robot"}, "voice"),
+        ("render", {"voice": 5}, "voice"),
         ("chat_start", {"name": "x" * 500}, "name"),
         ("converse_script", {"turns": 99}, "turns"),
         ("converse", {"script": {"data": [[1, {"path": "/etc/passwd"}]]}}, None),
@@ -236,7 +239,13 @@ def test_a_value_of_the_wrong_type_or_range_gets_one_sentence(
 ) -> None:
     defaults: dict[str, dict[str, Any]] = {
         "render": _render_values(photo),
-        "talk": {"photo": photo, "text": "Hi.", "face_index": None, "mood": "neutral"},
+        "talk": {
+            "photo": photo,
+            "text": "Hi.",
+            "face_index": None,
+            "mood": "neutral",
+            "voice": "auto",
+        },
         "chat_start": {
             "photo": photo,
             "face": None,

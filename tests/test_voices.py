@@ -8,6 +8,9 @@ is refused with the choices listed.
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -85,6 +88,16 @@ def test_an_unknown_voice_is_refused_with_the_choices_listed(voices) -> None:
             call()
         for choice in voice_choices():
             assert choice in refused.value.message
+
+
+def test_a_request_takes_a_voice_by_name(examples: Path) -> None:
+    from pipelines import RenderRequest
+
+    photo = examples / "einstein_bw.jpg"
+    assert RenderRequest(photo).voice == Voice(name="auto")
+    assert RenderRequest(photo, voice="en-child").voice == Voice(name="en-child")
+    with pytest.raises(BadInputError, match="en-neutral"):
+        RenderRequest(photo, voice="robot")
 
 
 # --------------------------------------------------------------------- every voice speaks
@@ -219,3 +232,52 @@ def test_a_render_with_no_voice_given_fits_the_face(pipeline, examples: Path, tm
     assert result.voices == {0: "en-female"}
     audio, rate = soundfile.read(str(result.audio), dtype="float32")
     assert median_f0(audio, rate) > 165
+
+
+# --------------------------------------------------------------------- command line
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_cli_lists_the_voices_and_refuses_an_unknown_one(examples: Path) -> None:
+    listed = _cli("voices", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [v["name"] for v in json.loads(listed.stdout)] == list(voice_names())
+    refused = _cli("render", str(examples / "einstein_bw.jpg"), "--say", "Hi.", "--voice", "robot")
+    assert refused.returncode == 2
+    assert "Unknown voice 'robot'" in refused.stderr and "en-child" in refused.stderr
+
+
+@pytest.mark.slow
+def test_cli_render_speaks_in_the_voice_asked_for(examples: Path, tmp_path: Path) -> None:
+    import soundfile
+
+    out = tmp_path / "child.mp4"
+    done = _cli(
+        "render", str(examples / "einstein_bw.jpg"), "--say", "Hello there, how are you today?",
+        "--voice", "en-child", "--still", "-o", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "face 0 speaks as en-child" in done.stdout
+    audio, rate = soundfile.read(str(out.with_suffix(".wav")), dtype="float32")
+    assert median_f0(audio, rate) > 240
+
+
+@pytest.mark.slow
+def test_a_conversation_and_a_chat_give_each_face_its_own_voice(
+    pipeline, examples: Path, tmp_path: Path
+) -> None:
+    from pipelines.conversation import Turn
+
+    photo = examples / "couple_red_carpet.jpg"
+    script = [Turn(0, "Did you bring the tickets?"), Turn(1, "They are in my pocket.")]
+    result = pipeline.converse(photo, script, output=tmp_path / "talk.mp4", still=True)
+    assert result.voices == {0: "en-female", 1: "en-male"}
+    chat = pipeline.chat(photo, 0, warm=False)
+    assert chat.voice.name == "female" and chat.voice_note == ""

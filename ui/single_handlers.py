@@ -1,14 +1,23 @@
-"""The functions behind the One person tab: suggest a line, render it, and the /talk API.
+"""The functions behind the One person tab: suggest a line, preview a voice, render, /talk.
 
 Every value the visitor sent is checked first (``ui.inputs``); errors become friendly
 ``gr.Error`` messages in the visitor's language (``ui.feedback``); progress goes to
 ``gr.Progress``, and Cancel, ``job.cancel()`` or a closed page stops a render at its next stage
 or frame (``ui.cancel``, ``ui.render_jobs``). Nothing the visitor typed or uploaded is logged.
+
+When TALKING_PHOTO_RAY_SERVE names a render service (``talking-photo serve``), renders of the
+configured backends go there (``pipelines.serve.RemoteRenderer``) instead of this process: the
+same checks, consent and request folders, a Cancel that stops the replica's render, and up to
+TALKING_PHOTO_RAY_SERVE_CONCURRENCY renders under way at once (the rest wait in the app's
+queue, whose size is unchanged). A render with other backends (Advanced) stays in this
+process, one at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,6 +26,9 @@ from typing import Any
 import gradio as gr
 
 from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
+from pipelines.audio import write_wav
+from pipelines.serve import RemoteRenderer, url_from_env
+from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
 from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import RenderResult
 from ui import inputs as check
@@ -38,17 +50,55 @@ RATE_RANGE = (0.6, 1.6)
 PITCH_RANGE = (-6.0, 6.0)
 
 
+def remote_concurrency_from_env(default: int = 4) -> int:
+    """Renders sent to the render service at once, from TALKING_PHOTO_RAY_SERVE_CONCURRENCY.
+
+    Set it to the service's ``--max-replicas`` (each replica renders one at a time).
+    """
+    raw = os.environ.get("TALKING_PHOTO_RAY_SERVE_CONCURRENCY", "").strip()
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    if raw:
+        logger.warning("TALKING_PHOTO_RAY_SERVE_CONCURRENCY=%r is not >= 1; using %d", raw, default)
+    return default
+
+
 class SingleHandlers:
     """The functions the single-render UI events call; each asks the pipeline, formats the answer.
 
     Args:
         pool: The pipelines by backend choice (models load once per choice, on first use).
         jobs: Runs renders in request folders, with progress and Cancel.
+        remote: Where renders of the configured backends go; None: this process (the
+            default). ``build_demo`` reads it from TALKING_PHOTO_RAY_SERVE.
     """
 
-    def __init__(self, pool: PipelinePool, jobs: RenderJobs) -> None:
+    def __init__(
+        self, pool: PipelinePool, jobs: RenderJobs, remote: RemoteRenderer | None = None
+    ) -> None:
         self.pool = pool
         self.jobs = jobs
+        self.remote = remote
+        self._local_render = threading.Lock()  # in this process: one render at a time
+
+    @classmethod
+    def from_env(cls, pool: PipelinePool, jobs: RenderJobs) -> SingleHandlers:
+        """Handlers that render on the service TALKING_PHOTO_RAY_SERVE names, if set."""
+        url = url_from_env()
+        if url is not None:
+            logger.info("renders go to the render service at %s", url)
+        return cls(pool, jobs, RemoteRenderer(url) if url else None)
+
+    @property
+    def render_concurrency(self) -> tuple[int, str]:
+        """(concurrency_limit, concurrency_id) of the render events.
+
+        In this process renders run one at a time, sharing the "render" slot with the Group
+        and Chat renders; with a render service, up to ``remote_concurrency_from_env()``.
+        """
+        if self.remote is None:
+            return 1, "render"
+        return remote_concurrency_from_env(), "remote-render"
 
     # ------------------------------------------------------------------ words
     def suggest_line(
@@ -95,6 +145,7 @@ class SingleHandlers:
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
         captions: bool = False,
+        voice: str | None = AUTO,
         speech_lang: str = "auto",
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
@@ -103,18 +154,16 @@ class SingleHandlers:
     ) -> tuple[str, list[str], str, str]:
         """Renders the talking video: returns the video, the downloads, transcript and summary.
 
-        ``captions`` burns the subtitles into the video; ``speech_lang`` is the language
-        spoken ("auto": the line's, or the interface's when the app writes the line). Both
-        come last so that API calls written before them keep working. ``should_stop`` is
-        supplied by ``ui.cancel.stoppable`` (Gradio does not see it).
+        ``captions`` burns the subtitles into the video, ``voice`` names the voice ("auto":
+        one that fits the face) and ``speech_lang`` is the language spoken ("auto": the
+        line's, or the interface's when the app writes the line). They come last so that API
+        calls written before them keep working. ``should_stop`` is supplied by
+        ``ui.cancel.stoppable`` (Gradio does not see it).
         """
         options = {
             "face_index": check.face_index(speaker, "speaker", lang),
             "mood": check.choice(mood, "mood", lang, MOODS, MOODS[0]),
-            "voice": Voice(
-                rate=check.number(rate, "rate", lang, *RATE_RANGE, 1.0),
-                pitch_semitones=check.number(pitch, "pitch", lang, *PITCH_RANGE, 0.0),
-            ),
+            "voice": _voice(voice, rate, pitch, lang),
             "still": check.flag(still, "still", lang),
             "seed": check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0),
             "captions": check.flag(captions, "captions", lang),
@@ -150,6 +199,7 @@ class SingleHandlers:
         text: str | None,
         face_index: float | None,
         mood: str | None,
+        voice: str | None = AUTO,
         lang: str | None = "auto",
         backends: Mapping[str, Any] | None = None,
         request: gr.Request | None = None,
@@ -166,11 +216,43 @@ class SingleHandlers:
             "text": check.text(text, "text", "en").strip() or None,
             "face_index": check.face_index(face_index, "face_index", "en"),
             "mood": check.choice(mood, "mood", "en", MOODS, MOODS[0]),
+            "voice": _voice(voice, 1.0, 0.0, "en"),
             "lang": check.choice(lang, "lang", "en", LANGUAGE_CHOICES, "auto"),
             "photo": require_photo(photo, "en"),
         }
         pipeline = pipeline_for(self.pool, backends, "en")
         return str(self._render(pipeline, options, "en", request, progress, should_stop).video)
+
+    def preview_voice(
+        self,
+        voice: str | None,
+        rate: float | None = 1.0,
+        pitch: float | None = 0.0,
+        photo: Any = None,
+        speaker: Any = None,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A short sentence in the chosen voice (in its language): the path of its WAV.
+
+        "auto" is read from the chosen face (the largest when none is chosen) when there is a
+        photo, else it is the speech backend's default voice.
+        """
+        chosen = _voice(voice, rate, pitch, lang)
+        index = check.face_index(speaker, "speaker", lang)
+        path = check.uploaded_file(photo, "photo", lang)
+        pipeline = pipeline_for(self.pool, backends, lang)
+        with friendly_errors(lang, "previewing a voice"):
+            if chosen.name == AUTO and path is not None and pipeline.chooses_voices():
+                loaded = pipeline.load_photo(path)
+                faces = pipeline.detect_faces(loaded)
+                index = index if index is not None else faces_overview(loaded, faces).largest
+                chosen = pipeline.face_voices(loaded, faces, {index: chosen})[0][index]
+            language = find_voice(chosen.name).language if pipeline.chooses_voices() else "en"
+            speech = pipeline.speak(tr(language, "preview_line"), chosen)
+            folder = self.jobs.folders.new()
+            wav = folder / served_name(folder, "voice-preview", ".wav")
+            return str(write_wav(wav, speech.audio, speech.sample_rate))
 
     def _render(
         self,
@@ -188,7 +270,12 @@ class SingleHandlers:
         ) -> RenderResult:
             output = folder / served_name(folder, VIDEO_STEM, ".mp4")
             render_request = RenderRequest(output=output, watermark=True, **options)
-            return pipeline.render(render_request, progress=report, should_stop=stop)
+            if self.remote is not None and pipeline is self.pool.base:
+                return self.remote.render(render_request, progress=report, should_stop=stop)
+            if self.remote is None:  # the event's own limit keeps it to one at a time
+                return pipeline.render(render_request, progress=report, should_stop=stop)
+            with self._local_render:
+                return pipeline.render(render_request, progress=report, should_stop=stop)
 
         return self.jobs.run(work, lang, request, progress, should_stop)
 
@@ -208,3 +295,12 @@ class SingleHandlers:
     def text_tab(self) -> bool:
         """The "type a line" tab was opened."""
         return False
+
+
+def _voice(name: Any, rate: Any, pitch: Any, lang: str) -> Voice:
+    """The voice the visitor chose (a catalogue name, a role or "auto"), checked."""
+    return Voice(
+        name=check.choice(name, "voice", lang, voice_choices(), AUTO),
+        rate=check.number(rate, "rate", lang, *RATE_RANGE, 1.0),
+        pitch_semitones=check.number(pitch, "pitch", lang, *PITCH_RANGE, 0.0),
+    )

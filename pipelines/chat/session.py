@@ -26,6 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pipelines.chat.answer import AnswerChunk, write_answer
+from pipelines.chat.chinese import (
+    chat_messages_zh,
+    check_answer_zh,
+    question_lang,
+    template_answer_zh,
+)
 from pipelines.chat.prompt import (
     PROMPT_MEMORY_TURNS,
     ChatTurn,
@@ -275,11 +281,16 @@ class ChatSession:
         chat = self.pipeline.backend("dialogue")
         max_chars = self.pipeline.settings.limits.max_text_chars
         rng = random.Random(self.seed * 7 + self._asked)
+        chinese = lang == "zh" or question_lang(question) == "zh"
 
         def fallback() -> str:
+            if chinese:
+                return template_answer_zh(question, self.mood, self.persona_name, rng)
             return template_answer(question, self.mood, self.persona_name, rng)
 
-        if isinstance(chat, TemplateChat):
+        # A Chinese question needs a model that writes Chinese (Qwen); SmolLM2 does not.
+        writes_chinese = bool(getattr(chat, "supports_prefill", False))
+        if isinstance(chat, TemplateChat) or (chinese and not writes_chinese):
             line = fallback()
             yield AnswerChunk(line, line, True, "template")
             return
@@ -288,13 +299,29 @@ class ChatSession:
             (self.seed * 1009 + self._asked * 131 + attempt * 7919) & 0x7FFFFFFF
             for attempt in range(ATTEMPTS)
         ]
-        grammar = answer_grammar(self.persona_name) if lang == "en" else None
+        if chinese:
+            person = person_in(self.scene, self.face.index)
+            messages = chat_messages_zh(
+                self.scene, person, self.mood, self.persona_name, memory, question
+            )
+
+            def check(reply: str) -> tuple[str | None, str]:
+                return check_answer_zh(reply, self.persona_name, memory, max_chars, self.scene)
+
+            grammar = None
+        else:
+            messages = self.prompt_messages(question, "en")
+
+            def check(reply: str) -> tuple[str | None, str]:
+                return check_answer(
+                    reply, self.persona_name, memory, max_chars, self.scene.text_in_photo
+                )
+
+            grammar = answer_grammar(self.persona_name)
         yield from write_answer(
             chat,
-            self.prompt_messages(question, lang),
-            lambda reply: check_answer(
-                reply, self.persona_name, memory, max_chars, self.scene.text_in_photo
-            ),
+            messages,
+            check,
             seeds,
             fallback,
             max_tokens=MAX_TOKENS,
@@ -460,7 +487,7 @@ class ChatSession:
             run,
             self.reading,
             lay_out(turns, speeches, gap_s=pause / self.voice.rate, label_cues=False),
-            (Line(self.face.index, text, self.mood, source),),
+            (Line(self.face.index, text, self.mood, source, question_lang(question)),),
             moods={face.index: self.mood for face in self.faces},
             options=RenderOptions(stem.with_suffix(".mp4"), seed=self.seed + self._asked),
             subject="The answer",

@@ -139,6 +139,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         lang=args.lang,
     )
     who = args.name or f"face {session.face.index}"
+    if session.voice_note:
+        print(f"note: {session.voice_note}", file=sys.stderr)
     print(
         f"Chatting with {who}. Type a question and press Enter, or '/say FILE' to ask it aloud "
         "from a recording; an empty line or Ctrl-D ends."

@@ -1,4 +1,4 @@
-"""The command line: ``talking-photo render | faces | scene | voices | backends | ...``.
+"""The command line: ``talking-photo render | faces | scene | voices | batch | serve | ...``.
 
 Bad input ends with a one-line message on stderr and exit code 2; a failure to write (a full
 disk, no permission) or to encode ends with one line and exit code 1. Ctrl-C or SIGTERM stops
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines import registry
+from pipelines.cli.cluster import CLUSTER_COMMANDS, add_cluster_commands
 from pipelines.cli.common import (
     exit_now,
     os_error_line,
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     voices = commands.add_parser("voices", help="list the voices (names for --voice)")
     voices.add_argument("--json", action="store_true", help="as JSON, with every detail")
     add_conversation_commands(commands)
+    add_cluster_commands(commands)
 
     fetch = commands.add_parser(
         "fetch-models", help="download the neural backends' weights (needs internet)"
@@ -304,6 +306,7 @@ _COMMANDS = {
     "voices": _voices,
     "fetch-models": _fetch_models,
     **CONVERSATION_COMMANDS,
+    **CLUSTER_COMMANDS,
 }
 
 if __name__ == "__main__":

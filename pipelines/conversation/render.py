@@ -69,7 +69,8 @@ def render_conversation(
         progress: Called with (stage, overall fraction) as the render advances.
         captions: Burn the subtitles (each turn's speaker, then the words) into the video.
         should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
-        lang: The language spoken: "en", "zh", or "auto" (each turn's own language).
+        lang: The language spoken: "en", "zh", or "auto" (each turn's own language); the
+            model writes its turns in Chinese for "zh", else in English.
 
     Returns:
         The outputs; ``lines`` holds one Line per turn, in order.
@@ -104,7 +105,16 @@ def render_conversation(
     scene = run.call("scene", pipeline.describe_scene, photo, faces)
     with run.stage("dialogue") as deadline:
         if turns is None:
-            turns = deadline.run(write_conversation, pipeline, scene, faces, n_turns, mood_of, seed)
+            turns = deadline.run(
+                write_conversation,
+                pipeline,
+                scene,
+                faces,
+                n_turns,
+                mood_of,
+                seed,
+                lang="zh" if lang == "zh" else "en",
+            )
             if any(turn.source == "template" for turn in turns):
                 run.warn(
                     "Some of the dialogue model's turns did not pass checks; templates were used."

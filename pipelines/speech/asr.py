@@ -12,6 +12,7 @@ simplified characters. Without the two packages the English-only whisper tiny.en
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import shutil
@@ -26,6 +27,7 @@ from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable
 from pipelines.model_files import cached_file, joined_file, package_file
 from pipelines.text import LANGUAGES
+from pipelines.types import Cue, Speech
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +157,20 @@ class WhisperTranscriber:
 
     def listen_samples(self, samples: np.ndarray) -> Transcript:
         """The words and language of (N,) float32 mono samples at 16 kHz."""
+        cues, lang, confidence = self._heard(samples)
+        return Transcript(_tidy(" ".join(cue.text for cue in cues), lang), lang, confidence)
+
+    def timed_samples(self, samples: np.ndarray) -> list[Cue]:
+        """The words spoken in (N,) float32 mono samples at 16 kHz, one cue per segment.
+
+        Returns:
+            Whisper's segments in order, as cues (text tidied as in ``listen_samples``, times
+            in seconds from the start of ``samples``); empty segments are dropped.
+        """
+        return self._heard(samples)[0]
+
+    def _heard(self, samples: np.ndarray) -> tuple[list[Cue], str, float]:
+        """Whisper's segments as cues, the language heard and its confidence (0-1)."""
         audio = np.asarray(samples, np.float32)
         with self._lock:
             lang, confidence = self._language(audio)
@@ -165,12 +181,9 @@ class WhisperTranscriber:
                 condition_on_previous_text=False,
                 initial_prompt=MANDARIN_PROMPT if lang == "zh" else None,
             )
-            text = " ".join(segment.text.strip() for segment in segments)
-        text = " ".join(text.split())
-        if lang == "zh":  # no spaces between characters; Chinese punctuation
-            text = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
-            text = text.translate(_FULL_WIDTH).strip()
-        return Transcript(text, lang, confidence)
+            timed = [(_tidy(s.text, lang), float(s.start), float(s.end)) for s in segments]
+        cues = [Cue(text, start, max(end, start)) for text, start, end in timed if text]
+        return cues, lang, confidence
 
     def _language(self, audio: np.ndarray) -> tuple[str, float]:
         """The most likely of ``languages`` for the audio, and its share of their probability."""
@@ -186,6 +199,15 @@ class WhisperTranscriber:
         total = sum(weights.values()) or 1.0
         best = max(self.languages, key=lambda lang: weights.get(lang, 0.0))
         return best, weights.get(best, 0.0) / total
+
+
+def _tidy(text: str, lang: str) -> str:
+    """Whisper's text with whitespace collapsed; Chinese without spaces, full-width marks."""
+    text = " ".join(text.split())
+    if lang == "zh":
+        text = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
+        text = text.translate(_FULL_WIDTH).strip()
+    return text
 
 
 def _default_model_dir() -> Path:
@@ -259,6 +281,36 @@ def _edit_rate(ref: list[str], hyp: list[str]) -> float:
             )
         previous = current
     return previous[-1] / len(ref)
+
+
+def with_transcript(speech: Speech) -> Speech:
+    """The user's recording with what it says: its text and one subtitle cue per segment.
+
+    The shared transcriber hears English or Mandarin (see the module docstring).
+
+    Args:
+        speech: A recording (``TalkingPhotoPipeline.load_speech``), any sample rate.
+
+    Returns:
+        The same audio with ``text`` and ``cues`` filled in (cue times within its duration);
+        ``speech`` itself when no words were recognised.
+
+    Raises:
+        BackendUnavailable: faster-whisper or its model is not installed.
+    """
+    from pipelines.audio import resample
+
+    samples = np.asarray(speech.audio, np.float32).reshape(-1)
+    if speech.sample_rate != WHISPER_RATE:
+        samples = resample(samples, speech.sample_rate, WHISPER_RATE)
+    cues = [
+        Cue(cue.text, min(cue.start, speech.duration), min(cue.end, speech.duration))
+        for cue in shared_transcriber().timed_samples(samples)
+    ]
+    if not cues:
+        return speech
+    text = " ".join(cue.text for cue in cues)
+    return dataclasses.replace(speech, cues=tuple(cues), text=text)
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:

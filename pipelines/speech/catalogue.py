@@ -242,8 +242,8 @@ def find_voice(name: str, lang: str = "en") -> VoiceEntry:
     Args:
         name: A voice's name ("en-child"), a role ("child"), "default" or "auto" (both: the
             language's first voice).
-        lang: The line's language, used to resolve roles and "default" ("auto" reads as
-            English).
+        lang: The line's language, used to resolve roles and "default" ("auto", or a language
+            with no voice of its own, reads as English).
 
     Returns:
         The voice.
@@ -257,12 +257,11 @@ def find_voice(name: str, lang: str = "en") -> VoiceEntry:
     for entry in VOICES:
         if entry.name == cleaned:
             return entry
-    in_language = [v for v in VOICES if v.language == language]
-    if not in_language:
-        raise BadInputError(
-            f"There is no voice for the language {language!r}; voices speak: "
-            f"{', '.join(sorted({v.language for v in VOICES}))}."
-        )
+    # A language without voices of its own is read by the first language's voices (which
+    # skip what they cannot say), as a backend of one voice would.
+    in_language = [v for v in VOICES if v.language == language] or [
+        v for v in VOICES if v.language == VOICES[0].language
+    ]
     if cleaned in (AUTO, DEFAULT):
         return in_language[0]
     for entry in in_language:

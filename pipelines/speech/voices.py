@@ -17,7 +17,7 @@ import threading
 from typing import Any, ClassVar
 
 from pipelines.config import Limits
-from pipelines.errors import BadInputError
+from pipelines.errors import BackendUnavailable, BadInputError
 from pipelines.protocols import SpeechBackend, Voice
 from pipelines.speech.catalogue import (
     AUTO,
@@ -42,13 +42,16 @@ ENGINES: dict[str, str] = {
     "kokoro-zh-female": "pipelines.speech.kokoro_zh:KokoroMandarinFemale",
     "kokoro-zh-neutral": "pipelines.speech.kokoro_zh:KokoroMandarinNeutral",
 }
+#: Engines loaded when the backend is created (the pipeline creates it on a background thread
+#: while the faces are found); the others load on first use.
+EAGER_ENGINES: tuple[str, ...] = ("piper", "hibari")
 
 
 class CatalogueSpeech:
     """Speech in any voice of the catalogue (the offline default speech backend).
 
-    Engines load on first use and stay loaded; ``synthesize`` is thread-safe (each engine
-    serialises its own calls).
+    The English engines load now, the others on first use; all stay loaded. ``synthesize`` is
+    thread-safe (each engine serialises its own calls).
 
     Args:
         limits: Text and audio limits, passed to every engine.
@@ -69,6 +72,11 @@ class CatalogueSpeech:
         self.voice_names: tuple[str, ...] = (AUTO, DEFAULT, *voice_names(), *ROLES)
         self._engines: dict[str, SpeechBackend] = {}
         self._lock = threading.Lock()
+        for name in EAGER_ENGINES:
+            try:
+                self.engine(name)
+            except BackendUnavailable as error:  # raised again when one of its voices speaks
+                logger.warning("The %s voices cannot speak here: %s", name, error.message)
 
     def engine(self, name: str) -> SpeechBackend:
         """The engine of that name, created once.
