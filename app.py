@@ -15,6 +15,9 @@ Environment:
     TALKING_PHOTO_OUTPUTS: Folder that holds one output folder per request (default ./outputs).
     TALKING_PHOTO_KEEP_MINUTES: Minutes outputs and uploads are kept before deletion (default 60).
     TALKING_PHOTO_QUEUE_SIZE: Requests that may wait for a render before "busy" (default 20).
+    TALKING_PHOTO_RAY_SERVE: URL of a render service (``talking-photo serve``); when set, the
+        One person renders go there instead of this process (README, More than one machine).
+    TALKING_PHOTO_RAY_SERVE_CONCURRENCY: Renders sent to that service at once (default 4).
     GRADIO_SERVER_NAME, GRADIO_SERVER_PORT: Where ``python app.py`` listens.
 """
 

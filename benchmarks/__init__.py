@@ -14,4 +14,6 @@
   (``conversation.md``).
 - ``python -m benchmarks.load``: simulated users against the web app (``load.md``).
 - ``python -m benchmarks.fuzz``: mutation fuzzing of the input decoders (``fuzz.md``).
+- ``python -m benchmarks.batch``: batch renders per minute with 1 and 2 local workers and on
+  Ray, and the overhead per row (``batch.json``).
 """

@@ -47,6 +47,8 @@ class VideoAnalysis:
         widest: Index of the frame with the widest-open mouth.
         face_box: The dlib box of the speaking face in the first frame.
         mux_offset_ms: Delay of the MP4's audio track relative to the WAV, in ms.
+        blink_frames: Frame index -> frame, of the deepest blink (lowest eye aspect ratio)
+            and the frame before it (the lids closing), for the close-ups.
     """
 
     fps: float
@@ -60,6 +62,7 @@ class VideoAnalysis:
     face_box: FaceBox
     mux_offset_ms: float
     notes: list[str] = field(default_factory=list)
+    blink_frames: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_frames(self) -> int:
@@ -134,6 +137,8 @@ def analyse_render(
     identity: list[float] = []
     kept: dict[int, np.ndarray] = {}
     widest, widest_gap, widest_frame = 0, -1.0, None
+    blink_frames: dict[int, np.ndarray] = {}
+    deepest, previous = math.inf, None
     tracker: FaceTracker | None = None
     first_box = photo_box
     with av.open(str(video)) as container:
@@ -166,6 +171,10 @@ def analyse_render(
             gap_px = float(np.linalg.norm(landmarks[62] - landmarks[66]))
             if gap_px > widest_gap:
                 widest, widest_gap, widest_frame = index, gap_px, frame
+            ear = float(measure.eye_aspect_ratio(landmarks[None])[0])
+            if index >= 3 and ear < deepest and previous is not None:
+                deepest, blink_frames = ear, {index - 1: previous, index: frame}
+            previous = frame
     if not points:
         raise RuntimeError(f"{video} has no video frames.")
     if widest_frame is not None:
@@ -185,6 +194,7 @@ def analyse_render(
         face_box=first_box,
         mux_offset_ms=mux_offset_ms(video, audio, rate),
         notes=notes,
+        blink_frames=blink_frames,
     )
 
 
@@ -234,7 +244,8 @@ def summarise(analysis: VideoAnalysis) -> dict[str, float | int]:
     lag, correlation = measure.av_lag(gap, analysis.energy_db)
     first_half, second_half = measure.av_lag_halves(gap, analysis.energy_db)
     ratio, n_pause = measure.pause_ratio(gap, analysis.energy_db)
-    blinks = measure.count_blinks(measure.eye_aspect_ratio(analysis.points), analysis.fps)
+    ear = measure.eye_aspect_ratio(analysis.points)
+    blinks = measure.count_blinks(ear, analysis.fps)
     minutes = analysis.n_frames / analysis.fps / 60.0
     pooled_mse = float(np.mean(analysis.background_mse))
     return {
@@ -258,6 +269,7 @@ def summarise(analysis: VideoAnalysis) -> dict[str, float | int]:
         ),
         "blinks": blinks,
         "blinks_per_minute": round(blinks / minutes, 1),
+        "blink_interval_cv": round(measure.blink_interval_cv(ear, analysis.fps), 3),
         "jitter": round(measure.jitter(analysis.points), 4),
         "inter_ocular_px": round(float(np.median(measure.inter_ocular(analysis.points))), 1),
         "mux_offset_ms": analysis.mux_offset_ms,

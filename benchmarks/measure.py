@@ -208,10 +208,10 @@ def mouth_range(gap: np.ndarray) -> float:
     return float(high - low)
 
 
-def count_blinks(
+def blink_onsets(
     ear: np.ndarray, fps: float, dip_fraction: float = 0.75, min_frames: int = 2
-) -> int:
-    """Blinks: runs of at least ``min_frames`` frames with EAR below a fraction of its median.
+) -> np.ndarray:
+    """First frames of blinks: runs of >= ``min_frames`` frames of EAR well below its median.
 
     The reference is the running median of the EAR over a 2-second window (the whole clip
     when it is shorter), so slow changes of expression are not counted.
@@ -223,21 +223,37 @@ def count_blinks(
         min_frames: Shortest dip counted as a blink.
 
     Returns:
-        Number of blinks.
+        (n,) int frame index where each blink's dip starts.
     """
     from scipy.ndimage import median_filter
 
+    if len(ear) == 0:
+        return np.zeros(0, int)
     window = min(len(ear), round(2.0 * fps) | 1)
     reference = median_filter(ear, size=window, mode="nearest")
-    dips = ear < dip_fraction * reference
-    blinks, run = 0, 0
-    for dip in dips:
-        if dip:
-            run += 1
-        else:
-            blinks += run >= min_frames
-            run = 0
-    return blinks + (run >= min_frames)
+    dips = np.concatenate([[0], (ear < dip_fraction * reference).astype(int), [0]])
+    edges = np.flatnonzero(np.diff(dips))
+    starts, ends = edges[::2], edges[1::2]
+    return starts[ends - starts >= min_frames]
+
+
+def count_blinks(
+    ear: np.ndarray, fps: float, dip_fraction: float = 0.75, min_frames: int = 2
+) -> int:
+    """Number of blinks (see ``blink_onsets``)."""
+    return len(blink_onsets(ear, fps, dip_fraction, min_frames))
+
+
+def blink_interval_cv(ear: np.ndarray, fps: float) -> float:
+    """Coefficient of variation (std / mean) of the intervals between blink onsets.
+
+    About 0.3-0.65 for people; near 0 for a metronome. NaN with fewer than 3 intervals.
+    """
+    onsets = blink_onsets(ear, fps)
+    if len(onsets) < 4:
+        return math.nan
+    intervals = np.diff(onsets).astype(np.float64)
+    return float(intervals.std() / intervals.mean())
 
 
 def jitter(points: np.ndarray, window: int = 5) -> float:

@@ -54,6 +54,17 @@ def _no_drift(metrics: dict[str, Any]) -> bool | None:
     return abs(metrics["av_lag_first_half"] - metrics["av_lag_second_half"]) <= 1
 
 
+#: Blink irregularity is judged on clips at least this long (fewer blinks give a noisy cv).
+MIN_BLINK_CV_CLIP_S = 30.0
+
+
+def _blink_irregular(metrics: dict[str, Any]) -> bool | None:
+    value = float(metrics.get("blink_interval_cv", math.nan))
+    if metrics["seconds"] < MIN_BLINK_CV_CLIP_S or math.isnan(value):
+        return None
+    return value >= 0.3
+
+
 def _blink_rate(metrics: dict[str, Any]) -> bool | None:
     if metrics["seconds"] < MIN_LONG_CLIP_S:
         return None
@@ -68,6 +79,12 @@ QUALITY_TARGETS: tuple[Target, ...] = (
         _synced,
     ),
     Target("av_lag_halves", "AV lag 1st / 2nd half", "equal ±1", _no_drift),
+    Target(
+        "av_correlation",
+        "lip-sync correlation (lip gap vs speech energy at the lag)",
+        "≥ 0.45",
+        _within("av_correlation", 0.45, math.inf),
+    ),
     Target(
         "pause_gap_ratio",
         "lip gap in pauses / in speech",
@@ -93,10 +110,12 @@ QUALITY_TARGETS: tuple[Target, ...] = (
         _within("background_psnr_db", 40.0, math.inf),
     ),
     Target("blinks_per_minute", "blinks per minute", "8-30", _blink_rate),
+    Target("blink_interval_cv", "blink interval cv", "≥ 0.3 (clips ≥ 30 s)", _blink_irregular),
     Target("jitter", "jitter (× inter-ocular)", "≤ 0.01", _within("jitter", 0.0, 0.01)),
 )
 INFO_KEYS = (
-    ("av_correlation", "lip gap vs audio correlation at the lag"),
+    ("mouth_grain_ratio", "open mouth vs cheeks: grain ratio (1 = same)"),
+    ("mouth_sharpness_ratio", "open mouth vs cheeks: fine-detail share ratio (1 = same)"),
     ("pause_frames", "pause frames counted"),
     ("identity_worst", "identity distance, worst sampled frame"),
     ("background_psnr_worst_frame_db", "background PSNR, worst frame (dB)"),
@@ -135,6 +154,12 @@ DEFINITIONS = (
     "figure also leaves out 0.6 box heights above each box (hair, top of the head).",
     "- **Blinks**: eye aspect ratio (both eyes, points 36-47) below 0.75 × its 2-second "
     "running median for ≥ 2 frames. Drift and blinks are not judged on clips under 20 s.",
+    "- **Blink interval cv**: std / mean of the intervals between the blinks' first frames "
+    "(people: about 0.3-0.65); judged on clips of 30 s or more.",
+    "- **Mouth finish**: at the widest-open frame, the inside of dlib's inner-lip outline vs "
+    "both cheeks: grain = median |3x3 second-difference response| × 1.4826 / 6; sharpness = "
+    "mean |I - blur(0.7 px)| / mean |I - blur(2.5 px)|; each as mouth / cheeks (1 = same "
+    "finish; a crisp drawn mouth in a soft photo scores well above 1).",
     "- **Jitter**: std of (track - centred 5-frame moving average) of points 27-30, 39 and 42, "
     "averaged over points and axes, over the inter-ocular distance.",
 )
@@ -346,4 +371,6 @@ def _quality_section(results: dict[str, Any]) -> list[str]:
         for note in [*q["warnings"], *q["notes"]]:
             lines.append(f"- {note}")
         lines += [f"![contact sheet]({q['contact_sheet']})", ""]
+        if "closeups" in q:
+            lines += [f"![mouth and eyes, 2x]({q['closeups']})", ""]
     return lines

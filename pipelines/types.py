@@ -172,12 +172,14 @@ class PersonInScene:
         position: "left", "centre" or "right" third of the photo.
         framing: "close-up", "portrait" or "small in the frame".
         expression: The face's expression label.
+        clothes: The main colour word of the clothes just below the face, "" when unknown.
     """
 
     face_index: int
     position: str
     framing: str
     expression: str
+    clothes: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,12 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
 
     out = tmp_path_factory.mktemp("outputs")
     return TalkingPhotoPipeline(Settings(output_dir=out))
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A local Ray cluster of 2 CPUs for the session (the ray extra); shut down at the end."""
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()

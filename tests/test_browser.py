@@ -186,18 +186,19 @@ def test_chinese_interface_and_choosing_a_speaker_by_clicking_their_face(
     )
     assert "谁来说话" in page.content()
 
-    page.locator('#examples button.gallery-item:has(img[src*="two_people"])').click()
+    page.locator('#examples button.gallery-item:has(img[src*="einstein_and_mona_lisa"])').click()
     page.wait_for_selector("#faces img", timeout=60_000)
     overview = page.locator("#faces img")
     size = overview.bounding_box()
     assert size is not None
-    # two_people.jpg: one man on the left, one on the right, faces in the upper third.
-    overview.click(position={"x": size["width"] * 0.28, "y": size["height"] * 0.2})
+    # einstein_and_mona_lisa.jpg: Einstein on the left, the Mona Lisa on the right, faces a
+    # little above the middle.
+    overview.click(position={"x": size["width"] * 0.26, "y": size["height"] * 0.4})
     page.wait_for_function(
         "() => document.querySelector('#speaker input').value.startsWith('第 1 人')",
         timeout=30_000,
     )
-    overview.click(position={"x": size["width"] * 0.72, "y": size["height"] * 0.2})
+    overview.click(position={"x": size["width"] * 0.75, "y": size["height"] * 0.36})
     page.wait_for_function(
         "() => document.querySelector('#speaker input').value.startsWith('第 2 人')",
         timeout=30_000,
@@ -241,7 +242,7 @@ def test_a_visitor_holds_a_five_turn_chat_hearing_each_answer_before_its_video(
     page.add_init_script(WATCH_CHAT_SOURCES_JS)
     page.goto(app_url)
     page.wait_for_selector("#consent input[type=checkbox]", timeout=60_000)
-    page.locator('#examples button.gallery-item:has(img[src*="two_people"])').click()
+    page.locator('#examples button.gallery-item:has(img[src*="einstein_and_mona_lisa"])').click()
     page.wait_for_selector("#faces img", timeout=60_000)
     page.locator("#consent input[type=checkbox]").check()
 

@@ -20,6 +20,7 @@ from pipelines.conversation import (
     parse_script_text,
     render_conversation,
 )
+from pipelines.conversation.chinese import check_turn_zh
 from pipelines.conversation.writer import (
     CONVERSATION_TEMPLATES,
     check_turn,
@@ -29,6 +30,7 @@ from pipelines.conversation.writer import (
     write_conversation,
 )
 from pipelines.dialogue.checks import validate_line
+from pipelines.dialogue.checks_zh import inspect_line_zh
 from pipelines.faces import faces_to_animate
 from pipelines.faces.mediapipe_faces import MediaPipeFaces
 from pipelines.render import check_length
@@ -263,8 +265,8 @@ def test_the_model_writes_an_alternating_valid_dialogue(
     _, faces, scene = two_people
     turns = write_conversation(pipeline, scene, faces, n_turns=3, moods="happy", seed=3)
     assert [t.face_index for t in turns] == [0, 1, 0]
+    assert any(turn.source == "model" for turn in turns)
     for turn in turns:
-        assert turn.source == "model"  # SmolLM2 writes each of these turns itself
         assert validate_line(turn.text) is not None, turn
     assert len({t.text for t in turns}) == 3
 
@@ -280,6 +282,18 @@ def test_template_dialogue_without_a_model(two_people) -> None:
     sad_lines = {line for lines in CONVERSATION_TEMPLATES["sad"].values() for line in lines}
     assert all(t.text in sad_lines for t in turns if t.face_index == 1)
     assert turns == write_conversation(templates, scene, faces, 6, {1: "sad"}, seed=1)
+    # on_turn sees each turn coming (who speaks next) and the whole script at the end.
+    reported: list[tuple[int, int | None]] = []
+    write_conversation(
+        templates,
+        scene,
+        faces,
+        6,
+        {1: "sad"},
+        seed=1,
+        on_turn=lambda done, speaking: reported.append((len(done), speaking)),
+    )
+    assert reported == [(0, 0), (1, 1), (2, 0), (3, 1), (4, 0), (5, 1), (6, None)]
 
 
 def test_a_conversation_needs_two_people_and_2_to_8_turns(two_people) -> None:
@@ -330,3 +344,31 @@ def test_only_the_speaker_moves_their_mouth(rendered, name) -> None:
         listener_range = _spread(gaps[speaking, listener])
         assert speaker_range > 0.05, (name, speaker)
         assert listener_range < 0.3 * speaker_range, (name, speaker, listener_range)
+
+
+def test_template_dialogue_in_chinese(two_people) -> None:
+    _, faces, scene = two_people
+    templates = TalkingPhotoPipeline(Settings(dialogue_backend="template"))
+    turns = write_conversation(templates, scene, faces, n_turns=4, moods="happy", seed=2, lang="zh")
+    assert [t.face_index for t in turns] == [0, 1, 0, 1]
+    assert len({t.text for t in turns}) == 4
+    for turn in turns:
+        assert turn.source == "template"
+        assert inspect_line_zh(turn.text)[0] == turn.text, turn
+
+
+def test_chinese_turn_checks_refuse_assistant_talk_and_repeats(two_people) -> None:
+    _, _, scene = two_people
+    said = [Turn(0, "我们一起站在这里真开心。", "model")]
+    assert check_turn_zh("作为一个AI，我没有感情。", scene, said, 600)[0] is None
+    assert check_turn_zh("我们一起站在这里真开心！", scene, said, 600)[1] == "said before"
+    assert check_turn_zh("是啊，我也觉得今天特别好。", scene, said, 600)[0] is not None
+
+
+@pytest.mark.slow
+def test_the_model_writes_a_chinese_dialogue(pipeline: TalkingPhotoPipeline, two_people) -> None:
+    _, faces, scene = two_people
+    turns = write_conversation(pipeline, scene, faces, n_turns=2, moods="happy", seed=3, lang="zh")
+    assert [t.face_index for t in turns] == [0, 1]
+    for turn in turns:
+        assert inspect_line_zh(turn.text)[0] == turn.text, turn

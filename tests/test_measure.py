@@ -169,3 +169,44 @@ def test_mux_offset_finds_a_known_audio_delay(speech, photo, tmp_path) -> None:
     delay = int(0.08 * rate)  # the WAV starts 80 ms late, so the MP4 track plays 80 ms early
     late = np.concatenate([np.zeros(delay, np.float32), mono])[: len(mono)]
     assert mux_offset_ms(video, late, rate) == pytest.approx(-80, abs=2)
+
+
+def test_blink_interval_cv_tells_a_metronome_from_irregular_blinks() -> None:
+    rng = np.random.default_rng(0)
+    regular = 0.3 + rng.normal(0.0, 0.005, 1000)
+    irregular = regular.copy()
+    for start in range(40, 960, 100):
+        regular[start : start + 3] = 0.08
+    for start in (40, 90, 260, 300, 520, 560, 700, 900):
+        irregular[start : start + 3] = 0.08
+    assert list(measure.blink_onsets(regular, FPS)) == list(range(40, 960, 100))
+    assert measure.blink_interval_cv(regular, FPS) < 0.05
+    assert measure.blink_interval_cv(irregular, FPS) > 0.3
+    assert np.isnan(measure.blink_interval_cv(regular[:300], FPS))  # too few blinks
+
+
+def test_finish_match_sees_a_crisp_mouth_in_a_soft_face() -> None:
+    import cv2
+
+    from benchmarks.closeups import finish_match
+
+    rng = np.random.default_rng(1)
+    texture = rng.normal(128.0, 30.0, (200, 200)).astype(np.float32)
+    soft = cv2.GaussianBlur(texture, (0, 0), 2.0)
+    # dlib-like points: cheeks left and right, the inner mouth in the middle.
+    points = np.zeros((68, 2))
+    points[[1, 2, 3, 48, 31, 40, 41, 36]] = [(10, 60), (10, 100), (15, 140), (60, 150),
+                                            (70, 90), (60, 60), (40, 55), (20, 55)]  # fmt: skip
+    right = [(190, 60), (190, 100), (185, 140), (140, 150), (130, 90), (140, 60), (160, 55)]
+    points[[15, 14, 13, 54, 35, 47, 46, 45]] = [*right, (180, 55)]
+    points[60:68] = [(80, 160), (90, 150), (100, 148), (110, 150), (120, 160), (110, 175),
+                     (100, 178), (90, 175)]  # fmt: skip
+    same = np.repeat(soft[..., None], 3, axis=2).clip(0, 255).astype(np.uint8)
+    crisp = same.copy()
+    crisp[140:185, 75:125] = np.repeat(texture[140:185, 75:125, None], 3, axis=2).clip(0, 255)
+    matched = finish_match(same, points)
+    drawn = finish_match(crisp, points)
+    assert 0.7 < matched["mouth_sharpness_ratio"] < 1.4
+    assert 0.6 < matched["mouth_grain_ratio"] < 1.6
+    assert drawn["mouth_sharpness_ratio"] > 1.5 * matched["mouth_sharpness_ratio"]
+    assert drawn["mouth_grain_ratio"] > 2.0

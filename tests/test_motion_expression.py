@@ -45,9 +45,11 @@ def test_listener_blinks_at_a_human_rate(listener_tracks) -> None:
                 for s, n in zip(starts, lengths, strict=False)
             ]
         )
-        assert np.diff(peaks).min() / FPS >= MIN_BLINK_GAP_S - 1.0 / FPS
-        assert (motion.blink[peaks] == 1.0).all()  # every blink shows fully closed lids
         gaps = np.diff(peaks) / FPS
+        # Blinks keep a human distance, but for the odd double blink.
+        assert gaps.min() >= 0.25
+        assert np.mean(gaps < MIN_BLINK_GAP_S - 1.0 / FPS) < 0.2
+        assert (motion.blink[peaks] == 1.0).all()  # every blink shows fully closed lids
         assert 0.3 < gaps.std() / gaps.mean() < 0.9  # irregular, not a metronome
 
 
@@ -58,8 +60,9 @@ def test_planned_blinks_have_human_durations_and_gaps() -> None:
         onsets = np.array([b.start for b in blinks])
         assert durations.min() >= 0.15 and durations.max() <= 0.4
         assert 0.2 <= float(np.median(durations)) <= 0.3
-        assert np.diff(onsets).min() >= MIN_BLINK_GAP_S
-        assert 10 <= len(blinks) / 10.0 <= 25
+        single = np.array([not b.double for b in blinks])
+        assert np.diff(onsets[single]).min() >= MIN_BLINK_GAP_S
+        assert 10 <= single.sum() / 10.0 <= 25
         assert onsets[-1] + durations[-1] <= 600.0
 
 
@@ -143,3 +146,31 @@ def test_nods_land_on_phrase_starts() -> None:
         assert pitch[frame] < -1.5  # a dip of 1.5-3 degrees at each phrase start
         assert pitch[frame] > -3.01
     assert np.abs(pitch[int(3.5 * FPS) : int(5.5 * FPS)]).max() < 0.5
+
+
+def test_blink_intervals_stay_irregular_with_some_double_blinks() -> None:
+    # On 35 s clips, as the benchmark measures them: the median clip's interval cv is
+    # within the range people show (about 0.3-0.65), and a few blinks come in pairs.
+    cvs, doubles, total = [], 0, 0
+    for seed in range(200):
+        blinks = plan_blinks(35.0, np.random.default_rng(seed))
+        onsets = np.array([b.start for b in blinks])
+        doubles += sum(b.double for b in blinks)
+        total += len(blinks)
+        if len(onsets) >= 4:
+            gaps = np.diff(onsets)
+            cvs.append(gaps.std() / gaps.mean())
+    assert 0.35 <= float(np.median(cvs)) <= 0.6
+    assert np.mean((np.array(cvs) >= 0.3) & (np.array(cvs) <= 0.65)) > 0.6
+    assert 0.04 <= doubles / total <= 0.15
+    for blink in (b for s in range(20) for b in plan_blinks(35.0, np.random.default_rng(s))):
+        assert blink.duration <= 0.4
+
+
+def test_the_blink_rate_follows_the_mood() -> None:
+    def per_minute(mood: str) -> float:
+        tracks = [plan_face_motion(0, TEN_MINUTES, FPS, mood=mood, seed=s) for s in range(2)]
+        return float(np.mean([len(blink_runs(t.blink, 0.05)[0]) / 10.0 for t in tracks]))
+
+    assert per_minute("excited") > 1.15 * per_minute("neutral")
+    assert per_minute("surprised") < 0.85 * per_minute("neutral")

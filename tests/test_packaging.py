@@ -46,7 +46,7 @@ def test_gradio_is_pinned_to_the_spaces_sdk_version_and_installed() -> None:
 def test_import_pipelines_stays_light() -> None:
     code = (
         "import sys, pipelines; heavy = {'torch', 'gradio', 'mediapipe', 'cv2', 'piper', "
-        "'xllamacpp', 'transformers'}; "
+        "'xllamacpp', 'transformers', 'ray'}; "
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

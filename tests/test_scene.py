@@ -280,3 +280,32 @@ def test_missing_ocr_warns_once_and_the_scene_still_works(
     assert scene.text_in_photo == ()
     assert scene.people == full.people
     assert scene.tone == full.tone
+
+
+def test_pencil_and_smoothed_versions_of_photos_read_as_drawings(scenes: dict) -> None:
+    bgr = cv2.cvtColor(scenes["woman_waterfall.jpg"][0].pixels, cv2.COLOR_RGB2BGR)
+    _, pencil = cv2.pencilSketch(bgr, sigma_s=60, sigma_r=0.07, shade_factor=0.05)
+    painted = cv2.stylization(bgr, sigma_s=60, sigma_r=0.45)
+    for picture in (pencil, painted):
+        assert guess_medium(cv2.cvtColor(picture, cv2.COLOR_BGR2RGB)) == "painting or drawing"
+    for name in ("woman_waterfall.jpg", "two_people.jpg", "smiling_woman_256.png"):
+        assert scenes[name][2].medium == "photo", name
+
+
+def test_clothes_colour_of_each_person() -> None:
+    faces_backend, reader = MediaPipeFaces(), HeuristicSceneReader(read_text=False)
+    photo = load_image(EXAMPLES / "couple_red_carpet.jpg")
+    scene = reader.describe(photo, faces_backend.detect(photo))
+    assert [person.clothes for person in scene.people] == ["black", "grey"]
+
+
+def test_handles_and_links_drawn_on_a_photo_are_not_read(
+    faces_backend: MediaPipeFaces, reader: HeuristicSceneReader
+) -> None:
+    image = Image.open(EXAMPLES / "woman_waterfall.jpg").convert("RGB")
+    pen = ImageDraw.Draw(image)
+    pen.rectangle((30, 20, 420, 150), fill=(255, 255, 255))
+    pen.text((45, 25), "@lady_life", font=ImageFont.truetype(str(FONT), 44), fill=(0, 0, 0))
+    pen.text((45, 85), "www.pics.com", font=ImageFont.truetype(str(FONT), 44), fill=(0, 0, 0))
+    photo = load_image(image)
+    assert reader.describe(photo, faces_backend.detect(photo)).text_in_photo == ()

@@ -18,9 +18,11 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from pipelines import Limits, TalkingPhotoPipeline
+from ui import accessibility
 from ui.backends_panel import PipelinePool
 from ui.chat_handlers import ChatHandlers, ChatRooms
 from ui.chat_tab import ChatTab
+from ui.consent import keep_in_step
 from ui.faces_overview import FacesOverview
 from ui.folders import RequestFolders, keep_seconds_from_env, queue_size_from_env
 from ui.group_handlers import GroupHandlers
@@ -28,6 +30,7 @@ from ui.group_tab import GroupTab
 from ui.http_guard import RequestGuard, quiet_preprocessing
 from ui.photo_column import FacesHandlers, PhotoColumn
 from ui.render_jobs import RenderJobs
+from ui.resets import emptied
 from ui.single_handlers import SingleHandlers
 from ui.single_tab import SingleTab, TalkEndpoint
 from ui.strings import CSS, LANGUAGES, tr
@@ -60,7 +63,7 @@ def build_demo(
     folders.start()
     pool = PipelinePool(pipeline)
     jobs = RenderJobs(folders)
-    single_handlers = SingleHandlers(pool, jobs)
+    single_handlers = SingleHandlers.from_env(pool, jobs)
     chat_handlers = ChatHandlers(pool, folders, ChatRooms(idle_seconds=keep))
     sweep = max(1, int(folders.sweep_every))
 
@@ -96,6 +99,16 @@ def build_demo(
         talk.wire(single_handlers, shared)
         group_tab.wire(GroupHandlers(pool, jobs), shared, single_handlers.cancel)
         chat_tab.wire(chat_handlers, shared)
+        keep_in_step([single_tab.consent, group_tab.consent, chat_tab.consent], column.photo)
+        # A new photo: the results and the script of the old one leave the screen.
+        stale = [*single_tab.results, *group_tab.results, (group_tab.table, "table")]
+        column.photo.change(
+            lambda: emptied([kind for _, kind in stale]),
+            None,
+            [component for component, _ in stale],
+            queue=False,
+            api_visibility="private",
+        )
 
         def localized(code: str) -> list[tuple[Any, dict[str, Any]]]:
             """(component, new properties) of every translated component but the speaker."""
@@ -148,8 +161,9 @@ def launch_options(output_dir: Path, limits: Limits | None = None) -> dict[str, 
     folder = Path(output_dir).resolve()
     readable = (Path.cwd().resolve(), Path(tempfile.gettempdir()).resolve())
     return {
-        "theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"),
-        "css": CSS,
+        "theme": accessibility.theme(),
+        "css": CSS + accessibility.CSS,
+        "head": accessibility.HEAD,
         "allowed_paths": [] if any(folder.is_relative_to(r) for r in readable) else [str(folder)],
         "max_file_size": (limits or Limits()).max_upload_bytes,
         "app_kwargs": {"middleware": [Middleware(RequestGuard)]},

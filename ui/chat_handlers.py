@@ -44,6 +44,15 @@ MAX_CHATS = 64
 History = list[dict[str, str]]
 
 
+def asking(started: bool, lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Updates of the question box and Ask: usable only once a chat has started.
+
+    Before a chat starts the question box says how to begin, and Ask cannot be pressed.
+    """
+    hint = tr(lang, "chat_question_hint" if started else "chat_question_before")
+    return gr.update(interactive=started, placeholder=hint), gr.update(interactive=started)
+
+
 class ChatRooms:
     """The open chats of every visitor, over the pipelines of their backend choices.
 
@@ -215,6 +224,8 @@ class ChatHandlers:
         chat_id = check.session_key(session_id, "session_id", lang)
         typed = " ".join(check.text(question, "question", lang).split())
         recorded = None if typed else check.uploaded_file(audio, "audio", lang)
+        if not chat_id:
+            raise user_error(lang, "error_chat_not_started")
         sessions = self.rooms.find(chat_id, _owner(request))
         if sessions is None:
             raise user_error(lang, "error_chat_ended")
@@ -269,18 +280,20 @@ class ChatHandlers:
 
     def chat_close(
         self, session_id: str | None, lang: str = "en", request: gr.Request | None = None
-    ) -> tuple[str, History, None, str]:
-        """Ends the chat (a new photo or another face): id, history, video and hint emptied."""
+    ) -> tuple[Any, ...]:
+        """Ends the chat (a new photo or another face).
+
+        Returns the emptied id, history and video, the how-to-start hint, and the question box
+        and Ask disabled until the next start.
+        """
         chat_id = check.session_key(session_id, "session_id", lang)
         if chat_id:
             self.rooms.close(chat_id, _owner(request))
-        return "", [], None, tr(lang, "chat_hint")
+        return "", [], None, tr(lang, "chat_hint"), *asking(False, lang)
 
-    def chat_started(
-        self, face: Any, name: str | None, lang: str = "en"
-    ) -> tuple[History, None, str]:
-        """After a start: an empty history, no video, and who the visitor talks with."""
-        return [], None, self._talking_with(face, name, lang)
+    def chat_started(self, face: Any, name: str | None, lang: str = "en") -> tuple[Any, ...]:
+        """After a start: an empty history, no video, who they talk with, Ask enabled."""
+        return [], None, self._talking_with(face, name, lang), *asking(True, lang)
 
     def chat_status(
         self,
@@ -289,12 +302,16 @@ class ChatHandlers:
         name: str | None,
         lang: str = "en",
         request: gr.Request | None = None,
-    ) -> str:
-        """The status line in the visitor's language: who they talk with, or how to start."""
+    ) -> tuple[Any, ...]:
+        """The status line in the visitor's language, and the question box and Ask.
+
+        The line says who they talk with, or how to start; the box and Ask are usable only
+        while a chat is open.
+        """
         chat_id = check.session_key(session_id, "session_id", lang)
         if self.rooms.find(chat_id, _owner(request)) is None:
-            return tr(lang, "chat_hint")
-        return self._talking_with(face, name, lang)
+            return tr(lang, "chat_hint"), *asking(False, lang)
+        return self._talking_with(face, name, lang), *asking(True, lang)
 
     def _talking_with(self, face: Any, name: str | None, lang: str) -> str:
         index = check.face_index(face, "face", lang)

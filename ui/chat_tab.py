@@ -12,6 +12,7 @@ import gradio as gr
 
 from pipelines import MOODS
 from ui.chat_handlers import ChatHandlers
+from ui.consent import consent_box
 from ui.photo_column import SharedInputs
 from ui.strings import mood_choices, tr
 
@@ -50,6 +51,7 @@ class ChatTab:
                     label=text("chat_name"), placeholder=text("chat_name_hint"), max_length=40
                 )
                 self.mood = gr.Dropdown(mood_choices("en"), value=MOODS[0], label=text("mood"))
+            self.consent = consent_box("chat-consent")
             self.start = gr.Button(text("chat_start"), elem_id="chat-start")
             with gr.Row(equal_height=False):
                 self.history = gr.Chatbot(
@@ -71,10 +73,13 @@ class ChatTab:
                 interactive=False,
                 elem_id="chat-voice",
             )
+            # Usable once a chat has started (``ui.chat_handlers.asking``); until then the
+            # box says how to begin and Ask cannot be pressed.
             self.question = gr.Textbox(
                 label=text("chat_question"),
-                placeholder=text("chat_question_hint"),
+                placeholder=text("chat_question_before"),
                 max_length=300,
+                interactive=False,
                 elem_id="chat-question",
             )
             self.audio = gr.Audio(
@@ -85,7 +90,11 @@ class ChatTab:
             )
             with gr.Row():
                 self.ask = gr.Button(
-                    text("chat_ask"), variant="primary", scale=3, elem_id="chat-ask"
+                    text("chat_ask"),
+                    variant="primary",
+                    scale=3,
+                    interactive=False,
+                    elem_id="chat-ask",
                 )
                 self.clear = gr.Button(text("chat_clear"), scale=1, elem_id="chat-clear")
             # For gradio_client users: the answer as text, and the id of the chat.
@@ -101,7 +110,7 @@ class ChatTab:
                 shared.speaker,
                 self.name,
                 self.mood,
-                shared.consent,
+                self.consent,
                 shared.lang,
                 shared.backends,
             ],
@@ -122,7 +131,7 @@ class ChatTab:
         ).success(
             handlers.chat_started,
             [shared.speaker, self.name, shared.lang],
-            [self.history, self.video, self.status],
+            [self.history, self.video, self.status, self.question, self.ask],
             queue=False,
             api_visibility="private",
         )
@@ -171,7 +180,7 @@ class ChatTab:
         shared.speaker.change(
             handlers.chat_close,
             [self.session_id, shared.lang],
-            [self.session_id, self.history, self.video, self.status],
+            [self.session_id, self.history, self.video, self.status, self.question, self.ask],
             queue=False,
             api_visibility="private",
         )
@@ -181,21 +190,26 @@ class ChatTab:
         return {
             "fn": handlers.chat_status,
             "inputs": [self.session_id, shared.speaker, self.name, shared.lang],
-            "outputs": [self.status],
+            "outputs": [self.status, self.question, self.ask],
             "queue": False,
             "api_visibility": "private",
         }
 
     def relabel(self, lang: str) -> list[tuple[Any, dict[str, Any]]]:
-        """(component, update) pairs that put the tab in a language (not the status line)."""
+        """(component, update) pairs that put the tab in a language.
+
+        Not the status line nor the question's placeholder: they depend on the chat (see
+        ``refresh_status``).
+        """
         keys: list[tuple[Any, dict[str, str]]] = [
             (self.tab, {"label": "tab_chat"}),
             (self.name, {"label": "chat_name", "placeholder": "chat_name_hint"}),
+            (self.consent, {"label": "consent"}),
             (self.start, {"value": "chat_start"}),
             (self.history, {"label": "chat_history"}),
             (self.video, {"label": "chat_video"}),
             (self.voice, {"label": "chat_voice"}),
-            (self.question, {"label": "chat_question", "placeholder": "chat_question_hint"}),
+            (self.question, {"label": "chat_question"}),  # its placeholder: refresh_status
             (self.audio, {"label": "chat_audio"}),
             (self.ask, {"value": "chat_ask"}),
             (self.clear, {"value": "chat_clear"}),

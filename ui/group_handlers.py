@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import math
+import queue
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +149,14 @@ class GroupHandlers:
         seed: float | None = 0,
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
-    ) -> list[Row]:
-        """Writes a conversation between the people in the photo: rows [person, text]."""
+    ) -> Iterator[list[Row]]:
+        """Writes a conversation between the people in the photo: rows [person, text].
+
+        Yields:
+            The table as it is written: the turns so far and a last row saying which turn is
+            being written (its person and "writing turn 2 of 4..."), then the whole
+            conversation (what ``gradio_client`` gets).
+        """
         n_turns = check.whole_number(
             turns, "turns", lang, MIN_WRITTEN_TURNS, MAX_WRITTEN_TURNS, default=4
         )
@@ -156,24 +164,47 @@ class GroupHandlers:
         seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
         path = require_photo(photo, lang)
         pipeline = pipeline_for(self.pool, backends, lang)
+        n_turns = n_turns or 4
+        yield [[None, tr(lang, "group_reading")]]
         with friendly_errors(lang, "writing a conversation"):
             loaded = pipeline.load_photo(path)
             faces = pipeline.detect_faces(loaded)
             if len(faces) < 2:
                 raise user_error(lang, "error_two_faces", faces=len(faces))
             scene = pipeline.describe_scene(loaded, faces)
-            script = write_conversation(
-                pipeline,
-                scene,
-                faces,
-                n_turns=n_turns or 4,
-                moods=mood,
-                seed=seed_value or 0,
-            )
+            written: queue.Queue[tuple[Script, int | None] | Exception] = queue.Queue()
+
+            def write() -> None:
+                try:
+                    write_conversation(
+                        pipeline,
+                        scene,
+                        faces,
+                        n_turns=n_turns,
+                        moods=mood,
+                        seed=seed_value or 0,
+                        on_turn=lambda done, face: written.put((done, face)),
+                        # The model writes in the interface's language (中文: Chinese turns).
+                        lang="zh" if lang == "zh" else "en",
+                    )
+                # The visitor's thread raises it (a friendly message, or the internal error).
+                except Exception as error:  # noqa: BLE001
+                    written.put(error)
+
+            threading.Thread(target=write, name="write-conversation", daemon=True).start()
+            while True:
+                step = written.get()
+                if isinstance(step, Exception):
+                    raise step
+                script, speaking = step
+                if speaking is None:
+                    break
+                writing = tr(lang, "group_writing", turn=len(script) + 1, turns=n_turns)
+                yield [*script_rows(script), [speaking + 1, writing]]
         if any(turn.source == "template" for turn in script):
             gr.Warning(tr(lang, "warning_template_turns"), title=tr(lang, "warning_title"))
         logger.info("wrote a conversation of %d turns", len(script))
-        return script_rows(script)
+        yield script_rows(script)
 
     def script_from_text(self, text: str | None, lang: str = "en") -> list[Row]:
         """Reads a typed or pasted script into table rows (see ``parse_script_text``)."""

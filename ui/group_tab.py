@@ -1,7 +1,8 @@
 """The Group tab: the people in the photo talk with each other, in one video.
 
-Layout and events only; the functions behind them are in ``ui/group_handlers.py``. The photo,
-the faces overview and the consent box are the ones in the app's left column.
+Layout and events only; the functions behind them are in ``ui/group_handlers.py``. The photo
+and the faces overview are the ones in the app's left column; the consent box sits right above
+Render.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import gradio as gr
 
 from pipelines import MOODS
 from pipelines.conversation.casting import MAX_WRITTEN_TURNS, MIN_WRITTEN_TURNS
+from ui import resets
+from ui.consent import consent_box
 from ui.group_handlers import TABLE_HEADERS, GroupHandlers
 from ui.photo_column import SharedInputs
 from ui.strings import mood_choices, tr
@@ -61,6 +64,7 @@ class GroupTab:
             with gr.Row():
                 self.still = gr.Checkbox(label=text("still"))
                 self.captions = gr.Checkbox(label=text("captions"), elem_id="group-captions")
+            self.consent = consent_box("group-consent")
             with gr.Row():
                 self.render = gr.Button(
                     text("group_render"), variant="primary", scale=3, elem_id="group-render"
@@ -79,6 +83,8 @@ class GroupTab:
             )
             # The row the visitor clicked last (inside the tab: a Tabs holds only tabs).
             self.selected = gr.State(None)
+        #: The results of a render, with how each is emptied (``ui.resets``).
+        self.results = [(self.video, "video"), (self.downloads, "files"), (self.summary, "text")]
 
     def wire(self, handlers: GroupHandlers, shared: SharedInputs, cancel: Any) -> None:
         """Connects the tab's events to the handlers.
@@ -88,7 +94,15 @@ class GroupTab:
             shared: The photo, faces, consent, language and backend choice.
             cancel: The function that stops this browser session's render.
         """
-        self.write.click(
+        # Render (and Write) cannot be pressed while the script is being written; the turns
+        # stream into the table as they are written.
+        writing = self.write.click(
+            lambda: (gr.update(interactive=False), gr.update(interactive=False)),
+            None,
+            [self.write, self.render],
+            queue=False,
+            api_visibility="private",
+        ).then(
             handlers.converse_script,
             [shared.photo, self.turns, self.mood, self.seed, shared.lang, shared.backends],
             [self.table],
@@ -102,8 +116,18 @@ class GroupTab:
             preprocess=False,
             concurrency_limit=2,
             concurrency_id="suggest",
-        ).success(lambda: None, None, [self.selected], queue=False, api_visibility="private")
-        render_event = self.render.click(
+            show_progress="minimal",
+        )
+        writing.success(lambda: None, None, [self.selected], queue=False, api_visibility="private")
+        resets.clear_after_failure(writing, [(self.table, "table")])
+        writing.then(
+            lambda: (gr.update(interactive=True), gr.update(interactive=True)),
+            None,
+            [self.write, self.render],
+            queue=False,
+            api_visibility="private",
+        )
+        render_event = resets.clear_before(self.render.click, self.results).then(
             handlers.converse,
             [
                 shared.photo,
@@ -111,7 +135,7 @@ class GroupTab:
                 self.mood,
                 self.still,
                 self.seed,
-                shared.consent,
+                self.consent,
                 shared.lang,
                 shared.backends,
                 self.captions,  # last, so API calls written before it still work
@@ -130,6 +154,7 @@ class GroupTab:
             concurrency_limit=1,
             concurrency_id="render",
         )
+        resets.clear_after_failure(render_event, self.results)
         render_event.success(
             lambda: gr.update(visible=True),
             None,
@@ -188,6 +213,7 @@ class GroupTab:
             (self.load, "value", "group_load"),
             (self.still, "label", "still"),
             (self.captions, "label", "captions"),
+            (self.consent, "label", "consent"),
             (self.render, "value", "group_render"),
             (self.cancel, "value", "cancel"),
             (self.video, "label", "group_video"),

@@ -22,7 +22,7 @@ from typing import Any
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from ui.strings import example_photos, tr
+from ui.strings import bundled_photos, tr
 
 #: Most rows a turns table may have when it arrives (the script's own limit is checked later).
 MAX_TABLE_ROWS = 64
@@ -48,7 +48,7 @@ def allowed_file_roots() -> tuple[Path, ...]:
 
 
 def _bundled_examples() -> frozenset[Path]:
-    return frozenset(path.resolve() for path in example_photos())
+    return frozenset(path.resolve() for path in bundled_photos())
 
 
 def is_received_file(path: str | Path) -> bool:

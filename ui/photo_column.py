@@ -1,14 +1,17 @@
-"""The app's left column: the photo, the examples, the faces found, who speaks, and consent.
+"""The app's left column: the photo, the examples, the faces found and who speaks.
 
 Every tab reads these (``SharedInputs``); the faces are found once per photo and drawn as a
-numbered overview that the visitor clicks to choose the speaker.
+numbered overview that the visitor clicks to choose the speaker. The consent box is not here:
+each tab has its own, next to its action (``ui.consent``).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
@@ -31,7 +34,6 @@ class SharedInputs:
         photo: The photo (a gr.Image of type "filepath").
         speaker: The faces picker's dropdown (a face index).
         faces_state: The faces overview state (a FacesOverview or None).
-        consent: The right-to-animate checkbox.
         lang: The interface language state.
         backends: The backend choice state (``ui.backends_panel.BackendPanel.choice``).
     """
@@ -39,13 +41,38 @@ class SharedInputs:
     photo: Any
     speaker: Any
     faces_state: Any
-    consent: Any
     lang: Any
     backends: Any
 
 
+#: Browser sessions whose last photo is remembered (so a repeated change is not re-detected).
+MAX_REMEMBERED_SESSIONS = 256
+#: Longest wait, in seconds, for the detection a repeated change waits for.
+REPEAT_WAIT_SECONDS = 120.0
+
+#: The faces view: the overview picture, the speaker choices and the overview state.
+FacesAnswer = tuple[str | None, dict[str, Any], FacesOverview | None]
+
+
+@dataclass
+class _Detection:
+    """One session's latest photo, and whether its faces have been found (or refused)."""
+
+    key: tuple[str, ...]
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _session(request: gr.Request | None) -> str:
+    """The browser session of a request ("" when unknown)."""
+    return str(getattr(request, "session_hash", None) or "")
+
+
 class FacesHandlers:
     """Finding the faces of a new photo and choosing the speaker among them.
+
+    The faces of a photo are found once: when the same photo arrives again in the same browser
+    session (the same example clicked twice, a repeated change event), the faces view is left
+    as it is, without running the detector again or repeating its error.
 
     Args:
         pool: The pipelines by backend choice.
@@ -55,25 +82,78 @@ class FacesHandlers:
     def __init__(self, pool: PipelinePool, folders: RequestFolders) -> None:
         self.pool = pool
         self.folders = folders
+        self._latest: OrderedDict[str, _Detection] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def clear_faces(self) -> tuple[None, dict[str, Any], None]:
-        """Empties the faces view while a new photo is read."""
+    def clear_faces(self) -> FacesAnswer:
+        """Empties the faces view."""
         return None, gr.update(choices=[], value=None), None
 
-    def find_faces(
-        self, photo: Any, lang: str = "en", backends: Mapping[str, Any] | None = None
-    ) -> tuple[str | None, dict[str, Any], FacesOverview | None]:
-        """Finds the faces: returns the numbered overview, the speaker choices and the state."""
+    def clear_for(
+        self,
+        photo: Any,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        """Empties the faces view while a new photo is read; leaves it for the same photo."""
         path = check.uploaded_file(photo, "photo", lang)
+        if path is not None and self._latest_of(request, self._key(path, lang, backends)):
+            return gr.skip(), gr.skip(), gr.skip()
+        return self.clear_faces()
+
+    def find_faces(
+        self,
+        photo: Any,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        """Finds the faces: returns the numbered overview, the speaker choices and the state.
+
+        The same photo again in the same session changes nothing (``gr.skip()``).
+        """
+        path = check.uploaded_file(photo, "photo", lang)
+        session = _session(request)
         if path is None:
+            with self._lock:
+                self._latest.pop(session, None)
             return self.clear_faces()
-        pipeline = pipeline_for(self.pool, backends, lang)
-        with friendly_errors(lang, "finding faces"):
-            loaded = pipeline.load_photo(path)
-            overview = faces_overview(loaded, pipeline.detect_faces(loaded))
-        logger.info("found %d face(s)", len(overview.indices))
-        choices = gr.update(choices=overview.speaker_choices(lang), value=overview.largest)
-        return self._overview_file(overview, [overview.largest]), choices, overview
+        key = self._key(path, lang, backends)
+        with self._lock:
+            latest = self._latest.get(session) if session else None
+            repeat = latest is not None and latest.key == key
+            if not repeat:
+                latest = _Detection(key)
+                if session:
+                    self._latest[session] = latest
+                    self._latest.move_to_end(session)
+                    while len(self._latest) > MAX_REMEMBERED_SESSIONS:
+                        self._latest.popitem(last=False)
+        assert latest is not None
+        if repeat:
+            latest.done.wait(REPEAT_WAIT_SECONDS)
+            return gr.skip(), gr.skip(), gr.skip()  # shown already, error included
+        try:
+            pipeline = pipeline_for(self.pool, backends, lang)
+            with friendly_errors(lang, "finding faces"):
+                loaded = pipeline.load_photo(path)
+                overview = faces_overview(loaded, pipeline.detect_faces(loaded))
+            logger.info("found %d face(s)", len(overview.indices))
+            choices = gr.update(choices=overview.speaker_choices(lang), value=overview.largest)
+            return self._overview_file(overview, [overview.largest]), choices, overview
+        finally:
+            latest.done.set()
+
+    @staticmethod
+    def _key(path: str, lang: str, backends: Mapping[str, Any] | None) -> tuple[str, ...]:
+        return (path, lang, repr(sorted((backends or {}).items())))
+
+    def _latest_of(self, request: gr.Request | None, key: tuple[str, ...]) -> bool:
+        """Whether ``key`` is the photo this session's faces were last found for."""
+        with self._lock:
+            latest = self._latest.get(_session(request))
+        return latest is not None and latest.key == key
 
     def show_choice(self, overview: FacesOverview | None, speaker: Any) -> str | None:
         """Redraws the overview with the chosen speaker highlighted."""
@@ -120,6 +200,7 @@ class PhotoColumn:
             image_mode=None,
             sources=["upload", "clipboard", "webcam"],
             height=300,
+            elem_id="photo",
         )
         self.examples = gr.Examples(
             [[str(path)] for path in example_photos()],
@@ -144,7 +225,6 @@ class PhotoColumn:
             interactive=True,
             elem_id="speaker",
         )
-        self.consent = gr.Checkbox(label=text("consent"), elem_id="consent")
         self.backend_panel = BackendPanel(pool)
 
     def shared(self, lang: Any) -> SharedInputs:
@@ -153,7 +233,6 @@ class PhotoColumn:
             self.photo,
             self.speaker,
             self.faces_state,
-            self.consent,
             lang,
             self.backend_panel.choice,
         )
@@ -162,9 +241,10 @@ class PhotoColumn:
         """Finds the faces of each new photo and lets the visitor choose who speaks."""
         outputs = [self.faces_image, self.speaker, self.faces_state]
         self.photo.change(
-            handlers.clear_faces,
-            None,
+            handlers.clear_for,
+            [self.photo, lang, self.backend_panel.choice],
             outputs,
+            preprocess=False,
             queue=False,
             api_name="clear_faces",
             api_visibility="private",
@@ -204,7 +284,6 @@ class PhotoColumn:
             (self.examples.dataset, {"label": "examples"}),
             (self.step_faces, {"value": "step_faces"}),
             (self.faces_image, {"label": "faces"}),
-            (self.consent, {"label": "consent"}),
         ]
         pairs = [
             (component, {prop: tr(code, key) for prop, key in props.items()})

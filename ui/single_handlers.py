@@ -4,11 +4,19 @@ Every value the visitor sent is checked first (``ui.inputs``); errors become fri
 ``gr.Error`` messages in the visitor's language (``ui.feedback``); progress goes to
 ``gr.Progress``, and Cancel, ``job.cancel()`` or a closed page stops a render at its next stage
 or frame (``ui.cancel``, ``ui.render_jobs``). Nothing the visitor typed or uploaded is logged.
+
+When TALKING_PHOTO_RAY_SERVE names a render service (``talking-photo serve``), renders of the
+configured backends go there (``pipelines.serve.RemoteRenderer``) instead of this process: the
+same checks, consent and request folders, a Cancel that stops the replica's render, and up to
+``REMOTE_CONCURRENCY`` renders under way at once (the rest wait in the app's queue, whose size
+is unchanged). A render with other backends (Advanced) stays in this process, one at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +26,9 @@ import gradio as gr
 
 from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
 from pipelines.audio import write_wav
+from pipelines.serve import RemoteRenderer, url_from_env
 from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
@@ -27,7 +37,7 @@ from ui.faces_overview import faces_overview
 from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
 from ui.folders import served_name
 from ui.render_jobs import RenderJobs
-from ui.strings import tr
+from ui.strings import spoken_language, tr
 
 logger = logging.getLogger(__name__)
 
@@ -39,17 +49,55 @@ RATE_RANGE = (0.6, 1.6)
 PITCH_RANGE = (-6.0, 6.0)
 
 
+def remote_concurrency_from_env(default: int = 4) -> int:
+    """Renders sent to the render service at once, from TALKING_PHOTO_RAY_SERVE_CONCURRENCY.
+
+    Set it to the service's ``--max-replicas`` (each replica renders one at a time).
+    """
+    raw = os.environ.get("TALKING_PHOTO_RAY_SERVE_CONCURRENCY", "").strip()
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    if raw:
+        logger.warning("TALKING_PHOTO_RAY_SERVE_CONCURRENCY=%r is not >= 1; using %d", raw, default)
+    return default
+
+
 class SingleHandlers:
     """The functions the single-render UI events call; each asks the pipeline, formats the answer.
 
     Args:
         pool: The pipelines by backend choice (models load once per choice, on first use).
         jobs: Runs renders in request folders, with progress and Cancel.
+        remote: Where renders of the configured backends go; None: this process (the
+            default). ``build_demo`` reads it from TALKING_PHOTO_RAY_SERVE.
     """
 
-    def __init__(self, pool: PipelinePool, jobs: RenderJobs) -> None:
+    def __init__(
+        self, pool: PipelinePool, jobs: RenderJobs, remote: RemoteRenderer | None = None
+    ) -> None:
         self.pool = pool
         self.jobs = jobs
+        self.remote = remote
+        self._local_render = threading.Lock()  # in this process: one render at a time
+
+    @classmethod
+    def from_env(cls, pool: PipelinePool, jobs: RenderJobs) -> SingleHandlers:
+        """Handlers that render on the service TALKING_PHOTO_RAY_SERVE names, if set."""
+        url = url_from_env()
+        if url is not None:
+            logger.info("renders go to the render service at %s", url)
+        return cls(pool, jobs, RemoteRenderer(url) if url else None)
+
+    @property
+    def render_concurrency(self) -> tuple[int, str]:
+        """(concurrency_limit, concurrency_id) of the render events.
+
+        In this process renders run one at a time, sharing the "render" slot with the Group
+        and Chat renders; with a render service, up to ``remote_concurrency_from_env()``.
+        """
+        if self.remote is None:
+            return 1, "render"
+        return remote_concurrency_from_env(), "remote-render"
 
     # ------------------------------------------------------------------ words
     def suggest_line(
@@ -60,9 +108,11 @@ class SingleHandlers:
         seed: float | None,
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
+        speech_lang: str = "auto",
     ) -> str:
-        """Reads the scene and writes a line for the chosen face."""
+        """Reads the scene and writes a line for the chosen face, in the language spoken."""
         chosen = check.face_index(speaker, "speaker", lang)
+        spoken = check.choice(speech_lang, "speech_lang", lang, LANGUAGE_CHOICES, "auto")
         mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
         seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
         path = require_photo(photo, lang)
@@ -72,7 +122,9 @@ class SingleHandlers:
             faces = pipeline.detect_faces(loaded)
             scene = pipeline.describe_scene(loaded, faces)
             index = chosen if chosen is not None else faces_overview(loaded, faces).largest
-            return pipeline.write_line(scene, index, mood, seed=seed_value or 0).text
+            written_in = spoken_language(spoken, None, lang)
+            line = pipeline.write_line(scene, index, mood, seed=seed_value or 0, lang=written_in)
+            return line.text
 
     # ------------------------------------------------------------------ render
     @stoppable
@@ -93,6 +145,7 @@ class SingleHandlers:
         backends: Mapping[str, Any] | None = None,
         captions: bool = False,
         voice: str | None = AUTO,
+        speech_lang: str = "auto",
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
         *,
@@ -100,10 +153,11 @@ class SingleHandlers:
     ) -> tuple[str, list[str], str, str]:
         """Renders the talking video: returns the video, the downloads, transcript and summary.
 
-        ``captions`` burns the subtitles into the video and ``voice`` names the voice ("auto":
-        one that fits the face); they come last so that API calls written before them keep
-        working. ``should_stop`` is supplied by ``ui.cancel.stoppable`` (Gradio does not see
-        it).
+        ``captions`` burns the subtitles into the video, ``voice`` names the voice ("auto":
+        one that fits the face) and ``speech_lang`` is the language spoken ("auto": the
+        line's, or the interface's when the app writes the line). They come last so that API
+        calls written before them keep working. ``should_stop`` is supplied by
+        ``ui.cancel.stoppable`` (Gradio does not see it).
         """
         options = {
             "face_index": check.face_index(speaker, "speaker", lang),
@@ -113,6 +167,7 @@ class SingleHandlers:
             "seed": check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0),
             "captions": check.flag(captions, "captions", lang),
         }
+        spoken = check.choice(speech_lang, "speech_lang", lang, LANGUAGE_CHOICES, "auto")
         line = check.text(text, "text", lang).strip()
         audio_path = check.uploaded_file(audio, "audio", lang)
         path = require_photo(photo, lang)
@@ -124,6 +179,7 @@ class SingleHandlers:
             "photo": path,
             "text": None if use_voice else (line or None),
             "audio": audio_path if use_voice else None,
+            "lang": spoken_language(spoken, None if use_voice else line, lang),
         }
         started = time.perf_counter()
         pipeline = pipeline_for(self.pool, backends, lang)
@@ -143,18 +199,24 @@ class SingleHandlers:
         face_index: float | None,
         mood: str | None,
         voice: str | None = AUTO,
+        lang: str | None = "auto",
         backends: Mapping[str, Any] | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
         *,
         should_stop: Callable[[], bool],
     ) -> str:
-        """API shortcut: photo + line (empty: the app writes one) -> path of the MP4."""
+        """API shortcut: photo + line (empty: the app writes one) -> path of the MP4.
+
+        ``lang`` is the language spoken: "auto" (the line's; English when the app writes
+        it), "en" or "zh".
+        """
         options = {
             "text": check.text(text, "text", "en").strip() or None,
             "face_index": check.face_index(face_index, "face_index", "en"),
             "mood": check.choice(mood, "mood", "en", MOODS, MOODS[0]),
             "voice": _voice(voice, 1.0, 0.0, "en"),
+            "lang": check.choice(lang, "lang", "en", LANGUAGE_CHOICES, "auto"),
             "photo": require_photo(photo, "en"),
         }
         pipeline = pipeline_for(self.pool, backends, "en")
@@ -207,7 +269,12 @@ class SingleHandlers:
         ) -> RenderResult:
             output = folder / served_name(folder, VIDEO_STEM, ".mp4")
             render_request = RenderRequest(output=output, watermark=True, **options)
-            return pipeline.render(render_request, progress=report, should_stop=stop)
+            if self.remote is not None and pipeline is self.pool.base:
+                return self.remote.render(render_request, progress=report, should_stop=stop)
+            if self.remote is None:  # the event's own limit keeps it to one at a time
+                return pipeline.render(render_request, progress=report, should_stop=stop)
+            with self._local_render:
+                return pipeline.render(render_request, progress=report, should_stop=stop)
 
         return self.jobs.run(work, lang, request, progress, should_stop)
 

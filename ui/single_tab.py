@@ -1,7 +1,8 @@
 """The One person tab: the chosen face says a typed, suggested or recorded line.
 
-Layout and events only; the functions behind them are in ``ui/single_handlers.py``. The photo,
-the faces overview and the consent box are the ones in the app's left column. The API-only
+Layout and events only; the functions behind them are in ``ui/single_handlers.py``. The photo
+and the faces overview are the ones in the app's left column; the consent box sits right above
+Generate. The API-only
 ``/talk`` endpoint (photo and line in, MP4 out) is built here too.
 """
 
@@ -14,9 +15,11 @@ import gradio as gr
 from pipelines import MOODS
 from pipelines.speech.catalogue import AUTO
 from pipelines.speech.catalogue import voice_choices as catalogue_choices
+from ui import resets
+from ui.consent import consent_box
 from ui.photo_column import SharedInputs
 from ui.single_handlers import PITCH_RANGE, RATE_RANGE, SingleHandlers
-from ui.strings import mood_choices, tr, voice_choices
+from ui.strings import mood_choices, speech_lang_choices, tr, voice_choices
 
 CATALOGUE_CHOICES = catalogue_choices()
 #: What the /talk endpoint says about itself in ``client.view_api()``.
@@ -27,7 +30,8 @@ TALK_DESCRIPTION = (
     + ", ".join(MOODS)
     + "; voice: one of "
     + ", ".join(CATALOGUE_CHOICES)
-    + " (auto, the default, fits the face)."
+    + " (auto, the default, fits the face); lang: the language spoken, auto (the line's; "
+    "English when the app writes it), en or zh (Mandarin)."
 )
 #: What the /preview_voice endpoint says about itself.
 PREVIEW_DESCRIPTION = (
@@ -50,8 +54,18 @@ class SingleTab:
             self.step_words = gr.Markdown(text("step_words"), elem_classes="step")
             with gr.Row():
                 self.mood = gr.Dropdown(mood_choices("en"), value=MOODS[0], label=text("mood"))
-                self.rate = gr.Slider(*RATE_RANGE, value=1.0, step=0.05, label=text("rate"))
-                self.pitch = gr.Slider(*PITCH_RANGE, value=0, step=1, label=text("pitch"))
+                self.speech_lang = gr.Dropdown(
+                    speech_lang_choices("en"),
+                    value="auto",
+                    label=text("speech_lang"),
+                    elem_id="speech-lang",
+                )
+                self.rate = gr.Slider(
+                    *RATE_RANGE, value=1.0, step=0.05, label=text("rate"), elem_id="rate"
+                )
+                self.pitch = gr.Slider(
+                    *PITCH_RANGE, value=0, step=1, label=text("pitch"), elem_id="pitch"
+                )
             with gr.Row(equal_height=True):
                 self.voice = gr.Dropdown(
                     voice_choices("en"), value=AUTO, label=text("voice"), scale=3, elem_id="voice"
@@ -75,12 +89,16 @@ class SingleTab:
                     self.suggest = gr.Button(text("suggest"), size="sm")
                 with gr.Tab(text("tab_voice")) as self.tab_voice:
                     self.audio = gr.Audio(
-                        label=text("audio"), sources=["upload", "microphone"], type="filepath"
+                        label=text("audio"),
+                        sources=["upload", "microphone"],
+                        type="filepath",
+                        elem_id="own-voice",
                     )
             with gr.Accordion(text("more"), open=False) as self.more, gr.Row():
                 self.still = gr.Checkbox(label=text("still"))
                 self.captions = gr.Checkbox(label=text("captions"), elem_id="captions")
                 self.seed = gr.Number(value=0, precision=0, label=text("seed"))
+            self.consent = consent_box("consent")
             with gr.Row():
                 self.generate = gr.Button(
                     text("generate"), variant="primary", scale=3, elem_id="generate"
@@ -101,12 +119,27 @@ class SingleTab:
                 visible=False,
                 elem_id="downloads",
             )
+        #: The results of a run, with how each is emptied (``ui.resets``).
+        self.results = [
+            (self.video, "video"),
+            (self.downloads, "files"),
+            (self.transcript, "text"),
+            (self.summary, "text"),
+        ]
 
     def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
         """Connects Suggest, Generate and Cancel to the handlers."""
         self.suggest.click(
             handlers.suggest_line,
-            [shared.photo, shared.speaker, self.mood, self.seed, shared.lang, shared.backends],
+            [
+                shared.photo,
+                shared.speaker,
+                self.mood,
+                self.seed,
+                shared.lang,
+                shared.backends,
+                self.speech_lang,
+            ],
             [self.line],
             api_name="suggest",
             preprocess=False,
@@ -145,6 +178,16 @@ class SingleTab:
             api_name="voice_tab",
             api_visibility="private",
         )
+        # Rate and pitch shape the made voice only: hidden while the visitor's own is used.
+        made_voice_only = [self.rate, self.pitch]
+        for tab, shown in ((self.tab_voice, False), (self.tab_text, True)):
+            tab.select(
+                lambda shown=shown: [gr.update(visible=shown)] * len(made_voice_only),
+                None,
+                made_voice_only,
+                queue=False,
+                api_visibility="private",
+            )
         inputs = [
             shared.photo,
             shared.speaker,
@@ -155,22 +198,24 @@ class SingleTab:
             self.pitch,
             self.still,
             self.seed,
-            shared.consent,
+            self.consent,
             self.voice_mode,
             shared.lang,
             shared.backends,
-            self.captions,  # after the others, so API calls written before it still work
-            self.voice,  # likewise
+            self.captions,  # these last, so API calls written before them still work
+            self.voice,
+            self.speech_lang,
         ]
-        generate = self.generate.click(
+        generate = resets.clear_before(self.generate.click, self.results).then(
             handlers.render,
             inputs,
             [self.video, self.downloads, self.transcript, self.summary],
             api_name="render",
             preprocess=False,
-            concurrency_limit=1,
-            concurrency_id="render",
+            concurrency_limit=handlers.render_concurrency[0],
+            concurrency_id=handlers.render_concurrency[1],
         )
+        resets.clear_after_failure(generate, self.results)
         generate.success(
             handlers.show_downloads,
             None,
@@ -207,6 +252,7 @@ class SingleTab:
             (self.still, {"label": "still"}),
             (self.captions, {"label": "captions"}),
             (self.seed, {"label": "seed"}),
+            (self.consent, {"label": "consent"}),
             (self.generate, {"value": "generate"}),
             (self.cancel, {"value": "cancel"}),
             (self.step_result, {"value": "step_result"}),
@@ -220,6 +266,12 @@ class SingleTab:
         ]
         pairs.append((self.mood, {"label": tr(code, "mood"), "choices": mood_choices(code)}))
         pairs.append((self.voice, {"label": tr(code, "voice"), "choices": voice_choices(code)}))
+        pairs.append(
+            (
+                self.speech_lang,
+                {"label": tr(code, "speech_lang"), "choices": speech_lang_choices(code)},
+            )
+        )
         return pairs
 
 
@@ -233,18 +285,19 @@ class TalkEndpoint:
             self.face = gr.Number(label="face_index", precision=0, value=None)
             self.mood = gr.Textbox(label="mood", value=MOODS[0])
             self.voice = gr.Textbox(label="voice", value=AUTO)
+            self.lang = gr.Textbox(label="lang", value="auto")
             self.video = gr.File(label="video")
             self.button = gr.Button("talk")
 
     def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
-        """Connects the endpoint to the handlers (one render at a time, like Generate)."""
+        """Connects the endpoint to the handlers (as many renders at a time as Generate)."""
         self.button.click(
             handlers.talk,
-            [self.photo, self.text, self.face, self.mood, self.voice, shared.backends],
+            [self.photo, self.text, self.face, self.mood, self.voice, self.lang, shared.backends],
             [self.video],
             api_name="talk",
             api_description=TALK_DESCRIPTION,
             preprocess=False,
-            concurrency_limit=1,
-            concurrency_id="render",
+            concurrency_limit=handlers.render_concurrency[0],
+            concurrency_id=handlers.render_concurrency[1],
         )

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from pipelines.speech.catalogue import AUTO, VOICES
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import MOODS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,24 +22,23 @@ UI_TEXT_PATH = ROOT / "assets" / "ui_text.yaml"
 #: Every interface string by language code ("en", "zh"), then by key.
 LANGUAGES: dict[str, dict[str, str]] = yaml.safe_load(UI_TEXT_PATH.read_text(encoding="utf-8"))
 
-#: Examples gallery order: clear single faces first, two people next, the no-face dog last.
+#: The examples gallery, in order: clear single faces first, two people next, the no-face dog
+#: last. Paintings, long-dead historical subjects, unnamed faces and a dog: never a living
+#: public figure (the other photos in the folder are for the tests only; SOURCES.md).
 EXAMPLE_ORDER = (
     "woman_waterfall.jpg",
     "einstein_bw.jpg",
     "smiling_woman_256.png",
     "mona_lisa.jpg",
-    "two_people.jpg",
-    "couple_red_carpet.jpg",
-    "painted_portrait.png",
+    "einstein_and_mona_lisa.jpg",
     "cartoon_boy.jpg",
-    "lowres_240p.jpg",
     "shiba_dog.jpg",
 )
 
 CSS = """
 #header { align-items: center; }
 #header h1 { margin-bottom: 0.25rem; }
-.step h3 { margin: 0.4rem 0 0 0; }
+.step h2 { margin: 0.4rem 0 0 0; font-size: 1.15rem; }
 #consent { border: 1px solid var(--color-accent-soft); border-radius: var(--radius-lg); }
 #summary { opacity: 0.8; font-size: 0.9rem; }
 #downloads .label-clear-button { display: none; }
@@ -82,8 +82,27 @@ def voice_choices(lang: str) -> list[tuple[str, str]]:
     return choices
 
 
+def speech_lang_choices(lang: str) -> list[tuple[str, str]]:
+    """Choices of the language the person speaks: (label in the interface language, code)."""
+    return [(tr(lang, f"speech_lang_{code}"), code) for code in LANGUAGE_CHOICES]
+
+
+def spoken_language(choice: str, line: str | None, interface: str) -> str:
+    """What a "Language spoken" choice means for a render: "en", "zh", or "auto".
+
+    "auto" follows a typed line; with no line (the app writes one) it is the interface's
+    language, so the 中文 interface has the person speak Chinese.
+    """
+    if choice != "auto" or (line and line.strip()):
+        return choice
+    return "zh" if interface == "zh" else "en"
+
+
 def example_photos() -> list[Path]:
-    """The example photos in gallery order; files not in EXAMPLE_ORDER come after, sorted."""
-    present = {p.name: p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in {".jpg", ".png"}}
-    ordered = [present.pop(name) for name in EXAMPLE_ORDER if name in present]
-    return ordered + [present[name] for name in sorted(present)]
+    """The examples gallery's photos, in gallery order (EXAMPLE_ORDER)."""
+    return [EXAMPLES_DIR / name for name in EXAMPLE_ORDER if (EXAMPLES_DIR / name).is_file()]
+
+
+def bundled_photos() -> list[Path]:
+    """Every photo in the examples folder: the gallery's and the tests' own."""
+    return sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in {".jpg", ".png"})

@@ -4,7 +4,9 @@ For every animated face, ``MeshWarpAnimator`` builds a rig from the face mesh
 (``pipelines.animate.rig``), measures the mouth's colours (``pipelines.animate.mouth``) and
 precomputes its displacement fields (``pipelines.animate.warp``). Each frame is then a copy of the
 photo in which each face's region is resampled once by the mix of its fields for that frame's motion
-(jaw, lips, blink, smile, brows, head), with the mouth's interior painted where the lips part. Faces
+(jaw, lips, blink, smile, brows, head), with the mouth's interior painted where the lips part
+(the photo's own teeth kept when it shows them). A face whose moustache or beard hides its
+lips opens its jaw wider (``pipelines.animate.beard``). Faces
 are drawn in order, each on the frame as it stands, so neighbouring faces compose. Nothing outside
 the faces' regions changes.
 """
@@ -96,12 +98,14 @@ def prepare_face(pixels: np.ndarray, face: Face) -> FaceWarp:
     Raises:
         ValueError: The face's landmarks are not a finite (478, 3) array.
     """
+    from pipelines.animate.beard import with_facial_hair
     from pipelines.animate.lashes import with_measured_lashes
     from pipelines.animate.mouth import measure_palette
     from pipelines.animate.rig import build_rig
     from pipelines.animate.warp import FaceWarp
 
     rig = with_measured_lashes(build_rig(face.landmarks), pixels)
+    rig = with_facial_hair(rig, pixels, face.landmarks)
     palette = measure_palette(pixels, face.landmarks, rig.mouth.open_ratio)
     return FaceWarp(rig, palette, pixels)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.animate.head_motion import head_fields
-from pipelines.animate.rig import FaceRig
+from pipelines.animate.rig import FaceRig, inside_outline
 from pipelines.animate.shaping import smoothstep, soft_ramp
 
 #: The motion parameters, in the order of the basis; head angles are per degree.
@@ -83,6 +83,7 @@ BLINK_BROW_CLEARANCE = 0.05  # line by this much, inter-ocular distances
 BLINK_LOWER_RISE = 0.2  # the lower lid rises this share of the opening to meet the upper one
 BLINK_LOWER_REACH = 0.15  # below the lower lid's edge the rise fades over this, inter-ocular
 BLINK_LASHES = 0.05  # lash line that moves rigidly when not measured, inter-ocular distances
+BLINK_SPILL = 0.04  # the lids' motion fades out over this far outside the face's outline
 
 
 def _lens(un: np.ndarray, power: float) -> np.ndarray:
@@ -187,7 +188,7 @@ def basis_fields(
         (OPENING, 3, zero, lips * _press(rig, c, lower)),
         (OPENING, LIP_SEAL, zero, lips * _seal(rig, c, lower)),
         (OPENING, 4, zero, lips * _bite(rig, c, lower)),
-        (OPENING, 5, zero, _blink(rig, c, eye_side)),
+        (OPENING, 5, zero, _blink(rig, c, eye_side) * _within_face(rig, points)),
         (SHAPE, 6, *_smile(rig, c, eye_side)),
         (SHAPE, 7, *_brow(rig, c, eye_side)),
         (HEAD, 8, head[0], head[1]),
@@ -324,6 +325,14 @@ def blink_geometry(rig: FaceRig, index: int, u: np.ndarray) -> tuple[np.ndarray,
     band = np.maximum(np.minimum(BLINK_REACH * brow_height, clear), BLINK_REACH_MIN * brow_height)
     band = np.maximum(band, 0.04 * scale)
     return travel, lashes, band
+
+
+def _within_face(rig: FaceRig, points: np.ndarray) -> np.ndarray:
+    """(N,) 1 inside the face's outline, 0 from BLINK_SPILL beyond it.
+
+    A turned face's far eye closes without dragging the background along.
+    """
+    return inside_outline(rig, points[:, 0], points[:, 1], BLINK_SPILL * rig.scale)
 
 
 def _blink(rig: FaceRig, c: _Coords, eye_side: np.ndarray) -> np.ndarray:

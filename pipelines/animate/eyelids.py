@@ -5,9 +5,14 @@ and stretches the visible lid above it. Stretched, a thin bright lid strip becom
 the shape of an open eye, and on deep-set or painted eyes the socket's shadow above it still
 outlines one. So as the lid closes, its stretched skin turns into a *closed-lid plate*: the
 photo's eye region with the opening, the lashes and the lid strip painted over by the skin
-around them (down each column, from the skin above the stretched lid to the lower lid's, in
-the photo's own light and colour). And the lid's margin darkens towards the photo's own lash
-colour, so a closed eye shows one clear line where the lids meet.
+around them: down each column its colour goes from the skin above the stretched lid to the
+lower lid's, in the photo's own light, and its texture is the photo's own lid skin above the
+crease slid down over the eye (mirrored at the plate's top, so it continues the skin above
+without a seam): grain, pores, paint and craquelure stay, only their shading is the plate's.
+And the lid's margin darkens towards the photo's own lash colour (read from its upper-lid
+edge), so a closed eye shows one clear line where the lids meet. On a turned face the far
+eye's lid stays inside the face's outline (``inside``): nothing of it is drawn over the
+background.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ PLATE_RAMP = (0.0, 0.55)
 #: Blur of the photo where the closed lid's skin colours are read, and of those colours along
 #: the eye, inter-ocular distances.
 SAMPLE_BLUR, ALONG_BLUR = 0.015, 0.05
+#: The least height of lid skin (inter-ocular distances) whose texture is slid down over the
+#: closed eye, when the brow sits lower.
+TEXTURE_ROOM_MIN = 0.06
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +59,8 @@ class ClosingLid:
         plate: (h, w, 3) float32 RGB, the photo with the eye closed over (skin where the
             opening, lashes and lid strip were).
         thickness: (h, w) thickness of the margin's dark line, pixels.
-        reach: (h, w) 0..1, how much the margin darkens here (tapers off beyond the corners).
+        reach: (h, w) 0..1, how much the margin darkens here (tapers off beyond the corners
+            and outside the face).
         color: (3,) RGB 0..255 of the lid's margin (the photo's own lashes or lid line).
     """
 
@@ -97,7 +106,11 @@ class ClosingLid:
 
 
 def closing_lid(
-    rig: FaceRig, index: int, pixels: np.ndarray, rect: tuple[int, int, int, int]
+    rig: FaceRig,
+    index: int,
+    pixels: np.ndarray,
+    rect: tuple[int, int, int, int],
+    inside: np.ndarray | None = None,
 ) -> ClosingLid:
     """Measures one eye's closing lid in a box of the photo.
 
@@ -106,6 +119,8 @@ def closing_lid(
         index: 0 for the subject's right eye, 1 for the left.
         pixels: (H, W, 3) uint8 RGB photo.
         rect: (x0, y0, x1, y1) of the box in photo pixels.
+        inside: (h, w) 0..1 of the box, how far each pixel is inside the face's outline
+            (default: everywhere); the lid's skin and margin are drawn only there.
 
     Returns:
         The lid, its arrays of the box's shape.
@@ -130,11 +145,14 @@ def closing_lid(
         np.maximum(MARGIN_SHARE * lashes, FRINGE * scale - lashes), max(MARGIN_MIN * scale, 1.2)
     )
     color = eye.margin_color if eye.margin_color is not None else np.full(3, 40.0)
+    reach = smoothstep(0.15 * scale, 0.0, beyond)
+    if inside is not None:
+        band, reach = band * inside, reach * inside
     return ClosingLid(
         band=band.astype(np.float32),
         plate=plate,
         thickness=thickness.astype(np.float32),
-        reach=smoothstep(0.15 * scale, 0.0, beyond).astype(np.float32),
+        reach=reach.astype(np.float32),
         color=np.asarray(color, np.float32),
     )
 
@@ -196,6 +214,40 @@ def _closed_skin(
     above = np.stack([np.interp(u, knots, edges[0][:, c]) for c in range(3)], axis=-1)
     below = np.stack([np.interp(u, knots, edges[1][:, c]) for c in range(3)], axis=-1)
     skin = above * (1.0 - share) + below * share
+    skin += _lid_texture(rig, index, source, blurred, rect, u, v, top)
     soft = cv2.GaussianBlur(covered.astype(np.float32), (0, 0), sigmaX=1.0, sigmaY=1.0)
     soft = np.maximum(soft, covered)[..., None]
     return (source * (1.0 - soft) + skin * soft).astype(np.float32)
+
+
+def _lid_texture(
+    rig: FaceRig,
+    index: int,
+    source: np.ndarray,
+    blurred: np.ndarray,
+    rect: tuple[int, int, int, int],
+    u: np.ndarray,
+    v: np.ndarray,
+    top: np.ndarray,
+) -> np.ndarray:
+    """(h, w, 3) float32: the photo's fine texture of the lid skin above ``top``, slid down.
+
+    Below ``top`` each pixel takes the texture (photo minus its blurred copy) from as far
+    above ``top`` as it is below it, folded back and forth within the skin between ``top``
+    and the brow, so the grain keeps its size and continues across ``top``.
+    """
+    x0, y0 = rect[0], rect[1]
+    eye, scale = rig.eyes[index], rig.scale
+    room = np.maximum(top - eye.brow(u) - 0.05 * scale, TEXTURE_ROOM_MIN * scale)
+    depth = np.maximum(v - top, 0.0)
+    folded = room - np.abs(np.mod(depth, 2.0 * room) - room)
+    points = rig.to_image(eye.center, u, top - folded) - np.array([x0, y0])
+    detail = np.ascontiguousarray(source - blurred, np.float32)
+    moved = cv2.remap(
+        detail,
+        points[..., 0].astype(np.float32),
+        points[..., 1].astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REFLECT,
+    )
+    return moved * (v > top)[..., None]

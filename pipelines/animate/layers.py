@@ -29,7 +29,9 @@ from pipelines.animate.basis import (
     natural_sides,
 )
 from pipelines.animate.eyelids import ClosingLid
-from pipelines.animate.mouth import MouthPalette, paint_cavity
+from pipelines.animate.grain import grain_texture
+from pipelines.animate.interior import paint_interior
+from pipelines.animate.mouth import MouthPalette
 from pipelines.animate.rig import FaceRig
 
 BITE = BASIS_NAMES.index("lip_bite")
@@ -37,6 +39,8 @@ BLINK = BASIS_NAMES.index("blink")
 PRESS = BASIS_NAMES.index("lip_press")
 #: (mouth side or None for the photo's own, (eye index, lid side) or None) of one layer.
 LayerSides = tuple[int | None, tuple[int, int] | None]
+#: How much of the photo's fine texture the painted mouth interior takes on.
+GRAIN_GAIN = 0.8
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,7 @@ class LayeredBox:
         factor: int = 1,
     ) -> None:
         self.rect, self.rig, self.mouth, self.cavity = rect, rig, mouth, cavity
+        self.factor = factor
         low_w, low_h = math.ceil(rect.width / factor), math.ceil(rect.height / factor)
         gx, gy = np.meshgrid(
             resize_samples(rect.width, low_w, rect.x0), resize_samples(rect.height, low_h, rect.y0)
@@ -216,7 +221,15 @@ class LayeredBox:
         self.soft = (max(1.0, rig.scale / 70.0) + 0.6 * beyond).astype(np.float32)
         self.lid = lid
         self.across = np.zeros((1, 1), np.float32)
+        self.grain = np.zeros((1, 1), np.float32)
+        self.skin_luminance = 128.0
         if mouth is not None:
+            self.skin_luminance = (
+                max(float(mouth.skin_patch.mean()), 1.0) if mouth.skin_patch.size else 128.0
+            )
+            self.grain = GRAIN_GAIN * grain_texture(
+                mouth.skin_patch, (rect.height, rect.width), seed=rect.x0 * 7919 + rect.y0
+            )
             ys, xs = np.mgrid[rect.y0 : rect.y1, rect.x0 : rect.x1]
             mu, _ = rig.local(np.stack([xs, ys], axis=-1).astype(np.float64), rig.mouth.center)
             across = np.where(mu < 0, mu / rig.mouth.half_left, mu / rig.mouth.half_right)
@@ -272,19 +285,54 @@ class LayeredBox:
                 top, bottom = self.cavity
                 map_x, map_y = maps[bottom][0][window], maps[bottom][1][window]
                 across = self._sample(self.across, map_x, map_y, local=True)
-                fill = paint_cavity(
-                    depths[top][window],
-                    depths[bottom][window],
-                    across,
-                    self.rig.scale,
-                    self.mouth,
-                    float(weights[BITE]),
+                fill = self._finish(
+                    self._paint(depths[top][window], depths[bottom][window], across, weights),
+                    window,
                 )
             else:
                 map_x, map_y = maps[-1][0][window], maps[-1][1][window]
                 fill = self._sample(frame, map_x, map_y, local=False).astype(np.float32)
             out[window] += fill * fill_alpha[window][..., None]
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+    def _paint(
+        self, top: np.ndarray, bottom: np.ndarray, across: np.ndarray, weights: np.ndarray
+    ) -> np.ndarray:
+        """The painted interior, on large faces painted every `factor` pixels and upsampled.
+
+        It is blurred to the photo's sharpness afterwards anyway.
+        """
+        assert self.mouth is not None
+        step = self.factor
+        shape = top.shape
+        if step > 1 and min(shape) >= 4 * step:
+            top, bottom, across = (
+                top[::step, ::step],
+                bottom[::step, ::step],
+                across[::step, ::step],
+            )
+        fill = paint_interior(
+            top,
+            bottom,
+            across,
+            self.rig.scale,
+            0.5 * (self.rig.mouth.half_left + self.rig.mouth.half_right),
+            self.mouth,
+            float(weights[BITE]),
+        )
+        if fill.shape[:2] != shape:
+            fill = cv2.resize(fill, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+        return fill
+
+    def _finish(self, fill: np.ndarray, window: tuple[slice, slice]) -> np.ndarray:
+        """The painted interior blurred to the photo's sharpness, with the photo's grain."""
+        assert self.mouth is not None
+        if self.mouth.blur > 0.3:
+            fill = cv2.GaussianBlur(fill, (0, 0), self.mouth.blur)
+        # Grain is weaker in the dark, as in the photo's own shadows.
+        luminance = fill @ np.array([0.299, 0.587, 0.114], np.float32)
+        strength = np.clip(luminance / self.skin_luminance, 0.3, 1.0)
+        return fill + (self.grain[window] * strength)[..., None]
 
     def _close_lid(
         self,

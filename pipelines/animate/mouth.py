@@ -1,19 +1,25 @@
-"""The inside of an opened mouth: a dark cavity in the lips' own colour, with a hint of teeth.
+"""The mouth's colours and what the photo shows inside it, measured once per face.
 
 When the jaw opens, the warp (``pipelines.animate.warp``) moves the lips apart with their own
-texture; this module paints only what appears between them. Colours come from the photo itself: the
-cavity is the lips' mean colour darkened (so a black-and-white photo gets a grey mouth), the teeth
-are the eye whites' colour dimmed (so they match the photo's light and white balance).
+texture, and the photo's own mouth interior between the inner lips moves with them: its upper
+part with the upper lip, its lower part with the jaw. When that interior shows teeth (bright,
+low-saturation pixels between the inner lips), those are the teeth: opening the jaw separates
+the two rows and only the dark between them is painted. Otherwise the renderer paints an
+interior with teeth and tongue (``pipelines.animate.interior``) in colours read here from the
+photo: the cavity is the lips' hue darkened (a black-and-white photo gets a grey mouth), the
+teeth are the eye whites' colour dimmed in the skin's cast (they match the photo's light and
+white balance). The face's sharpness and grain are read here too (``pipelines.animate.grain``),
+so the painted interior can be blurred and textured like the photo.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from pipelines.animate.basis import smoothstep
+from pipelines.animate.grain import blur_sigma, grey_of, noise_sigma
 from pipelines.animate.rig import (
     FACE_OVAL,
     LEFT_EYE_LOWER,
@@ -27,29 +33,46 @@ from pipelines.animate.rig import (
 
 #: The photo's mouth counts as open (its own teeth or cavity show) above this gap / width.
 OPEN_MOUTH_RATIO = 0.06
-#: Gap between the lips (inter-ocular distances) over which the upper teeth come into view.
-TEETH_SHOW = (0.08, 0.22)
+#: The photo shows teeth when at least this share of the pixels between its inner lips (and
+#: at least TEETH_MIN_PIXELS of them) are teeth-like: bright and low in saturation.
+TEETH_SHARE, TEETH_MIN_PIXELS = 0.2, 12
+#: Teeth-like: at least this share of the skin's brightness, at most this saturation (and
+#: less than the skin's own).
+TEETH_BRIGHTNESS, TEETH_SATURATION = 0.6, 0.42
+#: Side of the cheek patch whose fine texture is the photo's grain, inter-ocular distances.
+CHEEK_PATCH = 0.3
+#: Mesh points at the middle of each cheek.
+CHEEKS = (205, 425)
 #: How strongly the teeth take on the skin's hue (an exponent of its colour ratios).
 TEETH_CAST = 0.8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MouthPalette:
-    """Colours of one face's mouth interior, RGB floats 0..255.
+    """Colours of one face's mouth interior, RGB floats 0..255, and the photo's finish.
 
     Attributes:
         lip: (3,) mean colour of the lips.
-        teeth: (3,) colour of the teeth hint (the eye whites' colour, dimmed).
-        teeth_allowed: False when the photo's mouth is already open: its own teeth move with
-            the lips, so none are painted.
+        teeth: (3,) colour of painted teeth (the eye whites' colour, dimmed).
+        teeth_allowed: False when the photo shows its own teeth: they move with the lips, so
+            none are painted.
         shadow: (3,) the lips' hue at the face's own deepest shadows' brightness: the cavity
             is never darker than this (a soft painting gets a soft, not a black, mouth).
+        photo_teeth: Whether teeth show between the photo's inner lips.
+        blur: The face's edge softness as a Gaussian sigma, pixels (0 = pixel-sharp).
+        grain: The face's grain, standard deviation in grey levels.
+        skin_patch: (h, w) float32 luminance of a cheek patch; its fine texture is the grain
+            added to the painted interior.
     """
 
     lip: np.ndarray
     teeth: np.ndarray
     teeth_allowed: bool
     shadow: np.ndarray
+    photo_teeth: bool = False
+    blur: float = 0.0
+    grain: float = 0.0
+    skin_patch: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
 
 def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float) -> MouthPalette:
@@ -63,6 +86,7 @@ def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float
     Returns:
         The palette.
     """
+    del open_ratio  # the photo's teeth, not its opening, decide whether teeth are painted
     xy = np.asarray(landmarks, np.float64)[:, :2]
     x0, y0 = np.floor(xy.min(axis=0)).astype(int) - 2
     x1, y1 = np.ceil(xy.max(axis=0)).astype(int) + 3
@@ -105,72 +129,60 @@ def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float
     teeth = np.minimum(float(white.mean()) * 0.82 * cast, 215.0)
     deepest = float(np.percentile(face_pixels @ weights, 2))
     shadow = lip * (0.8 * deepest / max(float(lip @ weights), 1.0))
+    grey = grey_of(crop)
+    oval = face if face.sum() >= 16 else None
+    photo_teeth = shows_teeth(crop[mask_of(inner)], skin)
+    scale = max(float(np.linalg.norm(xy[RIGHT_EYE_UPPER[4]] - xy[LEFT_EYE_UPPER[4]])), 4.0)
     return MouthPalette(
-        lip.astype(np.float32),
-        teeth.astype(np.float32),
-        open_ratio < OPEN_MOUTH_RATIO,
-        np.minimum(shadow, lip).astype(np.float32),
+        lip=lip.astype(np.float32),
+        teeth=teeth.astype(np.float32),
+        teeth_allowed=not photo_teeth,
+        shadow=np.minimum(shadow, lip).astype(np.float32),
+        photo_teeth=photo_teeth,
+        blur=blur_sigma(grey, oval),
+        grain=noise_sigma(grey, oval),
+        skin_patch=_cheek_patch(grey, xy - offset, scale),
     )
 
 
-def paint_cavity(
-    depth_top: np.ndarray,
-    depth_bottom: np.ndarray,
-    across: np.ndarray,
-    scale: float,
-    palette: MouthPalette,
-    bite: float,
-) -> np.ndarray:
-    """Colours of the mouth's interior between the parted lips.
+def shows_teeth(inside: np.ndarray, skin: np.ndarray) -> bool:
+    """Whether the pixels between the inner lips show teeth.
 
     Args:
-        depth_top: (h, w) distance below the upper lip's edge, pixels (>= 0).
-        depth_bottom: (h, w) distance above the lower lip's edge, pixels (>= 0).
-        across: (h, w) position along the mouth, 0 at the centre, +-1 at the corners.
-        scale: The face's inter-ocular distance, pixels.
-        palette: The face's mouth colours.
-        bite: 0..1 how much the lower lip is tucked under the upper teeth this frame.
+        inside: (n, 3) float RGB of the pixels inside the inner-lip outline.
+        skin: (3,) the face's median skin colour.
 
     Returns:
-        (h, w, 3) float32 RGB 0..255.
+        True when enough of them are bright and low in saturation (teeth, not the cavity's
+        dark or the lips' red).
     """
-    top = np.maximum(depth_top, 0.0)
-    bottom = np.maximum(depth_bottom, 0.0)
-    gap = top + bottom + 1e-3
-    position = top / gap  # 0 at the upper lip, 1 at the lower lip
-    lateral = np.clip(np.abs(across), 0.0, 1.0)
-    lip = palette.lip[None, None, :]
+    if len(inside) < TEETH_MIN_PIXELS:
+        return False
+    weights = np.array([0.299, 0.587, 0.114], np.float32)
 
-    # The cavity: darkest in the shadow under the upper lip and at the back, a little lighter
-    # towards the floor of the mouth, darker towards the corners.
-    shade = (0.16 + 0.1 * position) * (1.0 - 0.45 * lateral * lateral)
-    color = lip * shade[..., None]
-    # A hint of tongue low in a wide-open mouth.
-    tongue = (
-        smoothstep(0.55, 0.95, position)
-        * (1.0 - lateral**2)
-        * smoothstep(0.12 * scale, 0.3 * scale, gap)
-    )
-    color += (lip * 0.55 - color) * (0.6 * tongue)[..., None]
-    # The wet inner side of the lips: a soft rim of darkened lip colour along both edges.
-    rim_width = 0.012 * scale + 0.7
-    rim = np.exp(-np.minimum(top, bottom) / rim_width)
-    color += (lip * 0.5 - color) * (0.55 * rim)[..., None]
-    color = np.maximum(color, palette.shadow[None, None, :])
+    def saturation(rgb: np.ndarray) -> np.ndarray:
+        high, low = rgb.max(axis=-1), rgb.min(axis=-1)
+        return (high - low) / np.maximum(high, 1.0)
 
-    # Upper teeth: a soft band under the upper lip, only when open wide, fading at the sides.
-    band = np.minimum(0.3 * gap, 0.09 * scale)
-    biting = float(np.clip(bite, 0.0, 1.0))
-    band = np.maximum(band, biting * 0.9 * gap)
-    showing = (
-        0.7 * smoothstep(TEETH_SHOW[0] * scale, TEETH_SHOW[1] * scale, gap)
-        if palette.teeth_allowed
-        else 0.0
-    )
-    showing = np.maximum(showing, 0.8 * biting)
-    edge = smoothstep(band, 0.55 * band, top)
-    teeth = showing * edge * smoothstep(0.85, 0.35, lateral)
-    lit = (0.62 + 0.38 * smoothstep(0.0, 0.5 * band, top)) * (1.0 - 0.35 * lateral * lateral)
-    teeth_color = palette.teeth[None, None, :] * lit[..., None]
-    color += (teeth_color - color) * teeth[..., None]
-    return color.astype(np.float32)
+    skin_saturation = float(saturation(np.asarray(skin, np.float32)[None])[0])
+    bright = inside @ weights >= TEETH_BRIGHTNESS * float(skin @ weights)
+    pale = saturation(inside) <= min(TEETH_SATURATION, 0.85 * skin_saturation + 0.06)
+    teeth = bright & pale
+    return bool(teeth.sum() >= TEETH_MIN_PIXELS and teeth.mean() >= TEETH_SHARE)
+
+
+def _cheek_patch(grey: np.ndarray, xy: np.ndarray, scale: float) -> np.ndarray:
+    """(h, w) float32: the smoother of the two cheek patches (fewer edges), crop pixels."""
+    half = max(8, round(CHEEK_PATCH * scale / 2.0))
+    best, best_edges = np.zeros((0, 0), np.float32), np.inf
+    for index in CHEEKS:
+        cx, cy = np.round(xy[index]).astype(int)
+        patch = grey[max(cy - half, 0) : cy + half, max(cx - half, 0) : cx + half]
+        if patch.shape[0] < 6 or patch.shape[1] < 6:
+            continue
+        smooth = cv2.GaussianBlur(patch, (0, 0), 2.0)
+        gy, gx = np.gradient(smooth)
+        edges = float(np.mean(np.hypot(gx, gy)))
+        if edges < best_edges:
+            best, best_edges = np.ascontiguousarray(patch, np.float32), edges
+    return best

@@ -191,6 +191,10 @@ class FaceRig:
         mouth: The mouth.
         eyes: The subject's right eye, then their left eye.
         head: The head.
+        outline: (n, 2) image positions around the face, once around: the hull of the face
+            oval and both eyes (the silhouette a turned face's far eye must stay inside; the
+            mesh's oval may cut through that eye's outer corner); None for a rig built
+            without one.
     """
 
     axis_u: np.ndarray
@@ -199,6 +203,7 @@ class FaceRig:
     mouth: MouthRig
     eyes: tuple[EyeRig, EyeRig]
     head: HeadRig
+    outline: np.ndarray | None = None
 
     def local(self, points: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coordinates of image points in the face frame around an origin.
@@ -254,7 +259,7 @@ def build_rig(landmarks: np.ndarray) -> FaceRig:
         _eye_rig(frame, xy, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LEFT_BROW),
     )
     head = _head_rig(frame, xy)
-    return FaceRig(axis_u, axis_v, scale, mouth, eyes, head)
+    return FaceRig(axis_u, axis_v, scale, mouth, eyes, head, _outline(xy))
 
 
 def _mouth_rig(frame: FaceRig, points: np.ndarray) -> MouthRig:
@@ -335,6 +340,15 @@ def _eye_rig(
     )
 
 
+def _outline(xy: np.ndarray) -> np.ndarray:
+    """(n, 2) convex hull of the face oval and the eye contours, image pixels."""
+    import cv2
+
+    ids = FACE_OVAL + RIGHT_EYE_UPPER + RIGHT_EYE_LOWER + LEFT_EYE_UPPER + LEFT_EYE_LOWER
+    hull = cv2.convexHull(np.ascontiguousarray(xy[list(ids)], np.float32))
+    return hull.reshape(-1, 2).astype(np.float64)
+
+
 def _head_rig(frame: FaceRig, xy: np.ndarray) -> HeadRig:
     oval = xy[list(FACE_OVAL)]
     origin = oval.mean(axis=0)
@@ -345,3 +359,34 @@ def _head_rig(frame: FaceRig, xy: np.ndarray) -> HeadRig:
     _, chin_v = frame.local(xy[CHIN], center)
     pivot = frame.to_image(center, 0.0, float(chin_v) + 0.35 * half_height)
     return HeadRig(center, half_width, half_height, pivot)
+
+
+def inside_outline(rig: FaceRig, xs: np.ndarray, ys: np.ndarray, spill: float) -> np.ndarray:
+    """How far image points are inside the face's outline: 1 inside, 0 beyond ``spill``.
+
+    Args:
+        rig: The face (with its outline).
+        xs: (...) image x of the points, pixels.
+        ys: (...) image y, same shape.
+        spill: Distance outside the outline over which the result falls to 0, pixels.
+
+    Returns:
+        (...) float64 0..1 (all ones when the rig has no outline).
+    """
+    import cv2
+
+    if rig.outline is None:
+        return np.ones(np.shape(xs))
+    pad = int(np.ceil(spill)) + 2
+    x0 = int(np.floor(min(float(np.min(xs)), float(rig.outline[:, 0].min())))) - pad
+    y0 = int(np.floor(min(float(np.min(ys)), float(rig.outline[:, 1].min())))) - pad
+    x1 = int(np.ceil(max(float(np.max(xs)), float(rig.outline[:, 0].max())))) + pad
+    y1 = int(np.ceil(max(float(np.max(ys)), float(rig.outline[:, 1].max())))) + pad
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), np.uint8)
+    cv2.fillPoly(mask, [np.round(rig.outline - np.array([x0, y0])).astype(np.int32)], 1)
+    outside = cv2.distanceTransform(1 - mask, cv2.DIST_L2, 3)
+    rows = np.clip(np.round(np.asarray(ys) - y0).astype(int), 0, mask.shape[0] - 1)
+    cols = np.clip(np.round(np.asarray(xs) - x0).astype(int), 0, mask.shape[1] - 1)
+    distance = outside[rows, cols].astype(np.float64)
+    t = np.clip(1.0 - distance / max(spill, 1e-6), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)

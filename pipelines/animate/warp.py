@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from pipelines.animate.basis import (
+    BLINK_SPILL,
     EYE_BALL,
     EYE_LOWER,
     EYE_UPPER,
@@ -37,7 +38,7 @@ from pipelines.animate.eyelids import closing_lid
 from pipelines.animate.head_motion import HEAD_NECK_FADE, HEAD_SIDE_FADE, HEAD_TOP_FADE
 from pipelines.animate.layers import BLINK, PRESS, LayeredBox, Rect, StagedField, resize_samples
 from pipelines.animate.mouth import MouthPalette
-from pipelines.animate.rig import FaceRig
+from pipelines.animate.rig import FaceRig, inside_outline
 
 #: The coarse grid has at most this many points along the ROI's longer side.
 COARSE_POINTS = 160
@@ -256,7 +257,11 @@ class FaceWarp:
         above_lower = eye.lower(u) - v
         sides = [(None, (index, side)) for side in (EYE_UPPER, EYE_LOWER, EYE_BALL)]
         beyond = np.maximum(np.maximum(eye.u_min - u, u - eye.u_max), 0.0)
-        lid = closing_lid(self.rig, index, pixels, (rect.x0, rect.y0, rect.x1, rect.y1))
+        xs, ys = points[:, 0].reshape(shape), points[:, 1].reshape(shape)
+        inside = inside_outline(self.rig, xs, ys, BLINK_SPILL * self.rig.scale)
+        lid = closing_lid(
+            self.rig, index, pixels, (rect.x0, rect.y0, rect.x1, rect.y1), inside=inside
+        )
         return LayeredBox(
             self.rig,
             rect,

@@ -71,9 +71,16 @@ def chat_messages(
     name: str | None,
     memory: Sequence[ChatTurn],
     question: str,
+    lang: str = "en",
 ) -> list[dict[str, str]]:
-    """The chat prompt: system, two examples, the remembered turns, then the question."""
-    messages = [{"role": "system", "content": system_prompt(scene, person, mood, name)}]
+    """The chat prompt: system, two examples, the remembered turns, then the question.
+
+    ``lang`` "zh" asks for the answer in simplified Chinese.
+    """
+    system = system_prompt(scene, person, mood, name)
+    if lang == "zh":
+        system += " Answer in simplified Chinese (简体中文), whatever language you were asked in."
+    messages = [{"role": "system", "content": system}]
     for asked, answered in _FEW_SHOT:
         messages.append({"role": "user", "content": asked})
         messages.append({"role": "assistant", "content": answered})

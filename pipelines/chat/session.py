@@ -13,6 +13,7 @@ questions, so only the new question is read.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import secrets
@@ -25,6 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pipelines.chat.answer import AnswerChunk, write_answer
+from pipelines.chat.chinese import (
+    chat_messages_zh,
+    check_answer_zh,
+    question_lang,
+    template_answer_zh,
+)
 from pipelines.chat.prompt import (
     PROMPT_MEMORY_TURNS,
     ChatTurn,
@@ -41,8 +48,14 @@ from pipelines.faces.selection import choose_face
 from pipelines.protocols import StreamingChatBackend, Voice
 from pipelines.render import RenderOptions, render_timeline
 from pipelines.render_run import RenderRun, StopCheck
-from pipelines.speech.asr import transcribe
-from pipelines.text import normalize_line, split_sentences
+from pipelines.speech.asr import listen, transcribe
+from pipelines.text import (
+    check_language,
+    detect_language,
+    normalize_line,
+    resolve_language,
+    split_sentences,
+)
 from pipelines.timeline import Turn, lay_out
 from pipelines.types import MOODS, Line, LineSource, Mood
 
@@ -80,6 +93,8 @@ class ChatReply:
         source: "model" or "template" (the model's answers did not pass the checks).
         sentence_audio: WAV of each sentence, in order (the first is ready earliest).
         question: The question answered (the transcription, for a recorded question).
+        lang: The language the answer was asked in: the session's, or ("auto") the
+            question's ("en" or "zh"; a recorded question's as whisper heard it).
     """
 
     text: str
@@ -90,6 +105,7 @@ class ChatReply:
     source: LineSource = "model"
     sentence_audio: tuple[Path, ...] = ()
     question: str = ""
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,8 @@ class ChatSession:
             the whole prompt (~0.8 s on 2 idle cores). The price: a reply then depends
             slightly on what the server read before, so the seed no longer pins its wording.
         warm: Call ``warm_up`` now, so the first question is answered as fast as the next.
+        lang: The language of the answers: "en", "zh", or "auto" (the language each question
+            was asked in, typed or spoken).
 
     Raises:
         BadInputError: The persona name holds a slur (``pipelines.dialogue.content``).
@@ -156,7 +174,9 @@ class ChatSession:
         session_id: str | None = None,
         cache_prompt: bool = True,
         warm: bool = True,
+        lang: str = "auto",
     ) -> None:
+        self.lang = check_language(lang)
         if mood not in MOODS:
             raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
         name = " ".join((persona_name or "").split())[:40]
@@ -204,11 +224,17 @@ class ChatSession:
             self._memory.clear()
             self._turns_since_clear = 0
 
-    def prompt_messages(self, question: str) -> list[dict[str, str]]:
+    def prompt_messages(self, question: str, lang: str = "en") -> list[dict[str, str]]:
         """The chat prompt the model would get for this question now (memory included)."""
         person = person_in(self.scene, self.face.index)
         return chat_messages(
-            self.scene, person, self.mood, self.persona_name, self._prompt_memory(), question
+            self.scene,
+            person,
+            self.mood,
+            self.persona_name,
+            self._prompt_memory(),
+            question,
+            lang=lang,
         )
 
     def warm_up(self) -> None:
@@ -241,8 +267,13 @@ class ChatSession:
             return
         logger.info("Chat model read the session's prompt in %.2f s", time.perf_counter() - started)
 
-    def answer_chunks(self, question: str) -> Iterator[AnswerChunk]:
+    def answer_chunks(self, question: str, lang: str = "en") -> Iterator[AnswerChunk]:
         """Writes the answer to a question, its first part early (neither spoken nor remembered).
+
+        Args:
+            question: The visitor's question.
+            lang: The language to answer in ("en", "zh"); the prompt asks for it, and the
+                English opening grammar is only used for English.
 
         Yields:
             AnswerChunks (see ``pipelines.chat.answer.write_answer``); the last is final.
@@ -250,11 +281,16 @@ class ChatSession:
         chat = self.pipeline.backend("dialogue")
         max_chars = self.pipeline.settings.limits.max_text_chars
         rng = random.Random(self.seed * 7 + self._asked)
+        chinese = lang == "zh" or question_lang(question) == "zh"
 
         def fallback() -> str:
+            if chinese:
+                return template_answer_zh(question, self.mood, self.persona_name, rng)
             return template_answer(question, self.mood, self.persona_name, rng)
 
-        if isinstance(chat, TemplateChat):
+        # A Chinese question needs a model that writes Chinese (Qwen); SmolLM2 does not.
+        writes_chinese = bool(getattr(chat, "supports_prefill", False))
+        if isinstance(chat, TemplateChat) or (chinese and not writes_chinese):
             line = fallback()
             yield AnswerChunk(line, line, True, "template")
             return
@@ -263,28 +299,44 @@ class ChatSession:
             (self.seed * 1009 + self._asked * 131 + attempt * 7919) & 0x7FFFFFFF
             for attempt in range(ATTEMPTS)
         ]
-        grammar = answer_grammar(self.persona_name)
+        if chinese:
+            person = person_in(self.scene, self.face.index)
+            messages = chat_messages_zh(
+                self.scene, person, self.mood, self.persona_name, memory, question
+            )
+
+            def check(reply: str) -> tuple[str | None, str]:
+                return check_answer_zh(reply, self.persona_name, memory, max_chars, self.scene)
+
+            grammar = None
+        else:
+            messages = self.prompt_messages(question, "en")
+
+            def check(reply: str) -> tuple[str | None, str]:
+                return check_answer(
+                    reply, self.persona_name, memory, max_chars, self.scene.text_in_photo
+                )
+
+            grammar = answer_grammar(self.persona_name)
         yield from write_answer(
             chat,
-            self.prompt_messages(question),
-            lambda reply: check_answer(
-                reply, self.persona_name, memory, max_chars, self.scene.text_in_photo
-            ),
+            messages,
+            check,
             seeds,
             fallback,
             max_tokens=MAX_TOKENS,
             temperature=TEMPERATURE,
-            grammar=grammar if getattr(chat, "supports_grammar", False) else None,
+            grammar=grammar if grammar and getattr(chat, "supports_grammar", False) else None,
             cache_prompt=self.cache_prompt,
         )
 
-    def answer(self, question: str) -> tuple[str, LineSource]:
-        """Writes the answer to a question without speaking it or remembering it.
+    def answer(self, question: str, lang: str = "en") -> tuple[str, LineSource]:
+        """Writes the answer to a question (in ``lang``) without speaking or remembering it.
 
         Returns:
             (answer, "model" | "template").
         """
-        for chunk in self.answer_chunks(question):
+        for chunk in self.answer_chunks(question, lang):
             if chunk.final:
                 return chunk.answer, chunk.source
         raise AssertionError("write_answer always ends with a final chunk")
@@ -302,7 +354,8 @@ class ChatSession:
 
         Args:
             question: What the visitor asks, typed.
-            audio: Or the visitor's recorded question (English; transcribed first).
+            audio: Or the visitor's recorded question (English or Mandarin; transcribed
+                first).
             output_dir: Folder of the files; None uses the pipeline's output folder.
             should_stop: See ``ask_stream``.
 
@@ -342,8 +395,8 @@ class ChatSession:
 
         Args:
             question: What the visitor asks, typed.
-            audio: Or the visitor's recorded question (English; transcribed first, and the
-                transcription time counts in the latencies).
+            audio: Or the visitor's recorded question (English or Mandarin; transcribed
+                first, and the transcription time counts in the latencies).
             output_dir: Folder of the files; None uses the pipeline's output folder.
             should_stop: Asked before the answer is written, before each sentence is spoken
                 and before every frame of the video; True stops with ``Cancelled`` (the
@@ -364,16 +417,22 @@ class ChatSession:
         started = time.perf_counter()
         run = self.pipeline.new_run(should_stop=should_stop)
         run.check_cancelled()
+        asked_in = ""
         if audio is not None:
-            question = transcribe(audio, self.pipeline.settings.limits)
+            heard = listen(audio, self.pipeline.settings.limits)
+            question, asked_in = heard.text, heard.lang
             if not question.strip():
                 raise BadInputError(
-                    "No words were heard in the recording. Speak clearly, in English, or "
-                    "type the question."
+                    "No words were heard in the recording. Speak clearly, in English or "
+                    "Mandarin, or type the question."
                 )
         question = normalize_line(question or "", MAX_QUESTION_CHARS)
+        # The answer's language: the session's, else the one the question was asked in.
+        lang = resolve_language(self.lang, question)
+        if asked_in and self.lang == "auto":
+            lang = asked_in
         with self._lock:
-            yield from self._answer_steps(question, output_dir, started, run)
+            yield from self._answer_steps(question, output_dir, started, run, lang)
 
     def _answer_steps(
         self,
@@ -381,6 +440,7 @@ class ChatSession:
         output_dir: str | Path | None,
         started: float,
         run: RenderRun,
+        lang: str = "en",
     ) -> Iterator[ChatEvent]:
         from pipelines.audio import write_wav
 
@@ -397,14 +457,17 @@ class ChatSession:
         sentence_audio: list[Path] = []
         first_audio = 0.0
         run.check_cancelled()
-        for chunk in self.answer_chunks(question):
+        for chunk in self.answer_chunks(question, lang):
             if chunk.final:
                 text, source = chunk.answer, chunk.source
                 yield ChatEvent("text", text, elapsed())
             for sentence in split_sentences(chunk.text):
                 run.check_cancelled()
                 number = len(sentences)
-                speech = self.pipeline.speak(sentence, self.voice)
+                # Each sentence in the voice of its own language (an answer that fell back
+                # to English is spoken in English).
+                voice = dataclasses.replace(self.voice, lang=detect_language(sentence))
+                speech = self.pipeline.speak(sentence, voice)
                 path = Path(
                     write_wav(f"{stem}-s{number + 1}.wav", speech.audio, speech.sample_rate)
                 )
@@ -424,7 +487,7 @@ class ChatSession:
             run,
             self.reading,
             lay_out(turns, speeches, gap_s=pause / self.voice.rate, label_cues=False),
-            (Line(self.face.index, text, self.mood, source),),
+            (Line(self.face.index, text, self.mood, source, question_lang(question)),),
             moods={face.index: self.mood for face in self.faces},
             options=RenderOptions(stem.with_suffix(".mp4"), seed=self.seed + self._asked),
             subject="The answer",
@@ -440,6 +503,7 @@ class ChatSession:
             total_latency_s=elapsed(),
             source=source,
             sentence_audio=tuple(sentence_audio),
+            lang=lang,
         )
         logger.info(
             "Answered in %.2f s (first audio after %.2f s)", reply.total_latency_s, first_audio

@@ -23,7 +23,13 @@ from pipelines.config import Settings
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.protocols import Voice
 from pipelines.speech.catalogue import AUTO, check_voice_name
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import MOODS
+
+#: What ``--lang`` says about itself.
+LANG_HELP = (
+    "language spoken: auto (each line's own; English when the model writes), en, or zh (Mandarin)"
+)
 
 
 def add_conversation_commands(commands: Any) -> None:
@@ -51,6 +57,7 @@ def add_conversation_commands(commands: Any) -> None:
         help="a voice for face N (or, without N=, for everyone); repeatable; default auto: "
         "each face a fitting voice of their own (see 'voices')",
     )
+    converse.add_argument("--lang", choices=LANGUAGE_CHOICES, default="auto", help=LANG_HELP)
     converse.add_argument("--still", action="store_true", help="keep the heads still")
     converse.add_argument("--seed", type=int, default=0, help="seed for lines, blinks and motion")
     converse.add_argument("--no-watermark", action="store_true", help="omit the visible AI mark")
@@ -68,6 +75,12 @@ def add_conversation_commands(commands: Any) -> None:
     chat.add_argument("--mood", choices=MOODS, default="neutral", help="how they feel")
     chat.add_argument(
         "--voice", default=AUTO, metavar="NAME", help="their voice (default auto: fits the face)"
+    )
+    chat.add_argument(
+        "--lang",
+        choices=LANGUAGE_CHOICES,
+        default="auto",
+        help="language of the answers: auto (each question's own), en, or zh (Mandarin)",
     )
     chat.add_argument("--seed", type=int, default=0, help="seed for answers and motion")
     chat.add_argument("--output-dir", type=Path, help="folder of the answer videos")
@@ -98,6 +111,7 @@ def _converse(args: argparse.Namespace, settings: Settings) -> int:
             watermark=not args.no_watermark,
             progress=progress,
             captions=args.captions,
+            lang=args.lang,
         )
     said = [
         f'face {line.face_index} ({speaker_label(line.face_index)}, {line.source}): "{line.text}"'
@@ -115,7 +129,14 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     pipeline = TalkingPhotoPipeline(settings)
     voice = Voice(name=check_voice_name(args.voice))
     session = ChatSession(
-        pipeline, args.photo, args.face, args.name, args.mood, voice=voice, seed=args.seed
+        pipeline,
+        args.photo,
+        args.face,
+        args.name,
+        args.mood,
+        voice=voice,
+        seed=args.seed,
+        lang=args.lang,
     )
     who = args.name or f"face {session.face.index}"
     if session.voice_note:

@@ -1,4 +1,4 @@
-"""The command line: ``talking-photo render | faces | scene | voices | backends | ...``.
+"""The command line: ``talking-photo render | faces | scene | voices | batch | serve | ...``.
 
 Bad input ends with a one-line message on stderr and exit code 2; a failure to write (a full
 disk, no permission) or to encode ends with one line and exit code 1. Ctrl-C or SIGTERM stops
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines import registry
+from pipelines.cli.cluster import CLUSTER_COMMANDS, add_cluster_commands
 from pipelines.cli.common import (
     exit_now,
     os_error_line,
@@ -28,11 +29,16 @@ from pipelines.cli.common import (
     require_file,
     stop_on_signals,
 )
-from pipelines.cli.conversation import CONVERSATION_COMMANDS, add_conversation_commands
+from pipelines.cli.conversation import (
+    CONVERSATION_COMMANDS,
+    LANG_HELP,
+    add_conversation_commands,
+)
 from pipelines.config import Settings
 from pipelines.errors import TalkingPhotoError
 from pipelines.protocols import Voice
 from pipelines.speech.catalogue import AUTO, ROLES, VOICES, check_voice_name, voice_choices
+from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import MOODS
 from pipelines.video.encode import VideoEncodeError
 
@@ -81,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--face", type=int, metavar="N", help="which face speaks (see 'faces')")
     render.add_argument("--mood", choices=MOODS, default="neutral", help="mood of line and face")
     render.add_argument("--voice", default=AUTO, metavar="NAME", help=VOICE_HELP)
+    render.add_argument("--lang", choices=LANGUAGE_CHOICES, default="auto", help=LANG_HELP)
     render.add_argument("--rate", type=float, default=1.0, help="speaking rate (1.0 = normal)")
     render.add_argument("--still", action="store_true", help="keep the head still")
     render.add_argument("--seed", type=int, default=0, help="seed for line, blinks and motion")
@@ -98,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     voices = commands.add_parser("voices", help="list the voices (names for --voice)")
     voices.add_argument("--json", action="store_true", help="as JSON, with every detail")
     add_conversation_commands(commands)
+    add_cluster_commands(commands)
 
     fetch = commands.add_parser(
         "fetch-models", help="download the neural backends' weights (needs internet)"
@@ -191,6 +199,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         output=args.output,
         watermark=not args.no_watermark,
         captions=args.captions,
+        lang=args.lang,
     )
     folder, prefixes = output_prefixes(args.output, settings.output_dir, "talking-photo-")
     with removed_unless_finished(folder, prefixes), progress_bar() as progress:
@@ -297,6 +306,7 @@ _COMMANDS = {
     "voices": _voices,
     "fetch-models": _fetch_models,
     **CONVERSATION_COMMANDS,
+    **CLUSTER_COMMANDS,
 }
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ others listen).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from pipelines.conversation.script import parse_script
 from pipelines.protocols import Voice
 from pipelines.render import RenderOptions, render_timeline
 from pipelines.render_run import ProgressCallback, StopCheck
+from pipelines.text import check_language, resolve_language
 from pipelines.timeline import DEFAULT_GAP_S, Turn, lay_out
 from pipelines.types import Line, Mood, PhotoReading, RenderResult
 
@@ -45,6 +47,7 @@ def render_conversation(
     progress: ProgressCallback | None = None,
     captions: bool = False,
     should_stop: StopCheck | None = None,
+    lang: str = "auto",
 ) -> RenderResult:
     """Renders a conversation between the people in a photo into one MP4 (+ WAV and SRT).
 
@@ -66,6 +69,8 @@ def render_conversation(
         progress: Called with (stage, overall fraction) as the render advances.
         captions: Burn the subtitles (each turn's speaker, then the words) into the video.
         should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
+        lang: The language spoken: "en", "zh", or "auto" (each turn's own language); the
+            model writes its turns in Chinese for "zh", else in English.
 
     Returns:
         The outputs; ``lines`` holds one Line per turn, in order.
@@ -76,6 +81,7 @@ def render_conversation(
     """
     from pipelines.conversation.writer import write_conversation
 
+    lang = check_language(lang)
     run = pipeline.new_run(progress, should_stop)
     limits = pipeline.settings.limits
     if turns is None:
@@ -99,7 +105,16 @@ def render_conversation(
     scene = run.call("scene", pipeline.describe_scene, photo, faces)
     with run.stage("dialogue") as deadline:
         if turns is None:
-            turns = deadline.run(write_conversation, pipeline, scene, faces, n_turns, mood_of, seed)
+            turns = deadline.run(
+                write_conversation,
+                pipeline,
+                scene,
+                faces,
+                n_turns,
+                mood_of,
+                seed,
+                lang="zh" if lang == "zh" else "en",
+            )
             if any(turn.source == "template" for turn in turns):
                 run.warn(
                     "Some of the dialogue model's turns did not pass checks; templates were used."
@@ -109,11 +124,14 @@ def render_conversation(
         for index in sorted({turn.face_index for turn in turns} & set(notes)):
             run.warn(notes[index])
         speeches = []
-        for turn in turns:
+        spoken_in = [resolve_language(lang, turn.text) for turn in turns]
+        for turn, turn_lang in zip(turns, spoken_in, strict=True):
             run.check_cancelled()
-            speeches.append(deadline.run(pipeline.speak, turn.text, voice_of[turn.face_index]))
+            voice = dataclasses.replace(voice_of[turn.face_index], lang=turn_lang)
+            speeches.append(deadline.run(pipeline.speak, turn.text, voice))
     lines = tuple(
-        Line(turn.face_index, turn.text, mood_of[turn.face_index], turn.source) for turn in turns
+        Line(turn.face_index, turn.text, mood_of[turn.face_index], turn.source, turn_lang)
+        for turn, turn_lang in zip(turns, spoken_in, strict=True)
     )
     return render_timeline(
         pipeline,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipelines.conversation.casting import MAX_WRITTEN_TURNS, MIN_WRITTEN_TURNS, moods_by_face
+from pipelines.conversation.chinese import check_turn_zh, template_turn_zh, turn_messages_zh
 from pipelines.conversation.script import Script
 from pipelines.dialogue.checks import inspect_line
 from pipelines.dialogue.prompt import MOOD_OPENERS, describe_for_prompt
@@ -308,6 +309,8 @@ def write_conversation(
     n_turns: int = 4,
     moods: Mood | Mapping[int, Mood] | None = None,
     seed: int = 0,
+    on_turn: Callable[[Script, int | None], None] | None = None,
+    lang: str = "en",
 ) -> Script:
     """A short dialogue between the people in the photo, each turn attributed to a face.
 
@@ -318,6 +321,11 @@ def write_conversation(
         n_turns: Number of turns, 2-8.
         moods: One mood for everyone or a mood per face index (missing: neutral).
         seed: The same inputs and seed give the same conversation.
+        on_turn: Called before each turn with the turns written so far and the face index of
+            who speaks next, and once at the end with every turn and None (for showing the
+            conversation while it is written).
+        lang: "en" or "zh". Chinese turns need a backend that writes Chinese (Qwen); with
+            another backend every Chinese turn comes from the Chinese templates.
 
     Returns:
         The turns; each passes ``pipelines.dialogue.checks.validate_line`` and has source "model"
@@ -330,16 +338,24 @@ def write_conversation(
     mood_of = moods_by_face(moods, [face.index for face in faces])
     chat = pipeline.backend("dialogue")
     use_model = not isinstance(chat, TemplateChat)
+    if lang == "zh":
+        use_model = use_model and bool(getattr(chat, "supports_prefill", False))
     rng = random.Random(seed)
     max_chars = pipeline.settings.limits.max_text_chars
     history: list[Turn] = []
     for number, face_index in enumerate(order):
+        if on_turn is not None:
+            on_turn(tuple(history), face_index)
         mood = mood_of[face_index]
         text = None
         if use_model:
-            text = _model_turn(chat, scene, face_index, mood, history, seed, number, max_chars)
+            text = _model_turn(
+                chat, scene, face_index, mood, history, seed, number, max_chars, lang
+            )
         if text is not None:
             history.append(Turn(face_index, text, "model"))
+        elif lang == "zh":
+            history.append(Turn(face_index, template_turn_zh(mood, history, rng), "template"))
         else:
             history.append(
                 Turn(face_index, template_turn(scene, face_index, mood, history, rng), "template")
@@ -349,6 +365,8 @@ def write_conversation(
         len(history),
         sum(t.source == "template" for t in history),
     )
+    if on_turn is not None:
+        on_turn(tuple(history), None)
     return tuple(history)
 
 
@@ -361,12 +379,16 @@ def _model_turn(
     seed: int,
     number: int,
     max_chars: int,
+    lang: str = "en",
 ) -> str | None:
     """The first of ATTEMPTS model candidates that passes ``check_turn``, or None."""
-    messages = turn_messages(scene, face_index, mood, history)
+    if lang == "zh":
+        messages = turn_messages_zh(scene, face_index, mood, history)
+    else:
+        messages = turn_messages(scene, face_index, mood, history)
     openers = REPLY_OPENERS if history else (*MOOD_OPENERS[mood], *OPENING_OPENERS)
     options: dict[str, Any] = {}
-    if getattr(chat, "supports_grammar", False):
+    if lang == "en" and getattr(chat, "supports_grammar", False):
         options["grammar"] = turn_grammar(openers)
     for attempt in range(ATTEMPTS):
         attempt_seed = (seed * 1009 + number * 131 + attempt * 7919) & 0x7FFFFFFF
@@ -381,7 +403,10 @@ def _model_turn(
         except TalkingPhotoError as error:
             logger.warning("The chat backend failed (%s); using a template turn.", error)
             return None
-        line, reason = check_turn(reply, history, max_chars, scene.text_in_photo)
+        if lang == "zh":
+            line, reason = check_turn_zh(reply, scene, history, max_chars)
+        else:
+            line, reason = check_turn(reply, history, max_chars, scene.text_in_photo)
         if line is not None:
             return line
         logger.debug("Turn %d candidate %d rejected (%s): %r", number, attempt, reason, reply)

@@ -61,7 +61,9 @@ _META = re.compile(
     r"photo description|scene facts?|description|the user|user's|system message|"
     r"here is|here's (?:a|the|my) (?:line|reply|response|answer)|here to help|"
     r"how (?:can|may) i (?:help|assist)|i (?:cannot|can't|can not) (?:help|assist|comply|provide)|"
-    r"i'm sorry, but|ignore|mood:)",
+    r"i'm sorry, but|ignore|mood:|facts?:|sorry for (?:the|any) confusion|"
+    r"(?:happy|glad) to (?:help|assist)|i'?m sorry to hear|i apologi[sz]e|"
+    r"feel free to|let me know if)",
     flags=re.IGNORECASE,
 )
 _NARRATION = re.compile(
@@ -315,3 +317,14 @@ def validate_line(text: str, known_names: Iterable[str] = ()) -> str | None:
         The cleaned line, or None when it must not be used.
     """
     return inspect_line(text, known_names)[0]
+
+
+def inspect_line_in(
+    text: str, lang: str, known_names: Iterable[str] = ()
+) -> tuple[str | None, str]:
+    """``inspect_line`` for English, ``pipelines.dialogue.checks_zh.inspect_line_zh`` for "zh"."""
+    if lang == "zh":
+        from pipelines.dialogue.checks_zh import inspect_line_zh
+
+        return inspect_line_zh(text, known_names)
+    return inspect_line(text, known_names)

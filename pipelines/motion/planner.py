@@ -20,6 +20,7 @@ import numpy as np
 
 from pipelines.errors import BadInputError
 from pipelines.motion.expression import (
+    BLINK_RATE_PER_MIN,
     MOOD_STYLES,
     SpeechEvents,
     blink_curve,
@@ -118,7 +119,12 @@ def plan_face_motion(
 
     frame_times = np.arange(n_frames) / fps
     mouth_frames = box_resample(grid, mouth, frame_times, 0.5 / fps)
-    blinks = plan_blinks(duration, np.random.default_rng(blink_seed), events)
+    blinks = plan_blinks(
+        duration,
+        np.random.default_rng(blink_seed),
+        events,
+        rate_per_min=BLINK_RATE_PER_MIN * style.blink_rate,
+    )
     if still:
         head = np.zeros((n_frames, 3))
     else:
@@ -154,7 +160,9 @@ def _mouth_and_events(
             logger.debug("Utterance at %.2f s is past the end of the video; cut", utterance.start)
             continue
         if speech.phonemes:
-            curves, segments = phoneme_mouth(speech.phonemes, speech.duration, lead_s=lead_s)
+            curves, segments = phoneme_mouth(
+                speech.phonemes, speech.duration, lead_s=lead_s, lang=speech.lang
+            )
             local = phoneme_events(segments, speech.audio, speech.sample_rate)
         else:
             curves, local = audio_mouth(speech.audio, speech.sample_rate, lead_s=lead_s)

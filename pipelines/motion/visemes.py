@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,16 +126,44 @@ _SYMBOLS: dict[str, tuple[str, float, float, float]] = {
 }
 
 
-def _build(category: str, jaw: float, round_: float, wide: float) -> Viseme:
+def make_viseme(category: str, jaw: float, round_: float, wide: float) -> Viseme:
+    """A mouth target of an articulation category (see ``_CATEGORIES``) with its own shape.
+
+    Args:
+        category: e.g. "bilabial", "rounded", "open"; sets lip press, bite, dominance, spread.
+        jaw: Jaw opening 0..1.
+        round_: Lip rounding 0..1.
+        wide: Lip spreading -1..1.
+    """
     press, bite, dominance, spread, vowel = _CATEGORIES[category]
     d = tuple(float(v) for v in dominance)
     return Viseme(category, (jaw, round_, wide, float(press), bite), d, spread, vowel)  # type: ignore[arg-type]
 
 
-VISEMES: dict[str, Viseme] = {s: _build(*spec) for s, spec in _SYMBOLS.items()}
-NEUTRAL = _build("neutral", 0.2, 0.0, 0.0)
-PAUSE = _build("pause", 0.0, 0.0, 0.0)
-GAP = _build("gap", 0.12, 0.0, 0.0)
+VISEMES: dict[str, Viseme] = {s: make_viseme(*spec) for s, spec in _SYMBOLS.items()}
+NEUTRAL = make_viseme("neutral", 0.2, 0.0, 0.0)
+PAUSE = make_viseme("pause", 0.0, 0.0, 0.0)
+GAP = make_viseme("gap", 0.12, 0.0, 0.0)
+
+#: A language's reading of one phone symbol (modifiers removed): the mouth targets it passes
+#: through, each with its share of the symbol's time (shares sum to 1), or None when the
+#: language has no entry for the whole symbol (it is then read letter by letter).
+VisemeLookup = Callable[[str], tuple[tuple[Viseme, float], ...] | None]
+
+
+def english_visemes(base: str) -> tuple[tuple[Viseme, float], ...] | None:
+    """The English (espeak-ng IPA) reading of a phone symbol: one target, or None."""
+    viseme = VISEMES.get(base)
+    return None if viseme is None else ((viseme, 1.0),)
+
+
+def visemes_for_language(lang: str) -> VisemeLookup:
+    """How the phoneme symbols of speech in ``lang`` ("en", "zh"; "" = English) are read."""
+    if lang == "zh":
+        from pipelines.motion.visemes_zh import mandarin_visemes
+
+        return mandarin_visemes
+    return english_visemes
 
 
 def is_pause_symbol(symbol: str) -> bool:
@@ -186,21 +214,24 @@ class PhoneSegment:
     stress: float = 0.0
 
 
-def phone_segments(phonemes: Sequence[Phoneme]) -> list[PhoneSegment]:
+def phone_segments(phonemes: Sequence[Phoneme], lang: str = "en") -> list[PhoneSegment]:
     """Turns timed phoneme symbols into phone segments with their visemes.
 
     Stress marks lend their time and stress to the phone after them; length and other
     modifier symbols ("ː", "ʲ") lengthen the phone before them; consecutive gaps, punctuation
     and boundaries merge into one pause that closes the mouth when it lasts PAUSE_CLOSE_S or
-    more, or starts/ends the utterance, and only relaxes it otherwise. A symbol of several
-    letters ("aɪ", "tʃ") not in the table is split evenly in time into its letters.
+    more, or starts/ends the utterance, and only relaxes it otherwise. A symbol the language
+    reads as several targets (a Mandarin final such as "iao") is split in time by their
+    shares; one of several letters ("aɪ", "tʃ") not in the table is split evenly into letters.
 
     Args:
         phonemes: Timed symbols, in order.
+        lang: Their language, which chooses the viseme table (``visemes_for_language``).
 
     Returns:
         Segments in time order, non-overlapping.
     """
+    lookup = visemes_for_language(lang)
     segments: list[PhoneSegment] = []
     pending_start: float | None = None
     pending_stress = 0.0
@@ -227,14 +258,25 @@ def phone_segments(phonemes: Sequence[Phoneme]) -> list[PhoneSegment]:
             continue
         start = start if pending_start is None else pending_start
         stress = max([pending_stress, *(STRESS_MARKS.get(ch, 0.0) for ch in symbol)])
-        segments.extend(_split_letters(symbol, start, end, stress))
+        segments.extend(_split_letters(symbol, start, end, stress, lookup))
         pending_start, pending_stress = None, 0.0
     return [_classify_pause(seg, i, len(segments)) for i, seg in enumerate(segments)]
 
 
-def _split_letters(symbol: str, start: float, end: float, stress: float) -> list[PhoneSegment]:
+def _split_letters(
+    symbol: str, start: float, end: float, stress: float, lookup: VisemeLookup = english_visemes
+) -> list[PhoneSegment]:
     base = "".join(ch for ch in symbol if not _is_modifier(ch))
-    if base in VISEMES or len(base) <= 1:
+    targets = lookup(base)
+    if targets is not None:
+        pieces, done = [], 0.0
+        for k, (viseme, share) in enumerate(targets):
+            piece_start = start + (end - start) * done
+            done += share
+            piece_end = start + (end - start) * done
+            pieces.append(PhoneSegment(symbol, viseme, piece_start, piece_end, stress * (k == 0)))
+        return pieces
+    if len(base) <= 1:
         return [PhoneSegment(symbol, viseme_for(symbol), start, end, stress)]
     step = (end - start) / len(base)
     return [
@@ -296,7 +338,7 @@ def coarticulate(segments: Sequence[PhoneSegment], times: np.ndarray) -> np.ndar
 
 
 def phoneme_mouth(
-    phonemes: Sequence[Phoneme], duration_s: float, *, lead_s: float
+    phonemes: Sequence[Phoneme], duration_s: float, *, lead_s: float, lang: str = "en"
 ) -> tuple[np.ndarray, list[PhoneSegment]]:
     """Mouth curves of one utterance from its timed phonemes.
 
@@ -304,12 +346,13 @@ def phoneme_mouth(
         phonemes: Timed symbols, seconds from the start of the utterance's audio.
         duration_s: Length of the utterance's audio in seconds.
         lead_s: How much earlier than the sound the mouth moves, in seconds.
+        lang: The language of the phoneme symbols ("en", "zh"; "" = English).
 
     Returns:
         (curves, segments): curves is (N, 5) in CHANNELS order on ``utterance_grid(duration_s)``;
         segments are the phone segments in audio time (not shifted).
     """
-    segments = phone_segments(phonemes)
+    segments = phone_segments(phonemes, lang)
     shift = lead_s + PHONEME_LABEL_DELAY_S
     shifted = [
         PhoneSegment(s.symbol, s.viseme, s.start - shift, s.end - shift, s.stress) for s in segments

