@@ -203,7 +203,7 @@ def test_the_app_logs_nothing_a_visitor_typed_or_uploaded(
     def render(photo: object, **changes: object) -> list[object]:
         values = {"photo": photo, "speaker": None, "text": f"Hello, I am {secret}.", "audio": None}
         values |= {"mood": "neutral", "rate": 1.0, "pitch": 0, "still": False, "seed": 0}
-        values |= {"consent": True, "captions": False, "voice": "auto"}
+        values |= {"consent": True, "captions": False, "voice": "auto", "speech_lang": "auto"}
         return list((values | changes).values())
 
     with caplog.at_level(logging.INFO), launched_app(pipeline) as url:

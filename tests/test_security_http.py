@@ -54,6 +54,7 @@ def _render_values(photo: Any, **changes: Any) -> dict[str, Any]:
         "consent": True,
         "captions": False,
         "voice": "auto",
+        "speech_lang": "auto",
     }
     values.update(changes)
     return values
@@ -94,7 +95,7 @@ def test_a_server_file_named_in_a_request_is_never_read(
     for api_name, data in (
         ("render", _render_args(photo, audio=passwd)),
         ("render", _render_args(server_photo)),
-        ("talk", [server_photo, "Hello.", None, "neutral", "auto"]),
+        ("talk", [server_photo, "Hello.", None, "neutral", "auto", "auto"]),
         ("chat_start", [server_photo, None, "", "neutral", True]),
         ("chat_ask", ["0" * 32, "", {"path": str(secret)}]),
         ("converse_script", [server_photo, 2, "neutral", 0, None]),
@@ -245,6 +246,7 @@ def test_a_value_of_the_wrong_type_or_range_gets_one_sentence(
             "face_index": None,
             "mood": "neutral",
             "voice": "auto",
+            "lang": "auto",
         },
         "chat_start": {
             "photo": photo,
