@@ -148,7 +148,7 @@ def test_a_visitor_who_closes_the_connection_stops_the_render(
         photo = raw_http.upload(url, examples / "smiling_woman_256.png")
         session = raw_http.Session(url)
         body = {
-            "data": [photo, LINE, None, "neutral", None],
+            "data": [photo, LINE, None, "neutral", "auto", "auto", None],
             "fn_index": raw_http.fn_index(url, "talk"),
             "session_hash": session.session_hash,
         }
