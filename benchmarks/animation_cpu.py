@@ -104,13 +104,24 @@ def main(argv: list[str] | None = None) -> int:
             tree: {"median": statistics.median(v), "runs": v} for tree, v in runs.items()
         }
     if args.reference is not None:
-        results["reference"] = str(args.reference)
+        commit = subprocess.run(
+            ["git", "-C", str(args.reference), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        results["reference"] = {"path": str(args.reference), "commit": commit or "unknown"}
     lines = [
         "# Animation speed in frames per CPU-second",
         "",
         f"Measured {results['machine']['date']} at commit {results['machine']['commit']}, "
         f"load average {results['machine']['load_average_1m']} (one face, preparation "
-        "included; `python -m benchmarks.animation_cpu`).",
+        "included; `python -m benchmarks.animation_cpu`)."
+        + (
+            f" Reference: commit {results['reference']['commit']}."
+            if "reference" in results
+            else ""
+        ),
         "",
         "| size | " + " | ".join(trees) + " |",
         "|---|" + "---|" * len(trees),
