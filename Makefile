@@ -48,6 +48,7 @@ format: setup
 # line also runs on its own; see README, Measured).
 bench: setup
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.animation_cpu
 	$(PY) -m benchmarks.codec_ceiling
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.conversation
