@@ -146,3 +146,19 @@ def test_gradio_client_renders_chinese_text_through_render_and_talk(client, exam
     facts = stream_facts(talked)
     assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
     assert Path(video).is_file()
+
+
+@pytest.mark.slow
+def test_a_chinese_conversation_gives_each_person_a_mandarin_voice(
+    pipeline: TalkingPhotoPipeline, examples: Path, tmp_path: Path
+) -> None:
+    from pipelines.conversation import Turn
+
+    script = [Turn(0, "你好，今天天气真好。"), Turn(1, "是啊，我们出去走走吧。")]
+    result = pipeline.converse(
+        examples / "two_people.jpg", script, output=tmp_path / "talk.mp4", lang="auto"
+    )
+    assert [line.lang for line in result.lines] == ["zh", "zh"]
+    assert all(name.startswith("zh-") for name in result.voices.values()), result.voices
+    assert set(result.voices) == {0, 1}  # two men: both zh-male, set apart by pitch
+    assert "是啊" in result.subtitles.read_text(encoding="utf-8")
