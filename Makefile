@@ -52,9 +52,13 @@ bench: setup
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.conversation
 	$(PY) -m benchmarks.voices
+	$(PY) -m benchmarks.mandarin
 	$(PY) -m benchmarks.load --users 8 --minutes 3
 	$(PY) -m benchmarks.fuzz --seconds 60
 	$(PY) -m benchmarks.batch --rows 16 --repeats 3
+	$(PY) -m benchmarks.lines --out benchmarks/results/lines_after.json
+	$(PY) -m benchmarks.lines --lang zh --out benchmarks/results/lines_after_zh.json
+	$(PY) -m benchmarks.medium
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

@@ -135,8 +135,8 @@ TRUTH: dict[str, PhotoTruth] = {
     "couple_red_carpet.jpg": _truth(
         "photo",
         "red black grey gray white silver",
-        f"{_GROUP_EN} {_SMILE_EN} red carpet black dress grey gray suit",
-        f"{_GROUP_ZH} {_SMILE_ZH} 红 地毯 黑 裙 灰 西装",
+        f"{_GROUP_EN} {_SMILE_EN} red carpet black dress grey gray suit hbo thrones",
+        f"{_GROUP_ZH} {_SMILE_ZH} 红 地毯 黑 裙 灰 西装 HBO",
     ),
     "einstein_bw.jpg": _truth(
         "photo",

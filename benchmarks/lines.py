@@ -50,8 +50,13 @@ def photo_paths(work: Path) -> dict[str, Path]:
     return paths
 
 
-def write_all(pipeline: Any, photos: dict[str, Path], lang: str) -> list[dict[str, Any]]:
-    """Every line of the run: (photo, mood, face) with its text, source and seconds."""
+def write_all(
+    pipeline: Any, photos: dict[str, Path], lang: str, partial: Path | None = None
+) -> list[dict[str, Any]]:
+    """Every line of the run: (photo, mood, face) with its text, source and seconds.
+
+    Each record is also appended to ``partial`` (JSON lines) as soon as it is written.
+    """
     records = []
     for name, path in photos.items():
         reading = pipeline.read_photo(path)
@@ -75,6 +80,9 @@ def write_all(pipeline: Any, photos: dict[str, Path], lang: str) -> list[dict[st
                     }
                 )
                 logger.info("%s %s face %d (%.1f s): %s", name, mood, face, seconds, line.text)
+                if partial is not None:
+                    with partial.open("a", encoding="utf-8") as handle:
+                        handle.write(json.dumps(records[-1], ensure_ascii=False) + "\n")
     return records
 
 
@@ -157,8 +165,26 @@ def main() -> None:
     parser.add_argument("--option", action="append", default=[], help="backend KEY=VALUE")
     parser.add_argument("--candidates", action="store_true", help="also score raw candidates")
     parser.add_argument("--rescore", type=Path, help="re-score the lines of a result file")
+    parser.add_argument("--photos", default="", help="comma-separated subset of the photos")
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", help="result files of photo subsets to merge into --out"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.merge:
+        parts = [json.loads(path.read_text()) for path in args.merge]
+        report = dict(parts[0])
+        report["lines"] = [line for part in parts for line in part["lines"]]
+        report["seconds_total"] = round(sum(part["seconds_total"] for part in parts), 1)
+        report["model_calls"] = sum(part.get("model_calls", 0) for part in parts)
+        model_lines = sum(line["source"] == "model" for line in report["lines"])
+        report["candidates_passing_checks"] = round(model_lines / max(report["model_calls"], 1), 3)
+        report["load_after"] = max(part["load_after"] for part in parts)
+        report["summary"] = summarise(report["lines"])
+        report["merged_from"] = [str(path) for path in args.merge]
+        args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        logger.info("%s", json.dumps(report["summary"], indent=2))
+        return
     if args.rescore:
         report = json.loads(args.rescore.read_text())
         report["summary"] = summarise(report["lines"])
@@ -181,10 +207,12 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as work:
         photos = photo_paths(Path(work))
+        if args.photos:
+            photos = {name: photos[name] for name in args.photos.split(",")}
         writer = pipeline.line_writer()  # load the model before timing
         calls = _count_calls(writer)
         started = time.perf_counter()
-        records = write_all(pipeline, photos, args.lang)
+        records = write_all(pipeline, photos, args.lang, args.out.with_suffix(".partial.jsonl"))
         elapsed = time.perf_counter() - started
         candidates = first_candidates(pipeline, photos, args.lang) if args.candidates else None
     chat = pipeline.backend("dialogue")

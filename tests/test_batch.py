@@ -153,57 +153,38 @@ def test_a_rerun_keeps_only_finished_rows_after_a_crash(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------- local engine
 @pytest.mark.slow
-def test_local_batch_renders_good_rows_records_bad_ones_and_resumes(
+def test_local_batch_survives_a_killed_worker_records_bad_rows_and_resumes(
     tmp_path: Path, examples: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from pipelines.batch import LocalEngine, run_batch
-    from pipelines.cli import main
-
-    manifest = write_manifest(tmp_path, examples)
-    outdir = tmp_path / "out"
-    code = main(["batch", str(manifest), "-o", str(outdir), "--workers", "2"])
-    assert code == 2  # some rows failed
-    printed = capsys.readouterr().out
-    assert "4 rendered, 2 failed, 0 already done" in printed
-    records = check_first_run(outdir)
-    assert {r["worker"] for r in records if r["id"] == "lost"} == {"driver"}
-    stamps = {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.mp4")}
-
-    # A rerun skips the four done rows, tries the two bad ones again, renders nothing new.
-    summary = run_batch(manifest, outdir, LocalEngine(workers=1), show_progress=False)
-    assert (summary.skipped, summary.ok, summary.failed) == (4, 0, 2)
-    assert {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.mp4")} == stamps
-    check_first_run(outdir)  # still one line per row
-
-
-@pytest.mark.slow
-def test_a_killed_worker_process_loses_no_row_and_writes_none_twice(
-    tmp_path: Path, examples: Path
 ) -> None:
     import multiprocessing
     import os
     import signal
 
     from pipelines.batch import LocalEngine, run_batch
+    from pipelines.cli import main
 
     manifest = write_manifest(tmp_path, examples)
     outdir = tmp_path / "out"
     engine = LocalEngine(workers=2)
     killed: list[int] = []
 
-    def kill_a_worker_after_the_first_render(record: dict) -> None:
+    def kill_a_worker(record: dict) -> None:
         if record["worker"] != "driver" and not killed:
             workers = multiprocessing.active_children()
             os.kill(workers[0].pid, signal.SIGKILL)
             killed.append(workers[0].pid)
 
-    summary = run_batch(
-        manifest,
-        outdir,
-        engine,
-        show_progress=False,
-        on_record=kill_a_worker_after_the_first_render,
-    )
+    summary = run_batch(manifest, outdir, engine, show_progress=False, on_record=kill_a_worker)
     assert killed and engine.retried  # the rows under way went to a new pool
     assert (summary.ok, summary.failed) == (4, 2)
-    check_first_run(outdir)  # every row once: none lost, none twice
+    records = check_first_run(outdir)  # every row once: none lost, none twice
+    assert {r["worker"] for r in records if r["id"] == "lost"} == {"driver"}
+    stamps = {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.mp4")}
+
+    # The command, run again: it skips the four done rows, tries the two bad ones again and
+    # renders nothing new.
+    code = main(["batch", str(manifest), "-o", str(outdir), "--workers", "1"])
+    assert code == 2  # some rows failed
+    assert "0 rendered, 2 failed, 4 already done" in capsys.readouterr().out
+    assert {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.mp4")} == stamps
+    check_first_run(outdir)  # still one line per row

@@ -57,11 +57,11 @@ def browser(app_url: str) -> Iterator[object]:
         chromium.close()
 
 
-def _save_screenshot(page, path: Path) -> None:
-    """A full-page PNG, reduced to a 256-colour palette when it would be too large."""
+def _save_screenshot(page, path: Path, full_page: bool = True) -> None:
+    """A PNG of the page (or of the window), reduced to 256 colours when it would be too large."""
     from PIL import Image
 
-    png = page.screenshot(full_page=True)
+    png = page.screenshot(full_page=full_page)
     if len(png) > SCREENSHOT_MAX_BYTES:
         image = Image.open(io.BytesIO(png)).convert("RGB")
         palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)

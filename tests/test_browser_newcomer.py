@@ -8,6 +8,7 @@ script that streams in while Render waits, and a transcript for the visitor's ow
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -100,7 +101,10 @@ def test_consent_sits_right_above_the_action_of_every_tab(
     # One promise: ticking it on one tab ticks it on the others.
     page.locator("#chat-consent input[type=checkbox]").check()
     page.get_by_role("tab", name="One person").click()
-    assert page.locator("#consent input[type=checkbox]").is_checked()
+    page.wait_for_function(
+        "() => document.querySelector('#consent input[type=checkbox]').checked",
+        timeout=10_000,
+    )
     assert not page.errors, page.errors
     page.close()
 
@@ -121,6 +125,13 @@ def test_errors_and_old_results_leave_when_the_next_action_starts(browser, app_u
     )
     for output in ("#video", "#transcript"):
         assert page.locator(f"{output} {ERROR_PILL}").count() == 0, f"{output} still says Error"
+    # Progress is drawn once, where the video will be.
+    page.get_by_text("Step").first.wait_for(timeout=60_000)
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('#tab-single [data-testid=status-tracker]')]"
+        ".filter(t => !t.classList.contains('hide') && t.innerText.includes('Step')).length"
+    )
+    assert drawn == 1, f"the progress is drawn {drawn} times"
     page.wait_for_selector("#video video", timeout=RENDER_TIMEOUT_MS)
     page.wait_for_function(
         "() => document.querySelector('#summary').innerText.includes('s of video')",
@@ -185,7 +196,7 @@ def test_each_photo_is_read_once_and_its_error_shown_once(
     assert len(toasts) == 1 and "(2)" not in toasts[0], toasts
 
     _example(page, "einstein_bw")
-    page.wait_for_selector("#faces img", timeout=60_000)
+    page.wait_for_selector("#faces img", timeout=120_000)
     _example(page, "einstein_bw")
     page.wait_for_timeout(3_000)
     assert len(detections) == 2, "a new photo is searched once"
@@ -234,6 +245,60 @@ def test_group_render_waits_while_turns_stream_into_the_table(browser, app_url: 
     cells = [line for line in body.splitlines() if line.strip() and "CSV" not in line]
     assert len(cells) == 8, f"four turns of [person, text] in the end: {cells}"
     assert not page.locator("#group-render").is_disabled()
+    page.close()
+
+
+# --------------------------------------------------------------------- 5. who takes part
+def test_group_leaves_out_a_face_cut_off_at_the_edge_unless_ticked(
+    browser, app_url: str, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    # The two-person example plus a third face, half of it outside the picture.
+    examples = ROOT / "assets" / "examples"
+    pair = Image.open(examples / "einstein_and_mona_lisa.jpg").convert("RGB")
+    cut = Image.open(examples / "smiling_woman_256.png").convert("RGB").resize((320, 320))
+    photo = Image.new("RGB", (pair.width + 200, pair.height), (236, 230, 218))
+    photo.paste(pair, (0, 0))
+    photo.paste(cut, (pair.width, 200))
+    photo.save(tmp_path / "three_people.jpg", quality=92)
+
+    page = _open(browser, app_url, DESKTOP)
+    with page.expect_file_chooser() as chooser:
+        page.locator("#photo button.upload-container").click()
+    chooser.value.set_files(str(tmp_path / "three_people.jpg"))
+    page.wait_for_selector("#faces img", timeout=60_000)
+    single_overview = page.locator("#faces img").get_attribute("src")
+    page.get_by_role("tab", name="Group").click()
+    boxes = page.locator("#group-people input[type=checkbox]")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#group-people input[type=checkbox]').length === 3",
+        timeout=10_000,
+    )
+    assert [boxes.nth(i).is_checked() for i in range(3)] == [True, True, False]
+    page.wait_for_function(
+        "src => document.querySelector('#faces img').getAttribute('src') !== src",
+        arg=single_overview,
+        timeout=10_000,
+    )  # the overview now highlights who takes part
+
+    page.locator("#group-write").click()
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#group-script').innerText;"
+        " return !/Writing turn|Reading the photo/.test(t)"
+        " && !document.querySelector('#group-render').disabled; }",
+        timeout=240_000,
+    )
+    body = page.locator("#group-script").inner_text().split("\ntext\n", 1)[1]
+    cells = [line for line in body.splitlines() if line.strip() and "CSV" not in line]
+    people = {cell for cell in cells[::2]}
+    assert people == {"1", "2"}, f"only persons 1 and 2 speak: {cells}"
+    page.get_by_text("简体中文", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('#group-people').innerText.includes('第 3 人')",
+        timeout=10_000,
+    )
+    assert [boxes.nth(i).is_checked() for i in range(3)] == [True, True, False]
     page.close()
 
 
@@ -344,6 +409,54 @@ def test_examples_are_named_and_keyboard_users_reach_generate_at_once(
     page.close()
 
 
+# --------------------------------------------------------------------- 10. polish
+#: How many lines each Group table header takes (a header broken inside a word takes two).
+HEADER_LINES_JS = """
+() => [...document.querySelectorAll('#group-script th')].filter((th) => th.innerText.trim())
+  .map((th) => {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    const tops = new Set();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange(); range.selectNodeContents(node);
+      for (const rect of range.getClientRects()) tops.add(Math.round(rect.top));
+    }
+    return tops.size; })
+"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_labels_captions_and_buttons_are_easy_to_read_and_hit(
+    browser, app_url: str, viewport: str
+) -> None:
+    page = _open(browser, app_url, VIEWPORTS[viewport])
+    _pick_example_and_wait(page, "einstein_and_mona_lisa")
+    label, picture = _box(page, "#faces > label"), _box(page, "#faces img")
+    assert label["y"] + label["height"] <= picture["y"] + 1, "the label covers the faces"
+    captions = page.evaluate(
+        "() => [...document.querySelectorAll('#examples button.gallery-item')]"
+        ".map((b) => getComputedStyle(b, '::after').content)"
+    )
+    assert captions and all(c not in ("none", "", '""') for c in captions), captions
+    assert _box(page, "#suggest")["height"] >= 36, "Suggest a line is a thin button"
+    page.get_by_role("tab", name="Group").click()
+    page.locator("#group-script th").first.wait_for(timeout=10_000)
+    header_lines = page.evaluate(HEADER_LINES_JS)
+    assert all(lines == 1 for lines in header_lines), f"a header is broken: {header_lines}"
+    page.get_by_text("简体中文", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('#generate').innerText.includes('生成')", timeout=10_000
+    )
+    photo_label = _box(page, "#photo > label")
+    for button in page.locator("#photo .icon-button-wrapper button").all():
+        icon = button.bounding_box()
+        if icon:
+            assert photo_label["x"] + photo_label["width"] <= icon["x"] + 1 or (
+                icon["y"] >= photo_label["y"] + photo_label["height"]
+            ), "the photo's label runs into its buttons"
+    page.close()
+
+
 # --------------------------------------------------------------------- 11. no public figures
 def test_examples_show_no_living_public_figure_and_the_rule_is_said(browser, app_url: str) -> None:
     page = _open(browser, app_url, DESKTOP)
@@ -360,4 +473,37 @@ def test_examples_show_no_living_public_figure_and_the_rule_is_said(browser, app
             arg=rule,
             timeout=10_000,
         )
+    page.close()
+
+
+# --------------------------------------------------------------------- the README's pictures
+SCREENSHOTS = ROOT / "assets" / "screenshots"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_screenshots_in_both_languages(
+    browser, app_url: str, viewport: str, tmp_path: Path
+) -> None:
+    """The first screen with an example chosen, in English and Chinese.
+
+    UPDATE_SCREENSHOT=1 also writes them to assets/screenshots/ (the README shows them).
+    """
+    from tests.test_browser import _save_screenshot
+
+    page = _open(browser, app_url, VIEWPORTS[viewport])
+    _pick_example_and_wait(page, "einstein_and_mona_lisa")
+    for code, language, generate in (("en", "English", "Generate"), ("zh", "简体中文", "生成")):
+        page.get_by_text(language, exact=True).click()
+        page.wait_for_function(
+            "word => document.querySelector('#generate').innerText.includes(word)",
+            arg=generate,
+            timeout=10_000,
+        )
+        page.wait_for_timeout(1_000)
+        target = tmp_path / f"{viewport}-{code}.png"
+        _save_screenshot(page, target, full_page=False)
+        assert target.stat().st_size > 10_000
+        if os.environ.get("UPDATE_SCREENSHOT") == "1":
+            SCREENSHOTS.mkdir(exist_ok=True)
+            _save_screenshot(page, SCREENSHOTS / target.name, full_page=False)
     page.close()

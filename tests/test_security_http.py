@@ -98,7 +98,7 @@ def test_a_server_file_named_in_a_request_is_never_read(
         ("talk", [server_photo, "Hello.", None, "neutral", "auto", "auto"]),
         ("chat_start", [server_photo, None, "", "neutral", True]),
         ("chat_ask", ["0" * 32, "", {"path": str(secret)}]),
-        ("converse_script", [server_photo, 2, "neutral", 0]),
+        ("converse_script", [server_photo, 2, "neutral", 0, None]),
     ):
         outcome = raw_http.call(app_url, api_name, data)
         assert outcome.kind != "complete", (api_name, outcome)
@@ -255,7 +255,13 @@ def test_a_value_of_the_wrong_type_or_range_gets_one_sentence(
             "mood": "neutral",
             "consent": True,
         },
-        "converse_script": {"photo": photo, "turns": 2, "mood": "neutral", "seed": 0},
+        "converse_script": {
+            "photo": photo,
+            "turns": 2,
+            "mood": "neutral",
+            "seed": 0,
+            "participants": None,
+        },
         "converse": {
             "photo": photo,
             "script": {"headers": ["person", "text"], "data": [[1, "Hi."], [2, "Hello."]]},

@@ -58,6 +58,21 @@ textarea:focus-visible, button:focus-visible, a:focus-visible, [role=tab]:focus-
 .upload-container .or, [data-testid="upload-text"] { color: #3730a3; }
 """
 
+#: Layout polish: the faces picture's label sits above the picture (not over face #1), labels
+#: leave room for the image buttons, table headers never break inside a word, and each example
+#: thumbnail shows its name under it.
+POLISH_CSS = """
+#faces > label[data-testid="block-label"] { position: static; margin-bottom: 0.25rem; }
+#photo > label[data-testid="block-label"] { max-width: calc(100% - 5.5rem); }
+#suggest { min-height: 2.75rem; font-weight: 600; }
+#group-script th, #group-script th * { white-space: nowrap; word-break: keep-all; }
+#examples button.gallery-item { display: flex; flex-direction: column; align-items: center; }
+#examples button.gallery-item::after {
+  content: attr(data-caption); display: block; max-width: 7rem; padding: 0.15rem 0.25rem;
+  font-size: 0.7rem; line-height: 1.2; color: #1f2937; white-space: normal;
+}
+"""
+
 _HEAD_TEMPLATE = """
 <script>
 (() => {
@@ -69,10 +84,15 @@ _HEAD_TEMPLATE = """
       const file = img ? (img.getAttribute('src') || '').split('/').pop() : '';
       const stem = file.replace(/\\.[a-z]+$/i, '');
       const name = stem && (names[stem] || stem.replace(/_/g, ' '));
-      if (name && button.getAttribute('aria-label') !== name) {
+      if (!name) return;
+      if (button.getAttribute('aria-label') !== name) {
         button.setAttribute('aria-label', name);
         img.setAttribute('alt', '');
       }
+      const parts = name.split(' · ');
+      const chinese = (document.querySelector('#generate')?.innerText || '').includes('生成');
+      const caption = (chinese ? parts[parts.length - 1] : parts[0]).split(/[,，（(]/)[0];
+      if (button.dataset.caption !== caption) button.dataset.caption = caption;
     });
     document.querySelectorAll('div.empty[aria-label]:not([role])').forEach((box) => {
       box.setAttribute('role', 'img');

@@ -94,11 +94,22 @@ def build_demo(
         talk = TalkEndpoint()
 
         shared = column.shared(lang)
-        column.wire(FacesHandlers(pool, folders), lang)
+        faces_handlers = FacesHandlers(pool, folders)
+        column.wire(faces_handlers, lang)
         single_tab.wire(single_handlers, shared)
         talk.wire(single_handlers, shared)
-        group_tab.wire(GroupHandlers(pool, jobs), shared, single_handlers.cancel)
+        group_handlers = GroupHandlers(pool, jobs)
+        group_tab.wire(group_handlers, shared, single_handlers.cancel)
+        group_tab.wire_participants(group_handlers, shared)
         chat_tab.wire(chat_handlers, shared)
+        for tab in (single_tab.tab, chat_tab.tab):  # they highlight the speaker, Group its people
+            tab.select(
+                faces_handlers.show_choice,
+                [column.faces_state, column.speaker],
+                [column.faces_image],
+                queue=False,
+                api_visibility="private",
+            )
         keep_in_step([single_tab.consent, group_tab.consent, chat_tab.consent], column.photo)
         # A new photo: the results and the script of the old one leave the screen.
         stale = [*single_tab.results, *group_tab.results, (group_tab.table, "table")]
@@ -135,7 +146,13 @@ def build_demo(
             queue=False,
             api_name="language",
             api_visibility="private",
-        ).then(**chat_tab.refresh_status(chat_handlers, shared))
+        ).then(**chat_tab.refresh_status(chat_handlers, shared)).then(
+            group_handlers.relabel_participants,
+            [column.faces_state, group_tab.participants, lang],
+            [group_tab.participants],
+            queue=False,
+            api_visibility="private",
+        )
     # api_open=False: no direct POST to /gradio_api/run/<name> may skip the queue (and with it
     # the one-render-at-a-time limit); Gradio opens that door by default outside Spaces.
     demo.queue(
@@ -162,7 +179,7 @@ def launch_options(output_dir: Path, limits: Limits | None = None) -> dict[str, 
     readable = (Path.cwd().resolve(), Path(tempfile.gettempdir()).resolve())
     return {
         "theme": accessibility.theme(),
-        "css": CSS + accessibility.CSS,
+        "css": CSS + accessibility.CSS + accessibility.POLISH_CSS,
         "head": accessibility.HEAD,
         "allowed_paths": [] if any(folder.is_relative_to(r) for r in readable) else [str(folder)],
         "max_file_size": (limits or Limits()).max_upload_bytes,

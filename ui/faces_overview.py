@@ -13,6 +13,12 @@ from PIL import Image, ImageDraw, ImageFont
 from pipelines.types import Face, Photo
 from ui.strings import tr
 
+#: A face takes part in a Group conversation by default when its box keeps this share of the
+#: photo's side away from every edge (it is not cut off) ...
+EDGE_MARGIN = 0.005
+#: ... and its box is at least this share of the largest face's width (it is not tiny).
+MIN_WIDTH_SHARE = 0.4
+
 #: Longest side of the faces overview shown in the browser, in pixels: larger photos are
 #: shrunk to the maximum, smaller ones enlarged to the minimum so boxes and numbers stay crisp.
 OVERVIEW_SIDE = (640, 960)
@@ -31,6 +37,9 @@ class FacesOverview:
         indices: Face index of each box (the pipeline's numbering, left to right).
         positions: "left", "centre" or "right": where each face sits in the photo.
         largest: Index of the largest face (the default speaker).
+        participants: Indices of the faces that take part in a Group conversation by default:
+            fully inside the photo and not tiny (at least the two largest faces when fewer
+            pass, so a two-person photo always has its two).
     """
 
     image: np.ndarray
@@ -38,6 +47,7 @@ class FacesOverview:
     indices: tuple[int, ...]
     positions: tuple[str, ...]
     largest: int
+    participants: tuple[int, ...] = ()
 
     def speaker_choices(self, lang: str) -> list[tuple[str, int]]:
         """Dropdown choices: ("Person 1 (left)", 0), ... in the given language."""
@@ -70,7 +80,35 @@ def faces_overview(photo: Photo, faces: tuple[Face, ...]) -> FacesOverview:
         indices=tuple(f.index for f in faces),
         positions=positions,
         largest=largest,
+        participants=default_participants(photo, faces),
     )
+
+
+def default_participants(photo: Photo, faces: tuple[Face, ...]) -> tuple[int, ...]:
+    """The faces fully inside the photo and not tiny, left to right (see EDGE_MARGIN).
+
+    When fewer than two pass, the two largest faces take part (fewer when there are fewer).
+    """
+    if not faces:
+        return ()
+    widest = max(face.box.width for face in faces)
+    margin = EDGE_MARGIN * max(photo.width, photo.height)
+
+    def takes_part(face: Face) -> bool:
+        box = face.box
+        inside = (
+            box.x >= margin
+            and box.y >= margin
+            and box.x + box.width <= photo.width - margin
+            and box.y + box.height <= photo.height - margin
+        )
+        return inside and box.width >= MIN_WIDTH_SHARE * widest
+
+    chosen = [face.index for face in faces if takes_part(face)]
+    if len(chosen) < 2:
+        by_size = sorted(faces, key=lambda f: f.box.width * f.box.height, reverse=True)
+        chosen = sorted({*chosen, *(face.index for face in by_size[:2])})
+    return tuple(sorted(chosen))
 
 
 def draw_faces(overview: FacesOverview, chosen: list[int]) -> np.ndarray:

@@ -36,7 +36,7 @@ from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
 from ui.cancel import stoppable
-from ui.faces_overview import FacesOverview
+from ui.faces_overview import FacesOverview, default_participants, draw_faces
 from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
 from ui.folders import served_name
 from ui.render_jobs import RenderJobs
@@ -149,8 +149,13 @@ class GroupHandlers:
         seed: float | None = 0,
         lang: str = "en",
         backends: Mapping[str, Any] | None = None,
+        participants: Any = None,
     ) -> Iterator[list[Row]]:
         """Writes a conversation between the people in the photo: rows [person, text].
+
+        ``participants`` are the face indices that take part (0 = the leftmost); None or none
+        ticked: the faces fully inside the photo and not tiny
+        (``ui.faces_overview.default_participants``).
 
         Yields:
             The table as it is written: the turns so far and a last row saying which turn is
@@ -162,6 +167,7 @@ class GroupHandlers:
         )
         mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
         seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
+        chosen = _participants(participants, lang)
         path = require_photo(photo, lang)
         pipeline = pipeline_for(self.pool, backends, lang)
         n_turns = n_turns or 4
@@ -172,6 +178,11 @@ class GroupHandlers:
             if len(faces) < 2:
                 raise user_error(lang, "error_two_faces", faces=len(faces))
             scene = pipeline.describe_scene(loaded, faces)
+            if chosen is None:
+                chosen = set(default_participants(loaded, faces))
+            talking = tuple(face for face in faces if face.index in chosen)
+            if len(talking) < 2:
+                raise user_error(lang, "error_two_participants")
             written: queue.Queue[tuple[Script, int | None] | Exception] = queue.Queue()
 
             def write() -> None:
@@ -179,7 +190,7 @@ class GroupHandlers:
                     write_conversation(
                         pipeline,
                         scene,
-                        faces,
+                        talking,
                         n_turns=n_turns,
                         moods=mood,
                         seed=seed_value or 0,
@@ -273,6 +284,29 @@ class GroupHandlers:
         files = [str(result.video), str(result.audio), str(result.subtitles)]
         return str(result.video), files, summary
 
+    # ------------------------------------------------------------------ who takes part
+    def participant_choices(self, overview: FacesOverview | None, lang: str = "en") -> Any:
+        """The "who takes part" boxes of a new photo: every face, the default ones ticked."""
+        if overview is None:
+            return gr.update(choices=[], value=[])
+        return gr.update(choices=overview.speaker_choices(lang), value=list(overview.participants))
+
+    def relabel_participants(
+        self, overview: FacesOverview | None, participants: Any, lang: str = "en"
+    ) -> Any:
+        """The "who takes part" boxes in another language, the same ones ticked."""
+        if overview is None:
+            return gr.update()
+        ticked = sorted(_participants(participants, lang) or set())
+        return gr.update(choices=overview.speaker_choices(lang), value=ticked)
+
+    def show_participants(self, overview: FacesOverview | None, participants: Any) -> Any:
+        """The faces overview with the people who take part highlighted."""
+        if overview is None:
+            return gr.update()
+        chosen = _participants(participants, "en") or set()
+        return self.jobs.folders.image_file(draw_faces(overview, sorted(chosen)), "faces")
+
     # ------------------------------------------------------------------ editing the table
     def select_turn(self, event: gr.SelectData) -> int | None:
         """Remembers which turn (row) the visitor clicked."""
@@ -306,6 +340,21 @@ class GroupHandlers:
         if selected is not None and 0 <= selected < len(rows):
             del rows[selected]
         return rows, None
+
+
+def _participants(value: Any, lang: str) -> set[int] | None:
+    """The face indices ticked in "who takes part" (None when none are given)."""
+    if value is None or (isinstance(value, list | tuple) and not value):
+        return None
+    if not isinstance(value, list | tuple) or len(value) > check.MAX_TABLE_ROWS:
+        raise user_error(
+            lang, "error_parameter", name="participants", expected=tr(lang, "expect_faces")
+        )
+    return {
+        index
+        for index in (check.face_index(v, "participants", lang) for v in value)
+        if index is not None
+    }
 
 
 def _checked_rows(table: Any) -> list[Row]:

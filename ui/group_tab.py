@@ -29,6 +29,9 @@ class GroupTab:
 
         with gr.Tab(text("tab_group"), id="group", elem_id="tab-group") as self.tab:
             self.intro = gr.Markdown(text("group_intro"))
+            self.participants = gr.CheckboxGroup(
+                choices=[], value=[], label=text("group_people"), elem_id="group-people"
+            )
             with gr.Row():
                 self.turns = gr.Slider(
                     MIN_WRITTEN_TURNS,
@@ -104,14 +107,23 @@ class GroupTab:
             api_visibility="private",
         ).then(
             handlers.converse_script,
-            [shared.photo, self.turns, self.mood, self.seed, shared.lang, shared.backends],
+            [
+                shared.photo,
+                self.turns,
+                self.mood,
+                self.seed,
+                shared.lang,
+                shared.backends,
+                self.participants,  # last, so API calls written before it still work
+            ],
             [self.table],
             api_name="converse_script",
             api_description=(
                 "Writes a conversation between the people in the photo (two or more faces): "
                 "turns 2-8, mood one of " + ", ".join(MOODS) + ". Returns the turns as a "
                 "table with the columns person (1 = the leftmost face) and text; edit it and "
-                "pass it to /converse."
+                "pass it to /converse. participants: the face indices that take part (0 = the "
+                "leftmost); None: the faces fully inside the photo and not tiny."
             ),
             preprocess=False,
             concurrency_limit=2,
@@ -153,6 +165,7 @@ class GroupTab:
             preprocess=False,
             concurrency_limit=1,
             concurrency_id="render",
+            show_progress_on=[self.video],  # one progress bar, where the video will be
         )
         resets.clear_after_failure(render_event, self.results)
         render_event.success(
@@ -197,11 +210,34 @@ class GroupTab:
                 api_visibility="private",
             )
 
+    def wire_participants(self, handlers: GroupHandlers, shared: SharedInputs) -> None:
+        """Who takes part: offered for each new photo, shown on the faces overview.
+
+        The overview highlights the participants while the Group tab is open (and the speaker
+        on the other tabs, see ``ui.blocks``).
+        """
+        shared.faces_state.change(
+            handlers.participant_choices,
+            [shared.faces_state, shared.lang],
+            [self.participants],
+            queue=False,
+            api_visibility="private",
+        )
+        for trigger in (self.participants.input, self.tab.select):
+            trigger(
+                handlers.show_participants,
+                [shared.faces_state, self.participants],
+                [shared.faces_image],
+                queue=False,
+                api_visibility="private",
+            )
+
     def relabel(self, lang: str) -> list[tuple[Any, dict[str, Any]]]:
         """(component, update) pairs that put the tab in a language."""
         keys: list[tuple[Any, str, str]] = [
             (self.tab, "label", "tab_group"),
             (self.intro, "value", "group_intro"),
+            (self.participants, "label", "group_people"),
             (self.turns, "label", "group_turns"),
             (self.seed, "label", "group_seed"),
             (self.write, "value", "group_write"),

@@ -34,6 +34,7 @@ class SharedInputs:
         photo: The photo (a gr.Image of type "filepath").
         speaker: The faces picker's dropdown (a face index).
         faces_state: The faces overview state (a FacesOverview or None).
+        faces_image: The faces overview picture (who is highlighted depends on the tab).
         lang: The interface language state.
         backends: The backend choice state (``ui.backends_panel.BackendPanel.choice``).
     """
@@ -43,6 +44,7 @@ class SharedInputs:
     faces_state: Any
     lang: Any
     backends: Any
+    faces_image: Any = None
 
 
 #: Browser sessions whose last photo is remembered (so a repeated change is not re-detected).
@@ -235,6 +237,7 @@ class PhotoColumn:
             self.faces_state,
             lang,
             self.backend_panel.choice,
+            self.faces_image,
         )
 
     def wire(self, handlers: FacesHandlers, lang: Any) -> None:

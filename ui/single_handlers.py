@@ -8,8 +8,9 @@ or frame (``ui.cancel``, ``ui.render_jobs``). Nothing the visitor typed or uploa
 When TALKING_PHOTO_RAY_SERVE names a render service (``talking-photo serve``), renders of the
 configured backends go there (``pipelines.serve.RemoteRenderer``) instead of this process: the
 same checks, consent and request folders, a Cancel that stops the replica's render, and up to
-``REMOTE_CONCURRENCY`` renders under way at once (the rest wait in the app's queue, whose size
-is unchanged). A render with other backends (Advanced) stays in this process, one at a time.
+TALKING_PHOTO_RAY_SERVE_CONCURRENCY renders under way at once (the rest wait in the app's
+queue, whose size is unchanged). A render with other backends (Advanced) stays in this
+process, one at a time.
 """
 
 from __future__ import annotations

@@ -86,7 +86,9 @@ class SingleTab:
                         lines=3,
                         elem_id="line",
                     )
-                    self.suggest = gr.Button(text("suggest"), size="sm")
+                    self.suggest = gr.Button(
+                        text("suggest"), variant="secondary", size="md", elem_id="suggest"
+                    )
                 with gr.Tab(text("tab_voice")) as self.tab_voice:
                     self.audio = gr.Audio(
                         label=text("audio"),
@@ -214,6 +216,7 @@ class SingleTab:
             preprocess=False,
             concurrency_limit=handlers.render_concurrency[0],
             concurrency_id=handlers.render_concurrency[1],
+            show_progress_on=[self.video],  # one progress bar, where the video will be
         )
         resets.clear_after_failure(generate, self.results)
         generate.success(

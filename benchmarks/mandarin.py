@@ -1,0 +1,275 @@
+"""The Mandarin benchmark: intelligibility, pitch and speed of each voice, lip-sync of Chinese.
+
+Usage: ``python -m benchmarks.mandarin [--quick] [--sentences N] [--photos a.jpg,b.png]
+[--out benchmarks/results]`` (``--quick``: 5 sentences, one photo, no cold start)
+
+- **Intelligibility**: each Mandarin voice says 20 digit-free sentences; the multilingual whisper
+  base (beam 5, language detected) transcribes each, and the character error rate against the
+  sentence is reported (median and mean; punctuation ignored). Whisper's own errors count too,
+  so the figure is an upper bound on what a listener would miss.
+- **Pitch**: median fundamental of each voice over those sentences (autocorrelation, voiced
+  loud frames).
+- **Speed**: synthesis time over audio length per voice (median over the sentences, models
+  loaded), and a cold render (fresh process) of a ~10 s Chinese line on a 1024 px photo.
+- **Lip-sync**: a ~25 s Chinese paragraph rendered on four example photos and measured with dlib
+  exactly as ``benchmarks.run`` measures English (AV lag and correlation, drift between the
+  halves, mouth range, lip gap in pauses), the video's own audio transcribed (CER), and a
+  contact sheet per photo (``contact_zh_<photo>.png``).
+
+Results go to ``<out>/mandarin.json`` and ``<out>/mandarin.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import report, speed
+from benchmarks.analyse import analyse_render, summarise
+from benchmarks.contact_sheet import write_contact_sheet
+from benchmarks.landmarks import DlibFaces
+from benchmarks.run import EXAMPLES, ROOT, _working_photo
+
+logger = logging.getLogger(__name__)
+
+TMP = "tmp_zh"
+VOICES = ("zh-male", "zh-female", "zh-neutral", "zh-child")
+#: Twenty everyday sentences with no digits, every initial and most finals among them.
+SENTENCES = (
+    "今天天气很好，我们出去走走吧。",
+    "我在这里等了你很久。",
+    "这张照片是很多年前拍的。",
+    "你想喝茶还是喝咖啡？",
+    "外面下雨了，记得带伞。",
+    "我最喜欢秋天的树叶。",
+    "他每天早上跑步去公园。",
+    "谢谢你来看我，我很高兴。",
+    "这条小河一直流到大海。",
+    "请你帮我把窗户打开。",
+    "我们一起去吃饭好不好？",
+    "这本书讲的是一个老人的故事。",
+    "小猫在沙发上睡着了。",
+    "明天我要坐火车去北京。",
+    "你说话的声音真好听。",
+    "春天来了，花都开了。",
+    "奶奶做的饺子特别香。",
+    "他笑着跟大家说再见。",
+    "山上的空气非常新鲜。",
+    "别担心，一切都会好起来的。",
+)
+#: The paragraph the photos say (about 25 s).
+PARAGRAPH = (
+    "你好，谢谢你停下来看我。我在这面墙上已经挂了很多很多年。每天都有人从我面前走过，"
+    "有的人笑一笑，有的人皱皱眉头，也有人会跟我说几句话。可是我从来没有办法回答，直到今天。"
+    "告诉你一个秘密吧，你们说的每一句话，我都听见了。谢谢你听我说，欢迎你常来看我。"
+)
+#: About 10 s, for the cold start.
+LINE_10S = "你好，我在这里站了很久，今天终于可以跟你说话了。我想告诉你，我过得很好，不用担心。"
+PHOTOS = ("einstein_bw.jpg", "woman_waterfall.jpg", "mona_lisa.jpg", "smiling_woman_256.png")
+QUICK_PHOTOS = ("woman_waterfall.jpg",)
+
+
+def intelligibility(pipeline: Any, sentences: tuple[str, ...]) -> dict[str, Any]:
+    """CER, median pitch and real-time factor of every Mandarin voice over the sentences."""
+    from pipelines.audio import resample
+    from pipelines.protocols import Voice
+    from pipelines.speech.asr import WhisperTranscriber, character_error_rate
+    from tests.media_measures import median_f0
+
+    whisper = WhisperTranscriber(beam_size=5)
+    voices: dict[str, Any] = {}
+    for name in VOICES:
+        pipeline.speak("你好。", Voice(name, lang="zh"))  # loads its engine
+        rows, audio, factors = [], [], []
+        for sentence in sentences:
+            started = time.perf_counter()
+            spoken = pipeline.speak(sentence, Voice(name, lang="zh"))
+            factors.append((time.perf_counter() - started) / spoken.duration)
+            heard = whisper.listen_samples(resample(spoken.audio, spoken.sample_rate, 16000))
+            rows.append(
+                {
+                    "text": sentence,
+                    "heard": heard.text,
+                    "lang": heard.lang,
+                    "cer": round(character_error_rate(sentence, heard.text), 3),
+                }
+            )
+            audio.append(spoken.audio)
+            rate = spoken.sample_rate
+        cers = [row["cer"] for row in rows]
+        voices[name] = {
+            "cer_median": round(statistics.median(cers), 3),
+            "cer_mean": round(statistics.fmean(cers), 3),
+            "heard_as_mandarin": sum(row["lang"] == "zh" for row in rows),
+            "median_pitch_hz": round(median_f0(np.concatenate(audio), rate), 1),
+            "real_time_factor_median": round(statistics.median(factors), 3),
+            "sentences": rows,
+        }
+        logger.info("%s: CER %.3f", name, voices[name]["cer_mean"])
+    return voices
+
+
+def lipsync(pipeline: Any, dlib_faces: DlibFaces, name: str, out: Path) -> dict[str, Any]:
+    """Renders the paragraph on one photo and measures it as benchmarks.run does English."""
+    from pipelines import RenderRequest
+    from pipelines.speech.asr import character_error_rate, listen
+
+    started = time.perf_counter()
+    result = pipeline.render(
+        RenderRequest(EXAMPLES / name, text=PARAGRAPH, output=out / TMP / f"{Path(name).stem}.mp4")
+    )
+    wall = time.perf_counter() - started
+    speaker = max(result.faces, key=lambda f: f.box.width * f.box.height)
+    photo = _working_photo(pipeline, EXAMPLES / name)
+    boxes = [(f.box.x, f.box.y, f.box.width, f.box.height) for f in result.faces]
+    box = (speaker.box.x, speaker.box.y, speaker.box.width, speaker.box.height)
+    analysis = analyse_render(result.video, result.audio, photo, box, boxes, dlib_faces)
+    metrics = summarise(analysis)
+    heard = listen(result.video)  # the MP4's own soundtrack
+    sheet = write_contact_sheet(
+        analysis.kept,
+        analysis.fps,
+        analysis.face_box,
+        out / f"contact_zh_{Path(name).stem}.png",
+        title=f"{name} (中文): {analysis.n_frames} frames, {result.duration:.1f} s",
+        highlight=analysis.widest,
+    )
+    return {
+        "photo": name,
+        "voice": result.voices.get(speaker.index, ""),
+        "metrics": {
+            key: metrics[key]
+            for key in (
+                "seconds",
+                "av_lag_frames",
+                "av_correlation",
+                "av_lag_first_half",
+                "av_lag_second_half",
+                "pause_gap_ratio",
+                "mouth_range",
+                "identity_distance",
+            )
+        }
+        | {
+            "video_audio_cer": round(character_error_rate(PARAGRAPH, heard.text), 3),
+            "render_real_time_factor": round(wall / result.duration, 3),
+        },
+        "contact_sheet": sheet.name,
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The report as Markdown."""
+    machine = results["machine"]
+    lines = [
+        "# Talking Photo benchmark: Mandarin",
+        "",
+        f"- Machine: {machine['cpu']}, {machine['cores_usable']} usable cores, Python "
+        f"{machine['python']}; {machine['date']}, commit {machine['commit']}; 1-minute load "
+        f"average at the start {machine['load_average_1m']} (the cores are shared: speeds are "
+        "pessimistic when it is above ~0.5)",
+        "",
+        f"Run: {results['mode']}.",
+        "",
+        "## Voices (digit-free sentences, transcribed by multilingual whisper base, beam 5)",
+        "",
+        "| voice | CER median | CER mean | heard as Mandarin | median pitch (Hz) "
+        "| synthesis / audio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, voice in results["voices"].items():
+        lines.append(
+            f"| {name} | {voice['cer_median']} | {voice['cer_mean']} | "
+            f"{voice['heard_as_mandarin']}/{len(voice['sentences'])} | "
+            f"{voice['median_pitch_hz']} | {voice['real_time_factor_median']} |"
+        )
+    lines += [
+        "",
+        "## Lip-sync of a Chinese paragraph (dlib, as for English)",
+        "",
+        "| photo | voice | s | AV lag (frames, - = mouth leads) | correlation | lag 1st / 2nd half "
+        "| mouth range | lip gap pauses / speech | CER of the video's audio | render / audio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["lipsync"]:
+        if "error" in row:
+            lines.append(f"| {row['photo']} | failed: {row['error']} |||||||||")
+            continue
+        m = row["metrics"]
+        lines.append(
+            f"| {row['photo']} | {row['voice']} | {m['seconds']} | {m['av_lag_frames']} | "
+            f"{m['av_correlation']} | {m['av_lag_first_half']} / {m['av_lag_second_half']} | "
+            f"{m['mouth_range']} | {m['pause_gap_ratio']} | {m['video_audio_cer']} | "
+            f"{m['render_real_time_factor']} |"
+        )
+    cold = results.get("cold_start")
+    if cold:
+        lines += [
+            "",
+            f"Cold render (fresh process) of a {cold['audio_s']:.1f} s Chinese line on "
+            f"{cold['photo']}: {cold['wall_s']:.1f} s, {cold['real_time_factor']:.2f}× the "
+            "speech (models loaded from disk, the Kokoro model already joined in the cache).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the Mandarin benchmark; returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="5 sentences, one photo, no cold start"
+    )
+    parser.add_argument("--sentences", type=int, help="how many of the 20 sentences (default all)")
+    parser.add_argument("--photos", help="comma-separated example photos (default the four)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    count = args.sentences or (5 if args.quick else len(SENTENCES))
+    photos = tuple(p for p in (args.photos or "").split(",") if p) or (
+        QUICK_PHOTOS if args.quick else PHOTOS
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from pipelines import Settings, TalkingPhotoPipeline
+
+    out: Path = args.out
+    (out / TMP).mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    pipeline = TalkingPhotoPipeline(Settings(output_dir=out / TMP))
+    results: dict[str, Any] = {"machine": report.machine(), "paragraph": PARAGRAPH}
+    results["mode"] = f"{count} sentences, {len(photos)} photo(s)"
+    results["voices"] = intelligibility(pipeline, SENTENCES[:count])
+    dlib_faces = DlibFaces()
+    results["lipsync"] = []
+    for name in photos:
+        try:
+            results["lipsync"].append(lipsync(pipeline, dlib_faces, name, out))
+        except Exception as error:  # a failed photo is reported, the others still run
+            logger.exception("%s failed", name)
+            results["lipsync"].append({"photo": name, "error": f"{type(error).__name__}: {error}"})
+    if not args.quick:
+        photo = speed.upscaled_photo(EXAMPLES / "woman_waterfall.jpg", 1024, out / TMP)
+        results["cold_start"] = speed.cold_start(photo, LINE_10S, out / TMP)
+    results["benchmark_wall_s"] = round(time.perf_counter() - started, 1)
+    text = markdown(results)
+    (out / "mandarin.md").write_text(text, encoding="utf-8")
+    (out / "mandarin.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8"
+    )
+    sys.stdout.write(text)
+    shutil.rmtree(out / TMP, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
