@@ -194,6 +194,10 @@ class ChatHandlers:
             session_id = self.rooms.start(
                 pipeline, path, face_index, persona, mood, owner=_owner(request)
             )
+            sessions = self.rooms.find(session_id, _owner(request))
+            note = sessions.get(session_id).voice_note if sessions is not None else ""
+        if note:  # the face's voice could not be told: the neutral voice answers
+            gr.Warning(note, title=tr(lang, "warning_title"))
         logger.info("started a chat (%d open)", len(self.rooms))
         return session_id
 
