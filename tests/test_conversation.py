@@ -366,6 +366,7 @@ def test_chinese_turn_checks_refuse_assistant_talk_and_repeats(two_people) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # two turns of the 1.5B model, up to three tries each
 def test_the_model_writes_a_chinese_dialogue(pipeline: TalkingPhotoPipeline, two_people) -> None:
     _, faces, scene = two_people
     turns = write_conversation(pipeline, scene, faces, n_turns=2, moods="happy", seed=3, lang="zh")
