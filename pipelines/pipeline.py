@@ -253,7 +253,7 @@ class TalkingPhotoPipeline:
         from pipelines.render import check_mood
 
         check_mood(mood)
-        return self.line_writer().write(
+        return self.line_writer(lang).write(
             scene,
             face_index,
             mood,
@@ -263,16 +263,44 @@ class TalkingPhotoPipeline:
             lang=lang,
         )
 
-    def line_writer(self) -> DialogueWriter:
-        """The dialogue stage's writer (prompt, checks, template fallback) over its chat model."""
+    def line_writer(self, lang: str = "en") -> DialogueWriter:
+        """The writer (prompt, checks, template fallback) over the chat model for ``lang``."""
         from pipelines.dialogue.writer import DialogueWriter
 
-        chat = self.backend("dialogue")
+        chat = self.chat_model(lang)
         with self._locks["line"]:
-            writer = self._backends.get("line")
+            writer = self._backends.get(f"line-{id(chat)}")
             if writer is None:
-                writer = self._backends["line"] = DialogueWriter(chat)
+                writer = self._backends[f"line-{id(chat)}"] = DialogueWriter(chat)
             return writer
+
+    def chat_model(self, lang: str = "en") -> ChatBackend:
+        """The chat model that writes lines in ``lang`` ("en" or "zh").
+
+        The dialogue stage's backend, except for Chinese when that backend writes none (the
+        fast default, SmolLM2): then Qwen (``qwen``), created once, when its weights are
+        installed; otherwise the stage's backend, whose Chinese lines are templates.
+        """
+        from pipelines.dialogue.writer import TemplateChat
+
+        chat = self.backend("dialogue")
+        if (
+            lang != "zh"
+            or isinstance(chat, TemplateChat)
+            or getattr(chat, "supports_prefill", False)
+        ):
+            return chat
+        with self._locks["line"]:
+            if "dialogue-zh" not in self._backends:
+                context = {"limits": self.settings.limits}
+                options = self.settings.backend_options.get("qwen", {})
+                try:
+                    chinese = REGISTRY.create("dialogue", "qwen", context=context, **options)
+                except BackendUnavailable as error:
+                    logger.warning("Chinese lines come from templates: %s", error.message)
+                    chinese = chat
+                self._backends["dialogue-zh"] = chinese
+            return self._backends["dialogue-zh"]
 
     def speak(self, text: str, voice: Voice | None = None) -> Speech:
         """Text to speech with phoneme timings, in the voice's language.

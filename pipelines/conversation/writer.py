@@ -336,7 +336,7 @@ def write_conversation(
     """
     order = speaking_order(faces, n_turns, pipeline.settings.limits.max_faces)
     mood_of = moods_by_face(moods, [face.index for face in faces])
-    chat = pipeline.backend("dialogue")
+    chat = pipeline.chat_model(lang)
     use_model = not isinstance(chat, TemplateChat)
     if lang == "zh":
         use_model = use_model and bool(getattr(chat, "supports_prefill", False))
