@@ -36,10 +36,8 @@ from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError
 from pipelines.protocols import Voice
 from pipelines.speech.piper_voice import (
-    MAX_PITCH_SEMITONES,
-    MAX_RATE,
-    MIN_RATE,
     SENTENCE_PEAK,
+    check_rate_and_pitch,
     checked_text,
     join_sentences,
 )
@@ -261,15 +259,7 @@ def check_voice(voice: Voice, names: tuple[str, ...]) -> None:
         raise BadInputError(
             f"Unknown voice {voice.name!r}; this speech engine has: {', '.join(names)}."
         )
-    if not MIN_RATE <= voice.rate <= MAX_RATE:
-        raise BadInputError(
-            f"Speaking rate {voice.rate} is out of range; choose {MIN_RATE} to {MAX_RATE}."
-        )
-    if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
-        raise BadInputError(
-            f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
-            f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
-        )
+    check_rate_and_pitch(voice)
     if not MIN_FORMANT <= voice.formant_factor <= MAX_FORMANT:
         raise BadInputError(
             f"Formant factor {voice.formant_factor} is out of range; choose {MIN_FORMANT} to "

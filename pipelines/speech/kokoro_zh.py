@@ -35,10 +35,8 @@ from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
 from pipelines.protocols import Voice
 from pipelines.speech.kokoro_onnx import KOKORO_INSTALL_HINT, MAX_TOKENS, SAMPLE_RATE
 from pipelines.speech.piper_voice import (
-    MAX_PITCH_SEMITONES,
-    MAX_RATE,
-    MIN_RATE,
     SENTENCE_PEAK,
+    check_rate_and_pitch,
     checked_text,
 )
 from pipelines.speech.timing import SILENCE, timed_phonemes
@@ -258,15 +256,7 @@ class KokoroMandarinSpeech:
             raise BadInputError(
                 f"Unknown voice {voice.name!r}; the Mandarin voices are: {', '.join(VOICES)}."
             )
-        if not MIN_RATE <= voice.rate <= MAX_RATE:
-            raise BadInputError(
-                f"Speaking rate {voice.rate} is out of range; choose {MIN_RATE} to {MAX_RATE}."
-            )
-        if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
-            raise BadInputError(
-                f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
-                f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
-            )
+        check_rate_and_pitch(voice)
         return name
 
 

@@ -197,15 +197,7 @@ class PiperSpeech:
                 f"Unknown voice {voice.name!r}; this speech backend has: "
                 f"{', '.join(self.voice_names)}."
             )
-        if not MIN_RATE <= voice.rate <= MAX_RATE:
-            raise BadInputError(
-                f"Speaking rate {voice.rate} is out of range; choose {MIN_RATE} to {MAX_RATE}."
-            )
-        if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
-            raise BadInputError(
-                f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
-                f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
-            )
+        check_rate_and_pitch(voice)
         speakers = max(1, int(self._config.num_speakers))
         if voice.speaker_id is not None and not 0 <= voice.speaker_id < speakers:
             raise BadInputError(
@@ -259,6 +251,23 @@ class PiperSpeech:
             excess -= samples - kept
             pairs[index] = (symbol, kept)
         return pairs
+
+
+def check_rate_and_pitch(voice: Voice) -> None:
+    """Refuses a speaking rate or pitch shift outside what every voice engine accepts.
+
+    Raises:
+        BadInputError: The message names the setting and its range.
+    """
+    if not MIN_RATE <= voice.rate <= MAX_RATE:
+        raise BadInputError(
+            f"Speaking rate {voice.rate} is out of range; choose {MIN_RATE} to {MAX_RATE}."
+        )
+    if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
+        raise BadInputError(
+            f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
+            f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
+        )
 
 
 def checked_text(text: str, limits: Limits) -> str:
