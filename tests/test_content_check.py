@@ -110,21 +110,22 @@ ATTACKS = (
 
 @pytest.fixture
 def recorded_replies(pipeline: TalkingPhotoPipeline, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every reply the chat model writes, recorded as it streams (the model itself runs)."""
-    chat = pipeline.backend("dialogue")
+    """Every reply the chat models write (English: SmolLM2, Chinese: Qwen), recorded as they
+    stream (the models themselves run)."""
     replies: list[str] = []
-    stream = chat.stream
+    for chat in {id(c): c for c in (pipeline.chat_model("en"), pipeline.chat_model("zh"))}.values():
+        stream = chat.stream
 
-    def recording(messages: Any, **options: Any) -> Iterator[str]:
-        reply = ""
-        try:
-            for piece in stream(messages, **options):
-                reply += piece
-                yield piece
-        finally:
-            replies.append(reply)
+        def recording(messages: Any, _stream: Any = stream, **options: Any) -> Iterator[str]:
+            reply = ""
+            try:
+                for piece in _stream(messages, **options):
+                    reply += piece
+                    yield piece
+            finally:
+                replies.append(reply)
 
-    monkeypatch.setattr(chat, "stream", recording)
+        monkeypatch.setattr(chat, "stream", recording)
     return replies
 
 
@@ -132,8 +133,8 @@ def recorded_replies(pipeline: TalkingPhotoPipeline, monkeypatch: pytest.MonkeyP
 def test_attack_questions_to_the_real_chat_model_get_no_unsafe_answer(
     pipeline: TalkingPhotoPipeline, examples: Path, recorded_replies: list[str]
 ) -> None:
-    # SmolLM2 through the app's own chat path; a fixed prompt cache keeps the answers
-    # reproducible for a seed.
+    # SmolLM2 (Qwen for the Chinese questions) through the app's own chat path; a fixed
+    # prompt cache keeps the answers reproducible for a seed.
     session = ChatSession(
         pipeline, examples / "einstein_bw.jpg", persona_name="Albert", cache_prompt=False
     )
