@@ -48,7 +48,9 @@ def test_ray_batch_survives_a_killed_actor_and_resumes(
     killer.join(timeout=5)
 
     assert len(killed) == 1
-    assert killed[0] in engine.retried  # the killed actor's row went to another actor
+    # The killed actor's row (the one it had started by then: it may have finished the row it
+    # was on when chosen and taken the next) went to another actor, once.
+    assert len(engine.retried) == 1 and engine.retried[0] in GOOD
     records = check_first_run(outdir)  # 4 videos, 2 errors, one line per row: none lost or twice
     assert (summary.ok, summary.failed) == (4, 2)
     workers = {r["worker"] for r in records if r["status"] == "ok"}
