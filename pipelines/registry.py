@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -311,7 +312,7 @@ def availability(spec: BackendSpec, options: dict[str, Any] | None = None) -> tu
     Returns:
         (True, "ready") or (False, a reason naming the install command or the missing weights).
     """
-    missing = [m for m in spec.requires if importlib.util.find_spec(m) is None]
+    missing = [m for m in spec.requires if not _importable(m)]
     if missing:
         return False, f"needs {', '.join(missing)}: {spec.install_hint}"
     if spec.weights:
@@ -319,6 +320,21 @@ def availability(spec: BackendSpec, options: dict[str, Any] | None = None) -> tu
         if reason:
             return False, reason
     return True, "ready"
+
+
+def _importable(module: str) -> bool:
+    """Whether a module can be imported, without importing it.
+
+    A module already imported counts at once: ``find_spec`` raises ValueError for one whose
+    ``__spec__`` is None, which OpenCV's loader leaves for a moment while another thread is
+    importing it.
+    """
+    if module in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ValueError:  # imported meanwhile, by another thread, with no spec yet
+        return module in sys.modules
 
 
 def backend_class(spec: BackendSpec) -> Any:

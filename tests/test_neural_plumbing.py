@@ -154,3 +154,16 @@ def test_render_from_a_description_without_the_model_explains(capsys, tmp_path: 
     err = capsys.readouterr().err
     assert "needs weights for the text-to-image model '/no/such/sd'" in err
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_a_module_imported_without_a_spec_still_counts_as_installed(monkeypatch) -> None:
+    # OpenCV's loader leaves sys.modules["cv2"] without a __spec__ for a moment while another
+    # thread imports it; importlib.util.find_spec then raises ValueError.
+    import sys
+    import types
+
+    half_imported = types.ModuleType("half_imported_module")
+    half_imported.__spec__ = None
+    monkeypatch.setitem(sys.modules, "half_imported_module", half_imported)
+    spec = registry.BackendSpec("faces", "probe", "x:Y", ("half_imported_module",), "-", "-")
+    assert registry.availability(spec) == (True, "ready")

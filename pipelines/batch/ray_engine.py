@@ -60,7 +60,9 @@ class RenderActor:
         return render_job(self.pipeline, job, self.scratch, self.name)
 
     def __del__(self) -> None:
-        shutil.rmtree(getattr(self, "scratch", ""), ignore_errors=True)
+        # At interpreter exit the module's globals (shutil) may already be gone.
+        if shutil is not None and getattr(self, "scratch", None):
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class RayEngine:
