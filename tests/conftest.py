@@ -38,6 +38,13 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def english_reference() -> str:
+    """What is said in tests/data/english_speech_16k.wav (its reference transcript)."""
+    lines = (DATA / "english_speech_16k.txt").read_text(encoding="utf-8").splitlines()
+    return " ".join(line for line in lines if line.strip() and not line.startswith("#"))
+
+
+@pytest.fixture(scope="session")
 def ray_cluster():
     """A local Ray cluster of 2 CPUs for the session (the ray extra); shut down at the end."""
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")

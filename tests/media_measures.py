@@ -111,6 +111,13 @@ def srt_cue_times(srt: str) -> list[tuple[float, float]]:
     return times
 
 
+def srt_cue_texts(path: Path) -> list[str]:
+    """The text of every cue of an SRT file, in order (cue numbers and times dropped; a cue's
+    lines joined with a space)."""
+    blocks = path.read_text(encoding="utf-8").strip().split("\n\n")
+    return [" ".join(block.splitlines()[2:]) for block in blocks if block.strip()]
+
+
 def stream_facts(path: str | Path) -> dict[str, float | str]:
     """Codecs, frame rate (fps), video and audio durations (s) and the comment tag of an MP4."""
     with av.open(str(path)) as container:

@@ -26,7 +26,7 @@ from pipelines.video.captions import (
 )
 from pipelines.video.encode import write_video
 from pipelines.video.subtitles import split_cue
-from tests.media_measures import decode, psnr
+from tests.media_measures import decode, psnr, srt_cue_texts
 
 FPS = 25
 #: Rows from this fraction of the height down hold the caption band; rows above never change.
@@ -137,7 +137,11 @@ def test_a_rendered_line_is_captioned_only_when_asked(
 
 @pytest.mark.slow
 def test_an_own_recording_is_captioned_with_what_whisper_heard(
-    pipeline: TalkingPhotoPipeline, examples: Path, data_dir: Path, tmp_path: Path
+    pipeline: TalkingPhotoPipeline,
+    examples: Path,
+    data_dir: Path,
+    english_reference: str,
+    tmp_path: Path,
 ) -> None:
     from pipelines.speech.asr import word_error_rate
 
@@ -150,18 +154,8 @@ def test_an_own_recording_is_captioned_with_what_whisper_heard(
         )
     )
     assert not any("no captions" in warning for warning in result.warnings)
-    reference = " ".join(
-        line
-        for line in (data_dir / "english_speech_16k.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    )
-    srt = result.subtitles.read_text(encoding="utf-8")
-    heard = " ".join(
-        line
-        for line in srt.splitlines()
-        if line.strip() and "-->" not in line and not line.isdigit()
-    )
-    assert word_error_rate(reference, heard) <= 0.25, heard
+    heard = " ".join(srt_cue_texts(result.subtitles))
+    assert word_error_rate(english_reference, heard) <= 0.25, heard
     assert result.video.is_file()
 
 

@@ -38,6 +38,7 @@ from pipelines.dialogue.writer import build_messages, validate_line
 from pipelines.errors import BadInputError, LimitExceeded, NoFaceError
 from pipelines.text import normalize_line
 from pipelines.types import Face
+from tests.media_measures import srt_cue_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = "Hello there, my friend."
@@ -78,8 +79,7 @@ def assert_playable(result) -> None:
 
 def srt_text(path: Path) -> str:
     """The spoken text of an SRT file (cue numbers and times dropped)."""
-    blocks = path.read_text(encoding="utf-8").strip().split("\n\n")
-    return " ".join(" ".join(block.splitlines()[2:]) for block in blocks)
+    return " ".join(srt_cue_texts(path))
 
 
 def ffmpeg(*args: str) -> None:
