@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 #: The outputs of a row, by suffix, in the order they are reported.
 OUTPUT_SUFFIXES = (".mp4", ".wav", ".srt")
+#: Times a row is given to a worker before a dying worker counts as the row's error.
+MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,19 @@ def one_sentence(message: str) -> str:
     flat = " ".join(message.split())
     match = re.match(r"(.+?[.!?])(\s+[A-Z(\"'].*)?$", flat)
     return match.group(1) if match else (flat.rstrip(".") + "." if flat else "Unknown error.")
+
+
+def worker_died(job: RowJob, worker: str, which: str, advice: str) -> RowOutcome:
+    """The error outcome of a row whose worker died ``MAX_ATTEMPTS`` times.
+
+    Args:
+        job: The row.
+        worker: The engine's name in the results ("local", "ray").
+        which: What kind of worker died ("worker process", "Ray worker").
+        advice: A clause saying what to do next.
+    """
+    message = f"The {which} rendering this row died {MAX_ATTEMPTS} times; {advice}."
+    return RowOutcome(job.id, job.photo_name, "error", message, 0.0, worker)
 
 
 def _read_limited(path: Path, limit: int, what: str) -> bytes:
