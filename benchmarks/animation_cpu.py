@@ -61,8 +61,17 @@ def _child(photo: Path, n_frames: int) -> None:
 
 
 def _measure(tree: Path, photo: Path, n_frames: int) -> float:
+    """Frames per CPU-second of ``tree``'s animator, in a fresh process.
+
+    The child runs this file (a reference checkout need not have it) from ``tree``, so
+    ``pipelines`` is imported from there.
+    """
+    child = (
+        "import runpy, sys; sys.argv[1:1] = ['--child']; "
+        f"runpy.run_path({str(Path(__file__).resolve())!r}, run_name='__main__')"
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.animation_cpu", "--child", str(photo), str(n_frames)],
+        [sys.executable, "-c", child, str(photo), str(n_frames)],
         cwd=tree,
         capture_output=True,
         text=True,

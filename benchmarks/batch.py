@@ -34,12 +34,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.material import upright_rgb
 from benchmarks.report import machine
 
 logger = logging.getLogger("benchmarks.batch")
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "assets" / "examples"
 PHOTOS = (
     "einstein_bw.jpg",
     "woman_waterfall.jpg",
@@ -58,15 +58,14 @@ LINES = (
 
 def write_manifest(folder: Path, rows: int) -> Path:
     """``rows`` rows: the example photos at 512 px (longest side), short lines."""
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     folder.mkdir(parents=True, exist_ok=True)
     for name in PHOTOS:
-        with Image.open(EXAMPLES / name) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            factor = 512 / max(image.size)
-            size = (round(image.width * factor), round(image.height * factor))
-            image.resize(size, Image.Resampling.LANCZOS).save(folder / f"{Path(name).stem}.jpg")
+        image = upright_rgb(name)
+        factor = 512 / max(image.size)
+        size = (round(image.width * factor), round(image.height * factor))
+        image.resize(size, Image.Resampling.LANCZOS).save(folder / f"{Path(name).stem}.jpg")
     manifest = folder / "manifest.csv"
     with manifest.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.batch import ManifestError, read_manifest
-from pipelines.batch.job import one_sentence
+from pipelines.batch.job import RowJob, one_sentence, request_for
 
 #: (id, photo, text, mood): four good rows, a photo with no face and a photo that is missing.
 ROWS = (
@@ -93,6 +93,21 @@ def test_csv_and_jsonl_manifests_read_the_same_rows(tmp_path: Path) -> None:
     assert second.photo_path == Path("/abs/y.png")
     assert (first.face, first.voice, second.text) == ("1", "female", "")
     assert first.id.startswith("x-") and second.id.startswith("y-") and first.id != second.id
+
+
+def test_a_row_s_cells_become_its_render_request(tmp_path: Path) -> None:
+    bare = request_for(RowJob("a", "a.jpg", b"photo", text="Hi."), tmp_path / "a.mp4")
+    assert (bare.voice.name, bare.lang, bare.face_index, bare.mood) == (
+        "auto",  # an empty voice cell fits the face, as the command line does
+        "auto",
+        None,
+        "neutral",
+    )
+    full = request_for(
+        RowJob("b", "b.jpg", b"photo", text="Hi.", face="1", voice="female", lang="zh"),
+        tmp_path / "b.mp4",
+    )
+    assert (full.voice.name, full.lang, full.face_index) == ("female", "zh", 1)
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,13 @@ def test_a_request_survives_the_round_trip() -> None:
     assert RenderRequest(**fields).voice.name == "female"
 
 
+def test_a_request_without_a_voice_name_gets_the_face_s_voice() -> None:
+    assert decode_request({"photo": "aGk="}, Limits())["voice"].name == "auto"
+    assert decode_request({"photo": "aGk=", "voice": {"rate": 1.1}}, Limits())["voice"].name == (
+        "auto"
+    )
+
+
 @pytest.mark.parametrize(
     ("payload", "words"),
     [

@@ -106,7 +106,7 @@ def prepare_face(pixels: np.ndarray, face: Face) -> FaceWarp:
 
     rig = with_measured_lashes(build_rig(face.landmarks), pixels)
     rig = with_facial_hair(rig, pixels, face.landmarks)
-    palette = measure_palette(pixels, face.landmarks, rig.mouth.open_ratio)
+    palette = measure_palette(pixels, face.landmarks)
     return FaceWarp(rig, palette, pixels)
 
 

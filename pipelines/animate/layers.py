@@ -29,7 +29,7 @@ from pipelines.animate.basis import (
     natural_sides,
 )
 from pipelines.animate.eyelids import ClosingLid
-from pipelines.animate.grain import grain_texture
+from pipelines.animate.grain import grain_texture, grey_of
 from pipelines.animate.interior import paint_interior
 from pipelines.animate.mouth import MouthPalette
 from pipelines.animate.rig import FaceRig
@@ -336,7 +336,7 @@ class LayeredBox:
         if self.mouth.blur > 0.3:
             fill = cv2.GaussianBlur(fill, (0, 0), self.mouth.blur)
         # Grain is weaker in the dark, as in the photo's own shadows.
-        luminance = fill @ np.array([0.299, 0.587, 0.114], np.float32)
+        luminance = grey_of(fill)
         strength = np.clip(luminance / self.skin_luminance, 0.3, 1.0)
         return fill + (self.grain[window] * strength)[..., None]
 

@@ -31,8 +31,6 @@ from pipelines.animate.rig import (
     UPPER_INNER_LIP,
 )
 
-#: The photo's mouth counts as open (its own teeth or cavity show) above this gap / width.
-OPEN_MOUTH_RATIO = 0.06
 #: The photo shows teeth when at least this share of the pixels between its inner lips (and
 #: at least TEETH_MIN_PIXELS of them) are teeth-like: bright and low in saturation.
 TEETH_SHARE, TEETH_MIN_PIXELS = 0.2, 12
@@ -54,8 +52,6 @@ class MouthPalette:
     Attributes:
         lip: (3,) mean colour of the lips.
         teeth: (3,) colour of painted teeth (the eye whites' colour, dimmed).
-        teeth_allowed: False when the photo shows its own teeth: they move with the lips, so
-            none are painted.
         shadow: (3,) the lips' hue at the face's own deepest shadows' brightness: the cavity
             is never darker than this (a soft painting gets a soft, not a black, mouth).
         photo_teeth: Whether teeth show between the photo's inner lips.
@@ -67,26 +63,28 @@ class MouthPalette:
 
     lip: np.ndarray
     teeth: np.ndarray
-    teeth_allowed: bool
     shadow: np.ndarray
     photo_teeth: bool = False
     blur: float = 0.0
     grain: float = 0.0
     skin_patch: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
+    @property
+    def teeth_allowed(self) -> bool:
+        """Whether teeth are painted: not when the photo's own move with the lips."""
+        return not self.photo_teeth
 
-def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float) -> MouthPalette:
+
+def measure_palette(pixels: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     """Reads the lips' and eye whites' colours from the photo.
 
     Args:
         pixels: (H, W, 3) uint8 RGB photo.
         landmarks: (478, 3) face mesh in photo pixels.
-        open_ratio: The photo's inner-lip gap over the mouth width.
 
     Returns:
         The palette.
     """
-    del open_ratio  # the photo's teeth, not its opening, decide whether teeth are painted
     xy = np.asarray(landmarks, np.float64)[:, :2]
     x0, y0 = np.floor(xy.min(axis=0)).astype(int) - 2
     x1, y1 = np.ceil(xy.max(axis=0)).astype(int) + 3
@@ -113,13 +111,12 @@ def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float
     )
     if eyes.sum() >= 6:
         eye_pixels = crop[eyes]
-        luminance = eye_pixels @ np.array([0.299, 0.587, 0.114], np.float32)
+        luminance = grey_of(eye_pixels)
         bright = eye_pixels[luminance >= np.percentile(luminance, 80)]
         white = bright.mean(axis=0)
     else:
         white = np.percentile(crop.reshape(-1, 3), 90, axis=0)
     face = mask_of(FACE_OVAL)
-    weights = np.array([0.299, 0.587, 0.114], np.float32)
     face_pixels = crop[face] if face.sum() >= 16 else crop.reshape(-1, 3)
     # Teeth in a mouth's shade: the eye whites' brightness, dimmed, never pure white, in the
     # photo's own colour cast (the skin's hue, most of it): a neutral grey would look blue
@@ -127,8 +124,8 @@ def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float
     skin = np.median(face_pixels, axis=0)
     cast = np.clip(skin / max(float(skin.mean()), 1.0), 0.2, 3.0) ** TEETH_CAST
     teeth = np.minimum(float(white.mean()) * 0.82 * cast, 215.0)
-    deepest = float(np.percentile(face_pixels @ weights, 2))
-    shadow = lip * (0.8 * deepest / max(float(lip @ weights), 1.0))
+    deepest = float(np.percentile(grey_of(face_pixels), 2))
+    shadow = lip * (0.8 * deepest / max(float(grey_of(lip)), 1.0))
     grey = grey_of(crop)
     oval = face if face.sum() >= 16 else None
     photo_teeth = shows_teeth(crop[mask_of(inner)], skin)
@@ -136,7 +133,6 @@ def measure_palette(pixels: np.ndarray, landmarks: np.ndarray, open_ratio: float
     return MouthPalette(
         lip=lip.astype(np.float32),
         teeth=teeth.astype(np.float32),
-        teeth_allowed=not photo_teeth,
         shadow=np.minimum(shadow, lip).astype(np.float32),
         photo_teeth=photo_teeth,
         blur=blur_sigma(grey, oval),
@@ -158,14 +154,13 @@ def shows_teeth(inside: np.ndarray, skin: np.ndarray) -> bool:
     """
     if len(inside) < TEETH_MIN_PIXELS:
         return False
-    weights = np.array([0.299, 0.587, 0.114], np.float32)
 
     def saturation(rgb: np.ndarray) -> np.ndarray:
         high, low = rgb.max(axis=-1), rgb.min(axis=-1)
         return (high - low) / np.maximum(high, 1.0)
 
     skin_saturation = float(saturation(np.asarray(skin, np.float32)[None])[0])
-    bright = inside @ weights >= TEETH_BRIGHTNESS * float(skin @ weights)
+    bright = grey_of(inside) >= TEETH_BRIGHTNESS * float(grey_of(skin))
     pale = saturation(inside) <= min(TEETH_SATURATION, 0.85 * skin_saturation + 0.06)
     teeth = bright & pale
     return bool(teeth.sum() >= TEETH_MIN_PIXELS and teeth.mean() >= TEETH_SHARE)

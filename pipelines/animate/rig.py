@@ -107,7 +107,6 @@ class MouthRig:
         jaw_line: v of the jaw outline as a function of u.
         jaw_left: u distance to the subject's right jaw angle (positive number).
         jaw_right: u distance to the subject's left jaw angle.
-        open_ratio: The photo's largest inner-lip gap divided by the mouth width.
         open_unit: The opening between the lips' centres at jaw_open = 1, pixels: 0.55 of
             the mouth's 3-D width, kept within OPEN_UNIT_MIN..0.55 of the inter-ocular
             distance.
@@ -126,7 +125,6 @@ class MouthRig:
     jaw_line: Curve
     jaw_left: float
     jaw_right: float
-    open_ratio: float
     open_unit: float
 
 
@@ -284,7 +282,6 @@ def _mouth_rig(frame: FaceRig, points: np.ndarray) -> MouthRig:
         return float(frame.local(xy[index], center)[0])
 
     jaw_u, jaw_v = frame.local(xy[list(JAW_LINE)], center)
-    width = half_left + half_right
     width_3d = float(np.linalg.norm(points[291] - points[61]))
     open_unit = float(np.clip(0.55 * width_3d, OPEN_UNIT_MIN * scale, 0.55 * scale))
     return MouthRig(
@@ -301,7 +298,6 @@ def _mouth_rig(frame: FaceRig, points: np.ndarray) -> MouthRig:
         jaw_line=Curve.from_points(jaw_u, np.maximum(jaw_v, 0.3 * scale)),
         jaw_left=max(-u_of(JAW_ANGLE_RIGHT), half_left * 1.3),
         jaw_right=max(u_of(JAW_ANGLE_LEFT), half_right * 1.3),
-        open_ratio=float(gaps.max() / max(width, 1e-6)),
         open_unit=open_unit,
     )
 

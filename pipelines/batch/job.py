@@ -10,7 +10,6 @@ a row is never written twice.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import re
@@ -30,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 #: The outputs of a row, by suffix, in the order they are reported.
 OUTPUT_SUFFIXES = (".mp4", ".wav", ".srt")
+#: Times a row is given to a worker before a dying worker counts as the row's error.
+MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class RowJob:
         face: The face cell ("" = the largest face).
         mood: The mood cell ("" = neutral).
         lang: The language cell ("" = auto).
-        voice: The voice cell ("" = the default voice).
+        voice: The voice cell ("" = auto: the voice that fits the face).
     """
 
     id: str
@@ -87,6 +88,19 @@ def one_sentence(message: str) -> str:
     flat = " ".join(message.split())
     match = re.match(r"(.+?[.!?])(\s+[A-Z(\"'].*)?$", flat)
     return match.group(1) if match else (flat.rstrip(".") + "." if flat else "Unknown error.")
+
+
+def worker_died(job: RowJob, worker: str, which: str, advice: str) -> RowOutcome:
+    """The error outcome of a row whose worker died ``MAX_ATTEMPTS`` times.
+
+    Args:
+        job: The row.
+        worker: The engine's name in the results ("local", "ray").
+        which: What kind of worker died ("worker process", "Ray worker").
+        advice: A clause saying what to do next.
+    """
+    message = f"The {which} rendering this row died {MAX_ATTEMPTS} times; {advice}."
+    return RowOutcome(job.id, job.photo_name, "error", message, 0.0, worker)
 
 
 def _read_limited(path: Path, limit: int, what: str) -> bytes:
@@ -136,42 +150,27 @@ def local_worker_name() -> str:
 def request_for(job: RowJob, output: Path) -> Any:
     """The RenderRequest of a job, writing its MP4 (and WAV, SRT) at ``output``.
 
-    ``lang`` and ``voice`` are passed on only where ``RenderRequest`` and ``Voice`` have such
-    fields; a row that sets one the pipeline does not know is refused in one sentence.
+    An empty voice cell is "auto" (the voice that fits the face), as on the command line.
 
     Raises:
-        TalkingPhotoError: The face is not a whole number, or the row sets a field this
-            pipeline does not have.
+        TalkingPhotoError: The face is not a whole number.
     """
     from pipelines.protocols import Voice
     from pipelines.render import RenderRequest
+    from pipelines.speech.catalogue import AUTO
 
     face = job.face.strip()
     if face and not re.fullmatch(r"\d{1,3}", face):
         raise TalkingPhotoError(f"The face {face[:20]!r} is not a whole number (0 = leftmost).")
-    request_fields = {f.name for f in dataclasses.fields(RenderRequest)}
-    voice_fields = {f.name for f in dataclasses.fields(Voice)}
-    extra: dict[str, Any] = {}
-    voice: dict[str, Any] = {}
-    if job.lang:
-        if "lang" not in request_fields:
-            raise TalkingPhotoError("This version of the pipeline has no language setting.")
-        extra["lang"] = job.lang
-        if "lang" in voice_fields:
-            voice["lang"] = job.lang
-    if job.voice:
-        if "name" not in voice_fields:
-            raise TalkingPhotoError("This version of the pipeline cannot choose a voice.")
-        voice["name"] = job.voice
     return RenderRequest(
         photo=job.photo,
         text=job.text if job.text.strip() and job.audio is None else None,
         audio=job.audio,
         face_index=int(face) if face else None,
         mood=job.mood or "neutral",  # type: ignore[arg-type]  # checked by the pipeline
-        voice=Voice(**voice),
+        voice=Voice(name=job.voice or AUTO),
         output=output,
-        **extra,
+        lang=job.lang or "auto",
     )
 
 

@@ -19,13 +19,17 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from pipelines.batch.job import RowJob, RowOutcome, local_worker_name, render_job
+from pipelines.batch.job import (
+    MAX_ATTEMPTS,
+    RowJob,
+    RowOutcome,
+    local_worker_name,
+    render_job,
+    worker_died,
+)
 from pipelines.config import Settings
 
 logger = logging.getLogger(__name__)
-
-#: Times a row is given to a worker pool before a dying worker counts as the row's error.
-MAX_ATTEMPTS = 3
 
 _WORKER: dict[str, object] = {}  # this worker process's pipeline, scratch folder and name
 
@@ -85,14 +89,8 @@ class LocalEngine:
                         self.retried.append(job.id)
                         queue.append(job)
                     else:
-                        yield RowOutcome(
-                            job.id,
-                            job.photo_name,
-                            "error",
-                            f"The worker process rendering this row died {MAX_ATTEMPTS} times; "
-                            "rerun the batch to try it again.",
-                            0.0,
-                            "local",
+                        yield worker_died(
+                            job, "local", "worker process", "rerun the batch to try it again"
                         )
                 if queue:
                     logger.warning("a worker process died; %d rows go to new ones", len(queue))

@@ -52,7 +52,7 @@ class BatchRow:
         face: The face cell as written ("" for the largest face); checked when rendered.
         mood: The mood cell ("" for neutral).
         lang: The language cell ("" for auto).
-        voice: The voice cell ("" for the default voice).
+        voice: The voice cell ("" for auto: the voice that fits the face).
     """
 
     id: str

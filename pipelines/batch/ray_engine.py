@@ -22,14 +22,18 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipelines.batch.job import RowJob, RowOutcome, one_sentence, render_job
+from pipelines.batch.job import (
+    MAX_ATTEMPTS,
+    RowJob,
+    RowOutcome,
+    one_sentence,
+    render_job,
+    worker_died,
+)
 from pipelines.cluster import actor_runtime_env, connect, import_ray
 from pipelines.config import Settings
 
 logger = logging.getLogger(__name__)
-
-#: Times a row is given to an actor before a dying actor counts as the row's error.
-MAX_ATTEMPTS = 3
 
 ray = import_ray()  # this module is imported only when Ray is asked for
 
@@ -50,10 +54,6 @@ class RenderActor:
         context = ray.get_runtime_context()
         node = ray.util.get_node_ip_address()
         self.name = f"ray-actor-{context.get_actor_id()[:12]}@{node}"
-
-    def worker(self) -> str:
-        """How this actor names itself in the results."""
-        return self.name
 
     def render(self, job: RowJob) -> RowOutcome:
         """Renders one row (see ``pipelines.batch.job.render_job``)."""
@@ -123,14 +123,8 @@ class RayEngine:
                         self.retried.append(job.id)
                         queue.appendleft(job)
                         continue
-                    outcome = RowOutcome(
-                        job.id,
-                        job.photo_name,
-                        "error",
-                        f"The Ray worker rendering this row died {MAX_ATTEMPTS} times; see the "
-                        "Ray logs of the cluster.",
-                        0.0,
-                        "ray",
+                    outcome = worker_died(
+                        job, "ray", "Ray worker", "see the Ray logs of the cluster"
                     )
                 except RayTaskError as error:  # the row could not reach render_job's own checks
                     idle.append(actor)

@@ -69,10 +69,7 @@ def _batch(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 0:
         raise BadInputError("--workers must be 0 (one per core) or more.")
     if args.ray:
-        from pipelines.cluster import import_ray
-
-        import_ray()  # a missing Ray is said before anything starts
-        from pipelines.batch.ray_engine import RayEngine
+        from pipelines.batch.ray_engine import RayEngine  # says how to install a missing Ray
 
         engine: Any = RayEngine(args.ray, args.workers or None, settings)
     else:
@@ -94,10 +91,7 @@ def _batch(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import time
 
-    from pipelines.cluster import import_ray
-
-    import_ray()
-    from pipelines.serve import deployment
+    from pipelines.serve import deployment  # says how to install a missing Ray
 
     url = deployment.start(
         args.ray,

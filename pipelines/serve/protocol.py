@@ -20,6 +20,7 @@ from pipelines import errors
 from pipelines.config import Limits
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.protocols import Voice
+from pipelines.speech.catalogue import AUTO
 from pipelines.types import Line, PersonInScene, RenderResult, Scene
 
 #: Request fields and their JSON types (``photo`` is required).
@@ -88,8 +89,7 @@ def encode_request(request: Any, photo: bytes, audio: bytes | None) -> dict[str,
     body["audio"] = None if audio is None else encode_file(audio)
     body["voice"] = dataclasses.asdict(request.voice)
     for name in ("text", "face_index", "mood", "still", "seed", "watermark", "captions", "lang"):
-        if hasattr(request, name):
-            body[name] = getattr(request, name)
+        body[name] = getattr(request, name)
     return body
 
 
@@ -105,20 +105,13 @@ def decode_request(payload: Any, limits: Limits) -> dict[str, Any]:
     _check_types(payload, _FIELDS, "request")
     if "photo" not in payload:
         raise BadInputError("The request has no photo.")
-    from pipelines.render import RenderRequest
-
-    known = {f.name for f in dataclasses.fields(RenderRequest)}
-    missing = [name for name in payload if name not in known]
-    if missing:  # a field of a newer pipeline than this replica's
-        raise BadInputError(f"This service's pipeline has no field {missing[0]!r}.")
     fields = dict(payload)
     fields["photo"] = _decode_file(payload["photo"], "photo", limits.max_upload_bytes)
     if payload.get("audio") is not None:
         fields["audio"] = _decode_file(payload["audio"], "recording", limits.max_upload_bytes)
     voice = payload.get("voice", {})
     _check_types(voice, _VOICE_FIELDS, "voice")
-    known = {f.name for f in dataclasses.fields(Voice)}
-    fields["voice"] = Voice(**{k: v for k, v in voice.items() if k in known})
+    fields["voice"] = Voice(**{"name": AUTO, **voice})  # no name: the face's voice
     return fields
 
 
