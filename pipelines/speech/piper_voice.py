@@ -47,7 +47,7 @@ from pipelines.audio import shift_pitch
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
 from pipelines.protocols import Voice
-from pipelines.speech.timing import SILENCE, merge_modifiers, timed_phonemes
+from pipelines.speech.timing import SILENCE, fit_counts, merge_modifiers, timed_phonemes
 from pipelines.text import split_sentences
 from pipelines.types import Cue, Speech
 
@@ -240,17 +240,7 @@ class PiperSpeech:
                 "This Piper voice gives no phoneme timings; install onnx "
                 "(pip install 'piper-tts[alignment]') or use a VITS Piper voice."
             )
-        excess = sum(n for _, n in pairs) - n_samples
-        if excess:
-            logger.warning("Phoneme samples are %+d off the audio; adjusting the end", excess)
-        for index in range(len(pairs) - 1, -1, -1):
-            if not excess:
-                break
-            symbol, samples = pairs[index]
-            kept = max(0, samples - excess)
-            excess -= samples - kept
-            pairs[index] = (symbol, kept)
-        return pairs
+        return fit_counts(pairs, n_samples)
 
 
 def check_rate_and_pitch(voice: Voice) -> None:
