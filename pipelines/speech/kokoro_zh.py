@@ -31,19 +31,20 @@ import numpy as np
 
 from pipelines.audio import shift_pitch
 from pipelines.config import Limits
-from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
+from pipelines.errors import BackendUnavailable, BadInputError
 from pipelines.protocols import Voice
 from pipelines.speech.kokoro_onnx import KOKORO_INSTALL_HINT, MAX_TOKENS, SAMPLE_RATE
 from pipelines.speech.piper_voice import (
     SENTENCE_PEAK,
     check_rate_and_pitch,
     checked_text,
+    join_sentences,
 )
 from pipelines.speech.timing import SILENCE, timed_phonemes
 from pipelines.speech.zh_phonemes import GAP, PAUSE_MARKS, Unit
 from pipelines.speech.zh_text import split_clauses
 from pipelines.text import split_sentences
-from pipelines.types import Cue, Speech
+from pipelines.types import Speech
 
 if TYPE_CHECKING:
     from pipelines.speech.kokoro_onnx import KokoroModel
@@ -167,41 +168,20 @@ class KokoroMandarinSpeech:
         name = self._check_voice(voice)
         stripped = checked_text(text, self.limits)
         style, mixed = self._styles[name], VOICES[name]
-        pause = np.zeros(round(self.sentence_pause_seconds / voice.rate * SAMPLE_RATE), np.float32)
-        pieces: list[np.ndarray] = []
-        tokens: list[tuple[str, int]] = []
-        cues: list[Cue] = []
-        cursor = 0
         with self._lock:
-            for sentence in split_sentences(stripped):
-                read = [_Clause(c, tuple(self._reader.units(c))) for c in split_clauses(sentence)]
-                clauses = [clause for clause in read if clause.units]
-                if not any(unit.label not in _PAUSES for c in clauses for unit in c.units):
-                    continue
-                if pieces and len(pause):
-                    pieces.append(pause)
-                    tokens.append((SILENCE, len(pause)))
-                    cursor += len(pause)
-                audio, sentence_tokens, spans = self._sentence(clauses, style, voice.rate)
-                pieces.append(audio)
-                tokens.extend(sentence_tokens)
-                cues.extend(
-                    Cue(t, (cursor + a) / SAMPLE_RATE, (cursor + b) / SAMPLE_RATE)
-                    for t, a, b in group_cues(spans)
+            sentences = [self._clauses(sentence) for sentence in split_sentences(stripped)]
+            sentences = [clauses for clauses in sentences if clauses]
+            if not sentences:
+                raise BadInputError(
+                    "The Mandarin voice found nothing to say in this text. Write the line in "
+                    "Chinese characters (English words may be mixed in)."
                 )
-                cursor += len(audio)
-                if cursor / SAMPLE_RATE > self.limits.max_audio_seconds:
-                    raise LimitExceeded(
-                        f"The speech for this text runs past the "
-                        f"{self.limits.max_audio_seconds:.0f} s limit. Shorten the line or "
-                        "speak faster."
-                    )
-        if not pieces:
-            raise BadInputError(
-                "The Mandarin voice found nothing to say in this text. Write the line in "
-                "Chinese characters (English words may be mixed in)."
+            audio, tokens, cues = join_sentences(
+                (self._sentence(clauses, style, voice.rate) for clauses in sentences),
+                pause_seconds=self.sentence_pause_seconds / voice.rate,
+                sample_rate=SAMPLE_RATE,
+                max_audio_seconds=self.limits.max_audio_seconds,
             )
-        audio = np.concatenate(pieces)
         peak = float(np.max(np.abs(audio)))
         if peak > 0:
             audio = audio * (SENTENCE_PEAK / peak)
@@ -209,16 +189,27 @@ class KokoroMandarinSpeech:
             audio=shift_pitch(audio, voice.pitch_semitones + mixed.pitch_semitones),
             sample_rate=SAMPLE_RATE,
             phonemes=timed_phonemes(tokens, SAMPLE_RATE),
-            cues=tuple(cues),
+            cues=cues,
             text=stripped,
             lang="zh",
             voice=name,
         )
 
+    def _clauses(self, sentence: str) -> list[_Clause]:
+        """The sentence's clauses with their units; [] when it has nothing to say."""
+        read = [_Clause(c, tuple(self._reader.units(c))) for c in split_clauses(sentence)]
+        clauses = [clause for clause in read if clause.units]
+        if not any(unit.label not in _PAUSES for c in clauses for unit in c.units):
+            return []
+        return clauses
+
     def _sentence(
         self, clauses: Sequence[_Clause], style: np.ndarray, rate: float
-    ) -> tuple[np.ndarray, list[tuple[str, int]], list[tuple[str, int, int]]]:
-        """(audio, (label, samples) tokens, (clause text, start, end sample)) of a sentence."""
+    ) -> tuple[list[tuple[str, int, int]], np.ndarray, list[tuple[str, int]]]:
+        """(cues, audio, (label, samples) tokens) of a sentence.
+
+        The cues are its clauses grouped by ``group_cues``: (text, start, end) in samples.
+        """
         pieces: list[np.ndarray] = []
         tokens: list[tuple[str, int]] = []
         spans: dict[int, list[int]] = {}  # clause index -> [start, end] in samples
@@ -245,7 +236,7 @@ class KokoroMandarinSpeech:
         timed[0][1], timed[-1][2] = 0, cursor  # the cues span the whole sentence
         for earlier, later in itertools.pairwise(timed):
             later[1] = earlier[2]
-        return np.concatenate(pieces), tokens, [(t, a, b) for t, a, b in timed]
+        return group_cues([(t, a, b) for t, a, b in timed]), np.concatenate(pieces), tokens
 
     def _check_voice(self, voice: Voice) -> str:
         name = voice.name

@@ -283,8 +283,9 @@ def checked_text(text: str, limits: Limits) -> str:
 
 
 #: One synthesized sentence: its cue text, (N,) float32 audio and (symbol, samples) tokens
-#: that sum to N.
-SpokenSentence = tuple[str, np.ndarray, list[tuple[str, int]]]
+#: that sum to N. The cue text may instead be several cues, (text, start, end) in samples from
+#: the sentence's start (a long sentence cut at its clauses).
+SpokenSentence = tuple[str | Sequence[tuple[str, int, int]], np.ndarray, list[tuple[str, int]]]
 
 
 def join_sentences(
@@ -305,7 +306,8 @@ def join_sentences(
 
     Returns:
         (M,) audio, its (symbol, samples) tokens summing to M with each pause as SILENCE,
-        and one cue per sentence with sound (times in seconds).
+        and the cues of every sentence with sound (one each unless it gave several; times in
+        seconds).
 
     Raises:
         LimitExceeded: The speech runs past ``max_audio_seconds``.
@@ -325,7 +327,10 @@ def join_sentences(
             cursor += len(pause)
         pieces.append(audio)
         tokens.extend(sentence_tokens)
-        cues.append(Cue(text, cursor / sample_rate, (cursor + len(audio)) / sample_rate))
+        spans = [(text, 0, len(audio))] if isinstance(text, str) else text
+        cues.extend(
+            Cue(t, (cursor + a) / sample_rate, (cursor + b) / sample_rate) for t, a, b in spans
+        )
         cursor += len(audio)
         if cursor / sample_rate > max_audio_seconds:
             raise LimitExceeded(
