@@ -41,7 +41,7 @@ from pipelines.speech.piper_voice import (
     checked_text,
     join_sentences,
 )
-from pipelines.speech.timing import fit_counts, merge_modifiers, timed_phonemes
+from pipelines.speech.timing import MISAKI_TO_IPA, fit_counts, merge_modifiers, timed_phonemes
 from pipelines.text import split_sentences
 from pipelines.types import Speech
 
@@ -65,20 +65,6 @@ LABEL_LEAD_SAMPLES = 900
 MAX_PHONEMES = 400
 #: Widest formant (spectral-envelope) factor accepted.
 MIN_FORMANT, MAX_FORMANT = 0.7, 1.4
-#: hibari's letters for sounds IPA writes with two letters.
-MISAKI_TO_IPA: dict[str, str] = {
-    "A": "eɪ",
-    "I": "aɪ",
-    "O": "oʊ",
-    "Q": "əʊ",
-    "W": "aʊ",
-    "Y": "ɔɪ",
-    "ʤ": "dʒ",
-    "ʧ": "tʃ",
-    "ᵊ": "ə",
-    "T": "ɾ",
-    "S": "s",
-}
 _CLAUSE = re.compile(r"(?<=[,;:—])\s+")
 
 

@@ -21,6 +21,21 @@ SILENCE = " "
 STRESS_MARKS = frozenset("ˈˌ")
 #: Sentence start/end and padding tokens of the espeak-ng phoneme sets.
 BOUNDARY_TOKENS = frozenset("^$_")
+#: misaki's phoneme letters (hibari's and Kokoro's English) for sounds IPA writes with two
+#: letters or another letter, written out so that the mouth reads them like Piper's.
+MISAKI_TO_IPA: dict[str, str] = {
+    "A": "eɪ",
+    "I": "aɪ",
+    "O": "oʊ",
+    "Q": "əʊ",
+    "W": "aʊ",
+    "Y": "ɔɪ",
+    "ʤ": "dʒ",
+    "ʧ": "tʃ",
+    "ᵊ": "ə",
+    "T": "ɾ",
+    "S": "s",
+}
 
 
 def merge_modifiers(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
