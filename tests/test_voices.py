@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from pipelines.speech.face_voice import (
 )
 from pipelines.speech.hibari_voice import MISAKI_TO_IPA
 from pipelines.types import Speech
+from tests.cli_process import run_cli
 from tests.media_measures import median_f0
 
 TEXT = (
@@ -235,21 +234,13 @@ def test_a_render_with_no_voice_given_fits_the_face(pipeline, examples: Path, tm
 
 
 # --------------------------------------------------------------------- command line
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def test_cli_lists_the_voices_and_refuses_an_unknown_one(examples: Path) -> None:
-    listed = _cli("voices", "--json")
+    listed = run_cli("voices", "--json")
     assert listed.returncode == 0, listed.stderr
     assert [v["name"] for v in json.loads(listed.stdout)] == list(voice_names())
-    refused = _cli("render", str(examples / "einstein_bw.jpg"), "--say", "Hi.", "--voice", "robot")
+    refused = run_cli(
+        "render", str(examples / "einstein_bw.jpg"), "--say", "Hi.", "--voice", "robot"
+    )
     assert refused.returncode == 2
     assert "Unknown voice 'robot'" in refused.stderr and "en-child" in refused.stderr
 
@@ -259,7 +250,7 @@ def test_cli_render_speaks_in_the_voice_asked_for(examples: Path, tmp_path: Path
     import soundfile
 
     out = tmp_path / "child.mp4"
-    done = _cli(
+    done = run_cli(
         "render", str(examples / "einstein_bw.jpg"), "--say", "Hello there, how are you today?",
         "--voice", "en-child", "--still", "-o", str(out),
     )  # fmt: skip

@@ -10,6 +10,10 @@ Modules:
         and formant shifts.
     piper_voice: ``PiperSpeech``, the Piper ``en_US-joe-medium`` voice (en-male) with
         per-phoneme timings and one subtitle cue per sentence.
+    kokoro_zh: ``KokoroMandarinSpeech``, the Mandarin voices (zh-male, zh-female, zh-neutral,
+        zh-child) timed per pinyin initial and final.
+    kokoro_onnx: the Kokoro-82M int8 ONNX, joined and patched once to return its durations.
+    zh_phonemes, zh_text: Mandarin text read aloud (numbers, clauses) into timed units.
     timing: phoneme timings from per-symbol sample counts, shared by the voices.
-    asr: spoken questions to text (faster-whisper).
+    asr: spoken questions to text and their language, English or Mandarin (faster-whisper).
 """

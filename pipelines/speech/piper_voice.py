@@ -47,7 +47,7 @@ from pipelines.audio import shift_pitch
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded
 from pipelines.protocols import Voice
-from pipelines.speech.timing import SILENCE, merge_modifiers, timed_phonemes
+from pipelines.speech.timing import SILENCE, fit_counts, merge_modifiers, timed_phonemes
 from pipelines.text import split_sentences
 from pipelines.types import Cue, Speech
 
@@ -240,17 +240,7 @@ class PiperSpeech:
                 "This Piper voice gives no phoneme timings; install onnx "
                 "(pip install 'piper-tts[alignment]') or use a VITS Piper voice."
             )
-        excess = sum(n for _, n in pairs) - n_samples
-        if excess:
-            logger.warning("Phoneme samples are %+d off the audio; adjusting the end", excess)
-        for index in range(len(pairs) - 1, -1, -1):
-            if not excess:
-                break
-            symbol, samples = pairs[index]
-            kept = max(0, samples - excess)
-            excess -= samples - kept
-            pairs[index] = (symbol, kept)
-        return pairs
+        return fit_counts(pairs, n_samples)
 
 
 def check_rate_and_pitch(voice: Voice) -> None:
@@ -293,8 +283,9 @@ def checked_text(text: str, limits: Limits) -> str:
 
 
 #: One synthesized sentence: its cue text, (N,) float32 audio and (symbol, samples) tokens
-#: that sum to N.
-SpokenSentence = tuple[str, np.ndarray, list[tuple[str, int]]]
+#: that sum to N. The cue text may instead be several cues, (text, start, end) in samples from
+#: the sentence's start (a long sentence cut at its clauses).
+SpokenSentence = tuple[str | Sequence[tuple[str, int, int]], np.ndarray, list[tuple[str, int]]]
 
 
 def join_sentences(
@@ -315,7 +306,8 @@ def join_sentences(
 
     Returns:
         (M,) audio, its (symbol, samples) tokens summing to M with each pause as SILENCE,
-        and one cue per sentence with sound (times in seconds).
+        and the cues of every sentence with sound (one each unless it gave several; times in
+        seconds).
 
     Raises:
         LimitExceeded: The speech runs past ``max_audio_seconds``.
@@ -335,7 +327,10 @@ def join_sentences(
             cursor += len(pause)
         pieces.append(audio)
         tokens.extend(sentence_tokens)
-        cues.append(Cue(text, cursor / sample_rate, (cursor + len(audio)) / sample_rate))
+        spans = [(text, 0, len(audio))] if isinstance(text, str) else text
+        cues.extend(
+            Cue(t, (cursor + a) / sample_rate, (cursor + b) / sample_rate) for t, a, b in spans
+        )
         cursor += len(audio)
         if cursor / sample_rate > max_audio_seconds:
             raise LimitExceeded(

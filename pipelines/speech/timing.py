@@ -8,9 +8,12 @@ a SILENCE gap, and the result spans the audio exactly.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 from pipelines.types import Phoneme
+
+logger = logging.getLogger(__name__)
 
 #: The symbol of a pause between words or phrases in the timings.
 SILENCE = " "
@@ -18,6 +21,21 @@ SILENCE = " "
 STRESS_MARKS = frozenset("ˈˌ")
 #: Sentence start/end and padding tokens of the espeak-ng phoneme sets.
 BOUNDARY_TOKENS = frozenset("^$_")
+#: misaki's phoneme letters (hibari's and Kokoro's English) for sounds IPA writes with two
+#: letters or another letter, written out so that the mouth reads them like Piper's.
+MISAKI_TO_IPA: dict[str, str] = {
+    "A": "eɪ",
+    "I": "aɪ",
+    "O": "oʊ",
+    "Q": "əʊ",
+    "W": "aʊ",
+    "Y": "ɔɪ",
+    "ʤ": "dʒ",
+    "ʧ": "tʃ",
+    "ᵊ": "ə",
+    "T": "ɾ",
+    "S": "s",
+}
 
 
 def merge_modifiers(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -49,6 +67,25 @@ def merge_modifiers(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
     if stress_samples and merged:
         merged[-1] = (merged[-1][0], merged[-1][1] + stress_samples)
     return merged
+
+
+def fit_counts(pairs: list[tuple[str, int]], n_samples: int) -> list[tuple[str, int]]:
+    """(symbol, samples) pairs adjusted at the end so that they sum to ``n_samples``.
+
+    Too few samples lengthen the last pair; too many are taken from the last pairs, back to
+    front (a pair emptied keeps 0 samples). The list is changed in place and returned.
+    """
+    excess = sum(n for _, n in pairs) - n_samples
+    if excess:
+        logger.debug("Phoneme samples are %+d off the audio; adjusting the end", excess)
+    for index in range(len(pairs) - 1, -1, -1):
+        if not excess:
+            break
+        symbol, samples = pairs[index]
+        kept = max(0, samples - excess)
+        excess -= samples - kept
+        pairs[index] = (symbol, kept)
+    return pairs
 
 
 def timed_phonemes(tokens: list[tuple[str, int]], sample_rate: int) -> tuple[Phoneme, ...]:

@@ -21,6 +21,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+from pipelines.speech.timing import MISAKI_TO_IPA
 from pipelines.speech.zh_text import read_numbers
 
 logger = logging.getLogger(__name__)
@@ -40,11 +41,6 @@ _ESPEAK_TO_KOKORO = (
     ("ɜːɹ", "ɜɹ"), ("ɜː", "ɜɹ"), ("ɚ", "əɹ"), ("ɐ", "ə"), ("r", "ɹ"), ("x", "k"), ("ç", "k"),
     ("ɬ", "l"), ("ɾ", "T"), ("ʔ", "t"), ("ː", ""), ("o", "ɔ"), ("g", "ɡ"),
 )  # fmt: skip
-#: Kokoro's English letters → IPA, for the mouth's labels.
-_KOKORO_TO_IPA = {
-    "I": "aɪ", "W": "aʊ", "A": "eɪ", "O": "oʊ", "Y": "ɔɪ", "ʤ": "dʒ", "ʧ": "tʃ", "T": "ɾ",
-    "ᵊ": "ə",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,7 +135,7 @@ class MandarinPhonemizer:
             kokoro = word
             for old, new in _ESPEAK_TO_KOKORO:
                 kokoro = kokoro.replace(old, new)
-            units.extend(Unit(_KOKORO_TO_IPA.get(ch, ch), ch) for ch in kokoro)
+            units.extend(Unit(MISAKI_TO_IPA.get(ch, ch), ch) for ch in kokoro)
         return units
 
     def _espeak(self, words: str) -> str:
