@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipelines.errors import NoFaceError
-
-
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=cwd,
-        check=False,
-    )
+from tests.cli_process import run_cli
 
 
 def test_faces_prints_json_for_every_face(examples: Path) -> None:
-    done = _run("faces", str(examples / "two_people.jpg"))
+    done = run_cli("faces", str(examples / "two_people.jpg"))
     assert done.returncode == 0, done.stderr
     faces = json.loads(done.stdout)
     assert [f["index"] for f in faces] == [0, 1]
@@ -34,7 +22,7 @@ def test_faces_prints_json_for_every_face(examples: Path) -> None:
 
 
 def test_a_photo_without_a_face_gives_one_line_and_exit_code_2(examples: Path) -> None:
-    done = _run("faces", str(examples / "shiba_dog.jpg"))
+    done = run_cli("faces", str(examples / "shiba_dog.jpg"))
     assert done.returncode == 2
     assert f"talking-photo: {NoFaceError().message}\n" in done.stderr
     assert "Traceback" not in done.stderr
@@ -44,7 +32,7 @@ def test_a_photo_without_a_face_gives_one_line_and_exit_code_2(examples: Path) -
 
 
 def test_verbose_keeps_the_native_libraries_output(examples: Path) -> None:
-    done = _run("--verbose", "faces", str(examples / "shiba_dog.jpg"))
+    done = run_cli("--verbose", "faces", str(examples / "shiba_dog.jpg"))
     assert done.returncode == 2
     assert f"talking-photo: {NoFaceError().message}\n" in done.stderr
     assert "INFO pipelines" in done.stderr  # our own logging
@@ -52,22 +40,22 @@ def test_verbose_keeps_the_native_libraries_output(examples: Path) -> None:
 
 
 def test_a_missing_photo_and_a_bad_mood_are_refused(tmp_path: Path, examples: Path) -> None:
-    done = _run("render", str(tmp_path / "nope.jpg"), "--say", "Hi.")
+    done = run_cli("render", str(tmp_path / "nope.jpg"), "--say", "Hi.")
     assert done.returncode == 2 and "does not exist" in done.stderr
-    done = _run("render", str(examples / "einstein_bw.jpg"), "--mood", "grumpy")
+    done = run_cli("render", str(examples / "einstein_bw.jpg"), "--mood", "grumpy")
     assert done.returncode == 2 and "invalid choice" in done.stderr
 
 
 def test_not_an_image_is_refused_without_traceback(tmp_path: Path) -> None:
     fake = tmp_path / "photo.jpg"
     fake.write_text("this is not a photo", encoding="utf-8")
-    done = _run("render", str(fake), "--say", "Hello.")
+    done = run_cli("render", str(fake), "--say", "Hello.")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
 
 
 def test_backends_lists_every_stage() -> None:
-    done = _run("backends")
+    done = run_cli("backends")
     assert done.returncode == 0
     for stage in ("faces", "scene", "dialogue", "speech", "animator"):
         assert stage in done.stdout
@@ -77,7 +65,7 @@ def test_backends_lists_every_stage() -> None:
 @pytest.mark.slow
 def test_render_says_the_line_and_prints_where_outputs_went(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "hello.mp4"
-    done = _run(
+    done = run_cli(
         "render", str(examples / "smiling_woman_256.png"), "--say", "Hello there!", "-o", str(out)
     )
     assert done.returncode == 0, done.stderr
@@ -94,7 +82,7 @@ def test_render_with_captions_burns_the_line_into_the_bottom(
     photo = str(examples / "smiling_woman_256.png")
     plain, captioned = tmp_path / "plain.mp4", tmp_path / "captioned.mp4"
     for out, extra in ((plain, []), (captioned, ["--captions"])):
-        done = _run("render", photo, "--say", "Hello there!", "-o", str(out), *extra)
+        done = run_cli("render", photo, "--say", "Hello there!", "-o", str(out), *extra)
         assert done.returncode == 0, done.stderr
     first_plain, first_captioned = decode(plain).frames[0], decode(captioned).frames[0]
     band = int(first_plain.shape[0] * 0.7)  # the caption sits below this row
