@@ -51,7 +51,7 @@ def system_prompt_zh(
 ) -> str:
     """The persona's instructions and the photo's facts, in Chinese."""
     identity = f"你的名字是{name}。" if name else "不要给自己起名字。"
-    facts = facts_zh(scene, person, mood).replace("说出你的话。", "")
+    facts = facts_zh(scene, person, mood, ask=False)
     return (
         "你是画面里的一个人，一位访客正在和你说话。用第一人称（我、我们），以你自己的身份，"
         f"用一到两句简短自然的中文回答。记住之前说过的话。{identity}"

@@ -13,7 +13,7 @@ import random
 from collections.abc import Sequence
 
 from pipelines.dialogue.checks_zh import inspect_line_zh
-from pipelines.dialogue.prompt_worked import facts_zh
+from pipelines.dialogue.prompt_worked import POSITIONS_ZH, facts_zh
 from pipelines.dialogue.scene_checks import contradicts_scene, repeats_another
 from pipelines.dialogue.templates import person_in
 from pipelines.timeline import Turn
@@ -31,7 +31,6 @@ _EXAMPLE_ZH = (
     "右边的人说：拍这张照片的时候，我们还那么年轻。回应对方。",
     "是啊，我还记得那天我们笑了一整个下午。",
 )
-_POSITION_ZH = {"left": "左边", "centre": "中间", "right": "右边"}
 
 #: Hand-written Chinese turns per mood: openers and replies; first person, no photo facts.
 CONVERSATION_TEMPLATES_ZH: dict[str, dict[str, tuple[str, ...]]] = {
@@ -66,7 +65,7 @@ def turn_messages_zh(
     scene: Scene, face_index: int, mood: Mood, history: Sequence[Turn]
 ) -> list[dict[str, str]]:
     """The Chinese prompt asking face ``face_index`` for its next turn, given the turns so far."""
-    facts = facts_zh(scene, person_in(scene, face_index), mood).replace("说出你的话。", "")
+    facts = facts_zh(scene, person_in(scene, face_index), mood, ask=False)
     parts = [facts]
     own = next((t for t in reversed(history) if t.face_index == face_index), None)
     other = next((t for t in reversed(history) if t.face_index != face_index), None)
@@ -74,7 +73,7 @@ def turn_messages_zh(
         parts.append(f"你刚才说过：{own.text}")
     if other is not None:
         person = person_in(scene, other.face_index)
-        where = f"{_POSITION_ZH.get(person.position, '')}的人" if person else "另一个人"
+        where = f"{POSITIONS_ZH.get(person.position, '')}的人" if person else "另一个人"
         parts.append(f"{where}说：{other.text}回应对方。")
     else:
         parts.append("开始这段对话。")

@@ -47,7 +47,8 @@ _MOOD_ZH = {
     "surprised": "惊讶",
     "angry": "生气",
 }
-_POSITION_ZH = {"left": "左边", "centre": "中间", "right": "右边"}
+#: The scene reader's positions, in Chinese.
+POSITIONS_ZH = {"left": "左边", "centre": "中间", "right": "右边"}
 _EXPRESSION_EN = {"smile": "smiling", "open_mouth": "mouth open", "closed_eyes": "eyes closed"}
 _EXPRESSION_ZH = {"smile": "在微笑", "open_mouth": "张着嘴", "closed_eyes": "闭着眼睛"}
 
@@ -112,14 +113,18 @@ def facts_en(scene: Scene, person: PersonInScene | None, mood: Mood) -> str:
     return " ".join(parts)
 
 
-def facts_zh(scene: Scene, person: PersonInScene | None, mood: Mood) -> str:
-    """The facts of one person's scene, in the worked example's Chinese format."""
+def facts_zh(scene: Scene, person: PersonInScene | None, mood: Mood, *, ask: bool = True) -> str:
+    """The facts of one person's scene, in the worked example's Chinese format.
+
+    ``ask`` ends them with the request for a line (说出你的话。); chat and conversation
+    prompts, which ask in their own words, leave it off.
+    """
     count = len(scene.people)
     parts = [f"关于你：{_kind_zh(scene)}。"]
     if person is None or count <= 1:
         who = "你是唯一的人"
     else:
-        who = f"你是{_POSITION_ZH.get(person.position, '')}的人，画面里共有{count}个人"
+        who = f"你是{POSITIONS_ZH.get(person.position, '')}的人，画面里共有{count}个人"
     if person is not None and person.expression in _EXPRESSION_ZH:
         who += f"，{_EXPRESSION_ZH[person.expression]}"
     parts.append(who + "。")
@@ -136,7 +141,9 @@ def facts_zh(scene: Scene, person: PersonInScene | None, mood: Mood) -> str:
     quoted = quote_scene_text(scene.text_in_photo)
     if quoted:
         parts.append(f"画面里写着：{quoted}。")
-    parts.append(f"你的心情：{_MOOD_ZH[mood]}。说出你的话。")
+    parts.append(f"你的心情：{_MOOD_ZH[mood]}。")
+    if ask:
+        parts.append("说出你的话。")
     return "".join(parts)
 
 
