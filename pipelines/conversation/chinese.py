@@ -4,12 +4,11 @@ The Chinese counterpart of the English rails in ``pipelines.conversation.writer`
 prompt and one example in Chinese, the speaker's facts (``facts_zh``), the last turns quoted,
 and every candidate checked by ``pipelines.dialogue.checks_zh.inspect_line_zh``, against the
 scene reader (``contradicts_scene``) and against the turns already said. A turn with no passing
-candidate comes from ``CONVERSATION_TEMPLATES_ZH``.
+candidate comes from ``CONVERSATION_TEMPLATES_ZH`` (``writer.template_turn``).
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 
 from pipelines.dialogue.checks_zh import inspect_line_zh
@@ -102,13 +101,3 @@ def check_turn_zh(
     if contradiction is not None:
         return None, f"contradicts the scene: {contradiction}"
     return line, "ok"
-
-
-def template_turn_zh(mood: Mood, history: Sequence[Turn], rng: random.Random) -> str:
-    """A hand-written Chinese turn, never one already said in this conversation."""
-    said = {t.text for t in history}
-    kind = "reply" if history else "open"
-    pool = [line for line in CONVERSATION_TEMPLATES_ZH[mood][kind] if line not in said]
-    if not pool:
-        pool = [line for line in CONVERSATION_TEMPLATES_ZH["neutral"]["reply"] if line not in said]
-    return rng.choice(pool or list(CONVERSATION_TEMPLATES_ZH[mood][kind]))
