@@ -225,16 +225,14 @@ class ChatSession:
             self._turns_since_clear = 0
 
     def prompt_messages(self, question: str, lang: str = "en") -> list[dict[str, str]]:
-        """The chat prompt the model would get for this question now (memory included)."""
+        """The chat prompt the model would get for this question now (memory included).
+
+        ``lang`` "zh" gives the Chinese prompt (``pipelines.chat.chinese.chat_messages_zh``).
+        """
         person = person_in(self.scene, self.face.index)
-        return chat_messages(
-            self.scene,
-            person,
-            self.mood,
-            self.persona_name,
-            self._prompt_memory(),
-            question,
-            lang=lang,
+        build = chat_messages_zh if lang == "zh" else chat_messages
+        return build(
+            self.scene, person, self.mood, self.persona_name, self._prompt_memory(), question
         )
 
     def warm_up(self) -> None:
@@ -299,18 +297,14 @@ class ChatSession:
             (self.seed * 1009 + self._asked * 131 + attempt * 7919) & 0x7FFFFFFF
             for attempt in range(ATTEMPTS)
         ]
+        messages = self.prompt_messages(question, "zh" if chinese else "en")
         if chinese:
-            person = person_in(self.scene, self.face.index)
-            messages = chat_messages_zh(
-                self.scene, person, self.mood, self.persona_name, memory, question
-            )
 
             def check(reply: str) -> tuple[str | None, str]:
                 return check_answer_zh(reply, self.persona_name, memory, max_chars, self.scene)
 
             grammar = None
         else:
-            messages = self.prompt_messages(question, "en")
 
             def check(reply: str) -> tuple[str | None, str]:
                 return check_answer(
