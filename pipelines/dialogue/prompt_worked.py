@@ -9,7 +9,7 @@ assistant talk, invented names, places and colours, and calling a photo a painti
 
 from __future__ import annotations
 
-from pipelines.dialogue.prompt import MAX_CAPTION_CHARS, quote_scene_text
+from pipelines.dialogue.prompt import quote_scene_text, surroundings, who_you_are
 from pipelines.dialogue.templates import person_in
 from pipelines.dialogue.templates_zh import COLOUR_NAMES_ZH
 from pipelines.types import Mood, PersonInScene, Scene
@@ -84,31 +84,10 @@ def _kind_zh(scene: Scene) -> str:
 
 def facts_en(scene: Scene, person: PersonInScene | None, mood: Mood) -> str:
     """The facts of one person's scene, in the worked example's English format."""
-    count = len(scene.people)
-    parts = [f"About you: {_kind_en(scene)}."]
-    if person is None or count <= 1:
-        who = "You are the only person"
-    else:
-        who = f"You are the person on the {person.position}, one of {count} people"
-    if person is not None:
-        who += f", {person.framing}"
-        if person.expression in _EXPRESSION_EN:
-            who += f", {_EXPRESSION_EN[person.expression]}"
-    parts.append(who + ".")
-    clothes = getattr(person, "clothes", "") if person is not None else ""
-    if clothes:
-        parts.append(f"You wear {clothes}.")
-    if scene.brightness in ("dark", "dim", "bright"):
-        parts.append(f"It is {scene.brightness}.")
-    if scene.background:
-        parts.append(f"Behind you: {', '.join(scene.background[:3])}.")
-    if scene.caption:
-        caption = quote_scene_text([scene.caption], MAX_CAPTION_CHARS)
-        if caption:
-            parts.append(f"Caption: {caption}.")
-    quoted = quote_scene_text(scene.text_in_photo)
-    if quoted:
-        parts.append(f"Written in the picture: {quoted}.")
+    parts = [f"About you: {_kind_en(scene)}.", who_you_are(scene, person, _EXPRESSION_EN)]
+    if person is not None and person.clothes:
+        parts.append(f"You wear {person.clothes}.")
+    parts += surroundings(scene, written_in="the picture")
     parts.append(f"You feel {_MOOD_EN[mood]}. Say your line.")
     return " ".join(parts)
 
