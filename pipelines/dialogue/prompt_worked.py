@@ -107,7 +107,7 @@ def facts_zh(scene: Scene, person: PersonInScene | None, mood: Mood, *, ask: boo
     if person is not None and person.expression in _EXPRESSION_ZH:
         who += f"，{_EXPRESSION_ZH[person.expression]}"
     parts.append(who + "。")
-    clothes = getattr(person, "clothes", "") if person is not None else ""
+    clothes = person.clothes if person is not None else ""
     if clothes in COLOUR_NAMES_ZH:
         parts.append(f"你穿着{COLOUR_NAMES_ZH[clothes]}的衣服。")
     if scene.brightness in ("dark", "dim"):
