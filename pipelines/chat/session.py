@@ -42,7 +42,7 @@ from pipelines.chat.prompt import (
 )
 from pipelines.dialogue.content import name_problem
 from pipelines.dialogue.templates import person_in
-from pipelines.dialogue.writer import TemplateChat
+from pipelines.dialogue.writer import writes_in
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.faces.selection import choose_face
 from pipelines.protocols import StreamingChatBackend, Voice
@@ -287,8 +287,7 @@ class ChatSession:
             return template_answer(question, self.mood, self.persona_name, rng)
 
         # A Chinese question needs a model that writes Chinese (Qwen); SmolLM2 does not.
-        writes_chinese = bool(getattr(chat, "supports_prefill", False))
-        if isinstance(chat, TemplateChat) or (chinese and not writes_chinese):
+        if not writes_in(chat, "zh" if chinese else "en"):
             line = fallback()
             yield AnswerChunk(line, line, True, "template")
             return

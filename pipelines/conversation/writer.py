@@ -26,7 +26,7 @@ from pipelines.conversation.script import Script
 from pipelines.dialogue.checks import inspect_line
 from pipelines.dialogue.prompt import MOOD_OPENERS, describe_for_prompt
 from pipelines.dialogue.templates import person_in, scene_sentences
-from pipelines.dialogue.writer import TemplateChat
+from pipelines.dialogue.writer import writes_in
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.text import word_set
 from pipelines.timeline import Turn
@@ -347,9 +347,7 @@ def write_conversation(
     order = speaking_order(faces, n_turns, pipeline.settings.limits.max_faces)
     mood_of = moods_by_face(moods, [face.index for face in faces])
     chat = pipeline.chat_model(lang)
-    use_model = not isinstance(chat, TemplateChat)
-    if lang == "zh":
-        use_model = use_model and bool(getattr(chat, "supports_prefill", False))
+    use_model = writes_in(chat, lang)
     rng = random.Random(seed)
     max_chars = pipeline.settings.limits.max_text_chars
     history: list[Turn] = []
