@@ -480,7 +480,7 @@ class ChatSession:
             run,
             self.reading,
             lay_out(turns, speeches, gap_s=pause / self.voice.rate, label_cues=False),
-            (Line(self.face.index, text, self.mood, source, question_lang(question)),),
+            (Line(self.face.index, text, self.mood, source, detect_language(text)),),
             moods={face.index: self.mood for face in self.faces},
             options=RenderOptions(stem.with_suffix(".mp4"), seed=self.seed + self._asked),
             subject="The answer",
