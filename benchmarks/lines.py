@@ -90,7 +90,7 @@ def first_candidates(pipeline: Any, photos: dict[str, Path], lang: str) -> dict[
     """How many of the model's raw first candidates pass the line checks (one per slot)."""
     from pipelines.dialogue.checks import inspect_line_in
 
-    writer = pipeline.line_writer()
+    writer = pipeline.line_writer(lang)
     passed, reasons = 0, {}
     total = 0
     for path in photos.values():
@@ -127,6 +127,13 @@ class _Counted:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._chat, name)
+
+
+def _passing_share(records: list[dict[str, Any]], calls: int) -> float | None:
+    """Lines the model wrote per candidate asked for; None when no call was counted."""
+    if calls == 0:
+        return None
+    return round(sum(r["source"] == "model" for r in records) / calls, 3)
 
 
 def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -177,8 +184,7 @@ def main() -> None:
         report["lines"] = [line for part in parts for line in part["lines"]]
         report["seconds_total"] = round(sum(part["seconds_total"] for part in parts), 1)
         report["model_calls"] = sum(part.get("model_calls", 0) for part in parts)
-        model_lines = sum(line["source"] == "model" for line in report["lines"])
-        report["candidates_passing_checks"] = round(model_lines / max(report["model_calls"], 1), 3)
+        report["candidates_passing_checks"] = _passing_share(report["lines"], report["model_calls"])
         report["load_after"] = max(part["load_after"] for part in parts)
         report["summary"] = summarise(report["lines"])
         report["merged_from"] = [str(path) for path in args.merge]
@@ -209,13 +215,14 @@ def main() -> None:
         photos = photo_paths(Path(work))
         if args.photos:
             photos = {name: photos[name] for name in args.photos.split(",")}
-        writer = pipeline.line_writer()  # load the model before timing
+        # The writer of this language (Chinese may go to Qwen); loads the model before timing.
+        writer = pipeline.line_writer(args.lang)
         calls = _count_calls(writer)
         started = time.perf_counter()
         records = write_all(pipeline, photos, args.lang, args.out.with_suffix(".partial.jsonl"))
         elapsed = time.perf_counter() - started
         candidates = first_candidates(pipeline, photos, args.lang) if args.candidates else None
-    chat = pipeline.backend("dialogue")
+    chat = pipeline.chat_model(args.lang)
     report = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "backend": getattr(chat, "name", "?"),
@@ -228,9 +235,7 @@ def main() -> None:
         "summary": summarise(records),
         "raw_candidates": candidates,
         "model_calls": calls["n"],
-        "candidates_passing_checks": round(
-            sum(r["source"] == "model" for r in records) / max(calls["n"], 1), 3
-        ),
+        "candidates_passing_checks": _passing_share(records, calls["n"]),
         "notes": pipeline.backend_notes(),
         "lines": records,
     }

@@ -169,22 +169,21 @@ def test_importing_the_module_loads_no_model_runtime():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("scene", "face_index", "mood"),
-    [
+def test_writer_lines_are_valid_first_person_and_short(writer):
+    cases = [
         (OLD_PORTRAIT, 0, "sad"),
         (WATERFALL, 0, "happy"),
         (PAINTING, 0, "angry"),
         (COUPLE, 1, "surprised"),
         (COUPLE, 0, "excited"),
-    ],
-)
-def test_writer_lines_are_valid_first_person_and_short(writer, scene, face_index, mood):
-    line = writer.write(scene, face_index, mood, seed=5)
-    # SmolLM2 often fails the scene checks (a colour or a painting the photo does not have):
-    # then the template speaks; either way the line is fit to say.
-    assert line.source in ("model", "template")
-    assert_speakable_line(line, face_index, mood)
+    ]
+    lines = [writer.write(scene, face, mood, seed=5) for scene, face, mood in cases]
+    for line, (_, face_index, mood) in zip(lines, cases, strict=True):
+        assert_speakable_line(line, face_index, mood)
+    # SmolLM2 sometimes fails the scene checks (a colour or a painting the photo does not
+    # have) and the template speaks, but most of these lines are the model's own (4 of 5
+    # when written).
+    assert sum(line.source == "model" for line in lines) >= 3, lines
 
 
 class RecordingChat:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from pipelines.chat.prompt import PROMPT_MEMORY_TURNS, ChatTurn
+from pipelines.chat.prompt import ChatTurn, assemble_chat
 from pipelines.dialogue.checks_zh import inspect_line_zh, is_chinese
 from pipelines.dialogue.prompt_worked import facts_zh
 from pipelines.dialogue.scene_checks import contradicts_scene, repeats_another
@@ -51,7 +51,7 @@ def system_prompt_zh(
 ) -> str:
     """The persona's instructions and the photo's facts, in Chinese."""
     identity = f"你的名字是{name}。" if name else "不要给自己起名字。"
-    facts = facts_zh(scene, person, mood).replace("说出你的话。", "")
+    facts = facts_zh(scene, person, mood, ask=False)
     return (
         "你是画面里的一个人，一位访客正在和你说话。用第一人称（我、我们），以你自己的身份，"
         f"用一到两句简短自然的中文回答。记住之前说过的话。{identity}"
@@ -69,14 +69,8 @@ def chat_messages_zh(
     question: str,
 ) -> list[dict[str, str]]:
     """The Chinese chat prompt: system, two examples, the remembered turns, then the question."""
-    messages = [{"role": "system", "content": system_prompt_zh(scene, person, mood, name)}]
-    for asked, answered in _FEW_SHOT_ZH:
-        messages.append({"role": "user", "content": asked})
-        messages.append({"role": "assistant", "content": answered})
-    for turn in list(memory)[-PROMPT_MEMORY_TURNS:]:
-        messages.append({"role": turn.role, "content": turn.text})
-    messages.append({"role": "user", "content": question})
-    return messages
+    system = system_prompt_zh(scene, person, mood, name)
+    return assemble_chat(system, _FEW_SHOT_ZH, memory, question)
 
 
 def check_answer_zh(

@@ -71,17 +71,25 @@ def chat_messages(
     name: str | None,
     memory: Sequence[ChatTurn],
     question: str,
-    lang: str = "en",
 ) -> list[dict[str, str]]:
-    """The chat prompt: system, two examples, the remembered turns, then the question.
-
-    ``lang`` "zh" asks for the answer in simplified Chinese.
-    """
+    """The chat prompt: system, two examples, the remembered turns, then the question."""
     system = system_prompt(scene, person, mood, name)
-    if lang == "zh":
-        system += " Answer in simplified Chinese (简体中文), whatever language you were asked in."
+    return assemble_chat(system, _FEW_SHOT, memory, question)
+
+
+def assemble_chat(
+    system: str,
+    few_shot: Sequence[tuple[str, str]],
+    memory: Sequence[ChatTurn],
+    question: str,
+) -> list[dict[str, str]]:
+    """Chat messages: system, the examples, the last remembered turns, then the question.
+
+    At most PROMPT_MEMORY_TURNS of ``memory`` are replayed; ``few_shot`` holds
+    (question, answer) pairs.
+    """
     messages = [{"role": "system", "content": system}]
-    for asked, answered in _FEW_SHOT:
+    for asked, answered in few_shot:
         messages.append({"role": "user", "content": asked})
         messages.append({"role": "assistant", "content": answered})
     for turn in list(memory)[-PROMPT_MEMORY_TURNS:]:

@@ -42,7 +42,7 @@ from pipelines.chat.prompt import (
 )
 from pipelines.dialogue.content import name_problem
 from pipelines.dialogue.templates import person_in
-from pipelines.dialogue.writer import TemplateChat
+from pipelines.dialogue.writer import writes_in
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.faces.selection import choose_face
 from pipelines.protocols import StreamingChatBackend, Voice
@@ -225,16 +225,14 @@ class ChatSession:
             self._turns_since_clear = 0
 
     def prompt_messages(self, question: str, lang: str = "en") -> list[dict[str, str]]:
-        """The chat prompt the model would get for this question now (memory included)."""
+        """The chat prompt the model would get for this question now (memory included).
+
+        ``lang`` "zh" gives the Chinese prompt (``pipelines.chat.chinese.chat_messages_zh``).
+        """
         person = person_in(self.scene, self.face.index)
-        return chat_messages(
-            self.scene,
-            person,
-            self.mood,
-            self.persona_name,
-            self._prompt_memory(),
-            question,
-            lang=lang,
+        build = chat_messages_zh if lang == "zh" else chat_messages
+        return build(
+            self.scene, person, self.mood, self.persona_name, self._prompt_memory(), question
         )
 
     def warm_up(self) -> None:
@@ -289,8 +287,7 @@ class ChatSession:
             return template_answer(question, self.mood, self.persona_name, rng)
 
         # A Chinese question needs a model that writes Chinese (Qwen); SmolLM2 does not.
-        writes_chinese = bool(getattr(chat, "supports_prefill", False))
-        if isinstance(chat, TemplateChat) or (chinese and not writes_chinese):
+        if not writes_in(chat, "zh" if chinese else "en"):
             line = fallback()
             yield AnswerChunk(line, line, True, "template")
             return
@@ -299,18 +296,14 @@ class ChatSession:
             (self.seed * 1009 + self._asked * 131 + attempt * 7919) & 0x7FFFFFFF
             for attempt in range(ATTEMPTS)
         ]
+        messages = self.prompt_messages(question, "zh" if chinese else "en")
         if chinese:
-            person = person_in(self.scene, self.face.index)
-            messages = chat_messages_zh(
-                self.scene, person, self.mood, self.persona_name, memory, question
-            )
 
             def check(reply: str) -> tuple[str | None, str]:
                 return check_answer_zh(reply, self.persona_name, memory, max_chars, self.scene)
 
             grammar = None
         else:
-            messages = self.prompt_messages(question, "en")
 
             def check(reply: str) -> tuple[str | None, str]:
                 return check_answer(
@@ -487,7 +480,7 @@ class ChatSession:
             run,
             self.reading,
             lay_out(turns, speeches, gap_s=pause / self.voice.rate, label_cues=False),
-            (Line(self.face.index, text, self.mood, source, question_lang(question)),),
+            (Line(self.face.index, text, self.mood, source, detect_language(text)),),
             moods={face.index: self.mood for face in self.faces},
             options=RenderOptions(stem.with_suffix(".mp4"), seed=self.seed + self._asked),
             subject="The answer",

@@ -4,16 +4,15 @@ The Chinese counterpart of the English rails in ``pipelines.conversation.writer`
 prompt and one example in Chinese, the speaker's facts (``facts_zh``), the last turns quoted,
 and every candidate checked by ``pipelines.dialogue.checks_zh.inspect_line_zh``, against the
 scene reader (``contradicts_scene``) and against the turns already said. A turn with no passing
-candidate comes from ``CONVERSATION_TEMPLATES_ZH``.
+candidate comes from ``CONVERSATION_TEMPLATES_ZH`` (``writer.template_turn``).
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 
 from pipelines.dialogue.checks_zh import inspect_line_zh
-from pipelines.dialogue.prompt_worked import facts_zh
+from pipelines.dialogue.prompt_worked import POSITIONS_ZH, facts_zh
 from pipelines.dialogue.scene_checks import contradicts_scene, repeats_another
 from pipelines.dialogue.templates import person_in
 from pipelines.timeline import Turn
@@ -31,7 +30,6 @@ _EXAMPLE_ZH = (
     "右边的人说：拍这张照片的时候，我们还那么年轻。回应对方。",
     "是啊，我还记得那天我们笑了一整个下午。",
 )
-_POSITION_ZH = {"left": "左边", "centre": "中间", "right": "右边"}
 
 #: Hand-written Chinese turns per mood: openers and replies; first person, no photo facts.
 CONVERSATION_TEMPLATES_ZH: dict[str, dict[str, tuple[str, ...]]] = {
@@ -66,7 +64,7 @@ def turn_messages_zh(
     scene: Scene, face_index: int, mood: Mood, history: Sequence[Turn]
 ) -> list[dict[str, str]]:
     """The Chinese prompt asking face ``face_index`` for its next turn, given the turns so far."""
-    facts = facts_zh(scene, person_in(scene, face_index), mood).replace("说出你的话。", "")
+    facts = facts_zh(scene, person_in(scene, face_index), mood, ask=False)
     parts = [facts]
     own = next((t for t in reversed(history) if t.face_index == face_index), None)
     other = next((t for t in reversed(history) if t.face_index != face_index), None)
@@ -74,7 +72,7 @@ def turn_messages_zh(
         parts.append(f"你刚才说过：{own.text}")
     if other is not None:
         person = person_in(scene, other.face_index)
-        where = f"{_POSITION_ZH.get(person.position, '')}的人" if person else "另一个人"
+        where = f"{POSITIONS_ZH.get(person.position, '')}的人" if person else "另一个人"
         parts.append(f"{where}说：{other.text}回应对方。")
     else:
         parts.append("开始这段对话。")
@@ -103,13 +101,3 @@ def check_turn_zh(
     if contradiction is not None:
         return None, f"contradicts the scene: {contradiction}"
     return line, "ok"
-
-
-def template_turn_zh(mood: Mood, history: Sequence[Turn], rng: random.Random) -> str:
-    """A hand-written Chinese turn, never one already said in this conversation."""
-    said = {t.text for t in history}
-    kind = "reply" if history else "open"
-    pool = [line for line in CONVERSATION_TEMPLATES_ZH[mood][kind] if line not in said]
-    if not pool:
-        pool = [line for line in CONVERSATION_TEMPLATES_ZH["neutral"]["reply"] if line not in said]
-    return rng.choice(pool or list(CONVERSATION_TEMPLATES_ZH[mood][kind]))

@@ -17,12 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipelines.conversation.casting import MAX_WRITTEN_TURNS, MIN_WRITTEN_TURNS, moods_by_face
-from pipelines.conversation.chinese import check_turn_zh, template_turn_zh, turn_messages_zh
+from pipelines.conversation.chinese import (
+    CONVERSATION_TEMPLATES_ZH,
+    check_turn_zh,
+    turn_messages_zh,
+)
 from pipelines.conversation.script import Script
 from pipelines.dialogue.checks import inspect_line
 from pipelines.dialogue.prompt import MOOD_OPENERS, describe_for_prompt
 from pipelines.dialogue.templates import person_in, scene_sentences
-from pipelines.dialogue.writer import TemplateChat
+from pipelines.dialogue.writer import writes_in
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.text import word_set
 from pipelines.timeline import Turn
@@ -282,20 +286,26 @@ def check_turn(
 
 
 def template_turn(
-    scene: Scene, face_index: int, mood: Mood, history: Sequence[Turn], rng: random.Random
+    scene: Scene,
+    face_index: int,
+    mood: Mood,
+    history: Sequence[Turn],
+    rng: random.Random,
+    lang: str = "en",
 ) -> str:
-    """A hand-written turn, never one already said in this conversation.
+    """A hand-written turn in ``lang``, never one already said in this conversation.
 
-    The first turn is an opener (with a scene sentence when the scene offers one), the
-    others are replies, in the speaker's mood.
+    The first turn is an opener (in English with a scene sentence when the scene offers
+    one), the others are replies, in the speaker's mood.
     """
+    templates = CONVERSATION_TEMPLATES_ZH if lang == "zh" else CONVERSATION_TEMPLATES
     said = {t.text for t in history}
     kind = "reply" if history else "open"
-    pool = [line for line in CONVERSATION_TEMPLATES[mood][kind] if line not in said]
+    pool = [line for line in templates[mood][kind] if line not in said]
     if not pool:
-        pool = [line for line in CONVERSATION_TEMPLATES["neutral"]["reply"] if line not in said]
-    line = rng.choice(pool or list(CONVERSATION_TEMPLATES[mood][kind]))
-    if kind == "open":
+        pool = [line for line in templates["neutral"]["reply"] if line not in said]
+    line = rng.choice(pool or list(templates[mood][kind]))
+    if kind == "open" and lang != "zh":
         groups = scene_sentences(scene, person_in(scene, face_index), mood)
         if groups:
             line = f"{line} {rng.choice(groups[0])}"
@@ -337,9 +347,7 @@ def write_conversation(
     order = speaking_order(faces, n_turns, pipeline.settings.limits.max_faces)
     mood_of = moods_by_face(moods, [face.index for face in faces])
     chat = pipeline.chat_model(lang)
-    use_model = not isinstance(chat, TemplateChat)
-    if lang == "zh":
-        use_model = use_model and bool(getattr(chat, "supports_prefill", False))
+    use_model = writes_in(chat, lang)
     rng = random.Random(seed)
     max_chars = pipeline.settings.limits.max_text_chars
     history: list[Turn] = []
@@ -354,12 +362,9 @@ def write_conversation(
             )
         if text is not None:
             history.append(Turn(face_index, text, "model"))
-        elif lang == "zh":
-            history.append(Turn(face_index, template_turn_zh(mood, history, rng), "template"))
         else:
-            history.append(
-                Turn(face_index, template_turn(scene, face_index, mood, history, rng), "template")
-            )
+            text = template_turn(scene, face_index, mood, history, rng, lang)
+            history.append(Turn(face_index, text, "template"))
     logger.info(
         "Wrote a conversation of %d turns (%d from templates)",
         len(history),

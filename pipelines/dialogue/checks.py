@@ -87,12 +87,13 @@ _FRAGMENT_END = re.compile(r"(?:^|\s)(?:[B-HJ-Zb-hj-z]|[A-Za-z]{1,2}')[\s\"')]*[
 _ALL_CAPITALS = re.compile(r"[A-Z]{2,}")
 
 
-def _strip_wrapping_quotes(text: str) -> str:
-    """Removes quotes that wrap the whole line, repeatedly."""
+def strip_wrapping_quotes(text: str, pairs: Iterable[tuple[str, str]] = _QUOTE_PAIRS) -> str:
+    """Removes quotes that wrap the whole line, repeatedly (``pairs``: opening, closing)."""
+    pairs = tuple(pairs)
     changed = True
     while changed and len(text) >= 2:
         changed = False
-        for opening, closing in _QUOTE_PAIRS:
+        for opening, closing in pairs:
             if text.startswith(opening) and text.endswith(closing):
                 text = text[len(opening) : len(text) - len(closing)].strip()
                 changed = True
@@ -257,12 +258,12 @@ def inspect_line(text: str, known_names: Iterable[str] = ()) -> tuple[str | None
     if content_problem(raw) is not None:
         return None, "unsafe"
     cleaned = WHITESPACE.sub(" ", remove_unsayable(raw)).strip()
-    cleaned = _strip_wrapping_quotes(cleaned)
+    cleaned = strip_wrapping_quotes(cleaned)
     label = _SPEAKER_LABEL.match(cleaned)
     if label:
         if _META.search(label.group(0)):
             return None, "meta"
-        cleaned = _strip_wrapping_quotes(cleaned[label.end() :].strip())
+        cleaned = strip_wrapping_quotes(cleaned[label.end() :].strip())
     cleaned = SPACE_BEFORE_PUNCT.sub(r"\1", cleaned)
     if not cleaned or not any(ch.isalpha() for ch in cleaned):
         return None, "empty"

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from pipelines.dialogue.checks import strip_wrapping_quotes
 from pipelines.dialogue.content import content_problem
 from pipelines.text import TAG, remove_unsayable
 
@@ -54,17 +55,6 @@ def _sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _strip_quotes(text: str) -> str:
-    changed = True
-    while changed and len(text) >= 2:
-        changed = False
-        for opening, closing in _QUOTES:
-            if text.startswith(opening) and text.endswith(closing):
-                text = text[len(opening) : len(text) - len(closing)].strip()
-                changed = True
-    return text
-
-
 def inspect_line_zh(text: str, known_names: Iterable[str] = ()) -> tuple[str | None, str]:
     """Cleans a model-written Chinese line and says why it is rejected, if it is.
 
@@ -91,10 +81,10 @@ def inspect_line_zh(text: str, known_names: Iterable[str] = ()) -> tuple[str | N
     if content_problem(raw) is not None:
         return None, "unsafe"
     cleaned = " ".join(remove_unsayable(raw).split())
-    cleaned = _strip_quotes(cleaned.strip())
+    cleaned = strip_wrapping_quotes(cleaned.strip(), _QUOTES)
     label = _SPEAKER_LABEL.match(cleaned)
     if label and not cleaned.startswith("我"):
-        cleaned = _strip_quotes(cleaned[label.end() :].strip())
+        cleaned = strip_wrapping_quotes(cleaned[label.end() :].strip(), _QUOTES)
     cleaned = re.sub(r"\s*([，。！？、；：])\s*", r"\1", cleaned)
     if not cleaned:
         return None, "empty"

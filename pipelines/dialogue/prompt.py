@@ -7,7 +7,7 @@ to pass ``pipelines.dialogue.checks.validate_line``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pipelines.dialogue.templates import person_in
 from pipelines.text import split_sentences
@@ -93,6 +93,11 @@ _MOOD_WORDS: dict[str, str] = {
 MAX_SCENE_TEXT_CHARS = 40
 #: Longest caption shown to the model, in characters.
 MAX_CAPTION_CHARS = 80
+_EXPRESSION_WORDS = {
+    "smile": "smiling",
+    "open_mouth": "with your mouth open",
+    "closed_eyes": "with your eyes closed",
+}
 
 
 def quote_scene_text(texts: Sequence[str], max_chars: int = MAX_SCENE_TEXT_CHARS) -> str:
@@ -121,7 +126,21 @@ def describe_for_prompt(scene: Scene, person: PersonInScene | None, mood: Mood) 
         kind = f"an old {scene.tone} photo"
     else:
         kind = "a colour photo"
-    parts = [f"Photo: {kind}."]
+    parts = [f"Photo: {kind}.", who_you_are(scene, person)]
+    parts += surroundings(scene)
+    parts.append(f"Mood: {_MOOD_WORDS[mood]}.")
+    return " ".join(parts)
+
+
+def who_you_are(
+    scene: Scene,
+    person: PersonInScene | None,
+    expressions: Mapping[str, str] = _EXPRESSION_WORDS,
+) -> str:
+    """Where the person stands among how many, their framing and expression, as a sentence.
+
+    ``expressions`` words the expression labels ("smile": "smiling").
+    """
     count = len(scene.people)
     if person is None or count <= 1:
         who = "You are the only person"
@@ -129,14 +148,14 @@ def describe_for_prompt(scene: Scene, person: PersonInScene | None, mood: Mood) 
         who = f"You are the person on the {person.position}, one of {count} people"
     if person is not None:
         who += f", {person.framing}"
-        expression = {
-            "smile": "smiling",
-            "open_mouth": "with your mouth open",
-            "closed_eyes": "with your eyes closed",
-        }.get(person.expression)
-        if expression:
-            who += f", {expression}"
-    parts.append(who + ".")
+        if person.expression in expressions:
+            who += f", {expressions[person.expression]}"
+    return who + "."
+
+
+def surroundings(scene: Scene, written_in: str = "the photo") -> list[str]:
+    """The light, background colours, caption and quoted text of the scene, as sentences."""
+    parts = []
     if scene.brightness in ("dark", "dim", "bright"):
         parts.append(f"It is {scene.brightness}.")
     if scene.background:
@@ -147,9 +166,8 @@ def describe_for_prompt(scene: Scene, person: PersonInScene | None, mood: Mood) 
             parts.append(f"Caption: {caption}.")
     quoted = quote_scene_text(scene.text_in_photo)
     if quoted:
-        parts.append(f"Written in the photo: {quoted}.")
-    parts.append(f"Mood: {_MOOD_WORDS[mood]}.")
-    return " ".join(parts)
+        parts.append(f"Written in {written_in}: {quoted}.")
+    return parts
 
 
 def copies_an_example(line: str) -> bool:

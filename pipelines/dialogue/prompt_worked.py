@@ -9,7 +9,7 @@ assistant talk, invented names, places and colours, and calling a photo a painti
 
 from __future__ import annotations
 
-from pipelines.dialogue.prompt import MAX_CAPTION_CHARS, quote_scene_text
+from pipelines.dialogue.prompt import quote_scene_text, surroundings, who_you_are
 from pipelines.dialogue.templates import person_in
 from pipelines.dialogue.templates_zh import COLOUR_NAMES_ZH
 from pipelines.types import Mood, PersonInScene, Scene
@@ -47,7 +47,8 @@ _MOOD_ZH = {
     "surprised": "惊讶",
     "angry": "生气",
 }
-_POSITION_ZH = {"left": "左边", "centre": "中间", "right": "右边"}
+#: The scene reader's positions, in Chinese.
+POSITIONS_ZH = {"left": "左边", "centre": "中间", "right": "右边"}
 _EXPRESSION_EN = {"smile": "smiling", "open_mouth": "mouth open", "closed_eyes": "eyes closed"}
 _EXPRESSION_ZH = {"smile": "在微笑", "open_mouth": "张着嘴", "closed_eyes": "闭着眼睛"}
 
@@ -83,47 +84,30 @@ def _kind_zh(scene: Scene) -> str:
 
 def facts_en(scene: Scene, person: PersonInScene | None, mood: Mood) -> str:
     """The facts of one person's scene, in the worked example's English format."""
-    count = len(scene.people)
-    parts = [f"About you: {_kind_en(scene)}."]
-    if person is None or count <= 1:
-        who = "You are the only person"
-    else:
-        who = f"You are the person on the {person.position}, one of {count} people"
-    if person is not None:
-        who += f", {person.framing}"
-        if person.expression in _EXPRESSION_EN:
-            who += f", {_EXPRESSION_EN[person.expression]}"
-    parts.append(who + ".")
-    clothes = getattr(person, "clothes", "") if person is not None else ""
-    if clothes:
-        parts.append(f"You wear {clothes}.")
-    if scene.brightness in ("dark", "dim", "bright"):
-        parts.append(f"It is {scene.brightness}.")
-    if scene.background:
-        parts.append(f"Behind you: {', '.join(scene.background[:3])}.")
-    if scene.caption:
-        caption = quote_scene_text([scene.caption], MAX_CAPTION_CHARS)
-        if caption:
-            parts.append(f"Caption: {caption}.")
-    quoted = quote_scene_text(scene.text_in_photo)
-    if quoted:
-        parts.append(f"Written in the picture: {quoted}.")
+    parts = [f"About you: {_kind_en(scene)}.", who_you_are(scene, person, _EXPRESSION_EN)]
+    if person is not None and person.clothes:
+        parts.append(f"You wear {person.clothes}.")
+    parts += surroundings(scene, written_in="the picture")
     parts.append(f"You feel {_MOOD_EN[mood]}. Say your line.")
     return " ".join(parts)
 
 
-def facts_zh(scene: Scene, person: PersonInScene | None, mood: Mood) -> str:
-    """The facts of one person's scene, in the worked example's Chinese format."""
+def facts_zh(scene: Scene, person: PersonInScene | None, mood: Mood, *, ask: bool = True) -> str:
+    """The facts of one person's scene, in the worked example's Chinese format.
+
+    ``ask`` ends them with the request for a line (说出你的话。); chat and conversation
+    prompts, which ask in their own words, leave it off.
+    """
     count = len(scene.people)
     parts = [f"关于你：{_kind_zh(scene)}。"]
     if person is None or count <= 1:
         who = "你是唯一的人"
     else:
-        who = f"你是{_POSITION_ZH.get(person.position, '')}的人，画面里共有{count}个人"
+        who = f"你是{POSITIONS_ZH.get(person.position, '')}的人，画面里共有{count}个人"
     if person is not None and person.expression in _EXPRESSION_ZH:
         who += f"，{_EXPRESSION_ZH[person.expression]}"
     parts.append(who + "。")
-    clothes = getattr(person, "clothes", "") if person is not None else ""
+    clothes = person.clothes if person is not None else ""
     if clothes in COLOUR_NAMES_ZH:
         parts.append(f"你穿着{COLOUR_NAMES_ZH[clothes]}的衣服。")
     if scene.brightness in ("dark", "dim"):
@@ -136,7 +120,9 @@ def facts_zh(scene: Scene, person: PersonInScene | None, mood: Mood) -> str:
     quoted = quote_scene_text(scene.text_in_photo)
     if quoted:
         parts.append(f"画面里写着：{quoted}。")
-    parts.append(f"你的心情：{_MOOD_ZH[mood]}。说出你的话。")
+    parts.append(f"你的心情：{_MOOD_ZH[mood]}。")
+    if ask:
+        parts.append("说出你的话。")
     return "".join(parts)
 
 

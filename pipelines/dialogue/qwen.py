@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipelines.dialogue.writer import SmolLM2Chat
+from pipelines.dialogue.llama_chat import SmolLM2Chat
 from pipelines.errors import BackendUnavailable, BadInputError
 
 logger = logging.getLogger(__name__)

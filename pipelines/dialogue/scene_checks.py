@@ -60,10 +60,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def _allowed_colours(scene: Scene) -> set[str]:
     words = set(scene.background)
-    for person in scene.people:
-        clothes = getattr(person, "clothes", "")
-        if clothes:
-            words.add(clothes)
+    words.update(person.clothes for person in scene.people if person.clothes)
     if scene.tone in ("black-and-white", "sepia"):
         words |= {"black", "white", "grey"}
         if scene.tone == "sepia":

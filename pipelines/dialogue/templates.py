@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from pipelines.errors import BadInputError
 from pipelines.text import word_set
@@ -145,13 +147,75 @@ def _sayable_scene_text(texts: tuple[str, ...]) -> str:
     return " ".join(lowered)
 
 
-def scene_sentences(scene: Scene, person: PersonInScene | None, mood: Mood) -> list[list[str]]:
+@dataclass(frozen=True)
+class TemplateBook:
+    """One language's hand-written sentences; ``scene_sentences`` and ``template_line`` are shared.
+
+    Every tuple holds interchangeable first-person sentences for one scene fact;
+    ``{colour}`` and ``{text}`` are filled in from the scene.
+
+    Attributes:
+        mood_lines: Lines per mood; each stands alone and fits any scene.
+        old_photo: An old (black-and-white or sepia) photo, one person; ``old_photo_group``
+            for two or more.
+        painting: A painting, one person; ``painting_group`` for two or more.
+        group: Two or more people.
+        expression: Per expression label (a smile only with a cheerful mood).
+        dark: A dark or dim photo; ``bright`` a bright one.
+        close_up: A close-up face; ``small`` a face small in the frame.
+        background: The first background colour the book can name (``{colour}``).
+        colour_names: The scene reader's colour words this book says, and how.
+        clothes: The colour of the speaker's clothes (``{colour}``); none when empty.
+        text: Text read in the photo (``{text}``); none when empty.
+        joiner: What goes between the mood sentence and the scene sentence.
+    """
+
+    mood_lines: Mapping[str, tuple[str, ...]]
+    old_photo: tuple[str, ...]
+    old_photo_group: tuple[str, ...]
+    painting: tuple[str, ...]
+    painting_group: tuple[str, ...]
+    group: tuple[str, ...]
+    expression: Mapping[str, tuple[str, ...]]
+    dark: tuple[str, ...]
+    bright: tuple[str, ...]
+    close_up: tuple[str, ...]
+    small: tuple[str, ...]
+    background: tuple[str, ...]
+    colour_names: Mapping[str, str]
+    clothes: tuple[str, ...] = ()
+    text: tuple[str, ...] = ()
+    joiner: str = " "
+
+
+ENGLISH = TemplateBook(
+    mood_lines=MOOD_LINES,
+    old_photo=_OLD_PHOTO,
+    old_photo_group=_OLD_PHOTO_GROUP,
+    painting=_PAINTING,
+    painting_group=_PAINTING_GROUP,
+    group=_GROUP,
+    expression=_EXPRESSION,
+    dark=_DARK,
+    bright=_BRIGHT,
+    close_up=_CLOSE_UP,
+    small=_SMALL,
+    background=_BACKGROUND,
+    colour_names={colour: colour for colour in _COLOURS},
+    text=_TEXT,
+)
+
+
+def scene_sentences(
+    scene: Scene, person: PersonInScene | None, mood: Mood, book: TemplateBook = ENGLISH
+) -> list[list[str]]:
     """Sentences about the scene, grouped by fact, the most distinctive fact first.
 
     Args:
         scene: The scene.
         person: The speaker's entry, or None.
         mood: The mood; cheerful sentences (a smile) only go with cheerful moods.
+        book: The language's sentences (English by default).
 
     Returns:
         Non-empty groups of interchangeable first-person sentences (possibly no groups).
@@ -159,32 +223,41 @@ def scene_sentences(scene: Scene, person: PersonInScene | None, mood: Mood) -> l
     group = len(scene.people) >= 2
     groups: list[list[str]] = []
     if scene.medium.startswith("painting"):
-        groups.append(list(_PAINTING_GROUP if group else _PAINTING))
+        groups.append(list(book.painting_group if group else book.painting))
     elif scene.tone in ("black-and-white", "sepia"):
-        groups.append(list(_OLD_PHOTO_GROUP if group else _OLD_PHOTO))
+        groups.append(list(book.old_photo_group if group else book.old_photo))
     if group:
-        groups.append(list(_GROUP))
-    text = _sayable_scene_text(scene.text_in_photo)
+        groups.append(list(book.group))
+    text = _sayable_scene_text(scene.text_in_photo) if book.text else ""
     if text:
-        groups.append([t.format(text=text) for t in _TEXT])
+        groups.append([t.format(text=text) for t in book.text])
+    clothes = person.clothes if person is not None else ""
+    if book.clothes and clothes in book.colour_names and scene.tone == "colour":
+        groups.append([t.format(colour=book.colour_names[clothes]) for t in book.clothes])
     expression = person.expression if person is not None else ""
-    if expression in _EXPRESSION and (expression != "smile" or mood in _CHEERFUL):
-        groups.append(list(_EXPRESSION[expression]))
+    if expression in book.expression and (expression != "smile" or mood in _CHEERFUL):
+        groups.append(list(book.expression[expression]))
     if scene.brightness in ("dark", "dim"):
-        groups.append(list(_DARK))
+        groups.append(list(book.dark))
     elif scene.brightness == "bright":
-        groups.append(list(_BRIGHT))
-    colours = [c for c in scene.background if c in _COLOURS]
+        groups.append(list(book.bright))
+    colours = [book.colour_names[c] for c in scene.background if c in book.colour_names]
     if colours and scene.tone == "colour":
-        groups.append([t.format(colour=colours[0]) for t in _BACKGROUND])
+        groups.append([t.format(colour=colours[0]) for t in book.background])
     if person is not None and person.framing == "close-up":
-        groups.append(list(_CLOSE_UP))
+        groups.append(list(book.close_up))
     elif person is not None and person.framing == "small in the frame":
-        groups.append(list(_SMALL))
+        groups.append(list(book.small))
     return groups
 
 
-def template_line(scene: Scene | None, face_index: int, mood: Mood, rng: random.Random) -> str:
+def template_line(
+    scene: Scene | None,
+    face_index: int,
+    mood: Mood,
+    rng: random.Random,
+    book: TemplateBook = ENGLISH,
+) -> str:
     """A hand-written line for one person, shaped by the scene.
 
     One mood sentence plus, when the scene offers a fact, one scene sentence (an old photo, a
@@ -195,6 +268,7 @@ def template_line(scene: Scene | None, face_index: int, mood: Mood, rng: random.
         face_index: Index of the speaking face.
         mood: One of MOODS.
         rng: The random source; the same seed gives the same line.
+        book: The language's sentences (English by default).
 
     Returns:
         A first-person line of 1-3 sentences.
@@ -202,16 +276,16 @@ def template_line(scene: Scene | None, face_index: int, mood: Mood, rng: random.
     Raises:
         BadInputError: Unknown mood, or the scene has no face ``face_index``.
     """
-    if mood not in MOOD_LINES:
-        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOOD_LINES)}.")
-    mood_line = rng.choice(MOOD_LINES[mood])
+    if mood not in book.mood_lines:
+        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(book.mood_lines)}.")
+    mood_line = rng.choice(book.mood_lines[mood])
     if scene is None:
         return mood_line
-    groups = scene_sentences(scene, person_in(scene, face_index), mood)
+    groups = scene_sentences(scene, person_in(scene, face_index), mood, book)
     if not groups:
         return mood_line
     chosen_group = groups[0] if rng.random() < 0.6 else rng.choice(groups)
     scene_line = rng.choice(chosen_group)
     if mood in _MOOD_FIRST:
-        return f"{mood_line} {scene_line}"
-    return f"{scene_line} {mood_line}"
+        return mood_line + book.joiner + scene_line
+    return scene_line + book.joiner + mood_line

@@ -1,18 +1,17 @@
 """Hand-written Chinese lines, chosen by mood and shaped by the scene (the lang="zh" fallback).
 
-The Chinese counterpart of ``pipelines.dialogue.templates``: every line is first person
-(我/我们), one to three short sentences ending in 。！？, and states no fact the scene does not
-give. ``template_line_zh`` picks with a seeded ``random.Random`` so the same seed gives the
-same line.
+The Chinese sentences (``CHINESE``) for the shared mechanism of ``pipelines.dialogue.templates``:
+every line is first person (我/我们), one to three short sentences ending in 。！？, and states no
+fact the scene does not give. ``template_line_zh`` picks with a seeded ``random.Random`` so the
+same seed gives the same line.
 """
 
 from __future__ import annotations
 
 import random
 
-from pipelines.dialogue.templates import person_in
-from pipelines.errors import BadInputError
-from pipelines.types import Mood, PersonInScene, Scene
+from pipelines.dialogue.templates import TemplateBook, template_line
+from pipelines.types import Mood, Scene
 
 #: Colour words of the scene reader, in Chinese.
 COLOUR_NAMES_ZH: dict[str, str] = {
@@ -86,71 +85,38 @@ _EXPRESSION = {
     "open_mouth": ("快门按下的时候，我正好在说话。",),
     "closed_eyes": ("拍照的那一刻我好像眨眼了。",),
 }
-_CHEERFUL = frozenset({"neutral", "happy", "excited"})
 _DARK = ("这里有点暗，不过我还是看得见你。",)
 _BRIGHT = ("这里的光太亮了，我都有点睁不开眼。",)
 _CLOSE_UP = ("你离我好近啊。",)
 _SMALL = ("从你那边看，我一定显得很小吧。",)
 _BACKGROUND = ("我喜欢身边这一片{colour}。",)
 _CLOTHES = ("你看，我今天穿的是{colour}的衣服。",)
-_MOOD_FIRST = frozenset({"excited", "surprised", "angry"})
 
-
-def scene_sentences_zh(scene: Scene, person: PersonInScene | None, mood: Mood) -> list[list[str]]:
-    """Chinese sentences about the scene, grouped by fact, the most distinctive fact first."""
-    group = len(scene.people) >= 2
-    groups: list[list[str]] = []
-    if scene.medium.startswith("painting"):
-        groups.append(list(_PAINTING_GROUP if group else _PAINTING))
-    elif scene.tone in ("black-and-white", "sepia"):
-        groups.append(list(_OLD_PHOTO_GROUP if group else _OLD_PHOTO))
-    if group:
-        groups.append(list(_GROUP))
-    clothes = getattr(person, "clothes", "") if person is not None else ""
-    if clothes in COLOUR_NAMES_ZH and scene.tone == "colour":
-        groups.append([t.format(colour=COLOUR_NAMES_ZH[clothes]) for t in _CLOTHES])
-    expression = person.expression if person is not None else ""
-    if expression in _EXPRESSION and (expression != "smile" or mood in _CHEERFUL):
-        groups.append(list(_EXPRESSION[expression]))
-    if scene.brightness in ("dark", "dim"):
-        groups.append(list(_DARK))
-    elif scene.brightness == "bright":
-        groups.append(list(_BRIGHT))
-    colours = [c for c in scene.background if c in COLOUR_NAMES_ZH]
-    if colours and scene.tone == "colour":
-        groups.append([t.format(colour=COLOUR_NAMES_ZH[colours[0]]) for t in _BACKGROUND])
-    if person is not None and person.framing == "close-up":
-        groups.append(list(_CLOSE_UP))
-    elif person is not None and person.framing == "small in the frame":
-        groups.append(list(_SMALL))
-    return groups
+CHINESE = TemplateBook(
+    mood_lines=MOOD_LINES_ZH,
+    old_photo=_OLD_PHOTO,
+    old_photo_group=_OLD_PHOTO_GROUP,
+    painting=_PAINTING,
+    painting_group=_PAINTING_GROUP,
+    group=_GROUP,
+    expression=_EXPRESSION,
+    dark=_DARK,
+    bright=_BRIGHT,
+    close_up=_CLOSE_UP,
+    small=_SMALL,
+    background=_BACKGROUND,
+    colour_names=COLOUR_NAMES_ZH,
+    clothes=_CLOTHES,
+    joiner="",
+)
 
 
 def template_line_zh(scene: Scene | None, face_index: int, mood: Mood, rng: random.Random) -> str:
     """A hand-written Chinese line for one person: a mood sentence and maybe a scene sentence.
 
-    Args:
-        scene: The scene, or None for a line that uses no scene fact.
-        face_index: Index of the speaking face.
-        mood: One of MOODS.
-        rng: The random source; the same seed gives the same line.
-
-    Returns:
-        A first-person Chinese line of 1-2 sentences.
+    ``pipelines.dialogue.templates.template_line`` with the Chinese sentences (``CHINESE``).
 
     Raises:
         BadInputError: Unknown mood, or the scene has no face ``face_index``.
     """
-    if mood not in MOOD_LINES_ZH:
-        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOOD_LINES_ZH)}.")
-    mood_line = rng.choice(MOOD_LINES_ZH[mood])
-    if scene is None:
-        return mood_line
-    groups = scene_sentences_zh(scene, person_in(scene, face_index), mood)
-    if not groups:
-        return mood_line
-    chosen_group = groups[0] if rng.random() < 0.6 else rng.choice(groups)
-    scene_line = rng.choice(chosen_group)
-    if mood in _MOOD_FIRST:
-        return mood_line + scene_line
-    return scene_line + mood_line
+    return template_line(scene, face_index, mood, rng, CHINESE)

@@ -73,6 +73,17 @@ class TemplateChat:
         return template_line(None, 0, "neutral", random.Random(seed))
 
 
+def writes_in(chat: ChatBackend, lang: str) -> bool:
+    """Whether a chat backend writes lines in ``lang`` itself.
+
+    Never the template backend; Chinese only a model that continues a begun reply
+    (``supports_prefill``: Qwen), not the grammar-bound SmolLM2.
+    """
+    if isinstance(chat, TemplateChat):
+        return False
+    return lang != "zh" or bool(getattr(chat, "supports_prefill", False))
+
+
 # ---------------------------------------------------------------------------------------------
 # The stage
 # ---------------------------------------------------------------------------------------------
@@ -155,18 +166,12 @@ class DialogueWriter:
         others = self._said_by_others(scene, face_index)
         text: str | None = None
         source: LineSource = "model"
-        if self._writes(lang):
+        if writes_in(self.chat, lang):
             text = self._model_line(scene, face_index, mood, seed, max_chars, lang, others)
         if text is None:
             text, source = self._template(scene, face_index, mood, seed, lang, others), "template"
         self._remember(scene, face_index, text)
         return Line(face_index=face_index, text=text, mood=mood, source=source, lang=lang)
-
-    def _writes(self, lang: str) -> bool:
-        """Whether the backend writes lines in ``lang`` (Chinese needs a prefill-capable model)."""
-        if isinstance(self.chat, TemplateChat):
-            return False
-        return lang == "en" or bool(getattr(self.chat, "supports_prefill", False))
 
     def raw_candidate(
         self, scene: Scene, face_index: int, mood: Mood, *, seed: int = 0, lang: str = "en"

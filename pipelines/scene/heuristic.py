@@ -143,10 +143,9 @@ class HeuristicSceneReader:
         # casefolded text -> (height, top, left, text); a repeated string keeps its tallest copy.
         found: dict[str, tuple[float, float, float, str]] = {}
         for box, text, score in result or ():
+            # keep_text gives "" for noise and for fewer than 2 letters or digits.
             cleaned = keep_text(" ".join(str(text).split()))
-            if float(score) < OCR_MIN_SCORE or len(cleaned) < 2:
-                continue
-            if not any(ch.isalnum() for ch in cleaned):
+            if float(score) < OCR_MIN_SCORE or not cleaned:
                 continue
             corners = np.asarray(box, dtype=np.float32)
             height = float(corners[:, 1].max() - corners[:, 1].min())
