@@ -14,22 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.launched_app import launched_app
+from tests.launched_app import CHROMIUM, launched_app, launched_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = ROOT / "assets" / "screenshot.png"
 SCREENSHOT_MAX_BYTES = 400_000
 RENDER_TIMEOUT_MS = 180_000
@@ -48,13 +37,8 @@ def app_url(pipeline) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # launch() gives the browser a fresh, throw-away profile (user data dir) every time.
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _save_screenshot(page, path: Path, full_page: bool = True) -> None:
