@@ -288,14 +288,6 @@ class SingleHandlers:
         """Reveals the downloads once a video exists."""
         return gr.update(visible=True)
 
-    def voice_tab(self) -> bool:
-        """The "use my own voice" tab was opened."""
-        return True
-
-    def text_tab(self) -> bool:
-        """The "type a line" tab was opened."""
-        return False
-
 
 def _voice(name: Any, rate: Any, pitch: Any, lang: str) -> Voice:
     """The voice the visitor chose (a catalogue name, a role or "auto"), checked."""

@@ -166,28 +166,18 @@ class SingleTab:
             concurrency_limit=2,
             concurrency_id="suggest",
         )
-        self.tab_text.select(
-            handlers.text_tab,
-            None,
-            [self.voice_mode],
-            api_name="text_tab",
-            api_visibility="private",
-        )
-        self.tab_voice.select(
-            handlers.voice_tab,
-            None,
-            [self.voice_mode],
-            api_name="voice_tab",
-            api_visibility="private",
-        )
-        # Rate and pitch shape the made voice only: hidden while the visitor's own is used.
-        made_voice_only = [self.rate, self.pitch]
-        for tab, shown in ((self.tab_voice, False), (self.tab_text, True)):
+        # The open tab says whether the visitor's own voice is used; rate and pitch shape the
+        # made voice only, so they hide while the own voice is used.
+        for tab, own_voice, api_name in (
+            (self.tab_text, False, "text_tab"),
+            (self.tab_voice, True, "voice_tab"),
+        ):
             tab.select(
-                lambda shown=shown: [gr.update(visible=shown)] * len(made_voice_only),
+                lambda own=own_voice: (own, gr.update(visible=not own), gr.update(visible=not own)),
                 None,
-                made_voice_only,
+                [self.voice_mode, self.rate, self.pitch],
                 queue=False,
+                api_name=api_name,
                 api_visibility="private",
             )
         inputs = [
