@@ -71,34 +71,40 @@ class SingleHandlers:
         jobs: Runs renders in request folders, with progress and Cancel.
         remote: Where renders of the configured backends go; None: this process (the
             default). ``build_demo`` reads it from TALKING_PHOTO_RAY_SERVE.
+        remote_concurrency: Renders sent to ``remote`` at once.
+
+    Attributes:
+        render_concurrency: (concurrency_limit, concurrency_id) of the render events. In this
+            process renders run one at a time, sharing the "render" slot with the Group and
+            Chat renders; with a render service, up to ``remote_concurrency``.
     """
 
     def __init__(
-        self, pool: PipelinePool, jobs: RenderJobs, remote: RemoteRenderer | None = None
+        self,
+        pool: PipelinePool,
+        jobs: RenderJobs,
+        remote: RemoteRenderer | None = None,
+        remote_concurrency: int = 4,
     ) -> None:
         self.pool = pool
         self.jobs = jobs
         self.remote = remote
+        self.render_concurrency = (
+            (1, "render") if remote is None else (remote_concurrency, "remote-render")
+        )
         self._local_render = threading.Lock()  # in this process: one render at a time
 
     @classmethod
     def from_env(cls, pool: PipelinePool, jobs: RenderJobs) -> SingleHandlers:
-        """Handlers that render on the service TALKING_PHOTO_RAY_SERVE names, if set."""
-        url = url_from_env()
-        if url is not None:
-            logger.info("renders go to the render service at %s", url)
-        return cls(pool, jobs, RemoteRenderer(url) if url else None)
+        """Handlers that render on the service TALKING_PHOTO_RAY_SERVE names, if set.
 
-    @property
-    def render_concurrency(self) -> tuple[int, str]:
-        """(concurrency_limit, concurrency_id) of the render events.
-
-        In this process renders run one at a time, sharing the "render" slot with the Group
-        and Chat renders; with a render service, up to ``remote_concurrency_from_env()``.
+        TALKING_PHOTO_RAY_SERVE_CONCURRENCY is read once, here, and only with a service.
         """
-        if self.remote is None:
-            return 1, "render"
-        return remote_concurrency_from_env(), "remote-render"
+        url = url_from_env()
+        if url is None:
+            return cls(pool, jobs)
+        logger.info("renders go to the render service at %s", url)
+        return cls(pool, jobs, RemoteRenderer(url), remote_concurrency_from_env())
 
     # ------------------------------------------------------------------ words
     def suggest_line(

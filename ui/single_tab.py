@@ -198,14 +198,15 @@ class SingleTab:
             self.voice,
             self.speech_lang,
         ]
+        concurrency_limit, concurrency_id = handlers.render_concurrency
         generate = resets.clear_before(self.generate.click, self.results).then(
             handlers.render,
             inputs,
             [self.video, self.downloads, self.transcript, self.summary],
             api_name="render",
             preprocess=False,
-            concurrency_limit=handlers.render_concurrency[0],
-            concurrency_id=handlers.render_concurrency[1],
+            concurrency_limit=concurrency_limit,
+            concurrency_id=concurrency_id,
             show_progress_on=[self.video],  # one progress bar, where the video will be
         )
         resets.clear_after_failure(generate, self.results)
@@ -284,6 +285,7 @@ class TalkEndpoint:
 
     def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
         """Connects the endpoint to the handlers (as many renders at a time as Generate)."""
+        concurrency_limit, concurrency_id = handlers.render_concurrency
         self.button.click(
             handlers.talk,
             [self.photo, self.text, self.face, self.mood, self.voice, self.lang, shared.backends],
@@ -291,6 +293,6 @@ class TalkEndpoint:
             api_name="talk",
             api_description=TALK_DESCRIPTION,
             preprocess=False,
-            concurrency_limit=handlers.render_concurrency[0],
-            concurrency_id=handlers.render_concurrency[1],
+            concurrency_limit=concurrency_limit,
+            concurrency_id=concurrency_id,
         )
