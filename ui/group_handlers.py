@@ -167,7 +167,7 @@ class GroupHandlers:
         )
         mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
         seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
-        chosen = _participants(participants, lang)
+        chosen = check.face_indices(participants, "participants", lang)
         path = require_photo(photo, lang)
         pipeline = pipeline_for(self.pool, backends, lang)
         n_turns = n_turns or 4
@@ -297,14 +297,14 @@ class GroupHandlers:
         """The "who takes part" boxes in another language, the same ones ticked."""
         if overview is None:
             return gr.update()
-        ticked = sorted(_participants(participants, lang) or set())
+        ticked = sorted(check.face_indices(participants, "participants", lang) or set())
         return gr.update(choices=overview.speaker_choices(lang), value=ticked)
 
     def show_participants(self, overview: FacesOverview | None, participants: Any) -> Any:
         """The faces overview with the people who take part highlighted."""
         if overview is None:
             return gr.update()
-        chosen = _participants(participants, "en") or set()
+        chosen = check.face_indices(participants, "participants", "en") or set()
         return self.jobs.folders.image_file(draw_faces(overview, sorted(chosen)), "faces")
 
     # ------------------------------------------------------------------ editing the table
@@ -340,21 +340,6 @@ class GroupHandlers:
         if selected is not None and 0 <= selected < len(rows):
             del rows[selected]
         return rows, None
-
-
-def _participants(value: Any, lang: str) -> set[int] | None:
-    """The face indices ticked in "who takes part" (None when none are given)."""
-    if value is None or (isinstance(value, list | tuple) and not value):
-        return None
-    if not isinstance(value, list | tuple) or len(value) > check.MAX_TABLE_ROWS:
-        raise user_error(
-            lang, "error_parameter", name="participants", expected=tr(lang, "expect_faces")
-        )
-    return {
-        index
-        for index in (check.face_index(v, "participants", lang) for v in value)
-        if index is not None
-    }
 
 
 def _checked_rows(table: Any) -> list[Row]:
