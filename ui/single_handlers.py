@@ -27,6 +27,7 @@ import gradio as gr
 
 from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
 from pipelines.audio import write_wav
+from pipelines.faces import choose_face
 from pipelines.serve import RemoteRenderer, url_from_env
 from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
 from pipelines.text import LANGUAGE_CHOICES
@@ -34,7 +35,6 @@ from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
 from ui.cancel import stoppable
-from ui.faces_overview import faces_overview
 from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
 from ui.folders import served_name
 from ui.render_jobs import RenderJobs
@@ -128,7 +128,7 @@ class SingleHandlers:
             loaded = pipeline.load_photo(path)
             faces = pipeline.detect_faces(loaded)
             scene = pipeline.describe_scene(loaded, faces)
-            index = chosen if chosen is not None else faces_overview(loaded, faces).largest
+            index = choose_face(faces, chosen).index
             written_in = spoken_language(spoken, None, lang)
             line = pipeline.write_line(scene, index, mood, seed=seed_value or 0, lang=written_in)
             return line.text
@@ -252,7 +252,7 @@ class SingleHandlers:
             if chosen.name == AUTO and path is not None and pipeline.chooses_voices():
                 loaded = pipeline.load_photo(path)
                 faces = pipeline.detect_faces(loaded)
-                index = index if index is not None else faces_overview(loaded, faces).largest
+                index = choose_face(faces, index).index
                 chosen = pipeline.face_voices(loaded, faces, {index: chosen})[0][index]
             language = find_voice(chosen.name).language if pipeline.chooses_voices() else "en"
             speech = pipeline.speak(tr(language, "preview_line"), chosen)
