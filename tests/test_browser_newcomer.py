@@ -289,6 +289,8 @@ def test_group_leaves_out_a_face_cut_off_at_the_edge_unless_ticked(
     )  # the overview now highlights who takes part
 
     page.locator("#group-write").click()
+    # Writing has started (Render is off) before its end is awaited: Render is on at the click.
+    page.wait_for_function("() => document.querySelector('#group-render').disabled", timeout=30_000)
     page.wait_for_function(
         "() => { const t = document.querySelector('#group-script').innerText;"
         " return !/Writing turn|Reading the photo/.test(t)"
