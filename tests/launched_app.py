@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: Largest screenshot kept as it is; larger ones are reduced to 256 colours.
+SCREENSHOT_MAX_BYTES = 400_000
 
 
 def free_port() -> int:
@@ -74,3 +77,17 @@ def launched_chromium() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+def save_screenshot(page: Any, path: Path, full_page: bool = True) -> None:
+    """A PNG of the page (or of the window), reduced to 256 colours when it would be too large."""
+    from PIL import Image
+
+    png = page.screenshot(full_page=full_page)
+    if len(png) > SCREENSHOT_MAX_BYTES:
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)
+        buffer = io.BytesIO()
+        palette.save(buffer, format="PNG", optimize=True)
+        png = buffer.getvalue()
+    path.write_bytes(png)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.launched_app import CHROMIUM, launched_app, launched_chromium
+from tests.launched_app import CHROMIUM, launched_app, launched_chromium, save_screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -490,17 +490,15 @@ def test_screenshots_in_both_languages(
 
     UPDATE_SCREENSHOT=1 also writes them to assets/screenshots/ (the README shows them).
     """
-    from tests.test_browser import _save_screenshot
-
     page = _open(browser, app_url, VIEWPORTS[viewport])
     _pick_example_and_wait(page, "einstein_and_mona_lisa")
     for code, language in (("en", "English"), ("zh", "简体中文")):
         _choose_language(page, language)
         page.wait_for_timeout(1_000)
         target = tmp_path / f"{viewport}-{code}.png"
-        _save_screenshot(page, target, full_page=False)
+        save_screenshot(page, target, full_page=False)
         assert target.stat().st_size > 10_000
         if os.environ.get("UPDATE_SCREENSHOT") == "1":
             SCREENSHOTS.mkdir(exist_ok=True)
-            _save_screenshot(page, SCREENSHOTS / target.name, full_page=False)
+            save_screenshot(page, SCREENSHOTS / target.name, full_page=False)
     page.close()
