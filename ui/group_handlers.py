@@ -21,7 +21,7 @@ from typing import Any
 
 import gradio as gr
 
-from pipelines import MOODS, TalkingPhotoPipeline
+from pipelines import MOODS, Cancelled, TalkingPhotoPipeline
 from pipelines.conversation import (
     MAX_SCRIPT_TURNS,
     MAX_WRITTEN_TURNS,
@@ -160,7 +160,8 @@ class GroupHandlers:
         Yields:
             The table as it is written: the turns so far and a last row saying which turn is
             being written (its person and "writing turn 2 of 4..."), then the whole
-            conversation (what ``gradio_client`` gets).
+            conversation (what ``gradio_client`` gets). Closed early (the visitor left), the
+            writing stops before its next turn.
         """
         n_turns = check.whole_number(
             turns, "turns", lang, MIN_WRITTEN_TURNS, MAX_WRITTEN_TURNS, default=4
@@ -184,6 +185,12 @@ class GroupHandlers:
             if len(talking) < 2:
                 raise user_error(lang, "error_two_participants")
             written: queue.Queue[tuple[Script, int | None] | Exception] = queue.Queue()
+            left = threading.Event()  # the visitor left: the table is no longer read
+
+            def next_turn(done: Script, face: int | None) -> None:
+                if left.is_set():
+                    raise Cancelled()
+                written.put((done, face))
 
             def write() -> None:
                 try:
@@ -194,7 +201,7 @@ class GroupHandlers:
                         n_turns=n_turns,
                         moods=mood,
                         seed=seed_value or 0,
-                        on_turn=lambda done, face: written.put((done, face)),
+                        on_turn=next_turn,
                         # The model writes in the interface's language (中文: Chinese turns).
                         lang="zh" if lang == "zh" else "en",
                     )
@@ -203,15 +210,18 @@ class GroupHandlers:
                     written.put(error)
 
             threading.Thread(target=write, name="write-conversation", daemon=True).start()
-            while True:
-                step = written.get()
-                if isinstance(step, Exception):
-                    raise step
-                script, speaking = step
-                if speaking is None:
-                    break
-                writing = tr(lang, "group_writing", turn=len(script) + 1, turns=n_turns)
-                yield [*script_rows(script), [speaking + 1, writing]]
+            try:
+                while True:
+                    step = written.get()
+                    if isinstance(step, Exception):
+                        raise step
+                    script, speaking = step
+                    if speaking is None:
+                        break
+                    writing = tr(lang, "group_writing", turn=len(script) + 1, turns=n_turns)
+                    yield [*script_rows(script), [speaking + 1, writing]]
+            finally:  # closed early (the page left): the writing stops before its next turn
+                left.set()
         if any(turn.source == "template" for turn in script):
             gr.Warning(tr(lang, "warning_template_turns"), title=tr(lang, "warning_title"))
         logger.info("wrote a conversation of %d turns", len(script))
