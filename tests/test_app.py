@@ -214,6 +214,22 @@ def test_a_dog_photo_gets_the_no_face_message_not_a_traceback(client, examples: 
 
 
 @pytest.mark.slow
+def test_a_face_number_the_photo_lacks_is_named_as_such(client, examples: Path) -> None:
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    photo = handle_file(str(examples / "einstein_bw.jpg"))  # one face
+    calls = (
+        ("/suggest", (photo, 5, "neutral", 0)),
+        ("/preview_voice", ("auto", 1.0, 0, photo, 5, "en")),
+    )
+    for api_name, values in calls:
+        with pytest.raises(AppError, match="no face 5") as refused:
+            client.predict(*values, api_name=api_name)
+        assert "went wrong on our side" not in str(refused.value), api_name
+
+
+@pytest.mark.slow
 def test_generating_without_the_right_to_animate_is_refused(client, examples: Path) -> None:
     from gradio_client.exceptions import AppError
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,12 @@ import numpy as np
 import pytest
 import soundfile
 
+from pipelines import Cancelled
 from pipelines.speech.asr import word_error_rate
 from tests.launched_app import launched_app
 from tests.media_measures import stream_facts
 from ui.backends_panel import PipelinePool
-from ui.group_handlers import table_rows, turns_from_table
+from ui.group_handlers import GroupHandlers, table_rows, turns_from_table
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -171,6 +173,44 @@ def test_conversations_are_refused_with_a_reason(client, two_people: Path, examp
             api_name="/converse_script",
         )
     assert "Traceback" not in str(one_face.value)
+
+
+@pytest.mark.slow
+def test_a_visitor_who_leaves_stops_the_writing_before_its_next_turn(
+    pipeline, two_people: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.group_handlers
+    from ui.folders import RequestFolders
+    from ui.render_jobs import RenderJobs
+
+    turns_begun: list[int | None] = []  # who speaks next, at each turn the writer begins
+    outcome: list[BaseException | None] = []
+    write = ui.group_handlers.write_conversation
+
+    def watched(*args: Any, on_turn: Any, **kwargs: Any) -> Any:
+        def noted(done: Any, face: int | None) -> None:
+            turns_begun.append(face)
+            on_turn(done, face)
+
+        try:
+            script = write(*args, on_turn=noted, **kwargs)
+        except BaseException as error:
+            outcome.append(error)
+            raise
+        outcome.append(None)
+        return script
+
+    monkeypatch.setattr(ui.group_handlers, "write_conversation", watched)
+    handlers = GroupHandlers(PipelinePool(pipeline), RenderJobs(RequestFolders(tmp_path, 60)))
+    steps = handlers.converse_script(str(two_people), 8, "neutral", 0)
+    assert "Reading" in next(steps)[0][1]
+    assert "turn 1 of 8" in next(steps)[-1][1]
+    steps.close()  # the page was closed while turn 1 was written
+    writer = next(t for t in threading.enumerate() if t.name == "write-conversation")
+    writer.join(timeout=300)
+    assert not writer.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert len(turns_begun) == 2, f"one turn written after the page left, not {turns_begun}"
 
 
 @pytest.mark.slow

@@ -5,7 +5,6 @@ Set UPDATE_SCREENSHOT=1 to also rewrite assets/screenshot.png (the README's pict
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import time
@@ -14,24 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.launched_app import launched_app
+from tests.launched_app import (
+    CHROMIUM,
+    SCREENSHOT_MAX_BYTES,
+    launched_app,
+    launched_chromium,
+    save_screenshot,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = ROOT / "assets" / "screenshot.png"
-SCREENSHOT_MAX_BYTES = 400_000
 RENDER_TIMEOUT_MS = 180_000
 
 logger = logging.getLogger(__name__)
@@ -48,27 +41,8 @@ def app_url(pipeline) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # launch() gives the browser a fresh, throw-away profile (user data dir) every time.
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
-
-
-def _save_screenshot(page, path: Path, full_page: bool = True) -> None:
-    """A PNG of the page (or of the window), reduced to 256 colours when it would be too large."""
-    from PIL import Image
-
-    png = page.screenshot(full_page=full_page)
-    if len(png) > SCREENSHOT_MAX_BYTES:
-        image = Image.open(io.BytesIO(png)).convert("RGB")
-        palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)
-        buffer = io.BytesIO()
-        palette.save(buffer, format="PNG", optimize=True)
-        png = buffer.getvalue()
-    path.write_bytes(png)
 
 
 def test_a_visitor_makes_a_photo_talk_and_downloads_the_video(
@@ -123,7 +97,7 @@ def test_a_visitor_makes_a_photo_talk_and_downloads_the_video(
     )
     page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
     if os.environ.get("UPDATE_SCREENSHOT") == "1":
-        _save_screenshot(page, SCREENSHOT)
+        save_screenshot(page, SCREENSHOT)
         assert SCREENSHOT.stat().st_size < SCREENSHOT_MAX_BYTES
     page.close()
 

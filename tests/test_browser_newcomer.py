@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.launched_app import launched_app
+from tests.launched_app import CHROMIUM, launched_app, launched_chromium, save_screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
@@ -31,6 +29,8 @@ RENDER_TIMEOUT_MS = 180_000
 ERROR_PILL = '[data-testid="status-tracker"] .error'
 #: An error toast still on screen.
 ERROR_TOAST = '[data-testid="toast-body"]:has([data-testid="toast-close"].error)'
+#: The Generate button's label in each interface language (the language radio's text).
+GENERATE_LABEL = {"English": "Generate", "简体中文": "生成"}
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +44,8 @@ def app_url(pipeline) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _open(browser, url: str, viewport: dict[str, int], **options: object):
@@ -69,6 +65,16 @@ def _example(page, name: str) -> None:
 def _pick_example_and_wait(page, name: str) -> None:
     _example(page, name)
     page.wait_for_selector("#faces img", timeout=60_000)
+
+
+def _choose_language(page, language: str) -> None:
+    """Switches the interface to ``language`` and waits until Generate is relabelled."""
+    page.get_by_text(language, exact=True).click()
+    page.wait_for_function(
+        "word => document.querySelector('#generate').innerText.includes(word)",
+        arg=GENERATE_LABEL[language],
+        timeout=10_000,
+    )
 
 
 def _box(page, selector: str) -> dict[str, float]:
@@ -283,6 +289,8 @@ def test_group_leaves_out_a_face_cut_off_at_the_edge_unless_ticked(
     )  # the overview now highlights who takes part
 
     page.locator("#group-write").click()
+    # Writing has started (Render is off) before its end is awaited: Render is on at the click.
+    page.wait_for_function("() => document.querySelector('#group-render').disabled", timeout=30_000)
     page.wait_for_function(
         "() => { const t = document.querySelector('#group-script').innerText;"
         " return !/Writing turn|Reading the photo/.test(t)"
@@ -362,13 +370,8 @@ def test_axe_finds_no_serious_violation_on_any_tab(browser, app_url: str, viewpo
     page.locator("#examples button.gallery-item").first.wait_for(timeout=30_000)
     page.wait_for_timeout(500)
     page.add_script_tag(path=str(_axe_script()))
-    for language, generate in (("English", "Generate"), ("简体中文", "生成")):
-        page.get_by_text(language, exact=True).click()
-        page.wait_for_function(
-            "word => document.querySelector('#generate').innerText.includes(word)",
-            arg=generate,
-            timeout=10_000,
-        )
+    for language in GENERATE_LABEL:
+        _choose_language(page, language)
         page.wait_for_timeout(1_500)  # the relabelled text settles (no pending fade)
         for tab in ("#tab-single-button", "#tab-group-button", "#tab-chat-button"):
             page.locator(tab).click()
@@ -442,18 +445,17 @@ def test_labels_captions_and_buttons_are_easy_to_read_and_hit(
     page.get_by_role("tab", name="Group").click()
     page.locator("#group-script th").first.wait_for(timeout=10_000)
     header_lines = page.evaluate(HEADER_LINES_JS)
+    assert header_lines, "the Group table shows no headers"
     assert all(lines == 1 for lines in header_lines), f"a header is broken: {header_lines}"
-    page.get_by_text("简体中文", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('#generate').innerText.includes('生成')", timeout=10_000
-    )
+    _choose_language(page, "简体中文")
     photo_label = _box(page, "#photo > label")
-    for button in page.locator("#photo .icon-button-wrapper button").all():
-        icon = button.bounding_box()
-        if icon:
-            assert photo_label["x"] + photo_label["width"] <= icon["x"] + 1 or (
-                icon["y"] >= photo_label["y"] + photo_label["height"]
-            ), "the photo's label runs into its buttons"
+    icons = [b.bounding_box() for b in page.locator("#photo .icon-button-wrapper button").all()]
+    icons = [icon for icon in icons if icon]
+    assert icons, "the photo's buttons are not on screen"
+    for icon in icons:
+        assert photo_label["x"] + photo_label["width"] <= icon["x"] + 1 or (
+            icon["y"] >= photo_label["y"] + photo_label["height"]
+        ), "the photo's label runs into its buttons"
     page.close()
 
 
@@ -488,22 +490,15 @@ def test_screenshots_in_both_languages(
 
     UPDATE_SCREENSHOT=1 also writes them to assets/screenshots/ (the README shows them).
     """
-    from tests.test_browser import _save_screenshot
-
     page = _open(browser, app_url, VIEWPORTS[viewport])
     _pick_example_and_wait(page, "einstein_and_mona_lisa")
-    for code, language, generate in (("en", "English", "Generate"), ("zh", "简体中文", "生成")):
-        page.get_by_text(language, exact=True).click()
-        page.wait_for_function(
-            "word => document.querySelector('#generate').innerText.includes(word)",
-            arg=generate,
-            timeout=10_000,
-        )
+    for code, language in (("en", "English"), ("zh", "简体中文")):
+        _choose_language(page, language)
         page.wait_for_timeout(1_000)
         target = tmp_path / f"{viewport}-{code}.png"
-        _save_screenshot(page, target, full_page=False)
+        save_screenshot(page, target, full_page=False)
         assert target.stat().st_size > 10_000
         if os.environ.get("UPDATE_SCREENSHOT") == "1":
             SCREENSHOTS.mkdir(exist_ok=True)
-            _save_screenshot(page, SCREENSHOTS / target.name, full_page=False)
+            save_screenshot(page, SCREENSHOTS / target.name, full_page=False)
     page.close()

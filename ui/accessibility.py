@@ -14,19 +14,14 @@ The browser test runs axe-core on every tab and expects no serious or critical v
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import gradio as gr
 
+from ui.strings import EXAMPLES
+
 #: An accessible name for each example photo, by file stem: what a sighted visitor sees.
-EXAMPLE_NAMES: dict[str, str] = {
-    "woman_waterfall": "A woman by a waterfall · 瀑布边的女子",
-    "einstein_bw": "Albert Einstein, an old photo · 爱因斯坦，老照片",
-    "smiling_woman_256": "A smiling woman, small photo · 微笑的女子，小照片",
-    "mona_lisa": "Mona Lisa, the painting · 《蒙娜丽莎》油画",
-    "einstein_and_mona_lisa": "Einstein and the Mona Lisa, two people · 爱因斯坦和蒙娜丽莎，两个人",
-    "cartoon_boy": "A cartoon boy · 卡通男孩",
-    "shiba_dog": "A Shiba dog (no human face) · 柴犬（没有人脸）",
-}
+EXAMPLE_NAMES = {Path(name).stem: label for name, label in EXAMPLES.items()}
 
 #: The skip link's text (both languages: it is read before the language can be chosen).
 SKIP_TO_GENERATE = "Skip to Generate · 跳到“生成”"

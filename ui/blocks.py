@@ -18,7 +18,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from pipelines import Limits, TalkingPhotoPipeline
-from ui import accessibility
+from ui import accessibility, resets
 from ui.backends_panel import PipelinePool
 from ui.chat_handlers import ChatHandlers, ChatRooms
 from ui.chat_tab import ChatTab
@@ -30,7 +30,6 @@ from ui.group_tab import GroupTab
 from ui.http_guard import RequestGuard, quiet_preprocessing
 from ui.photo_column import FacesHandlers, PhotoColumn
 from ui.render_jobs import RenderJobs
-from ui.resets import emptied
 from ui.single_handlers import SingleHandlers
 from ui.single_tab import SingleTab, TalkEndpoint
 from ui.strings import CSS, LANGUAGES, tr
@@ -113,13 +112,7 @@ def build_demo(
         keep_in_step([single_tab.consent, group_tab.consent, chat_tab.consent], column.photo)
         # A new photo: the results and the script of the old one leave the screen.
         stale = [*single_tab.results, *group_tab.results, (group_tab.table, "table")]
-        column.photo.change(
-            lambda: emptied([kind for _, kind in stale]),
-            None,
-            [component for component, _ in stale],
-            queue=False,
-            api_visibility="private",
-        )
+        resets.clear_on(column.photo.change, stale)
 
         def localized(code: str) -> list[tuple[Any, dict[str, Any]]]:
             """(component, new properties) of every translated component but the speaker."""

@@ -16,7 +16,7 @@ from ui.strings import tr
 
 
 def consent_box(elem_id: str) -> gr.Checkbox:
-    """A right-to-animate checkbox in the current layout (English label; see ``relabel``)."""
+    """A right-to-animate checkbox in the current layout (English label: its tab relabels it)."""
     return gr.Checkbox(label=tr("en", "consent"), elem_id=elem_id, elem_classes="consent")
 
 
@@ -47,8 +47,3 @@ def keep_in_step(boxes: Sequence[Any], photo: Any) -> None:
         queue=False,
         api_visibility="private",
     )
-
-
-def relabel(boxes: Sequence[Any], code: str) -> list[tuple[Any, dict[str, Any]]]:
-    """(component, new properties) of the boxes in language ``code``."""
-    return [(box, {"label": tr(code, "consent")}) for box in boxes]

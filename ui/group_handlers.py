@@ -21,7 +21,7 @@ from typing import Any
 
 import gradio as gr
 
-from pipelines import MOODS, TalkingPhotoPipeline
+from pipelines import MOODS, Cancelled, TalkingPhotoPipeline
 from pipelines.conversation import (
     MAX_SCRIPT_TURNS,
     MAX_WRITTEN_TURNS,
@@ -160,14 +160,15 @@ class GroupHandlers:
         Yields:
             The table as it is written: the turns so far and a last row saying which turn is
             being written (its person and "writing turn 2 of 4..."), then the whole
-            conversation (what ``gradio_client`` gets).
+            conversation (what ``gradio_client`` gets). Closed early (the visitor left), the
+            writing stops before its next turn.
         """
         n_turns = check.whole_number(
             turns, "turns", lang, MIN_WRITTEN_TURNS, MAX_WRITTEN_TURNS, default=4
         )
         mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
         seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0)
-        chosen = _participants(participants, lang)
+        chosen = check.face_indices(participants, "participants", lang)
         path = require_photo(photo, lang)
         pipeline = pipeline_for(self.pool, backends, lang)
         n_turns = n_turns or 4
@@ -184,6 +185,12 @@ class GroupHandlers:
             if len(talking) < 2:
                 raise user_error(lang, "error_two_participants")
             written: queue.Queue[tuple[Script, int | None] | Exception] = queue.Queue()
+            left = threading.Event()  # the visitor left: the table is no longer read
+
+            def next_turn(done: Script, face: int | None) -> None:
+                if left.is_set():
+                    raise Cancelled()
+                written.put((done, face))
 
             def write() -> None:
                 try:
@@ -194,7 +201,7 @@ class GroupHandlers:
                         n_turns=n_turns,
                         moods=mood,
                         seed=seed_value or 0,
-                        on_turn=lambda done, face: written.put((done, face)),
+                        on_turn=next_turn,
                         # The model writes in the interface's language (中文: Chinese turns).
                         lang="zh" if lang == "zh" else "en",
                     )
@@ -203,15 +210,18 @@ class GroupHandlers:
                     written.put(error)
 
             threading.Thread(target=write, name="write-conversation", daemon=True).start()
-            while True:
-                step = written.get()
-                if isinstance(step, Exception):
-                    raise step
-                script, speaking = step
-                if speaking is None:
-                    break
-                writing = tr(lang, "group_writing", turn=len(script) + 1, turns=n_turns)
-                yield [*script_rows(script), [speaking + 1, writing]]
+            try:
+                while True:
+                    step = written.get()
+                    if isinstance(step, Exception):
+                        raise step
+                    script, speaking = step
+                    if speaking is None:
+                        break
+                    writing = tr(lang, "group_writing", turn=len(script) + 1, turns=n_turns)
+                    yield [*script_rows(script), [speaking + 1, writing]]
+            finally:  # closed early (the page left): the writing stops before its next turn
+                left.set()
         if any(turn.source == "template" for turn in script):
             gr.Warning(tr(lang, "warning_template_turns"), title=tr(lang, "warning_title"))
         logger.info("wrote a conversation of %d turns", len(script))
@@ -297,14 +307,14 @@ class GroupHandlers:
         """The "who takes part" boxes in another language, the same ones ticked."""
         if overview is None:
             return gr.update()
-        ticked = sorted(_participants(participants, lang) or set())
+        ticked = sorted(check.face_indices(participants, "participants", lang) or set())
         return gr.update(choices=overview.speaker_choices(lang), value=ticked)
 
     def show_participants(self, overview: FacesOverview | None, participants: Any) -> Any:
         """The faces overview with the people who take part highlighted."""
         if overview is None:
             return gr.update()
-        chosen = _participants(participants, "en") or set()
+        chosen = check.face_indices(participants, "participants", "en") or set()
         return self.jobs.folders.image_file(draw_faces(overview, sorted(chosen)), "faces")
 
     # ------------------------------------------------------------------ editing the table
@@ -340,21 +350,6 @@ class GroupHandlers:
         if selected is not None and 0 <= selected < len(rows):
             del rows[selected]
         return rows, None
-
-
-def _participants(value: Any, lang: str) -> set[int] | None:
-    """The face indices ticked in "who takes part" (None when none are given)."""
-    if value is None or (isinstance(value, list | tuple) and not value):
-        return None
-    if not isinstance(value, list | tuple) or len(value) > check.MAX_TABLE_ROWS:
-        raise user_error(
-            lang, "error_parameter", name="participants", expected=tr(lang, "expect_faces")
-        )
-    return {
-        index
-        for index in (check.face_index(v, "participants", lang) for v in value)
-        if index is not None
-    }
 
 
 def _checked_rows(table: Any) -> list[Row]:

@@ -158,6 +158,19 @@ def face_index(value: Any, name: str, lang: str) -> int | None:
     return whole_number(value, name, lang, 0, 999)
 
 
+def face_indices(value: Any, name: str, lang: str) -> set[int] | None:
+    """A set of face numbers (0 = the leftmost), or None when none are given.
+
+    At most MAX_TABLE_ROWS numbers; each is checked as by ``face_index``.
+    """
+    if value is None or (isinstance(value, list | tuple) and not value):
+        return None
+    if not isinstance(value, list | tuple) or len(value) > MAX_TABLE_ROWS:
+        raise _wrong(lang, name, "expect_faces")
+    indices = (face_index(item, name, lang) for item in value)
+    return {index for index in indices if index is not None}
+
+
 def table_rows(value: Any, name: str, lang: str) -> list[list[Any]]:
     """The rows of a turns table: a ``{"data": [...]}`` mapping or a list of rows.
 

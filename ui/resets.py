@@ -41,36 +41,37 @@ def emptied(kinds: Sequence[str]) -> list[Any]:
     return updates
 
 
-def clear_before(trigger: Any, components: Sequence[tuple[Any, str]]) -> Any:
-    """Runs ``trigger`` (a listener such as ``button.click``) to empty ``components`` first.
-
-    The last run's error toasts are closed at the same moment.
+def clear_on(trigger: Any, components: Sequence[tuple[Any, str]], **options: Any) -> Any:
+    """Empties ``components`` whenever ``trigger`` fires.
 
     Args:
-        trigger: The event listener, e.g. ``generate.click``.
+        trigger: An event listener, e.g. ``photo.change`` or ``event.failure``.
         components: (component, kind) pairs, kinds as in ``emptied``.
+        **options: More options of the listener (e.g. ``js``).
 
     Returns:
-        The emptying event's dependency: chain the real work with ``.then``.
+        The emptying event's dependency: chain more work with ``.then``.
     """
     kinds = [kind for _, kind in components]
     return trigger(
         lambda: emptied(kinds),
         None,
         [component for component, _ in components],
-        js=CLOSE_ERROR_TOASTS_JS,
         queue=False,
         api_visibility="private",
+        **options,
     )
+
+
+def clear_before(trigger: Any, components: Sequence[tuple[Any, str]]) -> Any:
+    """Runs ``trigger`` (e.g. ``generate.click``) to empty ``components`` first.
+
+    The last run's error toasts are closed at the same moment; chain the real work to the
+    returned dependency with ``.then``.
+    """
+    return clear_on(trigger, components, js=CLOSE_ERROR_TOASTS_JS)
 
 
 def clear_after_failure(event: Any, components: Sequence[tuple[Any, str]]) -> None:
     """Empties ``components`` when ``event`` fails (its frozen progress goes with them)."""
-    kinds = [kind for _, kind in components]
-    event.failure(
-        lambda: emptied(kinds),
-        None,
-        [component for component, _ in components],
-        queue=False,
-        api_visibility="private",
-    )
+    clear_on(event.failure, components)

@@ -27,6 +27,7 @@ import gradio as gr
 
 from pipelines import MOODS, RenderRequest, TalkingPhotoPipeline, Voice
 from pipelines.audio import write_wav
+from pipelines.faces import choose_face
 from pipelines.serve import RemoteRenderer, url_from_env
 from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
 from pipelines.text import LANGUAGE_CHOICES
@@ -34,7 +35,6 @@ from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
 from ui.cancel import stoppable
-from ui.faces_overview import faces_overview
 from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
 from ui.folders import served_name
 from ui.render_jobs import RenderJobs
@@ -71,34 +71,40 @@ class SingleHandlers:
         jobs: Runs renders in request folders, with progress and Cancel.
         remote: Where renders of the configured backends go; None: this process (the
             default). ``build_demo`` reads it from TALKING_PHOTO_RAY_SERVE.
+        remote_concurrency: Renders sent to ``remote`` at once.
+
+    Attributes:
+        render_concurrency: (concurrency_limit, concurrency_id) of the render events. In this
+            process renders run one at a time, sharing the "render" slot with the Group and
+            Chat renders; with a render service, up to ``remote_concurrency``.
     """
 
     def __init__(
-        self, pool: PipelinePool, jobs: RenderJobs, remote: RemoteRenderer | None = None
+        self,
+        pool: PipelinePool,
+        jobs: RenderJobs,
+        remote: RemoteRenderer | None = None,
+        remote_concurrency: int = 4,
     ) -> None:
         self.pool = pool
         self.jobs = jobs
         self.remote = remote
+        self.render_concurrency = (
+            (1, "render") if remote is None else (remote_concurrency, "remote-render")
+        )
         self._local_render = threading.Lock()  # in this process: one render at a time
 
     @classmethod
     def from_env(cls, pool: PipelinePool, jobs: RenderJobs) -> SingleHandlers:
-        """Handlers that render on the service TALKING_PHOTO_RAY_SERVE names, if set."""
-        url = url_from_env()
-        if url is not None:
-            logger.info("renders go to the render service at %s", url)
-        return cls(pool, jobs, RemoteRenderer(url) if url else None)
+        """Handlers that render on the service TALKING_PHOTO_RAY_SERVE names, if set.
 
-    @property
-    def render_concurrency(self) -> tuple[int, str]:
-        """(concurrency_limit, concurrency_id) of the render events.
-
-        In this process renders run one at a time, sharing the "render" slot with the Group
-        and Chat renders; with a render service, up to ``remote_concurrency_from_env()``.
+        TALKING_PHOTO_RAY_SERVE_CONCURRENCY is read once, here, and only with a service.
         """
-        if self.remote is None:
-            return 1, "render"
-        return remote_concurrency_from_env(), "remote-render"
+        url = url_from_env()
+        if url is None:
+            return cls(pool, jobs)
+        logger.info("renders go to the render service at %s", url)
+        return cls(pool, jobs, RemoteRenderer(url), remote_concurrency_from_env())
 
     # ------------------------------------------------------------------ words
     def suggest_line(
@@ -122,7 +128,7 @@ class SingleHandlers:
             loaded = pipeline.load_photo(path)
             faces = pipeline.detect_faces(loaded)
             scene = pipeline.describe_scene(loaded, faces)
-            index = chosen if chosen is not None else faces_overview(loaded, faces).largest
+            index = choose_face(faces, chosen).index
             written_in = spoken_language(spoken, None, lang)
             line = pipeline.write_line(scene, index, mood, seed=seed_value or 0, lang=written_in)
             return line.text
@@ -246,7 +252,7 @@ class SingleHandlers:
             if chosen.name == AUTO and path is not None and pipeline.chooses_voices():
                 loaded = pipeline.load_photo(path)
                 faces = pipeline.detect_faces(loaded)
-                index = index if index is not None else faces_overview(loaded, faces).largest
+                index = choose_face(faces, index).index
                 chosen = pipeline.face_voices(loaded, faces, {index: chosen})[0][index]
             language = find_voice(chosen.name).language if pipeline.chooses_voices() else "en"
             speech = pipeline.speak(tr(language, "preview_line"), chosen)
@@ -287,14 +293,6 @@ class SingleHandlers:
     def show_downloads(self) -> dict[str, Any]:
         """Reveals the downloads once a video exists."""
         return gr.update(visible=True)
-
-    def voice_tab(self) -> bool:
-        """The "use my own voice" tab was opened."""
-        return True
-
-    def text_tab(self) -> bool:
-        """The "type a line" tab was opened."""
-        return False
 
 
 def _voice(name: Any, rate: Any, pitch: Any, lang: str) -> Voice:

@@ -166,28 +166,18 @@ class SingleTab:
             concurrency_limit=2,
             concurrency_id="suggest",
         )
-        self.tab_text.select(
-            handlers.text_tab,
-            None,
-            [self.voice_mode],
-            api_name="text_tab",
-            api_visibility="private",
-        )
-        self.tab_voice.select(
-            handlers.voice_tab,
-            None,
-            [self.voice_mode],
-            api_name="voice_tab",
-            api_visibility="private",
-        )
-        # Rate and pitch shape the made voice only: hidden while the visitor's own is used.
-        made_voice_only = [self.rate, self.pitch]
-        for tab, shown in ((self.tab_voice, False), (self.tab_text, True)):
+        # The open tab says whether the visitor's own voice is used; rate and pitch shape the
+        # made voice only, so they hide while the own voice is used.
+        for tab, own_voice, api_name in (
+            (self.tab_text, False, "text_tab"),
+            (self.tab_voice, True, "voice_tab"),
+        ):
             tab.select(
-                lambda shown=shown: [gr.update(visible=shown)] * len(made_voice_only),
+                lambda own=own_voice: (own, gr.update(visible=not own), gr.update(visible=not own)),
                 None,
-                made_voice_only,
+                [self.voice_mode, self.rate, self.pitch],
                 queue=False,
+                api_name=api_name,
                 api_visibility="private",
             )
         inputs = [
@@ -208,14 +198,15 @@ class SingleTab:
             self.voice,
             self.speech_lang,
         ]
+        concurrency_limit, concurrency_id = handlers.render_concurrency
         generate = resets.clear_before(self.generate.click, self.results).then(
             handlers.render,
             inputs,
             [self.video, self.downloads, self.transcript, self.summary],
             api_name="render",
             preprocess=False,
-            concurrency_limit=handlers.render_concurrency[0],
-            concurrency_id=handlers.render_concurrency[1],
+            concurrency_limit=concurrency_limit,
+            concurrency_id=concurrency_id,
             show_progress_on=[self.video],  # one progress bar, where the video will be
         )
         resets.clear_after_failure(generate, self.results)
@@ -294,6 +285,7 @@ class TalkEndpoint:
 
     def wire(self, handlers: SingleHandlers, shared: SharedInputs) -> None:
         """Connects the endpoint to the handlers (as many renders at a time as Generate)."""
+        concurrency_limit, concurrency_id = handlers.render_concurrency
         self.button.click(
             handlers.talk,
             [self.photo, self.text, self.face, self.mood, self.voice, self.lang, shared.backends],
@@ -301,6 +293,6 @@ class TalkEndpoint:
             api_name="talk",
             api_description=TALK_DESCRIPTION,
             preprocess=False,
-            concurrency_limit=handlers.render_concurrency[0],
-            concurrency_id=handlers.render_concurrency[1],
+            concurrency_limit=concurrency_limit,
+            concurrency_id=concurrency_id,
         )

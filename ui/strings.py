@@ -22,18 +22,23 @@ UI_TEXT_PATH = ROOT / "assets" / "ui_text.yaml"
 #: Every interface string by language code ("en", "zh"), then by key.
 LANGUAGES: dict[str, dict[str, str]] = yaml.safe_load(UI_TEXT_PATH.read_text(encoding="utf-8"))
 
-#: The examples gallery, in order: clear single faces first, two people next, the no-face dog
+#: The examples gallery, in order, each photo with the name a screen reader gives it (English ·
+#: Chinese; ``ui.accessibility``): clear single faces first, two people next, the no-face dog
 #: last. Paintings, long-dead historical subjects, unnamed faces and a dog: never a living
 #: public figure (the other photos in the folder are for the tests only; SOURCES.md).
-EXAMPLE_ORDER = (
-    "woman_waterfall.jpg",
-    "einstein_bw.jpg",
-    "smiling_woman_256.png",
-    "mona_lisa.jpg",
-    "einstein_and_mona_lisa.jpg",
-    "cartoon_boy.jpg",
-    "shiba_dog.jpg",
-)
+EXAMPLES: dict[str, str] = {
+    "woman_waterfall.jpg": "A woman by a waterfall · 瀑布边的女子",
+    "einstein_bw.jpg": "Albert Einstein, an old photo · 爱因斯坦，老照片",
+    "smiling_woman_256.png": "A smiling woman, small photo · 微笑的女子，小照片",
+    "mona_lisa.jpg": "Mona Lisa, the painting · 《蒙娜丽莎》油画",
+    "einstein_and_mona_lisa.jpg": (
+        "Einstein and the Mona Lisa, two people · 爱因斯坦和蒙娜丽莎，两个人"
+    ),
+    "cartoon_boy.jpg": "A cartoon boy · 卡通男孩",
+    "shiba_dog.jpg": "A Shiba dog (no human face) · 柴犬（没有人脸）",
+}
+#: The gallery's file names, in order.
+EXAMPLE_ORDER = tuple(EXAMPLES)
 
 CSS = """
 #header { align-items: center; }
