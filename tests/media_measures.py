@@ -111,11 +111,11 @@ def srt_cue_times(srt: str) -> list[tuple[float, float]]:
     return times
 
 
-def srt_cue_texts(path: Path) -> list[str]:
+def srt_cue_texts(path: Path, joiner: str = " ") -> list[str]:
     """The text of every cue of an SRT file, in order (cue numbers and times dropped; a cue's
-    lines joined with a space)."""
+    lines joined with ``joiner``: a space for English, "" for Chinese)."""
     blocks = path.read_text(encoding="utf-8").strip().split("\n\n")
-    return [" ".join(block.splitlines()[2:]) for block in blocks if block.strip()]
+    return [joiner.join(block.splitlines()[2:]) for block in blocks if block.strip()]
 
 
 def stream_facts(path: str | Path) -> dict[str, float | str]:

@@ -58,11 +58,6 @@ def _messages(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return messages
 
 
-def _reference(data_dir: Path) -> str:
-    lines = (data_dir / "english_speech_16k.txt").read_text(encoding="utf-8").splitlines()
-    return " ".join(line for line in lines if line and not line.startswith("#"))
-
-
 # --------------------------------------------------------------------- group conversations
 @pytest.fixture(scope="module")
 def written(client, two_people: Path) -> dict[str, Any]:
@@ -321,7 +316,7 @@ def test_chats_do_not_see_each_other(client, chat_id: str, two_people: Path) -> 
 
 @pytest.mark.slow
 def test_a_spoken_question_is_transcribed_and_answered(
-    client, chat_id: str, data_dir: Path
+    client, chat_id: str, data_dir: Path, english_reference: str
 ) -> None:
     from gradio_client import handle_file
 
@@ -329,7 +324,7 @@ def test_a_spoken_question_is_transcribed_and_answered(
     answer, video, history, _ = _ask(client, chat_id, "", speech)
     role, heard = _messages(history)[-2]
     assert role == "user"
-    assert word_error_rate(_reference(data_dir), heard) <= 0.25
+    assert word_error_rate(english_reference, heard) <= 0.25
     assert _messages(history)[-1] == ("assistant", answer)
     assert stream_facts(video)["video_seconds"] > 0.5
 

@@ -35,11 +35,6 @@ def session(pipeline: TalkingPhotoPipeline, photo: Path) -> ChatSession:
     return ChatSession(pipeline, photo, face_index=1, persona_name="Anna", mood="happy")
 
 
-def _reference(data_dir: Path) -> str:
-    lines = (data_dir / "english_speech_16k.txt").read_text(encoding="utf-8").splitlines()
-    return " ".join(line for line in lines if line and not line.startswith("#"))
-
-
 @pytest.fixture(scope="module")
 def streamed(session: ChatSession, data_dir: Path, tmp_path_factory):
     """A recorded question answered step by step (the session remembers it afterwards)."""
@@ -51,7 +46,7 @@ def streamed(session: ChatSession, data_dir: Path, tmp_path_factory):
 # --------------------------------------------------------------------- answering
 @pytest.mark.slow
 def test_a_recorded_question_streams_sentence_audio_and_text_then_video(
-    streamed, data_dir: Path
+    streamed, english_reference: str
 ) -> None:
     _, events = streamed
     kinds = [e.kind for e in events]
@@ -66,7 +61,7 @@ def test_a_recorded_question_streams_sentence_audio_and_text_then_video(
     # Sentences spoken before the whole answer was settled are the start of the answer.
     for event in audio_events:
         assert reply.text.startswith(event.text) and event.said in event.text
-    assert word_error_rate(_reference(data_dir), reply.question) <= 0.25
+    assert word_error_rate(english_reference, reply.question) <= 0.25
     assert reply.source == "model"  # SmolLM2 answers this question itself
     assert validate_line(reply.text.replace("Anna", "someone")) is not None
     sentence_files = [e.audio for e in audio_events]
@@ -190,9 +185,11 @@ def test_a_session_needs_a_face_that_is_there(pipeline: TalkingPhotoPipeline, ph
 
 # --------------------------------------------------------------------- spoken questions
 @pytest.mark.slow
-def test_english_speech_is_transcribed_within_a_quarter_word_error_rate(data_dir: Path) -> None:
+def test_english_speech_is_transcribed_within_a_quarter_word_error_rate(
+    data_dir: Path, english_reference: str
+) -> None:
     text = transcribe(data_dir / "english_speech_16k.wav")
-    assert word_error_rate(_reference(data_dir), text) <= 0.25, text
+    assert word_error_rate(english_reference, text) <= 0.25, text
 
 
 @pytest.mark.slow

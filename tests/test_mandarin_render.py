@@ -18,15 +18,10 @@ from pipelines.speech.asr import character_error_rate, listen
 from pipelines.text import resolve_language
 from tests.cli_process import run_cli
 from tests.launched_app import launched_app
-from tests.media_measures import stream_facts
+from tests.media_measures import srt_cue_texts, stream_facts
 from ui.strings import spoken_language
 
 LINE = "你好，我在这里站了很久，今天终于可以跟你说话了。"
-
-
-def _srt_texts(path: Path) -> list[str]:
-    blocks = path.read_text(encoding="utf-8").strip().split("\n\n")
-    return ["".join(block.splitlines()[2:]) for block in blocks if block.strip()]
 
 
 def test_lang_auto_follows_the_text_and_the_interface() -> None:
@@ -55,7 +50,7 @@ def test_cli_render_says_a_chinese_line_lip_synced_with_chinese_subtitles(
     facts = stream_facts(out)
     assert (facts["video_codec"], facts["audio_codec"]) == ("h264", "aac")
     assert abs(facts["video_seconds"] - facts["audio_seconds"]) <= 1.0 / facts["fps"]
-    cues = _srt_texts(out.with_suffix(".srt"))
+    cues = srt_cue_texts(out.with_suffix(".srt"), joiner="")
     assert cues == ["你好，我在这里站了很久，", "今天终于可以跟你说话了。"]
     heard = listen(out.with_suffix(".wav"))
     assert heard.lang == "zh"
@@ -78,7 +73,7 @@ def test_cli_lang_zh_has_the_mandarin_voice_speak(examples: Path, tmp_path: Path
     )
     assert done.returncode == 0, done.stderr
     assert re.search(r"speaks as zh-(female|neutral|child)", done.stdout), done.stdout
-    assert _srt_texts(out.with_suffix(".srt")) == ["我三岁的时候就会说 OK。"]
+    assert srt_cue_texts(out.with_suffix(".srt"), joiner="") == ["我三岁的时候就会说 OK。"]
     done = run_cli("render", str(examples / "einstein_bw.jpg"), "--lang", "fr", "--say", "Salut")
     assert done.returncode == 2 and "invalid choice" in done.stderr
 
@@ -94,7 +89,7 @@ def test_python_render_of_a_long_chinese_line_gives_short_subtitles(
         RenderRequest(examples / "mona_lisa.jpg", text=text, output=tmp_path / "long.mp4")
     )
     assert result.lines[0].lang == "zh"
-    cues = _srt_texts(result.subtitles)
+    cues = srt_cue_texts(result.subtitles, joiner="")
     assert len(cues) >= 4 and all(len(cue) <= 16 for cue in cues)
     assert "".join(cues) == text
 
