@@ -206,11 +206,27 @@ class TalkingPhotoPipeline(LanguageChoice):
             TalkingPhotoError: Unreadable photo, over a limit, or no face (NoFaceError).
         """
         run = run or self.new_run()
+        photo, faces = self.find_faces(source, run)
+        scene = run.call("scene", self.describe_scene, photo, faces)
+        return PhotoReading(photo, faces, scene)
+
+    def find_faces(self, source: PhotoSource, run: RenderRun) -> tuple[Photo, tuple[Face, ...]]:
+        """Decodes the photo and finds its faces, within the faces stage's budget.
+
+        Args:
+            source: Path, encoded bytes, or an (H, W, 3) uint8 RGB array.
+            run: The render this belongs to (progress, budgets, cancellation).
+
+        Returns:
+            The working photo and every face in it, left to right.
+
+        Raises:
+            TalkingPhotoError: Unreadable photo, over a limit, or no face (NoFaceError).
+        """
         with run.stage("faces") as deadline:
             photo = deadline.run(self.load_photo, source)
             faces = deadline.run(self.detect_faces, photo)
-        scene = run.call("scene", self.describe_scene, photo, faces)
-        return PhotoReading(photo, faces, scene)
+        return photo, faces
 
     def write_line(
         self,

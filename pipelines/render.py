@@ -40,8 +40,10 @@ from pipelines.types import (
     MOODS,
     Animation,
     Cue,
+    Face,
     Line,
     Mood,
+    Photo,
     PhotoReading,
     RenderResult,
     Speech,
@@ -141,7 +143,8 @@ def render_line(
     """One face says one line: typed, written by the dialogue model, or the user's recording.
 
     When the words are known before the photo is read (a typed line, a recording), the voice
-    is made on a worker thread while the faces are found and the scene is read.
+    is made on a worker thread while the faces are found and the scene is read; a typed line
+    whose voice fits the face ("auto") is spoken while the scene is read.
 
     Args:
         pipeline: Supplies the models, limits and encoding settings.
@@ -165,11 +168,14 @@ def render_line(
         pipeline.preload(("speech", "animator"))  # the voice waits for the face
     else:
         pipeline.preload(("animator",))
-    reading = pipeline.read_photo(request.photo, run)
-    speaker = choose_face(reading.faces, request.face_index)
+    photo, faces = pipeline.find_faces(request.photo, run)
+    speaker = choose_face(faces, request.face_index)
     voice = request.voice
     if early_voice is None and request.audio is None:
-        voice = _speaker_voice(pipeline, reading, speaker.index, voice, run)
+        voice = _speaker_voice(pipeline, photo, faces, speaker.index, voice, run)
+        # A typed line's voice, now chosen, is made while the scene is read.
+        early_voice = _start_voice_early(pipeline, dataclasses.replace(request, voice=voice), run)
+    reading = PhotoReading(photo, faces, run.call("scene", pipeline.describe_scene, photo, faces))
 
     with run.stage("dialogue") as deadline:
         if request.audio is not None:
@@ -252,12 +258,17 @@ def _start_voice_early(
 
 
 def _speaker_voice(
-    pipeline: TalkingPhotoPipeline, reading: PhotoReading, index: int, voice: Voice, run: RenderRun
+    pipeline: TalkingPhotoPipeline,
+    photo: Photo,
+    faces: Sequence[Face],
+    index: int,
+    voice: Voice,
+    run: RenderRun,
 ) -> Voice:
     """The speaker's voice: as asked, or ("auto") the one that fits their face."""
     if voice.name != AUTO or not pipeline.chooses_voices():
         return voice
-    voices, notes = pipeline.face_voices(reading.photo, reading.faces, {index: voice})
+    voices, notes = pipeline.face_voices(photo, faces, {index: voice})
     if index in notes:
         run.warn(notes[index])
     return voices[index]

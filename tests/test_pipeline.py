@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -127,6 +129,35 @@ def test_render_with_the_users_own_audio(
     assert word_error_rate(english_reference, result.lines[0].text) <= 0.25
     subtitles = result.subtitles.read_text(encoding="utf-8")
     assert subtitles.count("-->") >= 1 and result.lines[0].text.split()[0] in subtitles
+
+
+def test_a_typed_line_s_fitting_voice_is_spoken_while_the_scene_is_read(
+    pipeline: TalkingPhotoPipeline,
+    examples: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The scene reader waits (up to 60 s) for the voice to start: with the default "auto"
+    # voice the voice must already be on its way once the faces are found, not after the scene.
+    speaking = threading.Event()
+    speak, describe = pipeline.speak, pipeline.describe_scene
+    overlapped: list[bool] = []
+
+    def spoken(*args: Any, **kwargs: Any) -> Any:
+        speaking.set()
+        return speak(*args, **kwargs)
+
+    def described(*args: Any, **kwargs: Any) -> Any:
+        overlapped.append(speaking.wait(60))
+        return describe(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "speak", spoken)
+    monkeypatch.setattr(pipeline, "describe_scene", described)
+    result = pipeline.render(
+        RenderRequest(examples / "einstein_bw.jpg", text="Hello.", output=tmp_path / "out.mp4")
+    )
+    assert overlapped == [True]
+    assert result.voices and "auto" not in result.voices.values() and result.video.is_file()
 
 
 def test_models_load_once_per_pipeline(pipeline: TalkingPhotoPipeline) -> None:
