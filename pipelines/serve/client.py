@@ -47,10 +47,15 @@ def url_from_env(environ: dict[str, str] | None = None) -> str | None:
     raw = (os.environ if environ is None else environ).get(SERVE_URL_ENV, "").strip()
     if not raw:
         return None
-    parts = urllib.parse.urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if _http_parts(raw) is None:
         raise BadInputError(f"{SERVE_URL_ENV} must be an http(s) URL, e.g. http://127.0.0.1:8000.")
     return raw.rstrip("/")
+
+
+def _http_parts(url: str) -> urllib.parse.SplitResult | None:
+    """The parts of an http(s) URL with a host name, or None for anything else."""
+    parts = urllib.parse.urlsplit(url)
+    return parts if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _file_bytes(source: Any, what: str) -> bytes:
@@ -78,8 +83,8 @@ class RemoteRenderer:
     """
 
     def __init__(self, url: str, timeout: float = 900.0) -> None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        parts = _http_parts(url)
+        if parts is None:
             raise BadInputError(f"The render service URL {url!r} is not an http(s) URL.")
         self.url = url.rstrip("/")
         self._parts = parts

@@ -91,19 +91,15 @@ class RenderDeployment:
         from pipelines.render import RenderRequest
 
         started = time.perf_counter()
-        output = Path(tempfile.mkdtemp(dir=self.scratch)) / "render.mp4"
-        try:
-            request = RenderRequest(output=output, **fields)
-            result = self.pipeline.render(request, should_stop=stop.is_set)
-            answer = encode_result(result, self.name)
-        except Cancelled as error:
-            return JSONResponse(error_body(error), 499)
-        except TalkingPhotoError as error:
-            return JSONResponse(error_body(error), 422)
-        finally:
-            for suffix in (".mp4", ".wav", ".srt"):
-                output.with_suffix(suffix).unlink(missing_ok=True)
-            output.parent.rmdir()
+        with tempfile.TemporaryDirectory(dir=self.scratch) as folder:  # gone with every output
+            try:
+                request = RenderRequest(output=Path(folder) / "render.mp4", **fields)
+                result = self.pipeline.render(request, should_stop=stop.is_set)
+                answer = encode_result(result, self.name)
+            except Cancelled as error:
+                return JSONResponse(error_body(error), 499)
+            except TalkingPhotoError as error:
+                return JSONResponse(error_body(error), 422)
         logger.info("%s rendered %.1f s in %.1f s", self.name, result.duration, _since(started))
         return JSONResponse(answer)
 
