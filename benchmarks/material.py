@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from pipelines.pipeline import TalkingPhotoPipeline
 
@@ -47,9 +47,9 @@ def encode(image: Image.Image, image_format: str, **options: object) -> bytes:
 
 
 def upright_rgb(name: str) -> Image.Image:
-    """An example photo as an upright RGB image."""
+    """An example photo as an upright RGB image (its EXIF orientation applied)."""
     with Image.open(EXAMPLES / name) as image:
-        return image.convert("RGB")
+        return ImageOps.exif_transpose(image).convert("RGB")
 
 
 def face_crops(pipeline: TalkingPhotoPipeline, side: int = 200) -> list[Image.Image]:
