@@ -283,7 +283,9 @@ class TalkingPhotoPipeline(LanguageChoice):
         cap = min(self.settings.limits.max_audio_seconds, self.settings.limits.max_video_seconds)
         if seconds > cap:
             raise LimitExceeded(
-                f"{what} lasts {seconds:.0f} s; the limit is {cap:.0f} s. Use a shorter line."
+                "duration.audio" if what == "The audio" else "duration.line",
+                seconds=seconds,
+                most=cap,
             )
 
     def new_run(

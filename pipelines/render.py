@@ -131,7 +131,7 @@ def check_mood(mood: str) -> None:
         BadInputError: The message lists the moods.
     """
     if mood not in MOODS:
-        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+        raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOODS))
 
 
 # --------------------------------------------------------------------- one line
@@ -361,6 +361,16 @@ def render_timeline(
     )
 
 
+#: How ``check_length`` callers name what is too long -> the error's code.
+DURATION_CODES = {
+    "The video": "duration.video",
+    "The spoken line": "duration.line",
+    "The audio": "duration.audio",
+    "The answer": "duration.answer",
+    "The conversation": "duration.conversation",
+}
+
+
 def check_length(seconds: float, settings: Settings, subject: str = "The video") -> None:
     """Refuses a video longer than the video (and audio) limit.
 
@@ -375,12 +385,9 @@ def check_length(seconds: float, settings: Settings, subject: str = "The video")
     limits = settings.limits
     cap = min(limits.max_audio_seconds, limits.max_video_seconds)
     if seconds > cap:
-        advice = (
-            "Use fewer or shorter turns."
-            if subject == "The conversation"
-            else "Use a shorter line."
+        raise LimitExceeded(
+            DURATION_CODES.get(subject, "duration.video"), seconds=seconds, most=cap
         )
-        raise LimitExceeded(f"{subject} lasts {seconds:.0f} s; the limit is {cap:.0f} s. {advice}")
 
 
 def write_outputs(
