@@ -273,6 +273,12 @@ PHRASES: dict[str, tuple[str, str]] = {
     "where.script": ("The script", "剧本"),
     "where.script_file": ("The script {name}", "剧本 {name}"),
     "where.conversation": ("The conversation", "对话"),
+    "stage.faces": ("face-finding", "找人脸"),
+    "stage.scene": ("scene-reading", "看图"),
+    "stage.dialogue": ("line-writing", "写台词"),
+    "stage.speech": ("voice", "声音"),
+    "stage.animate": ("animation", "动画"),
+    "stage.portrait": ("portrait", "画像"),
 }
 
 ERROR_TEXT.update(STEP_TEXT)

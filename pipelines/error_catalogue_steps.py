@@ -220,3 +220,44 @@ STEP_TEXT: dict[str, tuple[str, str]] = {
         "画像模型出错了。请再试一次。",
     ),
 }
+
+#: Warnings: what the user should know about a result that was still made.
+NOTICE_TEXT: dict[str, tuple[str, str]] = {
+    "warn.no_caption_words": (
+        "No words were recognised in your recording, so there is nothing to caption; the video "
+        "has no captions (type the line instead to have them).",
+        "没有在你的录音里识别出字词，所以视频没有字幕（想要字幕，请改为输入台词）。",
+    ),
+    "warn.template_line": (
+        "The dialogue model's lines did not pass checks; a template was used.",
+        "模型写的台词没有通过检查，改用了预先写好的句子。",
+    ),
+    "warn.template_turns": (
+        "Some of the dialogue model's turns did not pass checks; templates were used.",
+        "有几句模型写的台词没有通过检查，改用了预先写好的句子。",
+    ),
+    "warn.not_transcribed": (
+        "Your recording was not transcribed here, so the transcript and subtitles are empty.",
+        "这里无法把你的录音转成文字，所以没有文字稿和字幕。",
+    ),
+    "warn.faces_limited": (
+        "{found} faces were found; only {animated} are animated at once (the limit is {most}).",
+        "找到了 {found} 张脸；一次只让 {animated} 张动起来（上限是 {most}）。",
+    ),
+    "warn.neutral_voice": (
+        "Person {person}'s gender could not be told apart with confidence ({confidence:.0%}), "
+        "so they speak in the neutral voice; choose a voice to change it.",
+        "无法确定第 {person} 个人的性别（把握只有 {confidence:.0%}），所以使用中性的声音；"
+        "想换的话请选择一个声音。",
+    ),
+    "warn.no_voice_estimator": (
+        "The voice cannot be chosen from the faces here, so everyone speaks in the neutral "
+        "voice; choose a voice.",
+        "这里无法根据脸来选择声音，所以每个人都使用中性的声音；请选择一个声音。",
+    ),
+    "warn.backend_fallback": (
+        "The chosen {stage} model cannot run here; the {name!r} model is used instead.",
+        "所选的{stage}模型无法在这里运行，改用“{name}”。",
+    ),
+}
+STEP_TEXT.update(NOTICE_TEXT)

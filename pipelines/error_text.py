@@ -17,7 +17,7 @@ from typing import Any
 
 from pipelines.error_catalogue import ERROR_TEXT, PHRASES
 
-__all__ = ["ERROR_TEXT", "LANGS", "PHRASES", "Phrase", "render_text"]
+__all__ = ["ERROR_TEXT", "LANGS", "PHRASES", "Notice", "Phrase", "render_text"]
 
 #: Languages every code has a sentence in, in table order.
 LANGS = ("en", "zh")
@@ -60,6 +60,40 @@ class Phrase:
 
 def _phrase(code: str, params: dict[str, Any]) -> Phrase:
     return Phrase(code, **params)
+
+
+class Notice(str):
+    """A warning for the user: its English sentence, which also knows its code and values.
+
+    A ``str`` (its English sentence), so results, logs and the CLI treat it as before, and
+    ``text("zh")`` gives it in Chinese from ``ERROR_TEXT``.
+
+    Attributes:
+        code: A key of ``ERROR_TEXT`` (``warn.*``).
+        params: Values for its fields.
+    """
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, /, **params: Any) -> Notice:
+        """A notice of ``code`` with its values (KeyError for an unknown code)."""
+        notice = super().__new__(cls, render_text(code, "en", params))
+        notice.code = code
+        notice.params = params
+        return notice
+
+    def text(self, lang: str) -> str:
+        """The notice in ``lang`` ("en" or "zh"; others get English)."""
+        return render_text(self.code, lang, self.params)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles by code and values."""
+        return (_notice, (self.code, self.params))
+
+
+def _notice(code: str, params: dict[str, Any]) -> Notice:
+    return Notice(code, **params)
 
 
 def _format(templates: tuple[str, str], lang: str, params: dict[str, Any]) -> str:

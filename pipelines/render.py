@@ -20,6 +20,7 @@ cancellation and the warnings through the whole render.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pipelines.error_text import Notice
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
@@ -46,6 +48,8 @@ from pipelines.types import (
     RenderResult,
     Speech,
 )
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from pipelines.config import Settings
@@ -196,12 +200,9 @@ def render_line(
             line = dataclasses.replace(line, text=speech.text)
 
     if request.captions and not speech.cues:
-        run.warn(
-            "No words were recognised in your recording, so there is nothing to caption; "
-            "the video has no captions (type the line instead to have them)."
-        )
+        run.warn(Notice("warn.no_caption_words"))
     if line.source == "template" and request.text is None:
-        run.warn("The dialogue model's lines did not pass checks; a template was used.")
+        run.warn(Notice("warn.template_line"))
     timeline = lay_out([Turn(speaker.index, line.text, line.source)], [speech], label_cues=False)
     return render_timeline(
         pipeline,
@@ -225,7 +226,8 @@ def _transcribed(speech: Speech, run: RenderRun) -> Speech:
     try:
         return with_transcript(speech)
     except BackendUnavailable as error:
-        run.warn(f"Your recording was not transcribed: {error.message}")
+        logger.warning("the recording was not transcribed: %s", error.message)
+        run.warn(Notice("warn.not_transcribed"))
         return speech
 
 
@@ -303,8 +305,12 @@ def render_timeline(
     animated = faces_to_animate(reading.faces, list(timeline.utterances), settings.limits.max_faces)
     if len(animated) < len(reading.faces):
         run.warn(
-            f"{len(reading.faces)} faces were found; only {len(animated)} are animated at once "
-            f"(the limit is {settings.limits.max_faces})."
+            Notice(
+                "warn.faces_limited",
+                found=len(reading.faces),
+                animated=len(animated),
+                most=settings.limits.max_faces,
+            )
         )
     fps = settings.fps
     with run.stage("animate", advance=False) as deadline:

@@ -244,3 +244,37 @@ def test_the_web_app_never_shows_english_inside_chinese() -> None:
         shown = error_sentence(backend, lang)
         assert "/root" not in shown and "pip" not in shown
     assert latin_words(error_sentence(backend, "zh")) == []
+
+
+# --------------------------------------------------------------------- warnings
+def test_a_notice_is_its_english_sentence_and_knows_its_chinese() -> None:
+    from pipelines.error_text import Notice
+
+    notice = Notice("warn.faces_limited", found=5, animated=3, most=3)
+    assert notice == "5 faces were found; only 3 are animated at once (the limit is 3)."
+    assert notice.text("zh") == "找到了 5 张脸；一次只让 3 张动起来（上限是 3）。"
+    copy = pickle.loads(pickle.dumps(notice))
+    assert (copy, copy.code, copy.params) == (notice, notice.code, notice.params)
+
+
+def test_no_warning_is_written_as_a_plain_sentence() -> None:
+    """``run.warn`` is given Notices (or notes made of them), never a literal sentence."""
+    problems = []
+    for path in sorted(PIPELINES.rglob("*.py")):
+        relative = path.relative_to(PIPELINES).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            is_warn = isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "warn"
+            if is_warn and any(isinstance(a, ast.Constant | ast.JoinedStr) for a in node.args):
+                problems.append(f"{relative}:{node.lineno}")
+    assert problems == []
+
+
+def test_the_web_app_shows_warnings_in_the_interface_language() -> None:
+    from pipelines.error_text import Notice
+    from ui.feedback import notice_sentence
+
+    notice = Notice("warn.neutral_voice", person=2, confidence=0.55)
+    assert notice_sentence(notice, "en") == notice
+    assert latin_words(notice_sentence(notice, "zh")) == []
+    assert notice_sentence("A plug-in's note.", "en") == "A plug-in's note."
+    assert latin_words(notice_sentence("A plug-in's note.", "zh")) == []

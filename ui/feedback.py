@@ -18,6 +18,7 @@ from typing import Any
 import gradio as gr
 
 from pipelines import BackendUnavailable, TalkingPhotoError, TalkingPhotoPipeline
+from pipelines.error_text import Notice
 from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
@@ -114,4 +115,18 @@ def pipeline_for(
 def show_warnings(result: RenderResult, lang: str) -> None:
     """Shows the pipeline's warnings (fallbacks, templates, faces not animated)."""
     for warning in result.warnings:
-        gr.Warning(warning, title=tr(lang, "warning_title"))
+        gr.Warning(notice_sentence(warning, lang), title=tr(lang, "warning_title"))
+
+
+def notice_sentence(warning: str, lang: str) -> str:
+    """A pipeline warning in the interface's language (``pipelines.error_text.Notice``).
+
+    A warning that is a plain English string (a plug-in's) is shown as it is in English and as
+    a general sentence in Chinese.
+    """
+    if isinstance(warning, Notice):
+        return warning.text(lang)
+    if lang == "en":
+        return warning
+    logger.warning("a warning without a code was shown as a general note")
+    return tr(lang, "warning_general")
