@@ -138,7 +138,9 @@ def build_demo(
             [component for component, _ in localized("en")] + [column.speaker, lang],
             queue=False,
             api_name="language",
-            api_visibility="private",
+            # Callable by clients (not listed): a client that switches to "zh" gets its
+            # refusals and notes in Chinese, as the page does.
+            api_visibility="undocumented",
         ).then(**chat_tab.refresh_status(chat_handlers, shared)).then(
             group_handlers.relabel_participants,
             [column.faces_state, group_tab.participants, lang],
