@@ -116,6 +116,11 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
         "Unknown mood {mood!r}; choose one of: {choices}.",
         "未知的情绪 {mood!r}；请从这些里选择：{choices}。",
     ),
+    "chat.ended": (
+        "This chat has ended (it was idle too long, or never started). Start a new chat with "
+        "the photo.",
+        "这次聊天已经结束（闲置太久，或者还没有开始）。请用这张照片开始新的聊天。",
+    ),
     "name.refused": (
         "That name cannot be used; please choose another.",
         "这个名字不能使用；请换一个。",

@@ -101,8 +101,9 @@ def _error_calls() -> list[tuple[str, ast.Call]]:
     """Every construction of a pipeline error the web app can meet: (where, call)."""
     names = _error_classes() - DEVELOPER_ERRORS
     found = []
-    for path in sorted(PIPELINES.rglob("*.py")):
-        relative = path.relative_to(PIPELINES).as_posix()
+    for path in sorted([*PIPELINES.rglob("*.py"), *(ROOT / "ui").rglob("*.py")]):
+        relative = path.relative_to(PIPELINES if path.is_relative_to(PIPELINES) else ROOT)
+        relative = relative.as_posix()
         if relative.startswith(OPERATOR_ONLY) or relative.startswith("error"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -278,3 +279,16 @@ def test_the_web_app_shows_warnings_in_the_interface_language() -> None:
     assert latin_words(notice_sentence(notice, "zh")) == []
     assert notice_sentence("A plug-in's note.", "en") == "A plug-in's note."
     assert latin_words(notice_sentence("A plug-in's note.", "zh")) == []
+
+
+def test_the_command_line_refuses_in_chinese_when_asked_for_chinese(tmp_path: Path) -> None:
+    from tests.cli_process import run_cli
+
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("a shopping list, not a photo\n" * 20, encoding="utf-8")
+    out = str(tmp_path / "out.mp4")
+    chinese = run_cli("render", str(fake), "--say", "你好。", "--lang", "zh", "-o", out)
+    assert chinese.returncode != 0
+    assert "不是能读取的图片" in chinese.stderr, chinese.stderr
+    english = run_cli("render", str(fake), "--say", "Hello.", "-o", out)
+    assert "not an image we can read" in english.stderr, english.stderr
