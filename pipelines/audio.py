@@ -22,16 +22,16 @@ import numpy as np
 import soundfile
 
 from pipelines.config import Limits
+from pipelines.error_text import ERROR_TEXT
 from pipelines.errors import BadInputError, LimitExceeded, StageTimeout
 from pipelines.images import mib
 from pipelines.types import Cue, Speech
 
 logger = logging.getLogger(__name__)
 
-UNREADABLE_MESSAGE = "We could not read this audio file. Try WAV, MP3 or M4A."
-SILENT_MESSAGE = (
-    "The audio is silent (or almost silent). Upload a clip where someone can be heard speaking."
-)
+#: The English sentences of two audio errors (``pipelines.error_text``).
+UNREADABLE_MESSAGE = ERROR_TEXT["audio.unreadable"][0]
+SILENT_MESSAGE = ERROR_TEXT["audio.silent"][0]
 #: Peak amplitude below which a clip counts as silent.
 SILENCE_PEAK = 1e-3
 #: RMS amplitude below which a clip counts as silent.
@@ -265,22 +265,22 @@ def _checked_source(source: str | Path | bytes, limits: Limits) -> bytes | Path:
     else:
         data = Path(source)
         if not data.is_file():
-            raise BadInputError(f"The audio file {data} was not found.")
+            raise BadInputError("audio.not_found", path=str(data))
         size = data.stat().st_size
     if size == 0:
-        raise BadInputError("The audio file is empty. " + UNREADABLE_MESSAGE)
+        raise BadInputError("audio.empty")
     if size > limits.max_upload_bytes:
         raise LimitExceeded(
-            f"The audio file is {mib(size)} MiB; the limit is "
-            f"{limits.max_upload_bytes / 2**20:.3g} MiB. Upload a shorter or compressed clip."
+            "audio.file_too_big", mib=mib(size), most_mib=limits.max_upload_bytes / 2**20
         )
     return data
 
 
 def _too_long(seconds: float | None, limits: Limits) -> LimitExceeded:
     cap = limits.max_audio_seconds
-    length = f"{seconds:.1f} s long" if seconds is not None else f"longer than {cap + 1:.0f} s"
-    return LimitExceeded(f"The audio is {length}; the limit is {cap:.0f} s. Trim it and try again.")
+    if seconds is None:
+        return LimitExceeded("audio.too_long_unknown", over=cap + 1, most=cap)
+    return LimitExceeded("audio.too_long", seconds=seconds, most=cap)
 
 
 def _read_with_soundfile(
@@ -292,7 +292,7 @@ def _read_with_soundfile(
             rate = int(sound.samplerate)
             if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
                 # A damaged header (found by benchmarks/fuzz.py: 1.9 GHz made resampling fail).
-                raise BadInputError(UNREADABLE_MESSAGE)
+                raise BadInputError("audio.unreadable")
             if sound.frames > 0 and sound.frames / rate > limits.max_audio_seconds:
                 raise _too_long(sound.frames / rate, limits)
             samples = sound.read(dtype="float32", always_2d=True)
@@ -352,21 +352,15 @@ def _run_ffmpeg(path: Path, limits: Limits, target_rate: int) -> np.ndarray:
             command, capture_output=True, timeout=FFMPEG_TIMEOUT_SECONDS, check=False
         )
     except subprocess.TimeoutExpired as error:
-        raise StageTimeout(
-            f"Decoding the audio took longer than {FFMPEG_TIMEOUT_SECONDS:.0f} s. "
-            "Try a shorter clip or a WAV file."
-        ) from error
+        raise StageTimeout("audio.decode_timeout", seconds=FFMPEG_TIMEOUT_SECONDS) from error
     log = completed.stderr.decode("utf-8", errors="replace")
     if completed.returncode != 0:
         # The file name and ffmpeg's output (which names the file) stay out of INFO logs.
         logger.info("ffmpeg could not decode the audio (exit code %d)", completed.returncode)
         logger.debug("ffmpeg output: %s", log.strip()[-300:])
         if "does not contain any stream" in log or "matches no streams" in log:
-            raise BadInputError(
-                "This file has no sound track. Upload an audio file (WAV, MP3 or M4A) or a "
-                "video with sound."
-            )
-        raise BadInputError(UNREADABLE_MESSAGE)
+            raise BadInputError("audio.no_sound_track")
+        raise BadInputError("audio.unreadable")
     samples = np.frombuffer(completed.stdout, dtype="<f4").astype(np.float32)
     if len(samples) / target_rate > limits.max_audio_seconds:
         raise _too_long(_declared_duration(log), limits)
@@ -385,14 +379,14 @@ def _declared_duration(ffmpeg_log: str) -> float | None:
 def _finish(samples: np.ndarray) -> np.ndarray:
     """Checks decoded mono samples and brings very quiet clips up to a normal level."""
     if samples.size == 0:
-        raise BadInputError("The audio file holds no sound. " + UNREADABLE_MESSAGE)
+        raise BadInputError("audio.no_samples")
     if not np.all(np.isfinite(samples)):
-        raise BadInputError(UNREADABLE_MESSAGE)
+        raise BadInputError("audio.unreadable")
     samples = np.clip(samples, -1.0, 1.0).astype(np.float32)
     peak = float(np.max(np.abs(samples)))
     rms = math.sqrt(float(np.mean(np.square(samples, dtype=np.float64))))
     if peak < SILENCE_PEAK or rms < SILENCE_RMS:
-        raise BadInputError(SILENT_MESSAGE)
+        raise BadInputError("audio.silent")
     if peak < QUIET_PEAK:
         logger.info(
             "Very quiet audio (peak %.4f); normalising its peak to %.2f", peak, NORMALISED_PEAK

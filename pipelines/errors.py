@@ -2,11 +2,22 @@
 
 Every error carries a message a person can act on. The CLI prints it and exits non-zero; the web
 app shows it as ``gr.Error``. Nothing in the pipeline raises a bare string or catches broadly.
+
+An error is raised with a stable code from ``pipelines.error_text.ERROR_TEXT`` and the values its
+sentence needs (``BadInputError("text.empty")``, ``LimitExceeded("text.too_long", chars=812,
+most=500)``). Its ``message`` is the English sentence (the CLI and the Python API show it);
+``text("zh")`` renders the same error in Chinese from the same table, so the web app's 中文
+interface never shows an English sentence. A plain sentence instead of a code still works (third
+parties, plug-ins); such an error has ``code`` None, and the web app shows only a general
+sentence of its kind in Chinese.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from pipelines.error_text import ERROR_TEXT, render_text
 
 # Terminal control sequences: CSI (colours such as ESC[1;31m, cursor moves), its 8-bit form,
 # OSC (window titles, hyperlinks; ended by BEL or ESC backslash) and two-character escapes.
@@ -38,14 +49,47 @@ class TalkingPhotoError(Exception):
     """Base class of every error the pipeline raises on purpose.
 
     Attributes:
-        message: One plain-language sentence that says what went wrong and what to do. Text
-            quoted from a third-party tool is kept, without its terminal colour sequences.
+        code: The error's stable code, a key of ``ERROR_TEXT`` ("photo.too_small"), or None when
+            it was raised with a plain sentence.
+        params: The values its sentence names (numbers, names, quoted text); empty without a
+            code.
+        message: One plain-language English sentence that says what went wrong and what to do.
+            Text quoted from a third-party tool is kept, without its terminal colour sequences.
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, code_or_message: str, /, **params: Any) -> None:
+        if code_or_message in ERROR_TEXT:
+            self.code: str | None = code_or_message
+            self.params: dict[str, Any] = params
+            message = render_text(code_or_message, "en", params)
+        else:
+            if params:
+                raise TypeError(f"unknown error code {code_or_message!r} given values")
+            self.code, self.params = None, {}
+            message = code_or_message
         message = strip_terminal_escapes(message)
         super().__init__(message)
         self.message = message
+
+    def text(self, lang: str) -> str:
+        """The error's sentence in a language ("en" or "zh"; others get English).
+
+        Without a code the English message is returned whatever the language; the web app
+        checks ``code`` first (``ui.feedback``).
+        """
+        if self.code is None:
+            return self.message
+        return strip_terminal_escapes(render_text(self.code, lang, self.params))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles by code and values (Ray sends errors between processes)."""
+        if self.code is None:
+            return (type(self), (self.message,))
+        return (_rebuild, (type(self), self.code, self.params))
+
+
+def _rebuild(cls: type[TalkingPhotoError], code: str, params: dict[str, Any]) -> Any:
+    return cls(code, **params)
 
 
 class BadInputError(TalkingPhotoError):
@@ -55,14 +99,8 @@ class BadInputError(TalkingPhotoError):
 class NoFaceError(TalkingPhotoError):
     """No human face was found in the photo."""
 
-    def __init__(
-        self,
-        message: str = (
-            "No human face was found in this photo. Try a photo where a person's face is "
-            "clearly visible, facing the camera, and not too small."
-        ),
-    ) -> None:
-        super().__init__(message)
+    def __init__(self, code_or_message: str = "face.none", /, **params: Any) -> None:
+        super().__init__(code_or_message, **params)
 
 
 class LimitExceeded(TalkingPhotoError):
@@ -87,5 +125,5 @@ class Cancelled(TalkingPhotoError):
     whatever was being written is removed.
     """
 
-    def __init__(self, message: str = "Cancelled; nothing was kept.") -> None:
-        super().__init__(message)
+    def __init__(self, code_or_message: str = "cancelled", /, **params: Any) -> None:
+        super().__init__(code_or_message, **params)

@@ -36,11 +36,6 @@ ImageSource = str | Path | bytes | bytearray | memoryview | np.ndarray | Image.I
 #: before any size check could run, and EPS would start Ghostscript.
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 
-_NOT_AN_IMAGE = (
-    "This file is not an image we can read (it may be damaged, cut short or another kind of "
-    "file); try a JPEG, PNG or WebP photo (GIF, BMP and TIFF are read too; other formats, "
-    "such as ICO or HEIC, are not)."
-)
 _MIB = 2**20
 # Errors Pillow raises for unreadable, corrupt or truncated data.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError)
@@ -78,26 +73,22 @@ def load_image(source: ImageSource, limits: Limits = Limits()) -> Photo:  # noqa
         data = bytes(source)
         _check_upload_size(len(data), limits)
         if not data:
-            raise BadInputError("The photo is empty (0 bytes); choose a JPEG, PNG or WebP photo.")
+            raise BadInputError("photo.empty")
         return _finish(_open_and_decode(io.BytesIO(data), limits), limits)
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.is_file():
-            raise BadInputError(f"There is no photo file at {path}; check the path and try again.")
+            raise BadInputError("photo.not_found", path=str(path))
         try:
             _check_upload_size(os.path.getsize(path), limits)
             handle = open(path, "rb")  # noqa: SIM115 (closed by the with block below)
         except OSError as error:
             raise BadInputError(
-                f"The photo file {path} cannot be opened ({error.strerror}); check that it is "
-                "readable and try again."
+                "photo.cannot_open", path=str(path), reason=error.strerror
             ) from error
         with handle:
             return _finish(_open_and_decode(handle, limits), limits)
-    raise BadInputError(
-        f"A photo must be a file path, image bytes, a PIL image or a numpy array, "
-        f"not {type(source).__name__}."
-    )
+    raise BadInputError("photo.wrong_type", kind=type(source).__name__)
 
 
 def mib(n_bytes: int) -> str:
@@ -108,9 +99,7 @@ def mib(n_bytes: int) -> str:
 def _check_upload_size(n_bytes: int, limits: Limits) -> None:
     if n_bytes > limits.max_upload_bytes:
         raise LimitExceeded(
-            f"The photo is {mib(n_bytes)} MiB, over the "
-            f"{limits.max_upload_bytes / _MIB:.3g} MiB limit; save it smaller (for example as a "
-            "JPEG) and try again."
+            "photo.file_too_big", mib=mib(n_bytes), most_mib=limits.max_upload_bytes / _MIB
         )
 
 
@@ -118,9 +107,11 @@ def _check_declared_pixels(size: tuple[int, int], limits: Limits) -> None:
     width, height = size
     if width * height > limits.max_image_pixels:
         raise LimitExceeded(
-            f"The photo is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels), "
-            f"over the {limits.max_image_pixels / 1e6:.0f}-megapixel limit; resize it and try "
-            "again."
+            "photo.too_many_pixels",
+            width=width,
+            height=height,
+            megapixels=width * height / 1e6,
+            most_megapixels=limits.max_image_pixels / 1e6,
         )
 
 
@@ -137,11 +128,10 @@ def _open_and_decode(stream: io.BufferedIOBase | io.BytesIO, limits: Limits) -> 
             image = Image.open(stream, formats=PHOTO_FORMATS)
     except Image.DecompressionBombError as error:
         raise LimitExceeded(
-            f"The photo declares a size over the {limits.max_image_pixels / 1e6:.0f}-megapixel "
-            "limit (a possible decompression bomb); resize it and try again."
+            "photo.declared_too_big", most_megapixels=limits.max_image_pixels / 1e6
         ) from error
     except _DECODE_ERRORS as error:
-        raise BadInputError(_NOT_AN_IMAGE) from error
+        raise BadInputError("photo.unreadable") from error
     with image:
         return _decode(image, limits, owned=True)
 
@@ -176,7 +166,7 @@ def _decode(image: Image.Image, limits: Limits, *, owned: bool) -> _Decoded:
             image.draft(None, draft_size)
         image.load()
     except _DECODE_ERRORS as error:
-        raise BadInputError(_NOT_AN_IMAGE) from error
+        raise BadInputError("photo.unreadable") from error
     try:
         upright = ImageOps.exif_transpose(image)
     except _DECODE_ERRORS as error:
@@ -192,13 +182,11 @@ def _decode(image: Image.Image, limits: Limits, *, owned: bool) -> _Decoded:
 def _image_from_array(array: np.ndarray, limits: Limits) -> _Decoded:
     """Wraps a uint8 (H, W), (H, W, 1), (H, W, 3) RGB or (H, W, 4) RGBA array as a PIL image."""
     if array.dtype != np.uint8:
-        raise BadInputError(f"A photo array must hold uint8 pixels, not {array.dtype}.")
+        raise BadInputError("photo.array_dtype", dtype=str(array.dtype))
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
-        raise BadInputError(
-            f"A photo array must have shape (H, W), (H, W, 3) or (H, W, 4), not {array.shape}."
-        )
+        raise BadInputError("photo.array_shape", shape=tuple(array.shape))
     _check_declared_pixels((int(array.shape[1]), int(array.shape[0])), limits)
     # Pillow picks "L", "RGB" or "RGBA" from the uint8 array's shape.
     image = Image.fromarray(np.ascontiguousarray(array))
@@ -249,8 +237,7 @@ def _finish(decoded: _Decoded, limits: Limits) -> Photo:
     rgb = _to_rgb(decoded.image)
     if min(rgb.size) < MIN_SIDE_PIXELS:
         raise BadInputError(
-            f"The photo is only {rgb.width} x {rgb.height} pixels, too small to find a face in; "
-            f"use a photo at least {MIN_SIDE_PIXELS} pixels on each side (ideally 256 or more)."
+            "photo.too_small", width=rgb.width, height=rgb.height, least=MIN_SIDE_PIXELS
         )
     longest = max(original_size)
     if longest > limits.max_working_side:
@@ -262,10 +249,7 @@ def _finish(decoded: _Decoded, limits: Limits) -> Photo:
         rgb = rgb.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
         logger.info("Downscaled photo from %s to %s", original_size, target)
         if min(rgb.size) < MIN_SIDE_PIXELS:
-            raise BadInputError(
-                f"The photo is {original_size[0]} x {original_size[1]} pixels, too long and thin "
-                "to find a face in; crop it closer to the person and try again."
-            )
+            raise BadInputError("photo.too_thin", width=original_size[0], height=original_size[1])
     pixels = np.array(rgb, dtype=np.uint8, copy=True)
     scale_factor = pixels.shape[1] / original_size[0]
     pixels.setflags(write=False)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 
 from pipelines.config import Settings
+from pipelines.error_text import PHRASES, Notice, Phrase
 from pipelines.errors import BackendUnavailable, LimitExceeded, NoFaceError
 from pipelines.language_choice import LanguageChoice, in_language
 from pipelines.protocols import (
@@ -118,8 +119,11 @@ class TalkingPhotoPipeline(LanguageChoice):
             for spec in REGISTRY.specs(stage):
                 if spec.name != name and availability(spec)[0]:
                     created = REGISTRY.create(stage, spec.name, context=context)
-                    note = f"{error.message} Using the {stage} backend {spec.name!r} instead."
-                    logger.warning(note)
+                    logger.warning(
+                        "%s Using the %s backend %r instead.", error.message, stage, spec.name
+                    )
+                    words = Phrase(f"stage.{stage}") if f"stage.{stage}" in PHRASES else stage
+                    note = Notice("warn.backend_fallback", stage=words, name=spec.name)
                     self._notes[stage] = note
                     break
             if created is None:
@@ -299,7 +303,9 @@ class TalkingPhotoPipeline(LanguageChoice):
         cap = min(self.settings.limits.max_audio_seconds, self.settings.limits.max_video_seconds)
         if seconds > cap:
             raise LimitExceeded(
-                f"{what} lasts {seconds:.0f} s; the limit is {cap:.0f} s. Use a shorter line."
+                "duration.audio" if what == "The audio" else "duration.line",
+                seconds=seconds,
+                most=cap,
             )
 
     def new_run(

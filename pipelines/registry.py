@@ -312,7 +312,7 @@ def availability(spec: BackendSpec, options: dict[str, Any] | None = None) -> tu
     Returns:
         (True, "ready") or (False, a reason naming the install command or the missing weights).
     """
-    missing = [m for m in spec.requires if not _importable(m)]
+    missing = missing_modules(spec)
     if missing:
         return False, f"needs {', '.join(missing)}: {spec.install_hint}"
     if spec.weights:
@@ -320,6 +320,11 @@ def availability(spec: BackendSpec, options: dict[str, Any] | None = None) -> tu
         if reason:
             return False, reason
     return True, "ready"
+
+
+def missing_modules(spec: BackendSpec) -> list[str]:
+    """The modules a backend needs that cannot be imported here (looked up, not imported)."""
+    return [module for module in spec.requires if not _importable(module)]
 
 
 def _importable(module: str) -> bool:

@@ -20,6 +20,7 @@ cancellation and the warnings through the whole render.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pipelines.error_text import Notice
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
@@ -48,6 +50,8 @@ from pipelines.types import (
     RenderResult,
     Speech,
 )
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from pipelines.config import Settings
@@ -133,7 +137,7 @@ def check_mood(mood: str) -> None:
         BadInputError: The message lists the moods.
     """
     if mood not in MOODS:
-        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+        raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOODS))
 
 
 # --------------------------------------------------------------------- one line
@@ -202,12 +206,9 @@ def render_line(
             line = dataclasses.replace(line, text=speech.text)
 
     if request.captions and not speech.cues:
-        run.warn(
-            "No words were recognised in your recording, so there is nothing to caption; "
-            "the video has no captions (type the line instead to have them)."
-        )
+        run.warn(Notice("warn.no_caption_words"))
     if line.source == "template" and request.text is None:
-        run.warn("The dialogue model's lines did not pass checks; a template was used.")
+        run.warn(Notice("warn.template_line"))
     timeline = lay_out([Turn(speaker.index, line.text, line.source)], [speech], label_cues=False)
     return render_timeline(
         pipeline,
@@ -231,7 +232,8 @@ def _transcribed(speech: Speech, run: RenderRun) -> Speech:
     try:
         return with_transcript(speech)
     except BackendUnavailable as error:
-        run.warn(f"Your recording was not transcribed: {error.message}")
+        logger.warning("the recording was not transcribed: %s", error.message)
+        run.warn(Notice("warn.not_transcribed"))
         return speech
 
 
@@ -314,8 +316,12 @@ def render_timeline(
     animated = faces_to_animate(reading.faces, list(timeline.utterances), settings.limits.max_faces)
     if len(animated) < len(reading.faces):
         run.warn(
-            f"{len(reading.faces)} faces were found; only {len(animated)} are animated at once "
-            f"(the limit is {settings.limits.max_faces})."
+            Notice(
+                "warn.faces_limited",
+                found=len(reading.faces),
+                animated=len(animated),
+                most=settings.limits.max_faces,
+            )
         )
     fps = settings.fps
     with run.stage("animate", advance=False) as deadline:
@@ -372,6 +378,16 @@ def render_timeline(
     )
 
 
+#: How ``check_length`` callers name what is too long -> the error's code.
+DURATION_CODES = {
+    "The video": "duration.video",
+    "The spoken line": "duration.line",
+    "The audio": "duration.audio",
+    "The answer": "duration.answer",
+    "The conversation": "duration.conversation",
+}
+
+
 def check_length(seconds: float, settings: Settings, subject: str = "The video") -> None:
     """Refuses a video longer than the video (and audio) limit.
 
@@ -386,12 +402,9 @@ def check_length(seconds: float, settings: Settings, subject: str = "The video")
     limits = settings.limits
     cap = min(limits.max_audio_seconds, limits.max_video_seconds)
     if seconds > cap:
-        advice = (
-            "Use fewer or shorter turns."
-            if subject == "The conversation"
-            else "Use a shorter line."
+        raise LimitExceeded(
+            DURATION_CODES.get(subject, "duration.video"), seconds=seconds, most=cap
         )
-        raise LimitExceeded(f"{subject} lasts {seconds:.0f} s; the limit is {cap:.0f} s. {advice}")
 
 
 def write_outputs(

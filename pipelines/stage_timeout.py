@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
+from pipelines.error_text import PHRASES, Phrase
 from pipelines.errors import StageTimeout
 
 logger = logging.getLogger(__name__)
@@ -31,13 +32,11 @@ T = TypeVar("T")
 #: Longest single wait ``threading.Event.wait`` accepts reliably (an unlimited budget waits this).
 _LONGEST_WAIT_S = float(threading.TIMEOUT_MAX)
 
-#: What each stage does, in words a user understands.
+#: What each stage does, in words a user understands (English; both languages in ``PHRASES``).
 STAGE_WORDS: dict[str, str] = {
-    "faces": "Reading the photo and finding the faces",
-    "scene": "Describing the photo",
-    "dialogue": "Writing the line",
-    "speech": "Making the voice",
-    "animate": "Animating the faces and encoding the video",
+    code.removeprefix("step."): words[0]
+    for code, words in PHRASES.items()
+    if code.startswith("step.") and code != "step.other"
 }
 
 
@@ -99,11 +98,9 @@ class StageDeadline:
 
     def error(self) -> StageTimeout:
         """The StageTimeout of this stage, with a message naming it."""
-        what = STAGE_WORDS.get(self.stage, f"The {self.stage} step")
-        return StageTimeout(
-            f"{what} took longer than the {self.seconds:g} s limit per step ({self.stage}), so "
-            "it was stopped. Try a smaller photo or a shorter line, or try again in a moment."
-        )
+        known = f"step.{self.stage}" in PHRASES
+        what = Phrase(f"step.{self.stage}") if known else Phrase("step.other", stage=self.stage)
+        return StageTimeout("timeout.step", what=what, seconds=self.seconds, stage=self.stage)
 
     def check(self) -> None:
         """Raises StageTimeout when the budget is spent."""

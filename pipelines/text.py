@@ -160,15 +160,12 @@ def normalize_line(text: str, max_chars: int) -> str:
         LimitExceeded: The normalised line is longer than ``max_chars``.
     """
     if not isinstance(text, str):
-        raise BadInputError("The line must be text. Please type something for them to say.")
+        raise BadInputError("text.not_text")
     cleaned = clean_text(text)
     if not cleaned or not any(ch.isalnum() for ch in cleaned):
-        raise BadInputError("Please type something for them to say.")
+        raise BadInputError("text.empty")
     if len(cleaned) > max_chars:
-        raise LimitExceeded(
-            f"That line is {len(cleaned)} characters; the limit is {max_chars}. "
-            "Shorten it and try again."
-        )
+        raise LimitExceeded("text.too_long", chars=len(cleaned), most=max_chars)
     return cleaned
 
 
@@ -251,9 +248,7 @@ def check_language(lang: str) -> str:
     """
     chosen = str(lang).strip().lower()
     if chosen not in LANGUAGE_CHOICES:
-        raise BadInputError(
-            f"Unknown language {lang!r}; choose one of: {', '.join(LANGUAGE_CHOICES)}."
-        )
+        raise BadInputError("language.unknown", lang=lang, choices=", ".join(LANGUAGE_CHOICES))
     return chosen
 
 

@@ -97,9 +97,9 @@ def lay_out(
     from pipelines.audio import resample
 
     if not turns or len(turns) != len(speeches):
-        raise BadInputError("A conversation needs at least one turn and one speech per turn.")
+        raise BadInputError("timeline.no_turns")
     if gap_s < 0:
-        raise BadInputError(f"The gap between turns cannot be negative ({gap_s} s).")
+        raise BadInputError("timeline.negative_gap", gap=gap_s)
     rate = int(speeches[0].sample_rate)
     pieces: list[np.ndarray] = []
     starts: list[float] = []

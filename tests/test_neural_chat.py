@@ -107,15 +107,19 @@ def test_missing_chat_weights_say_where_they_are_expected() -> None:
     assert "fetch-models --backend transformers-chat" in reason
 
 
-def test_pipeline_falls_back_to_the_default_when_weights_are_missing() -> None:
+def test_pipeline_falls_back_to_the_default_when_weights_are_missing(caplog) -> None:
     settings = Settings(
         dialogue_backend="transformers-chat",
         backend_options={"transformers-chat": {"model": "/nonexistent"}},
     )
     pipeline = TalkingPhotoPipeline(settings)
-    assert isinstance(pipeline.backend("dialogue"), SmolLM2Chat)
+    with caplog.at_level("WARNING", logger="pipelines.pipeline"):
+        assert isinstance(pipeline.backend("dialogue"), SmolLM2Chat)
     note = pipeline._notes["dialogue"]
-    assert "/nonexistent" in note and "'smollm2' instead" in note
+    # The user reads which model is used; the server log says why (it names server paths).
+    assert "'smollm2' model is used instead" in note and "/nonexistent" not in note
+    assert "/nonexistent" in caplog.text
+    assert note.text("zh") == "所选的写台词模型无法在这里运行，改用“smollm2”。"
 
 
 @pytest.mark.slow
@@ -213,4 +217,5 @@ def test_openai_backend_without_a_server_is_unavailable_and_falls_back() -> None
         Settings(dialogue_backend="openai", backend_options={"openai": {"base_url": url}})
     )
     assert isinstance(pipeline.backend("dialogue"), SmolLM2Chat)
-    assert url in pipeline._notes["dialogue"]
+    note = pipeline._notes["dialogue"]  # what the user reads: no address, no errno
+    assert "'smollm2' model is used instead" in note and "Errno" not in note and url not in note

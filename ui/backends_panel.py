@@ -1,10 +1,13 @@
 """Choosing a backend per stage in the web app: what can run here, and one pipeline per choice.
 
-The "Advanced" panel lists every registered backend of each stage (``pipelines.registry``) as
-ready or not, with the reason. A choice that cannot run here falls back to the stage's offline
-default (the visitor is told). Each distinct choice gets its own pipeline, created on first use
-and kept, so a model is loaded once per choice, never per request; the number of pipelines is
-capped, and a choice beyond the cap is served by the configured pipeline.
+The "Advanced" panel offers, per stage, the registered backends (``pipelines.registry``) that
+can run here, each by a plain name and what it changes for the video (``ui.backend_words``);
+the others are listed under a folded "Why are some choices missing?" with a plain reason, and
+their technical reason goes to the server log. A choice that cannot run here (through the API)
+falls back to the stage's offline default (the visitor is told). Each distinct choice gets its
+own pipeline, created on first use and kept, so a model is loaded once per choice, never per
+request; the number of pipelines is capped, and a choice beyond the cap is served by the
+configured pipeline.
 
 A backend that answers "ready?" by contacting a server (REMOTE_BACKENDS: ``openai``) is asked
 only when whoever runs the app configured it (its options in ``Settings.backend_options``, or
@@ -26,6 +29,7 @@ import gradio as gr
 from pipelines import TalkingPhotoPipeline
 from pipelines.registry import RENDER_STAGES as STAGES
 from pipelines.registry import availability, default_name, specs
+from ui.backend_words import choice_label, plain_name, why_not_html
 from ui.strings import tr
 
 logger = logging.getLogger(__name__)
@@ -185,25 +189,23 @@ class PipelinePool:
 
 
 # --------------------------------------------------------------------- the Advanced panel
-def backend_choices(lang: str, statuses: tuple[BackendStatus, ...]) -> list[tuple[str, str]]:
-    """Dropdown choices of one stage: ("name · ready", name) or ("name · not ready", name)."""
+def backend_choices(
+    lang: str, statuses: tuple[BackendStatus, ...], configured: str = ""
+) -> list[tuple[str, str]]:
+    """Dropdown choices of one stage: (plain name — what it changes, backend name).
+
+    Only the backends that can run here are offered (and the configured one, whatever it is).
+    """
     return [
-        (f"{s.name} · {tr(lang, 'backend_ready' if s.ready else 'backend_not_ready')}", s.name)
-        for s in statuses
+        (choice_label(lang, s.name), s.name) for s in statuses if s.ready or s.name == configured
     ]
 
 
 def backend_notes(lang: str, statuses: Mapping[str, tuple[BackendStatus, ...]]) -> str:
-    """Markdown under the dropdowns: what each backend that cannot run here needs."""
-    missing = [
-        f"- **{tr(lang, f'backend_stage_{s.stage}')} · {s.name}**: {s.reason}"
-        for stage in STAGES
-        for s in statuses[stage]
-        if not s.ready
-    ]
-    if not missing:
-        return tr(lang, "backends_all_ready")
-    return "\n".join([tr(lang, "backends_missing"), *missing])
+    """HTML under the dropdowns: the folded "why not" of the backends that cannot run here."""
+    return why_not_html(
+        lang, [(s.stage, s.name) for stage in STAGES for s in statuses[stage] if not s.ready]
+    )
 
 
 class BackendPanel:
@@ -219,12 +221,19 @@ class BackendPanel:
     def __init__(self, pool: PipelinePool) -> None:
         self.pool = pool
         configured = configured_choice(pool.base)
+        self.configured = configured
         self.statuses = all_statuses(pool.base.settings.backend_options, configured)
+        for stage in STAGES:  # the technical reasons are for the server log, not the page
+            for status in self.statuses[stage]:
+                if not status.ready:
+                    logger.info(
+                        "%s backend %s cannot run here: %s", stage, status.name, status.reason
+                    )
         with gr.Accordion(tr("en", "backends"), open=False, elem_id="backends") as self.accordion:
             self.intro = gr.Markdown(tr("en", "backends_intro"))
             self.dropdowns = {
                 stage: gr.Dropdown(
-                    backend_choices("en", self.statuses[stage]),
+                    backend_choices("en", self.statuses[stage], configured[stage]),
                     value=configured[stage],
                     label=tr("en", f"backend_stage_{stage}"),
                     interactive=True,
@@ -232,7 +241,7 @@ class BackendPanel:
                 )
                 for stage in STAGES
             }
-            self.notes = gr.Markdown(backend_notes("en", self.statuses))
+            self.notes = gr.HTML(backend_notes("en", self.statuses), elem_id="backends-notes")
         self.choice = gr.State(configured)
 
     def wire(self, lang: gr.State) -> None:
@@ -243,6 +252,8 @@ class BackendPanel:
                 self.choose,
                 [*dropdowns, lang],
                 [*dropdowns, self.choice],
+                # Raw values: the API may name a backend the page does not offer.
+                preprocess=False,
                 api_name="backends" if dropdown is dropdowns[0] else None,
                 api_visibility="public" if dropdown is dropdowns[0] else "private",
                 api_description=(
@@ -271,9 +282,8 @@ class BackendPanel:
                     lang,
                     "warning_backend_fallback",
                     stage=tr(lang, f"backend_stage_{status.stage}"),
-                    name=status.name,
-                    reason=status.reason,
-                    default=choice[status.stage],
+                    name=plain_name(lang, status.name),
+                    default=plain_name(lang, choice[status.stage]),
                 ),
                 title=tr(lang, "warning_title"),
             )
@@ -291,7 +301,7 @@ class BackendPanel:
                 self.dropdowns[stage],
                 {
                     "label": tr(lang, f"backend_stage_{stage}"),
-                    "choices": backend_choices(lang, self.statuses[stage]),
+                    "choices": backend_choices(lang, self.statuses[stage], self.configured[stage]),
                 },
             )
             for stage in STAGES

@@ -9,6 +9,7 @@ launch: theme, CSS, the upload limit and the request guard.
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -35,6 +36,51 @@ from ui.single_tab import SingleTab, TalkEndpoint
 from ui.strings import CSS, LANGUAGES, tr
 
 logger = logging.getLogger(__name__)
+
+#: Switches the language of Gradio's own words (Record, Clear, Settings, the footer) with the
+#: interface's: Gradio's settings panel does it with ``changeLocale`` of its core module, which
+#: the page has already loaded (a fresh import of the same address gives the same module).
+#: Gradio 6 titles each toast with its kind in English ("Error", "Warning") whatever title the
+#: server sent, so the toasts' titles are put in the interface's words as they appear.
+#: Without that module only Gradio's words stay in the browser's language.
+GRADIO_LOCALE_JS = """
+async (code) => {
+  const titles = __TITLES__;
+  window.talkingPhotoTitles = titles[code] || titles.en;
+  const retitle = (root) => root.querySelectorAll?.(".toast-title").forEach((title) => {
+    const kind = [...title.classList].find((name) => name in window.talkingPhotoTitles);
+    const text = [...title.childNodes].find((node) => node.nodeType === Node.TEXT_NODE);
+    if (kind && text) text.data = window.talkingPhotoTitles[kind] + " ";
+  });
+  if (!window.talkingPhotoToasts) {
+    window.talkingPhotoToasts = new MutationObserver(() => retitle(document));
+    window.talkingPhotoToasts.observe(document.body, { childList: true, subtree: true });
+  }
+  retitle(document);
+  const core = performance.getEntriesByType("resource").map((entry) => entry.name)
+    .find((name) => /\\/assets\\/core-[\\w-]+\\.js$/.test(name));
+  if (core) {
+    const module = await import(core);
+    if (typeof module.changeLocale === "function") {
+      module.changeLocale(code === "zh" ? "zh-CN" : "en");
+    }
+  }
+  return code;
+}
+""".replace(
+    "__TITLES__",
+    json.dumps(
+        {
+            code: {
+                "error": tr(code, "error_title"),
+                "warning": tr(code, "warning_title"),
+                "info": tr(code, "warning_title"),
+            }
+            for code in LANGUAGES
+        },
+        ensure_ascii=False,
+    ),
+)
 
 
 def build_demo(
@@ -138,7 +184,9 @@ def build_demo(
             [component for component, _ in localized("en")] + [column.speaker, lang],
             queue=False,
             api_name="language",
-            api_visibility="private",
+            # Callable by clients (not listed): a client that switches to "zh" gets its
+            # refusals and notes in Chinese, as the page does.
+            api_visibility="undocumented",
         ).then(**chat_tab.refresh_status(chat_handlers, shared)).then(
             group_handlers.relabel_participants,
             [column.faces_state, group_tab.participants, lang],
@@ -146,6 +194,8 @@ def build_demo(
             queue=False,
             api_visibility="private",
         )
+        # Gradio's own words (Record, Clear, Settings...) follow the interface language too.
+        language.change(None, [language], None, js=GRADIO_LOCALE_JS, queue=False)
     # api_open=False: no direct POST to /gradio_api/run/<name> may skip the queue (and with it
     # the one-render-at-a-time limit); Gradio opens that door by default outside Spaces.
     demo.queue(
@@ -177,4 +227,7 @@ def launch_options(output_dir: Path, limits: Limits | None = None) -> dict[str, 
         "allowed_paths": [] if any(folder.is_relative_to(r) for r in readable) else [str(folder)],
         "max_file_size": (limits or Limits()).max_upload_bytes,
         "app_kwargs": {"middleware": [Middleware(RequestGuard)]},
+        # Gradio's footer without its run-history link (the app keeps no runs in the browser,
+        # and Gradio has no Chinese word for it).
+        "footer_links": ["api", "gradio", "settings"],
     }

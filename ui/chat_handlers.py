@@ -27,7 +27,13 @@ from ui import inputs as check
 from ui.backends_panel import PipelinePool
 from ui.cancel import stoppable_stream
 from ui.chat_rooms import ChatSessions
-from ui.feedback import friendly_errors, pipeline_for, require_photo, user_error
+from ui.feedback import (
+    friendly_errors,
+    notice_sentence,
+    pipeline_for,
+    require_photo,
+    user_error,
+)
 from ui.folders import RequestFolders
 from ui.strings import tr
 
@@ -197,7 +203,7 @@ class ChatHandlers:
             sessions = self.rooms.find(session_id, _owner(request))
             note = sessions.get(session_id).voice_note if sessions is not None else ""
         if note:  # the face's voice could not be told: the neutral voice answers
-            gr.Warning(note, title=tr(lang, "warning_title"))
+            gr.Warning(notice_sentence(note, lang), title=tr(lang, "warning_title"))
         logger.info("started a chat (%d open)", len(self.rooms))
         return session_id
 

@@ -114,10 +114,7 @@ class ChatSessions:
             self._sweep(now)
             entry = self._sessions.get(session_id)
             if entry is None:
-                raise BadInputError(
-                    "This chat has ended (it was idle too long, or never started). "
-                    "Start a new chat with the photo."
-                )
+                raise BadInputError("chat.ended")
             self._sessions[session_id] = (entry[0], now)
             self._sessions.move_to_end(session_id)
             return entry[0]

@@ -17,7 +17,8 @@ from typing import Any
 
 import gradio as gr
 
-from pipelines import TalkingPhotoError, TalkingPhotoPipeline
+from pipelines import BackendUnavailable, TalkingPhotoError, TalkingPhotoPipeline
+from pipelines.error_text import Notice
 from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
@@ -29,6 +30,30 @@ logger = logging.getLogger(__name__)
 def user_error(lang: str, key: str, **values: Any) -> gr.Error:
     """A gr.Error showing the interface string ``key`` (no traceback in the server log)."""
     return check.refusal(lang, key, **values)
+
+
+def error_sentence(error: TalkingPhotoError, lang: str) -> str:
+    """What the visitor reads for a pipeline error, in the interface's language.
+
+    A coded error is rendered from ``pipelines.error_text`` in ``lang``. A backend that cannot
+    run says so in plain words (its message names packages and server paths, for the server
+    log). An error raised with a plain English sentence shows it in English; in Chinese it
+    shows a general sentence of its kind, never the English one.
+    """
+    if error.code is not None:
+        return error.text(lang)
+    if isinstance(error, BackendUnavailable):
+        logger.warning("a backend cannot run here: %s", error.message)
+        return tr(lang, "error_BackendUnavailable")
+    if lang == "en":
+        return error.message
+    logger.warning("a %s without a code was shown as its kind", type(error).__name__)
+    key = next(
+        f"error_{cls.__name__}"
+        for cls in type(error).__mro__
+        if f"error_{cls.__name__}" in LANGUAGES[lang] or cls is TalkingPhotoError
+    )
+    return tr(lang, key)
 
 
 def _where(error: BaseException) -> str:
@@ -54,12 +79,9 @@ def friendly_errors(lang: str, action: str) -> Iterator[None]:
     except gr.Error:
         raise
     except TalkingPhotoError as error:
-        key = next(
-            f"error_{cls.__name__}"
-            for cls in type(error).__mro__
-            if f"error_{cls.__name__}" in LANGUAGES[lang] or cls is TalkingPhotoError
-        )
-        raise user_error(lang, key, message=error.message) from error
+        raise gr.Error(
+            error_sentence(error, lang), title=tr(lang, "error_title"), print_exception=False
+        ) from error
     # The app boundary, the one place a broad except belongs: log the bug for us, and show
     # the visitor a plain message instead of a traceback.
     except Exception as error:
@@ -93,4 +115,18 @@ def pipeline_for(
 def show_warnings(result: RenderResult, lang: str) -> None:
     """Shows the pipeline's warnings (fallbacks, templates, faces not animated)."""
     for warning in result.warnings:
-        gr.Warning(warning, title=tr(lang, "warning_title"))
+        gr.Warning(notice_sentence(warning, lang), title=tr(lang, "warning_title"))
+
+
+def notice_sentence(warning: str, lang: str) -> str:
+    """A pipeline warning in the interface's language (``pipelines.error_text.Notice``).
+
+    A warning that is a plain English string (a plug-in's) is shown as it is in English and as
+    a general sentence in Chinese.
+    """
+    if isinstance(warning, Notice):
+        return warning.text(lang)
+    if lang == "en":
+        return warning
+    logger.warning("a warning without a code was shown as a general note")
+    return tr(lang, "warning_general")

@@ -45,7 +45,7 @@ class GroupTab:
                 self.seed = gr.Number(value=0, precision=0, label=text("group_seed"))
             self.write = gr.Button(text("group_write"), elem_id="group-write")
             self.table = gr.Dataframe(
-                headers=list(TABLE_HEADERS),  # the same in every language: the API's keys
+                headers=list(TABLE_HEADERS),  # the API's keys; relabel() gives 中文 its own
                 datatype=["number", "str"],
                 column_count=2,
                 interactive=True,
@@ -258,7 +258,13 @@ class GroupTab:
         pairs = [(component, {prop: tr(lang, key)}) for component, prop, key in keys]
         pairs += [
             (self.mood, {"label": tr(lang, "mood"), "choices": mood_choices(lang)}),
-            (self.table, {"label": tr(lang, "group_table")}),
+            (
+                self.table,
+                {
+                    "label": tr(lang, "group_table"),
+                    "headers": [tr(lang, "table_person"), tr(lang, "table_text")],
+                },
+            ),
             (
                 self.pasted,
                 {"label": tr(lang, "group_pasted"), "placeholder": tr(lang, "group_pasted_hint")},

@@ -242,6 +242,15 @@ class PhotoColumn:
 
     def wire(self, handlers: FacesHandlers, lang: Any) -> None:
         """Finds the faces of each new photo and lets the visitor choose who speaks."""
+        # Gradio's example click puts back the photo's first properties, its English label
+        # among them: give it the label of the visitor's language again.
+        self.examples.load_input_event.then(
+            lambda code: gr.update(label=tr(code, "photo")),
+            [lang],
+            [self.photo],
+            queue=False,
+            api_visibility="private",
+        )
         outputs = [self.faces_image, self.speaker, self.faces_state]
         self.photo.change(
             handlers.clear_for,

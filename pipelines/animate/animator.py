@@ -70,15 +70,15 @@ def motion_weights(motion: FaceMotion, n_frames: int) -> np.ndarray:
         motion.brow,
     ]
     if head.ndim != 2 or head.shape[1] != 3:
-        raise BadInputError(f"Head motion must be a (T, 3) array, got shape {head.shape}.")
+        raise BadInputError("motion.head_shape", shape=tuple(head.shape))
     curves = [np.asarray(c, np.float64).reshape(-1) for c in columns]
     curves += [head[:, 0], head[:, 1], head[:, 2]]
     weights = np.zeros((n_frames, len(curves)), np.float32)
     for column, curve in enumerate(curves):
         if curve.size == 0:
-            raise BadInputError(f"The motion of face {motion.face_index} has an empty curve.")
+            raise BadInputError("motion.empty_curve", face=motion.face_index)
         if not np.all(np.isfinite(curve)):
-            raise BadInputError(f"The motion of face {motion.face_index} has non-finite values.")
+            raise BadInputError("motion.not_finite", face=motion.face_index)
         held = curve[np.minimum(np.arange(n_frames), curve.size - 1)]
         low, high = _LIMITS[column]
         weights[:, column] = np.clip(held, low, high)
@@ -138,25 +138,25 @@ class MeshWarpAnimator:
         pixels = photo.pixels
         if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
             raise BadInputError(
-                "The photo must be an (H, W, 3) uint8 RGB array, "
-                f"got {pixels.shape} {pixels.dtype}."
+                "animate.photo_array", shape=tuple(pixels.shape), dtype=str(pixels.dtype)
             )
         n_frames = int(animation.n_frames)
         if n_frames < 0:
-            raise BadInputError(f"The number of frames cannot be negative ({n_frames}).")
+            raise BadInputError("animate.negative_frames", frames=n_frames)
         by_index = {face.index: face for face in faces}
         plans: list[tuple[FaceWarp, np.ndarray]] = []
         for motion in animation.motions:
             face = by_index.get(motion.face_index)
             if face is None:
                 raise BadInputError(
-                    f"A motion is for face {motion.face_index}, but the faces given are "
-                    f"{sorted(by_index)}."
+                    "animate.no_face_for_motion", face=motion.face_index, faces=sorted(by_index)
                 )
             try:
                 warp = prepare_face(pixels, face)
             except ValueError as error:
-                raise BadInputError(f"Face {face.index} cannot be animated: {error}") from error
+                raise BadInputError(
+                    "animate.face_failed", face=face.index, detail=str(error)
+                ) from error
             plans.append((warp, motion_weights(motion, n_frames)))
             logger.debug("Face %d: region %s, scale %.1f px", face.index, warp.roi, warp.rig.scale)
         return self._frames(pixels, plans, n_frames)

@@ -178,10 +178,10 @@ class ChatSession:
     ) -> None:
         self.lang = check_language(lang)
         if mood not in MOODS:
-            raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+            raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOODS))
         name = " ".join((persona_name or "").split())[:40]
         if name_problem(name) is not None:
-            raise BadInputError("That name cannot be used; please choose another.")
+            raise BadInputError("name.refused")
         self.pipeline = pipeline
         self.reading = pipeline.read_photo(photo_source)
         self.photo, self.faces = self.reading.photo, self.reading.faces
@@ -415,10 +415,7 @@ class ChatSession:
             heard = listen(audio, self.pipeline.settings.limits)
             question, asked_in = heard.text, heard.lang
             if not question.strip():
-                raise BadInputError(
-                    "No words were heard in the recording. Speak clearly, in English or "
-                    "Mandarin, or type the question."
-                )
+                raise BadInputError("audio.no_words")
         question = normalize_line(question or "", MAX_QUESTION_CHARS)
         # The answer's language: the session's, else the one the question was asked in.
         lang = resolve_language(self.lang, question)

@@ -147,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(_encoding_failure(error, args.verbose))
         return EXIT_FAILURE
     except TalkingPhotoError as error:
-        _say(error.message)
+        # ``--lang zh`` asks for Chinese: the refusal comes in Chinese too.
+        _say(error.text("zh") if getattr(args, "lang", None) == "zh" else error.message)
         return EXIT_BAD_INPUT
     except OSError as error:
         _say(os_error_line(error))

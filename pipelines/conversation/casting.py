@@ -93,5 +93,5 @@ def moods_by_face(
         chosen = {i: moods.get(i, "neutral") for i in indices}
     for mood in chosen.values():
         if mood not in MOODS:
-            raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+            raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOODS))
     return chosen

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.conversation.casting import moods_by_face
 from pipelines.conversation.script import parse_script
+from pipelines.error_text import Notice
 from pipelines.protocols import Voice
 from pipelines.render import RenderOptions, render_timeline
 from pipelines.render_run import ProgressCallback, StopCheck
@@ -116,9 +117,7 @@ def render_conversation(
                 lang="zh" if lang == "zh" else "en",
             )
             if any(turn.source == "template" for turn in turns):
-                run.warn(
-                    "Some of the dialogue model's turns did not pass checks; templates were used."
-                )
+                run.warn(Notice("warn.template_turns"))
     with run.stage("speech") as deadline:
         voice_of, notes = pipeline.face_voices(photo, faces, voices)
         for index in sorted({turn.face_index for turn in turns} & set(notes)):

@@ -14,9 +14,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pipelines.error_text import Phrase
 from pipelines.errors import BadInputError, LimitExceeded
 from pipelines.text import normalize_line
 from pipelines.timeline import Turn
+
+#: The names ``parse_script`` accepts as plain strings for ``where``.
+_WHERE = {
+    "The script": Phrase("where.script"),
+    "The conversation": Phrase("where.conversation"),
+}
 
 #: A typed script line: "1: text", "Person 2 - text", "3) text".
 _NUMBERED_LINE = re.compile(r"^\s*(?:person\s*)?(\d{1,2})\s*[:.)\-]\s*(.*\S)\s*$", re.IGNORECASE)
@@ -29,7 +36,11 @@ Script = tuple[Turn, ...]
 
 
 def parse_script(
-    data: Any, *, n_faces: int | None = None, max_chars: int = 600, where: str = "The script"
+    data: Any,
+    *,
+    n_faces: int | None = None,
+    max_chars: int = 600,
+    where: str | Phrase = "The script",
 ) -> Script:
     """Checks a decoded script: a list of {"face": index, "text": line} mappings.
 
@@ -37,7 +48,8 @@ def parse_script(
         data: The decoded JSON or YAML value.
         n_faces: Number of faces in the photo, to check every index; None skips that check.
         max_chars: Longest turn, in characters after normalisation.
-        where: How error messages name the script (e.g. its file name).
+        where: How error messages name the script: a ``Phrase`` (``where.script_file``
+            names its file), or "The script" or "The conversation".
 
     Returns:
         The turns, each text normalised with ``pipelines.text.normalize_line``.
@@ -47,40 +59,37 @@ def parse_script(
             photo, a text is empty, or there are not 1-12 turns.
         LimitExceeded: A text is longer than ``max_chars``.
     """
+    if isinstance(where, str):
+        where = _WHERE.get(where) or Phrase("where.script")
     if isinstance(data, Mapping) and "turns" in data:
         data = data["turns"]
     if not isinstance(data, list):
-        raise BadInputError(
-            f"{where} must be a list of turns like "
-            '[{"face": 0, "text": "Hello!"}, {"face": 1, "text": "Hi there."}].'
-        )
+        raise BadInputError("script.not_list", where=where)
     if not MIN_SCRIPT_TURNS <= len(data) <= MAX_SCRIPT_TURNS:
         raise BadInputError(
-            f"{where} has {len(data)} turns; write between {MIN_SCRIPT_TURNS} and "
-            f"{MAX_SCRIPT_TURNS}."
+            "script.turns_range",
+            where=where,
+            turns=len(data),
+            least=MIN_SCRIPT_TURNS,
+            most=MAX_SCRIPT_TURNS,
         )
     turns: list[Turn] = []
     for number, item in enumerate(data, 1):
         if not isinstance(item, Mapping) or "face" not in item or "text" not in item:
-            raise BadInputError(
-                f'Turn {number} of {where.lower()} needs a "face" (a face number) and a "text".'
-            )
+            raise BadInputError("script.turn_fields", turn=number)
         face = item["face"]
         if isinstance(face, bool) or not isinstance(face, int):
-            raise BadInputError(
-                f"Turn {number}: the face must be a whole number such as 0 or 1, not {face!r}."
-            )
+            raise BadInputError("script.turn_face_type", turn=number, face=face)
         if face < 0 or (n_faces is not None and face >= n_faces):
-            faces_note = (
-                f"the photo has {n_faces} face(s), numbered 0 to {n_faces - 1}"
-                if n_faces
-                else "faces are numbered from 0"
-            )
-            raise BadInputError(f"Turn {number}: there is no face {face}; {faces_note}.")
+            if n_faces:
+                raise BadInputError(
+                    "script.turn_no_face", turn=number, face=face, faces=n_faces, last=n_faces - 1
+                )
+            raise BadInputError("script.turn_negative_face", turn=number, face=face)
         try:
             text = normalize_line(item["text"], max_chars)
         except (BadInputError, LimitExceeded) as error:
-            raise type(error)(f"Turn {number}: {error.message}") from error
+            raise type(error)("script.turn_text", turn=number, problem=error) from error
         turns.append(Turn(face, text, "user"))
     return tuple(turns)
 
@@ -108,7 +117,7 @@ def parse_script_text(text: str, *, n_faces: int | None = None, max_chars: int =
             data = yaml.safe_load(stripped)
         except yaml.YAMLError as error:
             raise BadInputError(
-                f"The script is not valid JSON or YAML: {str(error).splitlines()[0]}"
+                "script.not_json_yaml", detail=str(error).splitlines()[0]
             ) from error
         return parse_script(data, n_faces=n_faces, max_chars=max_chars)
     items: list[dict[str, Any]] = []
@@ -117,21 +126,15 @@ def parse_script_text(text: str, *, n_faces: int | None = None, max_chars: int =
             continue
         match = _NUMBERED_LINE.match(line)
         if match is None:
-            raise BadInputError(
-                f"Line {number} of the script does not start with a person's number. Write "
-                "one turn per line, like '1: Hello!' then '2: Hi there.'"
-            )
+            raise BadInputError("script.line_no_person", line=number)
         items.append({"face": int(match.group(1)) - 1, "text": match.group(2)})
     if not items:
-        raise BadInputError("The script is empty. Write one turn per line, like '1: Hello!'.")
+        raise BadInputError("script.empty")
     for item in items:
         if item["face"] < 0:
-            raise BadInputError("People are numbered from 1 in a typed script ('1: Hello!').")
+            raise BadInputError("script.numbered_from_one")
         if n_faces is not None and item["face"] >= n_faces:
-            raise BadInputError(
-                f"There is no person {item['face'] + 1} in this photo; it has {n_faces}, "
-                f"numbered 1 to {n_faces} on the photo."
-            )
+            raise BadInputError("script.no_person", person=item["face"] + 1, faces=n_faces)
     return parse_script(items, n_faces=n_faces, max_chars=max_chars)
 
 
@@ -164,16 +167,17 @@ def load_script(path: str | Path, *, n_faces: int | None = None, max_chars: int 
 
     file = Path(path)
     if not file.is_file():
-        raise BadInputError(f"The script file {file} does not exist.")
+        raise BadInputError("script.file_missing", path=str(file))
     try:
         raw = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise BadInputError(f"The script file {file.name} cannot be read as UTF-8 text.") from error
+        raise BadInputError("script.file_not_text", name=file.name) from error
     try:
         data = json.loads(raw) if file.suffix.lower() == ".json" else yaml.safe_load(raw)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         kind = "JSON" if file.suffix.lower() == ".json" else "YAML"
         raise BadInputError(
-            f"The script file {file.name} is not valid {kind}: {str(error).splitlines()[0]}"
+            "script.file_invalid", name=file.name, kind=kind, detail=str(error).splitlines()[0]
         ) from error
-    return parse_script(data, n_faces=n_faces, max_chars=max_chars, where=f"The script {file.name}")
+    where = Phrase("where.script_file", name=file.name)
+    return parse_script(data, n_faces=n_faces, max_chars=max_chars, where=where)

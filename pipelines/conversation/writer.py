@@ -176,13 +176,13 @@ def speaking_order(faces: Sequence[Face], n_turns: int, max_speakers: int) -> li
         BadInputError: Fewer than two faces, or ``n_turns`` outside 2-8.
     """
     if len(faces) < 2:
-        raise BadInputError(
-            "A conversation needs at least two people in the photo; this photo has "
-            f"{len(faces)} face(s). Use 'render' to make one person speak."
-        )
+        raise BadInputError("conversation.two_faces", faces=len(faces))
     if not MIN_WRITTEN_TURNS <= n_turns <= MAX_WRITTEN_TURNS:
         raise BadInputError(
-            f"Ask for between {MIN_WRITTEN_TURNS} and {MAX_WRITTEN_TURNS} turns, not {n_turns}."
+            "conversation.turns_range",
+            least=MIN_WRITTEN_TURNS,
+            most=MAX_WRITTEN_TURNS,
+            turns=n_turns,
         )
     largest = sorted(faces, key=lambda f: -(f.box.width * f.box.height))[: max(2, max_speakers)]
     speakers = sorted(face.index for face in largest)

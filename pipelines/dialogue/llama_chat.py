@@ -92,10 +92,7 @@ class SmolLM2Chat:
                 loaded.
         """
         if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
-            raise BadInputError(
-                f"The chat model option n_threads must be a whole number of at least 1; "
-                f"got {n_threads!r}."
-            )
+            raise BadInputError("model.threads", value=n_threads)
         path = Path(model_path) if model_path is not None else smollm2_model_path()
         if not path.is_file():
             raise BackendUnavailable(
@@ -151,20 +148,16 @@ class SmolLM2Chat:
             try:
                 response = self._server.handle_chat_completions(request)
             except (ValueError, RuntimeError) as error:
-                raise TalkingPhotoError(
-                    f"The chat model could not write a reply: {error}"
-                ) from error
+                raise TalkingPhotoError("chat_model.failed", detail=str(error)) from error
         if not isinstance(response, dict) or "error" in response:
             detail = response.get("error") if isinstance(response, dict) else response
             if isinstance(detail, dict):
                 detail = detail.get("message", detail)
-            raise TalkingPhotoError(f"The chat model could not write a reply: {detail}")
+            raise TalkingPhotoError("chat_model.failed", detail=str(detail))
         try:
             content = response["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as error:
-            raise TalkingPhotoError(
-                "The chat model returned a reply in an unexpected shape."
-            ) from error
+            raise TalkingPhotoError("chat_model.bad_shape") from error
         return content if isinstance(content, str) else ""
 
     def stream(

@@ -81,7 +81,7 @@ def stream_chat_completion(
             if kind == "end":
                 return
             if kind == "error":
-                raise TalkingPhotoError(f"The chat model could not write a reply: {text}")
+                raise TalkingPhotoError("chat_model.failed", detail=text)
             yield text
     finally:
         stop.set()

@@ -192,9 +192,7 @@ class QwenChat(SmolLM2Chat):
                 not match the pinned file.
         """
         if size not in QWEN_MODELS:
-            raise BadInputError(
-                f"Unknown Qwen model size {size!r}; choose one of: {', '.join(QWEN_MODELS)}."
-            )
+            raise BadInputError("model.unknown_size", size=size, choices=", ".join(QWEN_MODELS))
         options.setdefault("repeat_penalty", 1.1)
         super().__init__(joined_model(QWEN_MODELS[size]), **options)
         self.size = size

@@ -131,7 +131,7 @@ def person_in(scene: Scene | None, face_index: int) -> PersonInScene | None:
         if person.face_index == face_index:
             return person
     valid = ", ".join(str(p.face_index) for p in scene.people)
-    raise BadInputError(f"There is no face number {face_index} in this photo; choose {valid}.")
+    raise BadInputError("face.no_such_choose", index=face_index, valid=valid)
 
 
 def _sayable_scene_text(texts: tuple[str, ...]) -> str:
@@ -277,7 +277,7 @@ def template_line(
         BadInputError: Unknown mood, or the scene has no face ``face_index``.
     """
     if mood not in book.mood_lines:
-        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(book.mood_lines)}.")
+        raise BadInputError("mood.unknown", mood=mood, choices=", ".join(book.mood_lines))
     mood_line = rng.choice(book.mood_lines[mood])
     if scene is None:
         return mood_line

@@ -156,12 +156,12 @@ class DialogueWriter:
             LimitExceeded: The user text is longer than ``max_chars``.
         """
         if mood not in MOODS:
-            raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOODS)}.")
+            raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOODS))
         if user_text is not None:
             text = normalize_line(user_text, max_chars)
             return Line(face_index, text, mood, "user", lang)
         if lang not in ("en", "zh"):
-            raise BadInputError(f"Unknown language {lang!r}; choose en or zh.")
+            raise BadInputError("language.unknown", lang=lang, choices="en, zh")
         person_in(scene, face_index)  # raises BadInputError for a face that is not there
         others = self._said_by_others(scene, face_index)
         text: str | None = None

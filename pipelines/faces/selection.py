@@ -21,10 +21,7 @@ def choose_face(faces: Sequence[Face], face_index: int | None) -> Face:
     if face_index is None:
         return max(faces, key=lambda f: f.box.width * f.box.height)
     if not 0 <= face_index < len(faces):
-        raise BadInputError(
-            f"There is no face {face_index} in this photo; it has {len(faces)} "
-            f"face(s), numbered 0 to {len(faces) - 1}."
-        )
+        raise BadInputError("face.no_such", index=face_index, count=len(faces), last=len(faces) - 1)
     return faces[face_index]
 
 
@@ -38,10 +35,7 @@ def faces_to_animate(
     """
     speaking = set(speakers)
     if len(speaking) > max_faces:
-        raise LimitExceeded(
-            f"{len(speaking)} people speak in this conversation; at most {max_faces} faces can "
-            "be animated at once. Give the turns to fewer people."
-        )
+        raise LimitExceeded("face.too_many_speakers", speakers=len(speaking), most=max_faces)
     listeners = sorted(
         (f for f in faces if f.index not in speaking), key=lambda f: -(f.box.width * f.box.height)
     )

@@ -98,12 +98,9 @@ def plan_face_motion(
         BadInputError: n_frames or fps is not positive, or the mood is unknown.
     """
     if n_frames < 1 or fps < 1:
-        raise BadInputError(
-            f"A video needs at least one frame and a positive frame rate "
-            f"(got {n_frames} frames at {fps} fps)."
-        )
+        raise BadInputError("motion.no_frames", frames=n_frames, fps=fps)
     if mood not in MOOD_STYLES:
-        raise BadInputError(f"Unknown mood {mood!r}; choose one of: {', '.join(MOOD_STYLES)}.")
+        raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOOD_STYLES))
     style = MOOD_STYLES[mood]
     blink_seed, head_seed, breath_seed = np.random.SeedSequence(
         [abs(int(seed)), abs(int(face_index))]

@@ -107,7 +107,7 @@ class CoquiSpeech:
         wavs = [speaker_wav] if isinstance(speaker_wav, str) else list(speaker_wav or [])
         for wav in wavs:
             if not Path(wav).is_file():
-                raise BadInputError(f"The reference recording {wav} does not exist.")
+                raise BadInputError("voice.reference_missing", path=str(wav))
         self.limits = limits or Limits()
         self.sentence_pause_seconds = float(sentence_pause_seconds)
         self.device, _ = choose_device(device)
@@ -175,7 +175,7 @@ class CoquiSpeech:
             path, _, _ = ModelManager(progress_bar=True).download_model(name)
         except (OSError, RuntimeError, ValueError, KeyError) as error:
             raise TalkingPhotoError(
-                f"Could not download the Coqui model {name!r}: {error}"
+                "download.failed", what=f"the Coqui model {name!r}", detail=str(error)
             ) from error
         return [str(path)]
 
@@ -195,7 +195,7 @@ class CoquiSpeech:
         """
         stripped = checked_text(text, self.limits)
         if not MIN_RATE <= voice.rate <= MAX_RATE:
-            raise BadInputError(f"Speaking rate {voice.rate} is out of range; choose 0.5 to 2.")
+            raise BadInputError("voice.rate_range", rate=voice.rate, least=0.5, most=2)
         speaker = self._speaker_for(voice)
         with self._lock:
             samples, tokens, cues = join_sentences(
@@ -231,8 +231,7 @@ class CoquiSpeech:
             return self._speaker
         if not 0 <= voice.speaker_id < len(self._speakers):
             raise BadInputError(
-                f"Speaker {voice.speaker_id} does not exist; this voice has "
-                f"{len(self._speakers)} speaker(s)."
+                "voice.speaker_count", speaker=voice.speaker_id, count=len(self._speakers)
             )
         return self._speakers[voice.speaker_id]
 

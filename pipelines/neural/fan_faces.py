@@ -159,7 +159,7 @@ class FaceAlignmentFaces:
             try:
                 fetched.append(load_file_from_url(url))
             except OSError as error:
-                raise TalkingPhotoError(f"Could not download {url}: {error}") from error
+                raise TalkingPhotoError("download.failed", what=url, detail=str(error)) from error
         return fetched
 
     def detect(self, photo: Photo) -> tuple[Face, ...]:

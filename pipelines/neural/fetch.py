@@ -124,8 +124,8 @@ def fetch_models(
     if failures:
         others = [f"{name}: {', '.join(paths) or note}" for name, paths, note in fetched]
         raise TalkingPhotoError(
-            "Some weights could not be downloaded:\n  "
-            + "\n  ".join(failures)
-            + ("\nThe others:\n  " + "\n  ".join(others) if others else "")
+            "download.some_failed",
+            failures="\n  ".join(failures),
+            others="\nThe others:\n  " + "\n  ".join(others) if others else "",
         )
     return fetched

@@ -135,9 +135,7 @@ class TransformersChat(HubModelWeights):
                         **options,
                     )
             except (RuntimeError, ValueError) as error:
-                raise TalkingPhotoError(
-                    f"The chat model could not write a reply: {error}"
-                ) from error
+                raise TalkingPhotoError("chat_model.failed", detail=str(error)) from error
         new_tokens = output[0, prompt_ids.shape[1] :]
         return str(self._tokenizer.decode(new_tokens, skip_special_tokens=True)).strip()
 

@@ -175,9 +175,7 @@ class OpenAICompatibleChat:
         try:
             content = response["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as error:
-            raise TalkingPhotoError(
-                f"The chat server at {self.base_url} answered in an unexpected shape."
-            ) from error
+            raise TalkingPhotoError("chat_server.bad_shape", url=self.base_url) from error
         return content if isinstance(content, str) else ""
 
     def _request(
@@ -204,19 +202,19 @@ class OpenAICompatibleChat:
         except urllib.error.HTTPError as error:
             detail = error.read(500).decode("utf-8", "replace").strip()
             raise TalkingPhotoError(
-                f"The chat server at {self.base_url} answered HTTP {error.code}: {detail}"
+                "chat_server.http", url=self.base_url, status=error.code, detail=detail
             ) from error
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             reason = getattr(error, "reason", error)
-            raise TalkingPhotoError(f"cannot reach {self.base_url}: {reason}") from error
+            raise TalkingPhotoError(
+                "chat_server.unreachable", url=self.base_url, reason=str(reason)
+            ) from error
         if len(raw) > MAX_RESPONSE_BYTES:
-            raise TalkingPhotoError(f"The chat server at {self.base_url} answered too much.")
+            raise TalkingPhotoError("chat_server.too_much", url=self.base_url)
         try:
             parsed = json.loads(raw)
         except json.JSONDecodeError as error:
-            raise TalkingPhotoError(
-                f"The chat server at {self.base_url} did not answer JSON."
-            ) from error
+            raise TalkingPhotoError("chat_server.not_json", url=self.base_url) from error
         if not isinstance(parsed, dict):
-            raise TalkingPhotoError(f"The chat server at {self.base_url} did not answer an object.")
+            raise TalkingPhotoError("chat_server.not_object", url=self.base_url)
         return parsed

@@ -131,12 +131,9 @@ class PortraitGenerator(HubModelWeights):
         """
         text = " ".join(str(description).split()).strip(" .,")
         if not text:
-            raise BadInputError("Describe the person to paint, e.g. 'an old fisherman'.")
+            raise BadInputError("description.empty")
         if len(text) > MAX_DESCRIPTION_CHARS:
-            raise BadInputError(
-                f"The description is {len(text)} characters; the limit is "
-                f"{MAX_DESCRIPTION_CHARS}. Shorten it."
-            )
+            raise BadInputError("description.too_long", chars=len(text), most=MAX_DESCRIPTION_CHARS)
         return self._template.format(description=text)
 
     def generate(self, description: str, seed: int = 0) -> np.ndarray:
@@ -177,7 +174,7 @@ def _paint(pipe: Any, options: dict[str, Any], seed: int) -> np.ndarray:
         with torch.inference_mode():
             result = pipe(**options, generator=generator)
     except (RuntimeError, ValueError) as error:
-        raise TalkingPhotoError(f"The text-to-image model failed: {error}") from error
+        raise TalkingPhotoError("portrait.failed", detail=str(error)) from error
     pixels = np.asarray(result.images[0], dtype=np.float32)
     return np.ascontiguousarray(np.clip(np.round(pixels * 255.0), 0, 255).astype(np.uint8))
 

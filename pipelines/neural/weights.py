@@ -178,11 +178,7 @@ def download_file(repo_id: str, filename: str) -> str:
 def _download_error(what: str, error: Exception) -> TalkingPhotoError:
     text = str(error).strip()
     detail = text.splitlines()[0] if text else type(error).__name__
-    return TalkingPhotoError(
-        f"Could not download {what} from the Hugging Face hub: {detail} (fetch-models needs "
-        "internet access and HF_HUB_OFFLINE unset; gated models also need "
-        "`hf auth login`)."
-    )
+    return TalkingPhotoError("download.hub_failed", what=what, detail=detail)
 
 
 class HubModelWeights:

@@ -226,9 +226,7 @@ def check_voice_name(name: str) -> str:
     cleaned = str(name).strip().lower()
     if cleaned in (AUTO, DEFAULT, *ROLES) or cleaned in voice_names():
         return cleaned
-    raise BadInputError(
-        f"Unknown voice {str(name)[:40]!r}; choose one of: {', '.join(voice_choices())}."
-    )
+    raise BadInputError("voice.unknown", name=str(name)[:40], choices=", ".join(voice_choices()))
 
 
 def find_voice(name: str, lang: str = "en") -> VoiceEntry:
@@ -263,6 +261,8 @@ def find_voice(name: str, lang: str = "en") -> VoiceEntry:
         if entry.role == cleaned:
             return entry
     raise BadInputError(
-        f"There is no {cleaned} voice for {language!r}; choose one of: "
-        f"{', '.join(v.name for v in in_language)}."
+        "voice.none_of_kind",
+        kind=cleaned,
+        language=language,
+        choices=", ".join(v.name for v in in_language),
     )

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from pipelines.error_text import Notice
 from pipelines.errors import BackendUnavailable
 from pipelines.protocols import Voice
 from pipelines.speech.catalogue import AUTO
@@ -162,10 +163,8 @@ def role_for(estimate: FaceEstimate, threshold: float = GENDER_CONFIDENCE) -> tu
         return "child", ""
     if estimate.confidence >= threshold:
         return estimate.gender, ""
-    return "neutral", (
-        f"Person {estimate.face_index + 1}'s gender could not be told apart with confidence "
-        f"({estimate.confidence:.0%}), so they speak in the neutral voice; choose a voice to "
-        "change it."
+    return "neutral", Notice(
+        "warn.neutral_voice", person=estimate.face_index + 1, confidence=estimate.confidence
     )
 
 
@@ -241,7 +240,8 @@ def cast_voices(
     roles: dict[int, str] | None = None
     notes: dict[int, str] = {}
     if reads_faces and isinstance(estimator, BackendUnavailable):
-        note = f"{estimator.message} Everyone speaks in the neutral voice; choose a voice."
+        logger.warning("the voice cannot be chosen from the faces: %s", estimator.message)
+        note = Notice("warn.no_voice_estimator")
         roles = {face.index: "neutral" for face in faces}
         notes = {face.index: note for face in faces}
     elif reads_faces and estimator is not None:

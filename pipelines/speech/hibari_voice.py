@@ -138,10 +138,7 @@ class HibariSpeech:
         sentences = [(s, self._phonemes(s)) for s in split_sentences(stripped)]
         sentences = [(s, chunks) for s, chunks in sentences if chunks]
         if not sentences:
-            raise BadInputError(
-                "The voice cannot say this text: it reads English words, and the text has none "
-                "(only emoji, symbols or another alphabet). Write the line in English words."
-            )
+            raise BadInputError("voice.cannot_say_english")
         with self._lock:
             samples, tokens, cues = join_sentences(
                 ((sentence, *self._sentence(chunks, voice)) for sentence, chunks in sentences),
@@ -242,14 +239,11 @@ def check_voice(voice: Voice, names: tuple[str, ...]) -> None:
         BadInputError: The message names the setting and its range.
     """
     if voice.name not in names:
-        raise BadInputError(
-            f"Unknown voice {voice.name!r}; this speech engine has: {', '.join(names)}."
-        )
+        raise BadInputError("voice.unknown_in_engine", name=voice.name, choices=", ".join(names))
     check_rate_and_pitch(voice)
     if not MIN_FORMANT <= voice.formant_factor <= MAX_FORMANT:
         raise BadInputError(
-            f"Formant factor {voice.formant_factor} is out of range; choose {MIN_FORMANT} to "
-            f"{MAX_FORMANT}."
+            "voice.formant_range", factor=voice.formant_factor, least=MIN_FORMANT, most=MAX_FORMANT
         )
 
 

@@ -157,10 +157,7 @@ class KokoroMandarinSpeech:
             sentences = [self._clauses(sentence) for sentence in split_sentences(stripped)]
             sentences = [clauses for clauses in sentences if clauses]
             if not sentences:
-                raise BadInputError(
-                    "The Mandarin voice found nothing to say in this text. Write the line in "
-                    "Chinese characters (English words may be mixed in)."
-                )
+                raise BadInputError("voice.nothing_to_say_mandarin")
             audio, tokens, cues = join_sentences(
                 (self._sentence(clauses, style, voice.rate) for clauses in sentences),
                 pause_seconds=self.sentence_pause_seconds / voice.rate,
@@ -237,8 +234,7 @@ class KokoroMandarinSpeech:
         entry = next((v for v in mandarin if name in (v.name, v.role)), None)
         if entry is None:
             raise BadInputError(
-                f"Unknown voice {voice.name!r}; the Mandarin voices are: "
-                f"{', '.join(voice_names('zh'))}."
+                "voice.unknown_mandarin", name=voice.name, choices=", ".join(voice_names("zh"))
             )
         check_rate_and_pitch(voice)
         return entry

@@ -166,11 +166,7 @@ class PiperSpeech:
         sentences = [(s, spoken) for s, spoken in sentences if spoken]
         if not sentences:
             alphabet = " or ".join(script.title() for script in self._scripts)
-            raise BadInputError(
-                f"The voice cannot say this text: it speaks {self.language!r} and reads "
-                f"{alphabet} letters, and the text has none (only emoji, symbols or another "
-                "alphabet). Write the line in words of the voice's language."
-            )
+            raise BadInputError("voice.cannot_say", language=self.language, alphabet=alphabet)
         syn_config = SynthesisConfig(
             speaker_id=voice.speaker_id,
             length_scale=self._config.length_scale * length_scale_for(voice.rate),
@@ -194,16 +190,12 @@ class PiperSpeech:
     def _check_voice(self, voice: Voice) -> None:
         if voice.name not in self.voice_names:
             raise BadInputError(
-                f"Unknown voice {voice.name!r}; this speech backend has: "
-                f"{', '.join(self.voice_names)}."
+                "voice.unknown_in_engine", name=voice.name, choices=", ".join(self.voice_names)
             )
         check_rate_and_pitch(voice)
         speakers = max(1, int(self._config.num_speakers))
         if voice.speaker_id is not None and not 0 <= voice.speaker_id < speakers:
-            raise BadInputError(
-                f"Speaker {voice.speaker_id} does not exist; this voice has speakers "
-                f"0 to {speakers - 1}."
-            )
+            raise BadInputError("voice.no_speaker", speaker=voice.speaker_id, last=speakers - 1)
 
     def _sentence(
         self, spoken: str, syn_config: SynthesisConfig
@@ -250,13 +242,13 @@ def check_rate_and_pitch(voice: Voice) -> None:
         BadInputError: The message names the setting and its range.
     """
     if not MIN_RATE <= voice.rate <= MAX_RATE:
-        raise BadInputError(
-            f"Speaking rate {voice.rate} is out of range; choose {MIN_RATE} to {MAX_RATE}."
-        )
+        raise BadInputError("voice.rate_range", rate=voice.rate, least=MIN_RATE, most=MAX_RATE)
     if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
         raise BadInputError(
-            f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
-            f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
+            "voice.pitch_range",
+            pitch=voice.pitch_semitones,
+            least=-MAX_PITCH_SEMITONES,
+            most=MAX_PITCH_SEMITONES,
         )
 
 
@@ -273,12 +265,9 @@ def checked_text(text: str, limits: Limits) -> str:
     """
     stripped = text.strip()
     if not stripped:
-        raise BadInputError("There is no text to speak. Type a line for the person to say.")
+        raise BadInputError("speech.no_text")
     if len(stripped) > limits.max_text_chars:
-        raise LimitExceeded(
-            f"The text is {len(stripped)} characters; the limit is "
-            f"{limits.max_text_chars}. Shorten the line."
-        )
+        raise LimitExceeded("speech.text_too_long", chars=len(stripped), most=limits.max_text_chars)
     return stripped
 
 
@@ -333,12 +322,9 @@ def join_sentences(
         )
         cursor += len(audio)
         if cursor / sample_rate > max_audio_seconds:
-            raise LimitExceeded(
-                f"The speech for this text runs past the {max_audio_seconds:.0f} s limit. "
-                "Shorten the line or speak faster."
-            )
+            raise LimitExceeded("speech.too_long", most=max_audio_seconds)
     if not pieces:
-        raise BadInputError("The voice produced no sound for this text. Try other words.")
+        raise BadInputError("speech.no_sound")
     return np.concatenate(pieces), tokens, tuple(cues)
 
 

@@ -122,8 +122,10 @@ class CatalogueSpeech:
         entry = self.entry(voice)
         if abs(voice.pitch_semitones) > MAX_PITCH_SEMITONES:
             raise BadInputError(
-                f"Pitch shift {voice.pitch_semitones} semitones is out of range; choose "
-                f"{-MAX_PITCH_SEMITONES:.0f} to {MAX_PITCH_SEMITONES:.0f}."
+                "voice.pitch_range",
+                pitch=voice.pitch_semitones,
+                least=-MAX_PITCH_SEMITONES,
+                most=MAX_PITCH_SEMITONES,
             )
         pitch = entry.pitch_semitones + voice.pitch_semitones
         engine_voice = dataclasses.replace(

@@ -124,8 +124,7 @@ def write_video(
         video_tmp = _reserve_temp(out_dir, out_path.name, ".part.mp4")
     except OSError as error:
         raise VideoEncodeError(
-            f"Cannot write the video to {out_dir}: {error.strerror or error}. "
-            "Choose an output folder you can write to."
+            "video.cannot_write_folder", folder=str(out_dir), reason=str(error.strerror or error)
         ) from error
     audio_tmp: Path | None = None
     done = False
@@ -153,7 +152,7 @@ def write_video(
             os.replace(video_tmp, out_path)
         except OSError as error:
             raise VideoEncodeError(
-                f"Cannot write the video to {out_path}: {error.strerror or error}."
+                "video.cannot_write", path=str(out_path), reason=str(error.strerror or error)
             ) from error
         done = True
     finally:
@@ -196,8 +195,7 @@ def _run_ffmpeg(
             )
         except OSError as error:
             raise VideoEncodeError(
-                f"Cannot start ffmpeg ({command[0]}): {error.strerror or error}. "
-                "Reinstall the imageio-ffmpeg package."
+                "video.cannot_start", program=command[0], reason=str(error.strerror or error)
             ) from error
         stdin = proc.stdin
         assert stdin is not None  # stdin=PIPE was given
@@ -205,16 +203,18 @@ def _run_ffmpeg(
             n_written = _stream_frames(stdin, frames, canvas, n_frames)
             if n_written < n_frames:  # ffmpeg closed its input early
                 proc.wait()
-                raise VideoEncodeError(_ffmpeg_failure("stopped reading frames", stderr_file))
+                raise VideoEncodeError("video.stopped_reading", tail=_ffmpeg_tail(stderr_file))
             try:
                 stdin.close()
             except BrokenPipeError as error:
                 proc.wait()
-                raise VideoEncodeError(_ffmpeg_failure("stopped early", stderr_file)) from error
+                raise VideoEncodeError(
+                    "video.stopped_early", tail=_ffmpeg_tail(stderr_file)
+                ) from error
             return_code = proc.wait()
             if return_code != 0:
                 raise VideoEncodeError(
-                    _ffmpeg_failure(f"exited with code {return_code}", stderr_file)
+                    "video.exit_code", code=return_code, tail=_ffmpeg_tail(stderr_file)
                 )
         finally:
             if proc.poll() is None:
@@ -377,9 +377,8 @@ def _ffmpeg_command(
     return command
 
 
-def _ffmpeg_failure(what: str, stderr_file: IO[bytes]) -> str:
-    """A message saying ffmpeg failed, ending with the last lines of its error output."""
+def _ffmpeg_tail(stderr_file: IO[bytes]) -> str:
+    """The last lines of ffmpeg's error output, for the end of the error's English message."""
     stderr_file.seek(0)
     lines = stderr_file.read().decode("utf-8", errors="replace").strip().splitlines()
-    tail = "\n".join(lines[-_STDERR_TAIL_LINES:]) or "(no error output)"
-    return f"Video encoding failed: ffmpeg {what}. ffmpeg said:\n{tail}"
+    return "\n".join(lines[-_STDERR_TAIL_LINES:]) or "(no error output)"
