@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from pipelines.config import Settings
     from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
     from pipelines.stage_timeout import PendingCall
+    from pipelines.video.segments import SegmentSink
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,7 @@ def render_timeline(
             requested=options.output,
             watermark=options.watermark,
             captions=options.captions,
+            segments=run.segments,
         )
     run.done()
     for note in pipeline.backend_notes():
@@ -394,6 +396,7 @@ def write_outputs(
     requested: str | Path | None,
     watermark: bool,
     captions: bool = False,
+    segments: SegmentSink | None = None,
 ) -> tuple[Path, Path, Path]:
     """Encodes the MP4 (tagged AI-generated), then writes its WAV and SRT beside it.
 
@@ -407,6 +410,7 @@ def write_outputs(
         requested: The MP4 path asked for (".mp4" is enforced), or None for a new name.
         watermark: Draw the visible "AI-generated" mark.
         captions: Burn the cues into the frames as captions.
+        segments: Also hand the video over in short segments while it is encoded.
 
     Returns:
         The paths of the MP4, the WAV and the SRT.
@@ -426,6 +430,7 @@ def write_outputs(
         metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
         watermark="AI-generated" if watermark else None,
         captions=cues if captions else None,
+        segments=segments,
     )
     audio_path = write_wav(video_path.with_suffix(".wav"), audio, sample_rate)
     subtitles_path = write_srt(cues, video_path.with_suffix(".srt"))
