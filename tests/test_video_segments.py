@@ -52,6 +52,8 @@ class Recorder:
 
 def test_cut_frames_first_short_then_regular() -> None:
     assert cut_frames(100, 25, 0.5, 1.0) == [12, 37, 62, 87]
+    assert cut_frames(113, 25, 0.5, 1.0) == [12, 37, 62, 87]  # no 1-frame segment at the end
+    assert cut_frames(24, 25, 0.5, 1.0) == [12]  # the first cut stays
     assert cut_frames(10, 25, 0.5, 1.0) == []
     assert cut_frames(13, 25, 0.5, 1.0) == [12]
     with pytest.raises(ValueError, match="positive"):

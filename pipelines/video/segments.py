@@ -99,11 +99,15 @@ def cut_frames(n_frames: int, fps: int, first_seconds: float, seconds: float) ->
 
     Returns:
         Frame indices in (0, n_frames); empty when the video fits in one segment. Every
-        segment holds at least one frame.
+        segment holds at least one frame; a last one shorter than half a segment is joined
+        to the one before it (never to the first).
     """
     first = max(1, round(first_seconds * fps))
     step = max(1, round(seconds * fps))
-    return list(range(first, n_frames, step))
+    cuts = list(range(first, n_frames, step))
+    if len(cuts) > 1 and n_frames - cuts[-1] < step / 2:
+        cuts.pop()
+    return cuts
 
 
 class SegmentWatcher:
