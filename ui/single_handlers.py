@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -50,6 +51,8 @@ VIDEO_STEM = "talking-photo"
 #: The sliders' ranges: speaking rate (x normal) and pitch (semitones).
 RATE_RANGE = (0.6, 1.6)
 PITCH_RANGE = (-6.0, 6.0)
+#: Sub-folder of a request folder holding the streamed segments while the video renders.
+STREAM_FOLDER = "stream"
 
 
 def remote_concurrency_from_env(default: int = 4) -> int:
@@ -213,14 +216,15 @@ class SingleHandlers:
         )  # fmt: skip
         started = time.perf_counter()
         pipeline = pipeline_for(self.pool, backends, lang)
-        folder = self.jobs.folders.new()  # the segments' own folder, removed at the end
 
         def render(deliver: Callable[[VideoSegment], None]) -> RenderResult:
-            sink = segment_sink(folder, deliver)
+            def sink(folder: Path) -> SegmentSink:  # in the request folder, removed at the end
+                return segment_sink(folder / STREAM_FOLDER, deliver)
+
             return self._render(pipeline, options, lang, request, progress, should_stop, sink)
 
         streamed = 0
-        for item in stream_render(render, folder):
+        for item in stream_render(render):
             if isinstance(item, VideoSegment):
                 if not streamed:
                     logger.info("first segment after %.2f s", time.perf_counter() - started)
@@ -228,6 +232,7 @@ class SingleHandlers:
                 yield expect(item), gr.skip(), gr.skip(), gr.skip()
             else:
                 result = item
+                shutil.rmtree(result.video.parent / STREAM_FOLDER, ignore_errors=True)
         seconds = time.perf_counter() - started
         logger.info("streamed %d segments; the render took %.2f s", streamed, seconds)
         yield (None if streamed else str(result.video), *self._shown(result, seconds, lang))
@@ -358,12 +363,12 @@ class SingleHandlers:
         request: gr.Request | None,
         progress: Callable[..., Any],
         should_stop: Callable[[], bool],
-        segments: SegmentSink | None = None,
+        segments: Callable[[Path], SegmentSink] | None = None,
     ) -> RenderResult:
         """Runs one render in a fresh request folder, with progress and cancellation.
 
-        ``segments`` also hands the video over in segments while it renders (not on the
-        render service, which sends the whole MP4).
+        ``segments``, given the request folder, says where the video also goes in segments
+        while it renders (not on the render service, which sends the whole MP4).
         """
 
         def work(
@@ -373,7 +378,8 @@ class SingleHandlers:
             render_request = RenderRequest(output=output, watermark=True, **options)
             if self.remote is not None and pipeline is self.pool.base:
                 return self.remote.render(render_request, progress=report, should_stop=stop)
-            how = {"progress": report, "should_stop": stop, "segments": segments}
+            sink = segments(folder) if segments is not None else None
+            how = {"progress": report, "should_stop": stop, "segments": sink}
             if self.remote is None:  # the event's own limit keeps it to one at a time
                 return pipeline.render(render_request, **how)
             with self._local_render:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextvars
 import logging
 import queue
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,14 +49,13 @@ def segment_sink(folder: Path, deliver: Callable[[VideoSegment], None]) -> Segme
 
 
 def stream_render(
-    render: Callable[[Callable[[VideoSegment], None]], T], folder: Path
+    render: Callable[[Callable[[VideoSegment], None]], T],
 ) -> Iterator[VideoSegment | T]:
-    """Runs ``render(deliver)`` on a thread; yields each segment's file, then its result.
+    """Runs ``render(deliver)`` on a thread; yields each segment, then the render's result.
 
     Args:
         render: Starts the render, passing ``deliver`` on as its ``SegmentSink``'s (see
-            ``segment_sink``); returns the result.
-        folder: The segments' folder (the one the sink writes into); removed at the end.
+            ``segment_sink``); returns the result. The caller removes the segment files.
 
     Yields:
         Each ``VideoSegment`` as it is finished, in order, then ``render``'s result. A
@@ -80,18 +78,13 @@ def stream_render(
     context = contextvars.copy_context()  # gr.Progress finds its event through the context
     worker = threading.Thread(target=context.run, args=(run,), name="stream-render", daemon=True)
     worker.start()
-    try:
-        while True:
-            kind, value = arrivals.get()
-            if kind == "segment":
-                yield value  # type: ignore[misc]
-            elif kind == "error":
-                raise value  # type: ignore[misc]
-            else:
-                yield value  # type: ignore[misc]
-                return
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    while True:
+        kind, value = arrivals.get()
+        if kind == "error":
+            raise value  # type: ignore[misc]
+        yield value  # type: ignore[misc]
+        if kind == "result":
+            return
 
 
 def segment_player(**video_options: Any) -> gr.Video:
