@@ -44,6 +44,7 @@ from pipelines.types import (
     Mood,
     PhotoReading,
     RenderResult,
+    Scene,
     Speech,
 )
 
@@ -142,7 +143,9 @@ def render_line(
     """One face says one line: typed, written by the dialogue model, or the user's recording.
 
     When the words are known before the photo is read (a typed line, a recording), the voice
-    is made on a worker thread while the faces are found and the scene is read.
+    is made on a worker thread while the faces are found, and the scene, which such a line
+    does not need, is read on a worker thread while the frames are drawn (the result carries
+    it): the first frames come sooner, which a streamed video shows.
 
     Args:
         pipeline: Supplies the models, limits and encoding settings.
@@ -166,7 +169,11 @@ def render_line(
         pipeline.preload(("speech", "animator"))  # the voice waits for the face
     else:
         pipeline.preload(("animator",))
-    reading = pipeline.read_photo(request.photo, run)
+    later_scene = None
+    if request.text is None and request.audio is None:
+        reading = pipeline.read_photo(request.photo, run)
+    else:
+        reading, later_scene = _read_faces_scene_later(pipeline, request.photo, run)
     speaker = choose_face(reading.faces, request.face_index)
     voice = request.voice
     if early_voice is None and request.audio is None:
@@ -204,7 +211,7 @@ def render_line(
     if line.source == "template" and request.text is None:
         run.warn("The dialogue model's lines did not pass checks; a template was used.")
     timeline = lay_out([Turn(speaker.index, line.text, line.source)], [speech], label_cues=False)
-    return render_timeline(
+    result = render_timeline(
         pipeline,
         run,
         reading,
@@ -214,6 +221,26 @@ def render_line(
         options=request.options,
         subject="The spoken line" if request.audio is None else "The audio",
     )
+    if later_scene is not None:
+        result = dataclasses.replace(result, scene=later_scene.result())
+    return result
+
+
+def _read_faces_scene_later(
+    pipeline: TalkingPhotoPipeline, source: PhotoSource, run: RenderRun
+) -> tuple[PhotoReading, PendingCall[Scene]]:
+    """Finds the faces now and starts reading the scene on a worker thread.
+
+    Returns:
+        The reading without its scene (None until the render's result is made) and the
+        pending scene, bound to the scene stage's budget.
+    """
+    with run.stage("faces") as deadline:
+        photo = deadline.run(pipeline.load_photo, source)
+        faces = deadline.run(pipeline.detect_faces, photo)
+    with run.stage("scene") as deadline:
+        scene = deadline.start(pipeline.describe_scene, photo, faces)
+    return PhotoReading(photo, faces, None), scene  # type: ignore[arg-type]  # scene: later
 
 
 def _transcribed(speech: Speech, run: RenderRun) -> Speech:
