@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from statistics import median
 
 import pytest
 
@@ -107,20 +108,24 @@ def test_the_video_plays_before_the_render_is_over(browser, app_url: str) -> Non
         "imagination embraces the entire world, and all there ever will be to know."
     )
     _generate_and_time(browser, app_url, example, "Hello.")  # warm: models and caches
-    seconds = _generate_and_time(browser, app_url, example, line)
-    logger.info(
-        "%s (%d px): first picture %.2f s, playing %.2f s, render over %.2f s after Generate",
-        example,
-        width,
-        seconds["picture"],
-        seconds["playing"],
-        seconds["done"],
-    )
-    if os.environ.get("TIME_TO_FIRST_FRAME_LOG"):
-        with Path(os.environ["TIME_TO_FIRST_FRAME_LOG"]).open("a", encoding="utf-8") as log:
-            log.write(json.dumps({"example": example, "width": width, **seconds}) + "\n")
-    assert seconds["playing"] < seconds["done"], seconds
-    assert seconds["video_seconds"] > 5.0  # the player holds the whole line in the end
+    runs = [_generate_and_time(browser, app_url, example, line) for _ in range(3)]
+    for seconds in runs:
+        logger.info(
+            "%s (%d px): first picture %.2f s, playing %.2f s, render over %.2f s after Generate",
+            example,
+            width,
+            seconds["picture"],
+            seconds["playing"],
+            seconds["done"],
+        )
+        if os.environ.get("TIME_TO_FIRST_FRAME_LOG"):
+            with Path(os.environ["TIME_TO_FIRST_FRAME_LOG"]).open("a", encoding="utf-8") as log:
+                record = {"example": example, "width": width, "load": os.getloadavg()[0]}
+                log.write(json.dumps(record | seconds) + "\n")
+        assert seconds["playing"] < seconds["done"], seconds
+        assert seconds["video_seconds"] > 5.0  # the player holds the whole line in the end
+    first_frames = [seconds["playing"] for seconds in runs]
+    logger.info("median time to the first frame playing: %.2f s", median(first_frames))
 
 
 def test_the_group_video_plays_before_the_render_is_over(browser, app_url: str) -> None:
@@ -154,6 +159,7 @@ def test_the_group_video_plays_before_the_render_is_over(browser, app_url: str) 
     )
     if os.environ.get("TIME_TO_FIRST_FRAME_LOG"):
         with Path(os.environ["TIME_TO_FIRST_FRAME_LOG"]).open("a", encoding="utf-8") as log:
-            log.write(json.dumps({"example": "group, 4 turns", **seconds}) + "\n")
+            record = {"example": "group, 4 turns", "load": os.getloadavg()[0]}
+            log.write(json.dumps(record | seconds) + "\n")
     assert seconds["playing"] < seconds["done"], seconds
     assert seconds["video_seconds"] > 8.0  # the player holds the whole conversation in the end
