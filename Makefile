@@ -26,13 +26,15 @@ $(STAMP): pyproject.toml requirements.txt
 	touch $(STAMP)
 
 # Debian packages: Chromium for the browser test, CJK fonts for Chinese captions, strace for
-# the privacy tests that watch the app's and the CLI's network calls (required when root).
+# the privacy tests that watch the app's and the CLI's network calls (required when root), and
+# ffmpeg (with ffprobe) on PATH, which Gradio's streaming video needs for a video the app
+# streams whole (a render on the render service) and for the player's download of a stream.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/strace ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/strace ] || [ ! -x /usr/bin/ffprobe ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk strace; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk strace ffmpeg; \
 		else \
-			echo "Chromium, strace or CJK fonts missing: run 'sudo apt-get install chromium fonts-noto-cjk strace' (browser and network-trace tests will be skipped)"; \
+			echo "Chromium, strace, ffmpeg or CJK fonts missing: run 'sudo apt-get install chromium fonts-noto-cjk strace ffmpeg' (browser and network-trace tests will be skipped)"; \
 		fi; \
 	fi
 
@@ -60,6 +62,7 @@ bench: setup
 	$(PY) -m benchmarks.lines --out benchmarks/results/lines_after.json
 	$(PY) -m benchmarks.lines --lang zh --out benchmarks/results/lines_after_zh.json
 	$(PY) -m benchmarks.medium
+	$(PY) -m benchmarks.stream --runs 5
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from pipelines.conversation import Script
     from pipelines.dialogue.writer import DialogueWriter
     from pipelines.render import RenderRequest
+    from pipelines.video.segments import SegmentSink
 
 logger = logging.getLogger(__name__)
 
@@ -309,10 +310,15 @@ class TalkingPhotoPipeline(LanguageChoice):
             )
 
     def new_run(
-        self, progress: ProgressCallback | None = None, should_stop: StopCheck | None = None
+        self,
+        progress: ProgressCallback | None = None,
+        should_stop: StopCheck | None = None,
+        segments: SegmentSink | None = None,
     ) -> RenderRun:
-        """A RenderRun with this pipeline's stage budget."""
-        return RenderRun(progress, self.settings.limits.stage_timeout_seconds, should_stop)
+        """A RenderRun with this pipeline's stage budget (``segments``: see ``render``)."""
+        return RenderRun(
+            progress, self.settings.limits.stage_timeout_seconds, should_stop, segments
+        )
 
     # ----------------------------------------------------------------- renders
     def render(
@@ -321,6 +327,7 @@ class TalkingPhotoPipeline(LanguageChoice):
         progress: ProgressCallback | None = None,
         *,
         should_stop: StopCheck | None = None,
+        segments: SegmentSink | None = None,
         **request: Any,
     ) -> RenderResult:
         """One face says one line: the MP4, its WAV and its SRT.
@@ -332,6 +339,8 @@ class TalkingPhotoPipeline(LanguageChoice):
                 ``captions`` (see ``pipelines.render.RenderRequest``).
             progress: Called with (stage, overall fraction) as the render advances.
             should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
+            segments: Also hand the video over in short segments as they are encoded, so it
+                can be shown before it is finished (``pipelines.video.segments.SegmentSink``).
             **request: The request's fields, when ``photo`` is not a RenderRequest.
 
         Returns:
@@ -344,7 +353,7 @@ class TalkingPhotoPipeline(LanguageChoice):
 
         if not isinstance(photo, RenderRequest):
             photo = RenderRequest(photo, **request)
-        return render_line(self, photo, self.new_run(progress, should_stop))
+        return render_line(self, photo, self.new_run(progress, should_stop, segments))
 
     def converse(
         self,
@@ -371,7 +380,7 @@ class TalkingPhotoPipeline(LanguageChoice):
             progress: Called with (stage, overall fraction) as the render advances.
             should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
             **options: ``output``, ``still``, ``seed``, ``gap_s``, ``watermark``, ``captions``,
-                ``lang`` (see ``pipelines.conversation.render_conversation``).
+                ``lang``, ``segments`` (see ``pipelines.conversation.render_conversation``).
 
         Returns:
             The outputs; ``lines`` holds one Line per turn, in order.

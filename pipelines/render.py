@@ -48,6 +48,7 @@ from pipelines.types import (
     Photo,
     PhotoReading,
     RenderResult,
+    Scene,
     Speech,
 )
 
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from pipelines.config import Settings
     from pipelines.pipeline import AudioSource, PhotoSource, TalkingPhotoPipeline
     from pipelines.stage_timeout import PendingCall
+    from pipelines.video.segments import SegmentSink
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,10 @@ def render_line(
     """One face says one line: typed, written by the dialogue model, or the user's recording.
 
     When the words are known before the photo is read (a typed line, a recording), the voice
-    is made on a worker thread while the faces are found and the scene is read; a typed line
-    whose voice fits the face ("auto") is spoken while the scene is read.
+    is made on a worker thread while the faces are found (a voice that fits the face, once
+    they are found), and the scene, which such a line does not need, is read on a worker
+    thread while the frames are drawn (the result carries it): the first frames come sooner,
+    which a streamed video shows.
 
     Args:
         pipeline: Supplies the models, limits and encoding settings.
@@ -179,7 +183,14 @@ def render_line(
         voice = _speaker_voice(pipeline, photo, faces, speaker.index, voice, run)
         # A typed line's voice, now chosen, is made while the scene is read.
         early_voice = _start_voice_early(pipeline, dataclasses.replace(request, voice=voice), run)
-    reading = PhotoReading(photo, faces, run.call("scene", pipeline.describe_scene, photo, faces))
+    later_scene: PendingCall[Scene] | None = None
+    if request.text is None and request.audio is None:  # the line is written from the scene
+        scene = run.call("scene", pipeline.describe_scene, photo, faces)
+        reading = PhotoReading(photo, faces, scene)
+    else:  # the words are known: the scene is read while the frames are drawn
+        with run.stage("scene") as deadline:
+            later_scene = deadline.start(pipeline.describe_scene, photo, faces)
+        reading = PhotoReading(photo, faces, None)  # type: ignore[arg-type]  # scene: later
 
     with run.stage("dialogue") as deadline:
         if request.audio is not None:
@@ -210,7 +221,7 @@ def render_line(
     if line.source == "template" and request.text is None:
         run.warn(Notice("warn.template_line"))
     timeline = lay_out([Turn(speaker.index, line.text, line.source)], [speech], label_cues=False)
-    return render_timeline(
+    result = render_timeline(
         pipeline,
         run,
         reading,
@@ -220,6 +231,9 @@ def render_line(
         options=request.options,
         subject="The spoken line" if request.audio is None else "The audio",
     )
+    if later_scene is not None:
+        result = dataclasses.replace(result, scene=later_scene.result())
+    return result
 
 
 def _transcribed(speech: Speech, run: RenderRun) -> Speech:
@@ -356,6 +370,7 @@ def render_timeline(
             requested=options.output,
             watermark=options.watermark,
             captions=options.captions,
+            segments=run.segments,
         )
     run.done()
     for note in pipeline.backend_notes():
@@ -418,6 +433,7 @@ def write_outputs(
     requested: str | Path | None,
     watermark: bool,
     captions: bool = False,
+    segments: SegmentSink | None = None,
 ) -> tuple[Path, Path, Path]:
     """Encodes the MP4 (tagged AI-generated), then writes its WAV and SRT beside it.
 
@@ -431,6 +447,7 @@ def write_outputs(
         requested: The MP4 path asked for (".mp4" is enforced), or None for a new name.
         watermark: Draw the visible "AI-generated" mark.
         captions: Burn the cues into the frames as captions.
+        segments: Also hand the video over in short segments while it is encoded.
 
     Returns:
         The paths of the MP4, the WAV and the SRT.
@@ -450,6 +467,7 @@ def write_outputs(
         metadata={"title": "Talking Photo", "comment": "AI-generated with Talking Photo"},
         watermark="AI-generated" if watermark else None,
         captions=cues if captions else None,
+        segments=segments,
     )
     audio_path = write_wav(video_path.with_suffix(".wav"), audio, sample_rate)
     subtitles_path = write_srt(cues, video_path.with_suffix(".srt"))

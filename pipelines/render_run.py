@@ -12,10 +12,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pipelines.errors import Cancelled
 from pipelines.stage_timeout import StageDeadline
+
+if TYPE_CHECKING:
+    from pipelines.video.segments import SegmentSink
 
 T = TypeVar("T")
 
@@ -47,6 +50,8 @@ class RenderRun:
         should_stop: Asked at every stage boundary and before every frame; once it returns True
             the render stops with ``Cancelled`` (a model call already running finishes first:
             it cannot be interrupted). None when the render cannot be cancelled.
+        segments: Where the video also goes in short segments while it is encoded, for
+            showing it before it is finished (``pipelines.video.segments``); None: the MP4 only.
     """
 
     def __init__(
@@ -54,8 +59,10 @@ class RenderRun:
         progress: ProgressCallback | None = None,
         stage_seconds: float = float("inf"),
         should_stop: StopCheck | None = None,
+        segments: SegmentSink | None = None,
     ) -> None:
         self._callback = progress
+        self.segments = segments
         self._weights = dict(RENDER_STAGES)
         self._done = 0.0
         self.stage_seconds = stage_seconds

@@ -4,7 +4,8 @@ Modules:
     blocks: ``build_demo`` (the layout and the language switch) and ``launch_options``.
     photo_column: the photo, examples, faces overview, speaker and consent every tab reads.
     single_tab, single_handlers: one person says a line (and the /talk API).
-    group_tab, group_handlers: the people in the photo talk with each other.
+    group_tab, group_handlers, group_render: the people in the photo talk with each other.
+    video_stream: the streaming player; a render's segments play while the rest renders.
     chat_tab, chat_handlers, chat_rooms: chat with a person; the sessions, bound to their
         visitor.
     backends_panel: the Advanced panel, one pipeline kept per choice of backends.

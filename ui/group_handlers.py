@@ -2,9 +2,8 @@
 
 The conversation is a table of turns, one row each: the number of the person who speaks (as
 drawn on the photo, 1 = leftmost) and what they say. ``converse_script`` asks the dialogue model
-for one; the visitor reorders, edits, adds, deletes and reassigns turns; ``converse`` renders
-the table with ``pipelines.conversation.render.render_conversation`` (a voice per person, the
-listeners idle), under the same consent rule and AI mark as a single render.
+for one; the visitor reorders, edits, adds, deletes and reassigns turns; ``converse`` and
+``converse_stream`` (``ui.group_render``) render the table.
 """
 
 from __future__ import annotations
@@ -14,14 +13,12 @@ import math
 import queue
 import re
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import gradio as gr
 
-from pipelines import MOODS, Cancelled, TalkingPhotoPipeline
+from pipelines import MOODS, Cancelled
 from pipelines.conversation import (
     MAX_SCRIPT_TURNS,
     MAX_WRITTEN_TURNS,
@@ -29,24 +26,18 @@ from pipelines.conversation import (
     Script,
     parse_script,
     parse_script_text,
-    render_conversation,
 )
 from pipelines.conversation.writer import write_conversation
-from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
-from ui.cancel import stoppable
 from ui.faces_overview import FacesOverview, default_participants, draw_faces
-from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
-from ui.folders import served_name
+from ui.feedback import friendly_errors, pipeline_for, require_photo, user_error
+from ui.group_render import GroupRendering
 from ui.render_jobs import RenderJobs
 from ui.strings import tr
 
 logger = logging.getLogger(__name__)
 
-#: Start of a conversation video's file name; its request folder's random id follows (WAV and
-#: SRT beside it).
-CONVERSATION_STEM = "conversation"
 #: Column headers of the turns table (the person as numbered on the photo, their line).
 TABLE_HEADERS = ("person", "text")
 
@@ -128,8 +119,8 @@ def _faces_in(overview: FacesOverview | None) -> int:
     return len(overview.indices) if overview is not None else 2
 
 
-class GroupHandlers:
-    """The functions the Group tab's events call.
+class GroupHandlers(GroupRendering):
+    """The functions the Group tab's events call (rendering: ``ui.group_render``).
 
     Args:
         pool: The pipelines by backend choice.
@@ -238,62 +229,6 @@ class GroupHandlers:
             )
         return script_rows(script)
 
-    # ------------------------------------------------------------------ rendering
-    @stoppable
-    def converse(
-        self,
-        photo: Any,
-        script: Any,
-        mood: str | None,
-        still: bool,
-        seed: float | None,
-        consent: bool,
-        lang: str = "en",
-        backends: Mapping[str, Any] | None = None,
-        captions: bool = False,
-        request: gr.Request | None = None,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
-        *,
-        should_stop: Callable[[], bool],
-    ) -> tuple[str, list[str], str]:
-        """Renders the conversation in the table: the MP4, the downloads and a summary.
-
-        ``captions`` burns the subtitles ("Person 1: ...") into the video; it comes last so
-        that API calls written before it existed keep working. ``should_stop`` is supplied by
-        ``ui.cancel.stoppable``.
-        """
-        rows = check.table_rows(script, "script", lang)
-        mood = check.choice(mood, "mood", lang, MOODS, MOODS[0])
-        still = check.flag(still, "still", lang)
-        seed_value = check.whole_number(seed, "seed", lang, *check.SEED_RANGE, default=0) or 0
-        captions = check.flag(captions, "captions", lang)
-        path = require_photo(photo, lang)
-        check.consent_given(consent, lang)
-        pipeline = pipeline_for(self.pool, backends, lang)
-        with friendly_errors(lang, "reading a conversation"):
-            n_faces = len(pipeline.detect_faces(pipeline.load_photo(path)))
-            if n_faces < 2:
-                raise user_error(lang, "error_two_faces", faces=n_faces)
-            turns = turns_from_table(rows, n_faces, pipeline.settings.limits.max_text_chars, lang)
-        started = time.perf_counter()
-        result = self.jobs.run(
-            _conversation_work(pipeline, path, turns, mood, still, seed_value, captions),
-            lang,
-            request,
-            progress,
-            should_stop,
-        )
-        show_warnings(result, lang)
-        summary = tr(
-            lang,
-            "summary_conversation",
-            turns=len(turns),
-            duration=result.duration,
-            seconds=time.perf_counter() - started,
-        )
-        files = [str(result.video), str(result.audio), str(result.subtitles)]
-        return str(result.video), files, summary
-
     # ------------------------------------------------------------------ who takes part
     def participant_choices(self, overview: FacesOverview | None, lang: str = "en") -> Any:
         """The "who takes part" boxes of a new photo: every face, the default ones ticked."""
@@ -363,32 +298,3 @@ def _move(rows: list[Row], selected: int | None, step: int) -> tuple[list[Row], 
     target = min(max(selected + step, 0), len(rows) - 1)
     rows[selected], rows[target] = rows[target], rows[selected]
     return rows, target
-
-
-def _conversation_work(
-    pipeline: TalkingPhotoPipeline,
-    photo: str,
-    turns: Script,
-    mood: str | None,
-    still: bool,
-    seed: int,
-    captions: bool = False,
-) -> Callable[[Path, Callable[[str, float], None], Callable[[], bool]], RenderResult]:
-    def work(
-        folder: Path, report: Callable[[str, float], None], stop: Callable[[], bool]
-    ) -> RenderResult:
-        return render_conversation(
-            pipeline,
-            photo,
-            turns,
-            output=folder / served_name(folder, CONVERSATION_STEM, ".mp4"),
-            moods=mood or MOODS[0],  # type: ignore[arg-type]
-            still=still,
-            seed=seed,
-            watermark=True,
-            progress=report,
-            captions=captions,
-            should_stop=stop,
-        )
-
-    return work

@@ -1,8 +1,10 @@
 """The Group tab: the people in the photo talk with each other, in one video.
 
-Layout and events only; the functions behind them are in ``ui/group_handlers.py``. The photo
-and the faces overview are the ones in the app's left column; the consent box sits right above
-Render.
+Layout and events only; the functions behind them are in ``ui/group_handlers.py`` and
+``ui/group_render.py``. The photo and the faces overview are the ones in the app's left column;
+the consent box sits right above Render. Render streams the video into the player while it
+renders; ``/converse``, the same render for API clients, answers with the whole MP4 and is
+wired to a hidden button.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ui.consent import consent_box
 from ui.group_handlers import TABLE_HEADERS, GroupHandlers
 from ui.photo_column import SharedInputs
 from ui.strings import mood_choices, tr
+from ui.video_stream import segment_player
 
 
 class GroupTab:
@@ -61,9 +64,12 @@ class GroupTab:
                 self.delete = gr.Button(text("group_delete"), size="sm", elem_id="group-delete")
             with gr.Accordion(text("group_paste"), open=False) as self.paste:
                 self.pasted = gr.Textbox(
-                    lines=4, label=text("group_pasted"), placeholder=text("group_pasted_hint")
+                    lines=4,
+                    label=text("group_pasted"),
+                    placeholder=text("group_pasted_hint"),
+                    elem_id="group-pasted",
                 )
-                self.load = gr.Button(text("group_load"), size="sm")
+                self.load = gr.Button(text("group_load"), size="sm", elem_id="group-load")
             with gr.Row():
                 self.still = gr.Checkbox(label=text("still"))
                 self.captions = gr.Checkbox(label=text("captions"), elem_id="group-captions")
@@ -73,8 +79,12 @@ class GroupTab:
                     text("group_render"), variant="primary", scale=3, elem_id="group-render"
                 )
                 self.cancel = gr.Button(text("cancel"), variant="stop", scale=1)
-            self.video = gr.Video(
-                label=text("group_video"), interactive=False, height=300, elem_id="group-video"
+            self.video = segment_player(  # plays while the rest renders
+                label=text("group_video"),
+                interactive=False,
+                height=300,
+                elem_id="group-video",
+                autoplay=True,
             )
             self.summary = gr.Markdown(label="summary", show_label=False, elem_id="group-summary")
             self.downloads = gr.File(
@@ -86,6 +96,9 @@ class GroupTab:
             )
             # The row the visitor clicked last (inside the tab: a Tabs holds only tabs).
             self.selected = gr.State(None)
+            with gr.Group(visible=False):  # /converse for API clients: the whole MP4 at once
+                self.api_video = gr.Video(label="video", interactive=False)
+                self.api_render = gr.Button("converse")
         #: The results of a render, with how each is emptied (``ui.resets``).
         self.results = [(self.video, "video"), (self.downloads, "files"), (self.summary, "text")]
 
@@ -139,20 +152,32 @@ class GroupTab:
             queue=False,
             api_visibility="private",
         )
+        conversation = [
+            shared.photo,
+            self.table,
+            self.mood,
+            self.still,
+            self.seed,
+            self.consent,
+            shared.lang,
+            shared.backends,
+            self.captions,  # last, so API calls written before it still work
+        ]
         render_event = resets.clear_before(self.render.click, self.results).then(
-            handlers.converse,
-            [
-                shared.photo,
-                self.table,
-                self.mood,
-                self.still,
-                self.seed,
-                self.consent,
-                shared.lang,
-                shared.backends,
-                self.captions,  # last, so API calls written before it still work
-            ],
+            handlers.converse_stream,
+            conversation,
             [self.video, self.downloads, self.summary],
+            api_name="converse_stream",
+            api_visibility="private",
+            preprocess=False,
+            concurrency_limit=1,
+            concurrency_id="render",
+            show_progress_on=[self.video],  # one progress bar, where the video will be
+        )
+        api_render = self.api_render.click(
+            handlers.converse,
+            conversation,
+            [self.api_video, self.downloads, self.summary],
             api_name="converse",
             api_description=(
                 "Renders a conversation into one MP4 (a voice per person, the listeners idle, "
@@ -165,7 +190,6 @@ class GroupTab:
             preprocess=False,
             concurrency_limit=1,
             concurrency_id="render",
-            show_progress_on=[self.video],  # one progress bar, where the video will be
         )
         resets.clear_after_failure(render_event, self.results)
         render_event.success(
@@ -176,7 +200,12 @@ class GroupTab:
             api_visibility="private",
         )
         self.cancel.click(
-            cancel, None, None, cancels=[render_event], queue=False, api_visibility="private"
+            cancel,
+            None,
+            None,
+            cancels=[render_event, api_render],
+            queue=False,
+            api_visibility="private",
         )
         self.load.click(
             handlers.script_from_text,

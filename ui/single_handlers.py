@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,15 @@ from pipelines.serve import RemoteRenderer, url_from_env
 from pipelines.speech.catalogue import AUTO, find_voice, voice_choices
 from pipelines.text import LANGUAGE_CHOICES
 from pipelines.types import RenderResult
+from pipelines.video.segments import SegmentSink, VideoSegment
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
-from ui.cancel import stoppable
+from ui.cancel import stoppable, stoppable_stream
 from ui.feedback import friendly_errors, pipeline_for, require_photo, show_warnings, user_error
 from ui.folders import served_name
 from ui.render_jobs import RenderJobs
 from ui.strings import spoken_language, tr
+from ui.video_stream import expect, segment_sink, stream_render
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ VIDEO_STEM = "talking-photo"
 #: The sliders' ranges: speaking rate (x normal) and pitch (semitones).
 RATE_RANGE = (0.6, 1.6)
 PITCH_RANGE = (-6.0, 6.0)
+#: Sub-folder of a request folder holding the streamed segments while the video renders.
+STREAM_FOLDER = "stream"
 
 
 def remote_concurrency_from_env(default: int = 4) -> int:
@@ -166,6 +171,95 @@ class SingleHandlers:
         calls written before them keep working. ``should_stop`` is supplied by
         ``ui.cancel.stoppable`` (Gradio does not see it).
         """
+        options = self._checked(
+            photo, speaker, text, audio, mood, rate, pitch, still, seed, consent, voice_mode,
+            lang, captions, voice, speech_lang,
+        )  # fmt: skip
+        started = time.perf_counter()
+        pipeline = pipeline_for(self.pool, backends, lang)
+        result = self._render(pipeline, options, lang, request, progress, should_stop)
+        return (str(result.video), *self._shown(result, time.perf_counter() - started, lang))
+
+    @stoppable_stream
+    def render_stream(
+        self,
+        photo: Any,
+        speaker: Any,
+        text: str | None,
+        audio: Any,
+        mood: str,
+        rate: float,
+        pitch: float,
+        still: bool,
+        seed: float | None,
+        consent: bool,
+        voice_mode: bool | None = None,
+        lang: str = "en",
+        backends: Mapping[str, Any] | None = None,
+        captions: bool = False,
+        voice: str | None = AUTO,
+        speech_lang: str = "auto",
+        request: gr.Request | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+        *,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[tuple[Any, Any, Any, Any]]:
+        """``render`` for the Generate button: the video plays while it is still rendering.
+
+        Yields each finished segment of the video (MPEG-TS, for the streaming player), with
+        the other outputs left as they are; then the downloads (the whole MP4, WAV and SRT),
+        transcript and summary. A render on the render service yields its whole MP4 instead.
+        """
+        options = self._checked(
+            photo, speaker, text, audio, mood, rate, pitch, still, seed, consent, voice_mode,
+            lang, captions, voice, speech_lang,
+        )  # fmt: skip
+        started = time.perf_counter()
+        pipeline = pipeline_for(self.pool, backends, lang)
+
+        def render(deliver: Callable[[VideoSegment], None]) -> RenderResult:
+            def sink(folder: Path) -> SegmentSink:  # in the request folder, removed at the end
+                return segment_sink(folder / STREAM_FOLDER, deliver)
+
+            return self._render(pipeline, options, lang, request, progress, should_stop, sink)
+
+        streamed = 0
+        for item in stream_render(render):
+            if isinstance(item, VideoSegment):
+                if not streamed:
+                    logger.info("first segment after %.2f s", time.perf_counter() - started)
+                streamed += 1
+                yield expect(item), gr.skip(), gr.skip(), gr.skip()
+            else:
+                result = item
+                shutil.rmtree(result.video.parent / STREAM_FOLDER, ignore_errors=True)
+        seconds = time.perf_counter() - started
+        logger.info("streamed %d segments; the render took %.2f s", streamed, seconds)
+        yield (None if streamed else str(result.video), *self._shown(result, seconds, lang))
+
+    def _checked(
+        self,
+        photo: Any,
+        speaker: Any,
+        text: str | None,
+        audio: Any,
+        mood: str,
+        rate: float,
+        pitch: float,
+        still: bool,
+        seed: float | None,
+        consent: bool,
+        voice_mode: bool | None,
+        lang: str,
+        captions: bool,
+        voice: str | None,
+        speech_lang: str,
+    ) -> dict[str, Any]:
+        """The render's options from what the visitor sent, each checked (``render``'s args).
+
+        Raises:
+            gr.Error: A value is wrong or missing, or consent was not given.
+        """
         options = {
             "face_index": check.face_index(speaker, "speaker", lang),
             "mood": check.choice(mood, "mood", lang, MOODS, MOODS[0]),
@@ -188,15 +282,16 @@ class SingleHandlers:
             "audio": audio_path if use_voice else None,
             "lang": spoken_language(spoken, None if use_voice else line, lang),
         }
-        started = time.perf_counter()
-        pipeline = pipeline_for(self.pool, backends, lang)
-        result = self._render(pipeline, options, lang, request, progress, should_stop)
-        seconds = time.perf_counter() - started
+        return options
+
+    @staticmethod
+    def _shown(result: RenderResult, seconds: float, lang: str) -> tuple[list[str], str, str]:
+        """The downloads, transcript and summary of a finished render (its warnings shown)."""
         show_warnings(result, lang)
         transcript = " ".join(line.text for line in result.lines if line.text)
         summary = tr(lang, "summary", duration=result.duration, seconds=seconds)
         files = [str(result.video), str(result.audio), str(result.subtitles)]
-        return str(result.video), files, transcript or tr(lang, "own_voice"), summary
+        return files, transcript or tr(lang, "own_voice"), summary
 
     @stoppable
     def talk(
@@ -268,8 +363,13 @@ class SingleHandlers:
         request: gr.Request | None,
         progress: Callable[..., Any],
         should_stop: Callable[[], bool],
+        segments: Callable[[Path], SegmentSink] | None = None,
     ) -> RenderResult:
-        """Runs one render in a fresh request folder, with progress and cancellation."""
+        """Runs one render in a fresh request folder, with progress and cancellation.
+
+        ``segments``, given the request folder, says where the video also goes in segments
+        while it renders (not on the render service, which sends the whole MP4).
+        """
 
         def work(
             folder: Path, report: Callable[[str, float], None], stop: Callable[[], bool]
@@ -278,10 +378,12 @@ class SingleHandlers:
             render_request = RenderRequest(output=output, watermark=True, **options)
             if self.remote is not None and pipeline is self.pool.base:
                 return self.remote.render(render_request, progress=report, should_stop=stop)
+            sink = segments(folder) if segments is not None else None
+            how = {"progress": report, "should_stop": stop, "segments": sink}
             if self.remote is None:  # the event's own limit keeps it to one at a time
-                return pipeline.render(render_request, progress=report, should_stop=stop)
+                return pipeline.render(render_request, **how)
             with self._local_render:
-                return pipeline.render(render_request, progress=report, should_stop=stop)
+                return pipeline.render(render_request, **how)
 
         return self.jobs.run(work, lang, request, progress, should_stop)
 

@@ -2,8 +2,10 @@
 
 Layout and events only; the functions behind them are in ``ui/single_handlers.py``. The photo
 and the faces overview are the ones in the app's left column; the consent box sits right above
-Generate. The API-only
-``/talk`` endpoint (photo and line in, MP4 out) is built here too.
+Generate. Generate streams the video into the player while it renders
+(``SingleHandlers.render_stream``); ``/render``, the same render for API clients, answers with
+the whole MP4 and is wired to a hidden button. The API-only ``/talk`` endpoint (photo and line
+in, MP4 out) is built here too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ui.consent import consent_box
 from ui.photo_column import SharedInputs
 from ui.single_handlers import PITCH_RANGE, RATE_RANGE, SingleHandlers
 from ui.strings import mood_choices, speech_lang_choices, tr, voice_choices
+from ui.video_stream import segment_player
 
 CATALOGUE_CHOICES = catalogue_choices()
 #: What the /talk endpoint says about itself in ``client.view_api()``.
@@ -107,8 +110,13 @@ class SingleTab:
                 )
                 self.cancel = gr.Button(text("cancel"), variant="stop", scale=1, elem_id="cancel")
             self.step_result = gr.Markdown(text("step_result"), elem_classes="step")
-            self.video = gr.Video(
-                label=text("video"), interactive=False, height=300, elem_id="video"
+            # Streaming: segments of the video play while the rest renders.
+            self.video = segment_player(
+                label=text("video"),
+                interactive=False,
+                height=300,
+                elem_id="video",
+                autoplay=True,
             )
             self.transcript = gr.Textbox(
                 label=text("transcript"), interactive=False, lines=2, elem_id="transcript"
@@ -121,6 +129,9 @@ class SingleTab:
                 visible=False,
                 elem_id="downloads",
             )
+            with gr.Group(visible=False):  # /render for API clients: the whole MP4 at once
+                self.api_video = gr.Video(label="video", interactive=False)
+                self.api_render = gr.Button("render")
         #: The results of a run, with how each is emptied (``ui.resets``).
         self.results = [
             (self.video, "video"),
@@ -200,14 +211,24 @@ class SingleTab:
         ]
         concurrency_limit, concurrency_id = handlers.render_concurrency
         generate = resets.clear_before(self.generate.click, self.results).then(
-            handlers.render,
+            handlers.render_stream,
             inputs,
             [self.video, self.downloads, self.transcript, self.summary],
-            api_name="render",
+            api_name="render_stream",
+            api_visibility="private",
             preprocess=False,
             concurrency_limit=concurrency_limit,
             concurrency_id=concurrency_id,
             show_progress_on=[self.video],  # one progress bar, where the video will be
+        )
+        api_render = self.api_render.click(
+            handlers.render,
+            inputs,
+            [self.api_video, self.downloads, self.transcript, self.summary],
+            api_name="render",
+            preprocess=False,
+            concurrency_limit=concurrency_limit,
+            concurrency_id=concurrency_id,
         )
         resets.clear_after_failure(generate, self.results)
         generate.success(
@@ -222,7 +243,7 @@ class SingleTab:
             handlers.cancel,
             None,
             None,
-            cancels=[generate],
+            cancels=[generate, api_render],
             queue=False,
             api_name="cancel",
             api_visibility="private",

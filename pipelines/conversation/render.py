@@ -27,6 +27,7 @@ from pipelines.types import Line, Mood, PhotoReading, RenderResult
 
 if TYPE_CHECKING:
     from pipelines.pipeline import PhotoSource, TalkingPhotoPipeline
+    from pipelines.video.segments import SegmentSink
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def render_conversation(
     captions: bool = False,
     should_stop: StopCheck | None = None,
     lang: str = "auto",
+    segments: SegmentSink | None = None,
 ) -> RenderResult:
     """Renders a conversation between the people in a photo into one MP4 (+ WAV and SRT).
 
@@ -72,6 +74,8 @@ def render_conversation(
         should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
         lang: The language spoken: "en", "zh", or "auto" (each turn's own language); the
             model writes its turns in Chinese for "zh", else in English.
+        segments: Also hand the video over in short segments as they are encoded
+            (``pipelines.video.segments.SegmentSink``); None: the MP4 only.
 
     Returns:
         The outputs; ``lines`` holds one Line per turn, in order.
@@ -83,7 +87,7 @@ def render_conversation(
     from pipelines.conversation.writer import write_conversation
 
     lang = check_language(lang)
-    run = pipeline.new_run(progress, should_stop)
+    run = pipeline.new_run(progress, should_stop, segments)
     limits = pipeline.settings.limits
     if turns is None:
         pipeline.preload(("dialogue", "speech", "animator"))

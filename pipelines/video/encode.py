@@ -9,7 +9,9 @@ partial file behind.
 Every video is labelled as machine-made: the MP4 ``comment`` tag always says
 "AI-generated with Talking Photo", and by default a small semi-transparent "AI-generated" mark is
 drawn in the bottom-right corner of each frame. Subtitle cues can be burned into the frames as
-captions (``pipelines.video.captions``).
+captions (``pipelines.video.captions``). With a ``SegmentSink`` the same encode also hands over
+short MPEG-TS segments as they are finished (``pipelines.video.segments``), for showing the video
+while it is made.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 from pipelines.errors import TalkingPhotoError
 from pipelines.types import Cue
 from pipelines.video.captions import CaptionTrack
+from pipelines.video.segments import SegmentSink, SegmentWatcher, cut_frames, tee_output
 from pipelines.video.subtitles import write_srt
 from pipelines.video.watermark import FrameCanvas
 
@@ -71,6 +74,7 @@ def write_video(
     watermark: str | None = "AI-generated",
     threads: int | None = None,
     captions: Sequence[Cue] | None = None,
+    segments: SegmentSink | None = None,
 ) -> Path:
     """Encodes frames plus audio into an MP4 file (H.264 High yuv420p + AAC, faststart).
 
@@ -91,6 +95,9 @@ def write_video(
         threads: Encoder threads; None lets x264 choose (about 1.5 per core).
         captions: Cues (times in seconds) to burn in as captions at the bottom centre, each
             while it is spoken, split like the SRT; None or empty for none.
+        segments: Also hand the video over in short MPEG-TS segments (H.264 + AAC, cut on
+            frames, a keyframe forced on each cut) while it is encoded; the MP4 is the same
+            encode, written whole as without. None: the MP4 only.
 
     Returns:
         The path of the written MP4.
@@ -144,9 +151,15 @@ def write_video(
             threads=threads,
             out=video_tmp,
         )
+        watcher = None
+        if segments is not None:
+            segments.folder.mkdir(parents=True, exist_ok=True)
+            cuts = cut_frames(n_frames, fps, segments.first_seconds, segments.seconds)
+            watcher = SegmentWatcher(segments, cuts, n_frames, fps)
+            command = _without_mp4_output(command) + tee_output(video_tmp, watcher)
         track = CaptionTrack(captions, fps, width, height) if captions else None
         canvas = FrameCanvas(width, height, watermark, track)
-        _run_ffmpeg(command, _chain_first(first, frame_iter), canvas, n_frames)
+        _run_ffmpeg(command, _chain_first(first, frame_iter), canvas, n_frames, watcher)
         try:
             video_tmp.chmod(0o644)  # mkstemp made it private; the video is meant to be shared
             os.replace(video_tmp, out_path)
@@ -176,12 +189,18 @@ def write_video(
 
 
 def _run_ffmpeg(
-    command: list[str], frames: Iterable[np.ndarray], canvas: FrameCanvas, n_frames: int
+    command: list[str],
+    frames: Iterable[np.ndarray],
+    canvas: FrameCanvas,
+    n_frames: int,
+    watcher: SegmentWatcher | None = None,
 ) -> None:
     """Runs ffmpeg, feeds it the frames on stdin and waits for it to finish.
 
     ffmpeg's error output goes to an anonymous temporary file (so the pipe cannot fill up and
-    deadlock). On any failure ffmpeg is killed before the exception propagates.
+    deadlock). On any failure ffmpeg is killed before the exception propagates. With a
+    ``watcher``, ffmpeg lists each closed segment on stdout, and the segments are delivered
+    between frames and once more after ffmpeg exits.
 
     Raises:
         VideoEncodeError: ffmpeg stopped early or exited with an error.
@@ -191,7 +210,10 @@ def _run_ffmpeg(
     with tempfile.TemporaryFile() as stderr_file:
         try:
             proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr_file
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL if watcher is None else subprocess.PIPE,
+                stderr=stderr_file,
             )
         except OSError as error:
             raise VideoEncodeError(
@@ -199,8 +221,11 @@ def _run_ffmpeg(
             ) from error
         stdin = proc.stdin
         assert stdin is not None  # stdin=PIPE was given
+        if watcher is not None:
+            assert proc.stdout is not None  # stdout=PIPE was given
+            watcher.start(proc.stdout)
         try:
-            n_written = _stream_frames(stdin, frames, canvas, n_frames)
+            n_written = _stream_frames(stdin, frames, canvas, n_frames, watcher)
             if n_written < n_frames:  # ffmpeg closed its input early
                 proc.wait()
                 raise VideoEncodeError("video.stopped_reading", tail=_ffmpeg_tail(stderr_file))
@@ -216,6 +241,8 @@ def _run_ffmpeg(
                 raise VideoEncodeError(
                     "video.exit_code", code=return_code, tail=_ffmpeg_tail(stderr_file)
                 )
+            if watcher is not None:
+                watcher.finish()
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -229,9 +256,13 @@ def _run_ffmpeg(
 
 
 def _stream_frames(
-    stdin: IO[bytes], frames: Iterable[np.ndarray], canvas: FrameCanvas, n_frames: int
+    stdin: IO[bytes],
+    frames: Iterable[np.ndarray],
+    canvas: FrameCanvas,
+    n_frames: int,
+    watcher: SegmentWatcher | None = None,
 ) -> int:
-    """Writes the frames to ffmpeg's stdin.
+    """Writes the frames to ffmpeg's stdin, delivering closed segments between frames.
 
     Returns:
         Number of frames written; less than n_frames only when ffmpeg closed the pipe.
@@ -254,6 +285,8 @@ def _stream_frames(
         except BrokenPipeError:
             return count
         count += 1
+        if watcher is not None:
+            watcher.deliver_ready()
     if count < n_frames:
         raise RuntimeError(
             f"The frames iterator yielded {count} frames; expected {n_frames}. "
@@ -375,6 +408,13 @@ def _ffmpeg_command(
         command += ["-metadata", f"{key}={value}"]
     command += ["-f", "mp4", str(out)]
     return command
+
+
+def _without_mp4_output(command: list[str]) -> list[str]:
+    """``command`` without its MP4 output (``-f mp4 OUT`` and ``-movflags``), for a tee."""
+    kept = command[:-3]
+    at = kept.index("-movflags")
+    return kept[:at] + kept[at + 2 :]
 
 
 def _ffmpeg_tail(stderr_file: IO[bytes]) -> str:
