@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,27 @@ def english_reference() -> str:
     """What is said in tests/data/english_speech_16k.wav (its reference transcript)."""
     lines = (DATA / "english_speech_16k.txt").read_text(encoding="utf-8").splitlines()
     return " ".join(line for line in lines if line.strip() and not line.startswith("#"))
+
+
+@pytest.fixture(scope="module")
+def app_url(pipeline) -> Iterator[str]:
+    """The web app launched on a free localhost port around the session's pipeline (one per
+    test module; a module may override it to launch another app)."""
+    from tests.launched_app import launched_app
+
+    with launched_app(pipeline) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright, one per test module (skipped without it)."""
+    from tests.launched_app import CHROMIUM, launched_chromium
+
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="session")

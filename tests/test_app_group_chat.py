@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +19,11 @@ import soundfile
 
 from pipelines import Cancelled
 from pipelines.speech.asr import word_error_rate
-from tests.launched_app import launched_app
 from tests.media_measures import stream_facts
 from ui.backends_panel import PipelinePool
 from ui.group_handlers import GroupHandlers, table_rows, turns_from_table
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
-
-
-@pytest.fixture(scope="module")
-def app_url(pipeline) -> Iterator[str]:
-    """The app launched on a free localhost port, around the session's pipeline."""
-    with launched_app(pipeline) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.launched_app import (
-    CHROMIUM,
     SCREENSHOT_MAX_BYTES,
-    launched_app,
-    launched_chromium,
     save_screenshot,
 )
 
@@ -28,21 +24,6 @@ SCREENSHOT = ROOT / "assets" / "screenshot.png"
 RENDER_TIMEOUT_MS = 180_000
 
 logger = logging.getLogger(__name__)
-
-
-@pytest.fixture(scope="module")
-def app_url(pipeline) -> Iterator[str]:
-    """The app launched on a free localhost port, around the session's pipeline."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed: apt-get install chromium")
-    with launched_app(pipeline) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 def test_a_visitor_makes_a_photo_talk_and_downloads_the_video(

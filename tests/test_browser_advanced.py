@@ -19,7 +19,7 @@ import pytest
 
 from pipelines import TalkingPhotoPipeline
 from pipelines.registry import STAGES, specs
-from tests.launched_app import CHROMIUM, launched_app, launched_chromium
+from tests.launched_app import CHROMIUM, launched_app
 from tests.test_browser_chinese import LATIN_WORD, NAMES
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -59,12 +59,6 @@ def app_url(pipeline) -> Iterator[str]:
     settings = dataclasses.replace(pipeline.settings, backend_options=server)
     with launched_app(TalkingPhotoPipeline(settings)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 def developer_talk(text: str, commands_allowed: bool = False) -> list[str]:

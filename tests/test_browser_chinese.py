@@ -9,11 +9,8 @@ refusal (a line over the limit) shows as a Chinese toast with a Chinese title.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-
-from tests.launched_app import CHROMIUM, launched_app, launched_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -55,20 +52,6 @@ VISIBLE_TEXT_JS = """
   return texts;
 }
 """
-
-
-@pytest.fixture(scope="module")
-def app_url(pipeline) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed: apt-get install chromium")
-    with launched_app(pipeline) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 def chinese_page(browser, url: str, viewport: dict[str, int]):

@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.launched_app import CHROMIUM, launched_app, launched_chromium, save_screenshot
+from tests.launched_app import save_screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -31,21 +30,6 @@ ERROR_PILL = '[data-testid="status-tracker"] .error'
 ERROR_TOAST = '[data-testid="toast-body"]:has([data-testid="toast-close"].error)'
 #: The Generate button's label in each interface language (the language radio's text).
 GENERATE_LABEL = {"English": "Generate", "简体中文": "生成"}
-
-
-@pytest.fixture(scope="module")
-def app_url(pipeline) -> Iterator[str]:
-    """The app launched on a free localhost port, around the session's pipeline."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed: apt-get install chromium")
-    with launched_app(pipeline) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 def _open(browser, url: str, viewport: dict[str, int], **options: object):

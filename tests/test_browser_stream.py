@@ -12,13 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
 
 import pytest
-
-from tests.launched_app import CHROMIUM, launched_app, launched_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -51,21 +48,6 @@ WATCH_JS = """
   requestAnimationFrame(look);
 }
 """
-
-
-@pytest.fixture(scope="module")
-def app_url(pipeline) -> Iterator[str]:
-    """The app launched on a free localhost port, around the session's pipeline."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed: apt-get install chromium")
-    with launched_app(pipeline) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 def _generate_and_time(browser, app_url: str, example: str, line: str) -> dict[str, float]:

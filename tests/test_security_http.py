@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +17,12 @@ import pytest
 from gradio.utils import get_upload_folder
 
 from tests import raw_http
-from tests.launched_app import launched_app
 
 pytestmark = pytest.mark.slow
 
 #: 128 random bits (32 hex digits) right before the extension of a served file's name.
 RANDOM_NAME = re.compile(r"-[0-9a-f]{32}\.[a-z0-9]+$")
 FILE_MARK = {"_type": "gradio.FileData"}
-
-
-@pytest.fixture(scope="module")
-def app_url(pipeline) -> Iterator[str]:
-    with launched_app(pipeline) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
