@@ -168,7 +168,9 @@ def test_fan_backend_runs_fan_on_mediapipe_boxes(random_fan_home: Path, examples
         assert np.abs(found - centre).max() < reach
 
 
-def test_fan_without_weights_names_the_file_and_falls_back(tmp_path: Path) -> None:
+def test_fan_without_weights_names_the_file_and_falls_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     pytest.importorskip("face_alignment", reason="needs the [neural] extra")
     from pipelines.faces.mediapipe_faces import MediaPipeFaces
     from pipelines.neural.fan_faces import FaceAlignmentFaces
@@ -181,8 +183,11 @@ def test_fan_without_weights_names_the_file_and_falls_back(tmp_path: Path) -> No
         with pytest.raises(BackendUnavailable, match="needs weights for FAN 2D"):
             FaceAlignmentFaces()
         pipeline = TalkingPhotoPipeline(Settings(faces_backend="face-alignment"))
-        assert isinstance(pipeline.backend("faces"), MediaPipeFaces)
-        assert expected in pipeline._notes["faces"]
+        with caplog.at_level("WARNING", logger="pipelines.pipeline"):
+            assert isinstance(pipeline.backend("faces"), MediaPipeFaces)
+        assert expected in caplog.text  # the file it needs goes to the server's log
+        note = pipeline._notes["faces"]  # the visitor reads which model is used, no path
+        assert "'mediapipe'" in note and str(tmp_path) not in note
 
 
 @pytest.mark.slow

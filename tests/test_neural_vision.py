@@ -95,7 +95,7 @@ def test_chat_vlm_is_asked_a_question_and_only_its_answer_is_kept(
     reason="torchvision is installed here, so Qwen2-VL's processor loads",
 )
 def test_qwen2_vl_without_torchvision_is_unavailable_and_falls_back(
-    tmp_path: Path, photo_and_faces
+    tmp_path: Path, photo_and_faces, caplog: pytest.LogCaptureFixture
 ) -> None:
     from tiny_models import build_tiny_qwen2_vl
 
@@ -108,8 +108,10 @@ def test_qwen2_vl_without_torchvision_is_unavailable_and_falls_back(
     pipeline = TalkingPhotoPipeline(
         Settings(scene_backend="caption", backend_options={"caption": {"model": str(folder)}})
     )
-    assert isinstance(pipeline.backend("scene"), HeuristicSceneReader)
-    assert "Torchvision" in pipeline._notes["scene"]
+    with caplog.at_level("WARNING", logger="pipelines.pipeline"):
+        assert isinstance(pipeline.backend("scene"), HeuristicSceneReader)
+    assert "Torchvision" in caplog.text  # why, for whoever runs the app
+    assert "'heuristic'" in pipeline._notes["scene"]  # which model the visitor gets
 
 
 @pytest.mark.skipif(
@@ -127,14 +129,19 @@ def test_qwen2_vl_caption_runs_the_chat_branch(tmp_path: Path, photo_and_faces) 
     assert reader.caption(photo) == caption
 
 
-def test_missing_caption_weights_fall_back_to_the_heuristic_reader() -> None:
+def test_missing_caption_weights_fall_back_to_the_heuristic_reader(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     from pipelines.scene.heuristic import HeuristicSceneReader
 
     pipeline = TalkingPhotoPipeline(
         Settings(scene_backend="caption", backend_options={"caption": {"model": "/no/such/blip"}})
     )
-    assert isinstance(pipeline.backend("scene"), HeuristicSceneReader)
-    assert "needs weights for the captioning model '/no/such/blip'" in pipeline._notes["scene"]
+    with caplog.at_level("WARNING", logger="pipelines.pipeline"):
+        assert isinstance(pipeline.backend("scene"), HeuristicSceneReader)
+    assert "needs weights for the captioning model '/no/such/blip'" in caplog.text
+    note = pipeline._notes["scene"]
+    assert "'heuristic'" in note and "/no/such" not in note  # no server path for the visitor
 
 
 def test_clean_caption_removes_artefacts_and_bounds_length() -> None:
