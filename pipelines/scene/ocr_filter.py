@@ -1,13 +1,27 @@
 """Which text found by OCR is worth telling the dialogue writer: no handles, links or watermarks.
 
 A photo from the web often carries an Instagram handle, a URL, a hashtag or a stock-photo
-watermark; read aloud by the person ("…your lady diana life") they are nonsense. ``keep_text``
-removes such tokens from an OCR string and says whether what is left is still worth keeping.
+watermark; read aloud by the person ("…your lady diana life") they are nonsense. OCR also misreads
+stylised lettering into fragments ("sterosVIP", "GAMEO", "=Weste" from a "Game of Thrones" wall)
+that a line model then repeats as if they were facts. ``keep_text`` removes such tokens from an
+OCR string and says whether what is left is still worth keeping.
+
+Fragments are told from words by their shape (a lower-case run followed by capitals, a leading
+symbol) and by an English word list: misaki's US lexicons (``misaki/data/us_gold.json`` and
+``us_silver.json``, part of the pinned ``misaki[zh]`` dependency). A Latin-letter token is kept
+when it is a word of the list (or a plural of one), an acronym of 2-4 capitals ("HBO") or holds
+a digit; Chinese and other scripts are kept as read. Without misaki only the shape rules apply.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
 import re
+from importlib import resources
+
+logger = logging.getLogger(__name__)
 
 #: Tokens that are handles, hashtags, e-mail addresses or links.
 _NOISE_TOKEN = re.compile(
@@ -22,10 +36,53 @@ _WATERMARK = re.compile(
     r"抖音|微博|小红书|快手|photo by|photographer|all rights reserved",
     flags=re.IGNORECASE,
 )
+#: A misread token: a lower-case run then capitals ("sterosVIP"), or a symbol in front ("=Weste").
+_MANGLED = re.compile(r"[a-z]{2,}[A-Z]|^[^\w\"'(“‘]")
+_LATIN_TOKEN = re.compile(r"^[A-Za-z][A-Za-z'’\-]*$")
+_ACRONYM = re.compile(r"^[A-Z]{2,4}$")
+_LEXICONS = ("us_gold.json", "us_silver.json")
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The lower-case English words of misaki's US lexicons; empty when misaki is absent."""
+    words: set[str] = set()
+    try:
+        folder = resources.files("misaki") / "data"
+        for name in _LEXICONS:
+            words.update(key.lower() for key in json.loads((folder / name).read_text("utf-8")))
+    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError) as error:
+        logger.warning("No English word list for OCR text (misaki[zh] is missing): %s", error)
+        return frozenset()
+    return frozenset(words)
+
+
+def is_word(token: str) -> bool:
+    """Whether a Latin-letter OCR token is an English word, a plural of one or an acronym.
+
+    True for every token when no word list is available.
+    """
+    if _ACRONYM.match(token):
+        return True
+    known = english_words()
+    if not known:
+        return True
+    lowered = token.lower().replace("’", "'")
+    stems = (lowered, lowered.removesuffix("s"), lowered.removesuffix("es"))
+    return any(stem in known for stem in stems)
+
+
+def _keep_token(token: str) -> bool:
+    bare = token.strip(".,;:!?()")
+    if not bare or _NOISE_TOKEN.match(bare) or _MANGLED.search(bare):
+        return False
+    if _LATIN_TOKEN.match(bare):
+        return is_word(bare)
+    return True
 
 
 def keep_text(text: str) -> str:
-    """The OCR string without handles, hashtags and links, or "" when nothing worth saying is left.
+    """The OCR string without handles, links and misread fragments, or "" if nothing is left.
 
     Args:
         text: One string read by OCR.
@@ -36,8 +93,7 @@ def keep_text(text: str) -> str:
     """
     if _WATERMARK.search(text):
         return ""
-    kept = [token for token in text.split() if not _NOISE_TOKEN.match(token.strip(".,;:!?()"))]
-    cleaned = " ".join(kept)
+    cleaned = " ".join(token for token in text.split() if _keep_token(token))
     if sum(ch.isalnum() for ch in cleaned) < 2:
         return ""
     return cleaned
