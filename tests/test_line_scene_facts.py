@@ -55,13 +55,7 @@ def kinds(line, scene, face=0):
 
 def test_the_speakers_facts_come_most_concrete_first():
     facts = speakable_facts(COUPLE, 1)
-    assert [f.kind for f in facts] == [
-        "clothes",
-        "text",
-        "background",
-        "background",
-        "together",
-    ]
+    assert [f.kind for f in facts] == ["clothes", "text", "together", "background", "background"]
     assert facts[0].focus_en == "the grey you wear"
     assert facts[0].focus_zh == "你穿的灰色衣服"
     assert [f.kind for f in speakable_facts(PAINTING, 0)][:2] == ["clothes", "medium"]

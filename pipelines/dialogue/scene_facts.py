@@ -3,11 +3,12 @@
 A line is "about this photo" when it names something the scene reader found: the colour the
 speaker wears, a background colour, that it is a painting or an old black-and-white photo, the
 light, a smile, being together with the others, a word written in the picture, a caption word.
-``speakable_facts`` lists those facts for one speaker, most concrete first; ``mentions_a_fact``
-tells whether a line (English or Chinese) names at least one of them, allowing synonyms and
-word forms ("smiling", "smiled"; "crimson" for red; 笑 in 微笑). The dialogue writer refuses a
-candidate that names none, and asks each try to speak of one fact in particular (``focus_en`` /
-``focus_zh``), a different one per try.
+``speakable_facts`` lists those facts for one speaker, the most concrete and most reliable
+first (background colours, which the reader gets wrong most often, last but for the light);
+``mentions_a_fact`` tells whether a line (English or Chinese) names at least one of them,
+allowing synonyms and word forms ("smiling", "smiled"; "crimson" for red; 笑 in 微笑). The
+dialogue writer refuses a candidate that names none, and asks each try to speak of one fact in
+particular (``focus_en`` / ``focus_zh``), a different one per try.
 """
 
 from __future__ import annotations
@@ -167,17 +168,6 @@ def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
                 focusable=False,
             )
         )
-    for colour in scene.background[:3]:
-        if colour in COLOUR_WORDS_EN:
-            facts.append(
-                SceneFact(
-                    "background",
-                    f"the {colour} behind you",
-                    f"你身后的{_colour_name_zh(colour)}",
-                    COLOUR_WORDS_EN[colour],
-                    _colour_zh(colour),
-                )
-            )
     if person is not None and person.expression == "smile":
         facts.append(
             SceneFact("smile", "your smile", "你的微笑", ("smil*", "grin*", "laugh*"), ("笑",))
@@ -192,6 +182,17 @@ def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
                 ("我们", "一起", "俩", "两个人"),
             )
         )
+    for colour in scene.background[:3]:
+        if colour in COLOUR_WORDS_EN:
+            facts.append(
+                SceneFact(
+                    "background",
+                    f"the {colour} behind you",
+                    f"你身后的{_colour_name_zh(colour)}",
+                    COLOUR_WORDS_EN[colour],
+                    _colour_zh(colour),
+                )
+            )
     if scene.brightness in ("dark", "dim"):
         facts.append(
             SceneFact(
