@@ -142,6 +142,8 @@ def test_each_try_is_asked_for_another_fact_and_never_for_text_in_the_photo():
         ("HBO", "HBO"),
         ("Welcome to Paris 2024", "Welcome to Paris 2024"),
         ("咖啡馆", "咖啡馆"),
+        ("出口", "出口"),
+        ("GA", ""),
     ],
 )
 def test_ocr_fragments_are_not_kept_as_scene_text(ocr, kept):

@@ -9,8 +9,9 @@ OCR string and says whether what is left is still worth keeping.
 Fragments are told from words by their shape (a lower-case run followed by capitals, a leading
 symbol) and by an English word list: misaki's US lexicons (``misaki/data/us_gold.json`` and
 ``us_silver.json``, part of the pinned ``misaki[zh]`` dependency). A Latin-letter token is kept
-when it is a word of the list (or a plural of one), an acronym of 2-4 capitals ("HBO") or holds
-a digit; Chinese and other scripts are kept as read. Without misaki only the shape rules apply.
+when it is a word of the list (or a plural of one), an acronym of 3-4 capitals ("HBO") or holds
+a digit, and a string needs 3 letters or digits left ("GA" alone is a fragment too); Chinese
+and other scripts are kept as read. Without misaki only the shape rules apply.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ _WATERMARK = re.compile(
 #: A misread token: a lower-case run then capitals ("sterosVIP"), or a symbol in front ("=Weste").
 _MANGLED = re.compile(r"[a-z]{2,}[A-Z]|^[^\w\"'(“‘]")
 _LATIN_TOKEN = re.compile(r"^[A-Za-z][A-Za-z'’\-]*$")
-_ACRONYM = re.compile(r"^[A-Z]{2,4}$")
+_ACRONYM = re.compile(r"^[A-Z]{3,4}$")
 _LEXICONS = ("us_gold.json", "us_silver.json")
+#: Fewest letters or digits a kept string has (a Chinese string of 2 characters counts double).
+_MIN_CHARS = 3
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,11 +92,12 @@ def keep_text(text: str) -> str:
 
     Returns:
         The string with its noise tokens removed (whitespace collapsed), or "" when it is a
-        watermark or fewer than 2 letters or digits remain.
+        watermark or fewer than 3 letters or digits (2 Chinese characters) remain.
     """
     if _WATERMARK.search(text):
         return ""
     cleaned = " ".join(token for token in text.split() if _keep_token(token))
-    if sum(ch.isalnum() for ch in cleaned) < 2:
+    weight = sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in cleaned if ch.isalnum())
+    if weight < _MIN_CHARS:
         return ""
     return cleaned
