@@ -9,6 +9,7 @@ from pipelines.dialogue.scene_facts import (
     focus_for_try,
     mentions_a_fact,
     speakable_facts,
+    wrong_clothes_colour,
 )
 from pipelines.dialogue.writer import DialogueWriter, check_candidate
 from pipelines.scene.ocr_filter import keep_text
@@ -113,6 +114,41 @@ def test_the_check_refuses_a_line_that_names_no_fact_in_either_language():
         assert check_candidate(reply, COUPLE, lang, (), 600, facts)[1] == "ok"
     # Without facts (nothing was found) nothing is required.
     assert mentions_a_fact("I feel so happy today!", ())
+
+
+UNKNOWN_CLOTHES = Scene(
+    (PersonInScene(0, "centre", "portrait", "smile", ""),),
+    "colour",
+    "normal",
+    "photo",
+    ("grey", "black"),
+    (),
+    "",
+    "An astronaut.",
+)
+
+
+@pytest.mark.parametrize(
+    ("scene", "line", "wrong"),
+    [
+        (UNKNOWN_CLOTHES, "I wore my best black dress today and felt so calm!", "black"),
+        (UNKNOWN_CLOTHES, "I smiled all day, and the grey behind me is fine.", None),
+        (COUPLE, "I love my black dress tonight.", None),
+        (COUPLE, "I am wearing a lovely new blue shirt.", "blue"),
+        (COUPLE, "I love my dark blue dress tonight.", "blue"),
+        (COUPLE, "我穿着黑色的裙子。", None),
+        (COUPLE, "我穿了一件蓝色的衬衫。", "blue"),
+        (COUPLE, "我的红裙子很好看。", "red"),
+        (OLD_PHOTO, "I wore a black suit that day.", None),
+        (PAINTING, "I wear blue every day.", None),
+    ],
+)
+def test_a_colour_worn_must_be_the_speakers_clothes_colour(scene, line, wrong):
+    assert wrong_clothes_colour(line, speakable_facts(scene, 0)) == wrong
+    lang = "en" if line.isascii() else "zh"
+    reason = check_candidate(line, scene, lang, (), 600, speakable_facts(scene, 0))[1]
+    if wrong:  # a colour found nowhere in the photo is refused by contradicts_scene first
+        assert reason.startswith("contradicts the scene: "), reason
 
 
 def test_each_try_is_asked_for_another_fact_and_never_for_text_in_the_photo():

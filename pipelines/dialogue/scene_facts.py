@@ -273,3 +273,55 @@ def focus_for_try(facts: Sequence[SceneFact], seed: int, attempt: int) -> SceneF
     concrete = sum(f.kind in ("clothes", "medium", "old") for f in focusable) or len(focusable)
     start = seed % concrete
     return focusable[(start + attempt) % len(focusable)]
+
+
+_EN_COLOUR = (
+    r"(red|crimson|scarlet|orange|yellow|golden|gold|green|blue|navy|purple|violet|pink|brown|"
+    r"white|black|grey|gray)"
+)
+_EN_GARMENT = (
+    r"(?:dress|shirt|t-shirt|top|suit|jacket|blouse|coat|sweater|jumper|clothes|outfit|tie|hat|"
+    r"scarf|skirt|trousers|jeans|uniform|gown|spacesuit|robe|hoodie)s?"
+)
+_EN_WORN_COLOUR = re.compile(
+    rf"\b(?:wear|wears|wore|wearing|worn|dressed in|put on)\s+(?:[\w'-]+\s+){{0,3}}?{_EN_COLOUR}\b"
+    rf"|\b{_EN_COLOUR}\s+(?:[\w'-]+\s+)?{_EN_GARMENT}\b",
+    flags=re.IGNORECASE,
+)
+_ZH_COLOUR = "([红橙黄绿蓝紫粉棕白黑灰])"
+_ZH_WORN_COLOUR = re.compile(
+    rf"穿[着了上]?[^，。！？,.!?]{{0,6}}?{_ZH_COLOUR}"
+    rf"|{_ZH_COLOUR}色?的?(?:衣服|裙子|裙|衬衫|西装|外套|上衣|T恤|毛衣|领带|帽子|宇航服)"
+)
+_ZH_TO_EN = {char: colour for colour, char in COLOUR_CHARS_ZH.items()}
+
+
+def wrong_clothes_colour(line: str, facts: Sequence[SceneFact]) -> str | None:
+    """A colour the line says the speaker wears that the scene reader did not find, or None.
+
+    Allowed: the colour found on the speaker's clothes (with its synonyms) and, in an old
+    black-and-white photo, black, white and grey. When the reader found no clothes colour,
+    any colour worn is an invention ("I wore my best black dress" of an astronaut).
+
+    Args:
+        line: An English or Chinese line.
+        facts: The speaker's ``speakable_facts``.
+
+    Returns:
+        The English colour word, or None when the line claims no wrong colour.
+    """
+    allowed: set[str] = set()
+    for fact in facts:
+        if fact.kind == "clothes":
+            allowed.update(fact.words_en)
+        elif fact.kind == "old":
+            allowed.update(("black", "white", "grey", "gray"))
+    for match in _EN_WORN_COLOUR.finditer(line):
+        colour = (match.group(1) or match.group(2)).lower()
+        if colour not in allowed:
+            return colour
+    for match in _ZH_WORN_COLOUR.finditer(line):
+        colour = _ZH_TO_EN[match.group(1) or match.group(2)]
+        if colour not in allowed:
+            return colour
+    return None

@@ -42,6 +42,7 @@ from pipelines.dialogue.scene_facts import (
     focus_for_try,
     mentions_a_fact,
     speakable_facts,
+    wrong_clothes_colour,
 )
 from pipelines.dialogue.templates import person_in, template_line
 from pipelines.dialogue.templates_zh import template_line_zh
@@ -318,7 +319,8 @@ def check_candidate(
 
     On top of ``inspect_line_in`` (first person, no assistant talk, no narration at the start,
     complete, safe...), the line must not copy a prompt example, narrate someone in the
-    picture, contradict the scene reader ("colour ...", "painting", "camera"), name none of
+    picture, contradict the scene reader ("colour ...", "painting", "camera", a colour worn
+    that is not the speaker's clothes colour), name none of
     ``facts`` when there are some ("mentions no scene fact"), repeat a line another face said,
     or exceed ``max_chars``.
     """
@@ -332,6 +334,9 @@ def check_candidate(
     contradiction = contradicts_scene(line, scene)
     if contradiction is not None:
         return None, f"contradicts the scene: {contradiction}"
+    worn = wrong_clothes_colour(line, facts) if facts else None
+    if worn is not None:
+        return None, f"contradicts the scene: wears {worn}"
     if not mentions_a_fact(line, facts):
         return None, "mentions no scene fact"
     if repeats_another(line, others):
