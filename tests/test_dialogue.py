@@ -9,6 +9,7 @@ import pytest
 from pipelines import registry
 from pipelines.dialogue.checks import inspect_line
 from pipelines.dialogue.prompt import MOOD_OPENERS, line_grammar
+from pipelines.dialogue.scene_facts import mentions_a_fact, speakable_facts
 from pipelines.dialogue.writer import (
     DialogueWriter,
     SmolLM2Chat,
@@ -180,10 +181,13 @@ def test_writer_lines_are_valid_first_person_and_short(writer):
     lines = [writer.write(scene, face, mood, seed=5) for scene, face, mood in cases]
     for line, (_, face_index, mood) in zip(lines, cases, strict=True):
         assert_speakable_line(line, face_index, mood)
-    # SmolLM2 sometimes fails the scene checks (a colour or a painting the photo does not
-    # have) and the template speaks, but most of these lines are the model's own (4 of 5
-    # when written).
-    assert sum(line.source == "model" for line in lines) >= 3, lines
+    # SmolLM2 often fails the scene checks (a colour or a painting the photo does not have, no
+    # fact of the scene named, a colour worn that the reader did not find) and the template
+    # speaks; a line it wrote names a fact of its scene.
+    assert any(line.source == "model" for line in lines), lines
+    for line, (scene, face_index, _) in zip(lines, cases, strict=True):
+        if line.source == "model":
+            assert mentions_a_fact(line.text, speakable_facts(scene, face_index)), line.text
 
 
 class RecordingChat:

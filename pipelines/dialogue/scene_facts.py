@@ -2,7 +2,9 @@
 
 A line is "about this photo" when it names something the scene reader found: the colour the
 speaker wears, a background colour, that it is a painting or an old black-and-white photo, the
-light, a smile, being together with the others, a word written in the picture, a caption word.
+light, a smile, being together with the others, a caption word. Text read in the photo is not
+a fact here: it is data, and a line that echoes it ("…hacked all over!" from a sign saying "say
+HACKED") must not pass as being about the photo.
 ``speakable_facts`` lists those facts for one speaker, the most concrete and most reliable
 first (background colours, which the reader gets wrong most often, last but for the light);
 ``mentions_a_fact`` tells whether a line (English or Chinese) names at least one of them,
@@ -14,7 +16,7 @@ particular (``focus_en`` / ``focus_zh``), a different one per try.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipelines.text import word_set
@@ -55,7 +57,6 @@ _STOP_WORDS = word_set(
     "into onto over under about there here what when where which who"
 )
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,14 @@ class SceneFact:
     """One thing the scene reader found that a line may speak of.
 
     Attributes:
-        kind: "clothes", "text", "medium", "old", "background", "light", "smile",
-            "together" or "caption".
+        kind: "clothes", "medium", "old", "background", "light", "smile", "together" or
+            "caption".
         focus_en: The fact as an English phrase for the prompt ("the black you wear").
         focus_zh: The same in Chinese ("你穿的黑色衣服").
         words_en: English words that name it (lower case; an entry ending in "*" is a stem).
         words_zh: Chinese substrings or regular expressions (``re:`` prefix) that name it.
-        focusable: Whether a try may be asked to speak of it. Not text read in the photo: that
-            is data, and asking for it would invite the model to obey or recite it.
+        focusable: Whether a try may be asked to speak of it (not a caption, which is free
+            text from another model).
     """
 
     kind: str
@@ -93,17 +94,6 @@ def _colour_zh(colour: str) -> tuple[str, ...]:
 def _colour_name_zh(colour: str) -> str:
     char = COLOUR_CHARS_ZH.get(colour)
     return f"{char}色" if char else colour
-
-
-def _text_words(texts: Iterable[str]) -> tuple[str, ...]:
-    """Words of 3+ letters (or 2+ capitals) from text read in the photo, lower case."""
-    words = []
-    for text in texts:
-        for token in re.findall(r"[A-Za-z][A-Za-z0-9']*", text):
-            long_enough = len(token) >= 3 or (len(token) >= 2 and token.isupper())
-            if long_enough and token.lower() not in _STOP_WORDS:
-                words.append(token.lower())
-    return tuple(dict.fromkeys(words))
 
 
 def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
@@ -150,22 +140,6 @@ def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
                 "这是一张" + ("黑白" if scene.tone == "black-and-white" else "泛黄的") + "老照片",
                 words,
                 ("黑白", "老照片", "泛黄", "多年", "以前", "当年", "那时", "很久", "灰"),
-            )
-        )
-    text_words = _text_words(scene.text_in_photo)
-    han_text = tuple(run for text in scene.text_in_photo for run in _HAN_RUN.findall(text))
-    if text_words or han_text:
-        from pipelines.dialogue.prompt import quote_scene_text  # prompt imports this module
-
-        shown = quote_scene_text(scene.text_in_photo[:2]) or '""'
-        facts.append(
-            SceneFact(
-                "text",
-                f"the words {shown} in the picture",
-                f"画面里写的{shown}",
-                text_words,
-                text_words + han_text,
-                focusable=False,
             )
         )
     if person is not None and person.expression == "smile":
@@ -219,7 +193,9 @@ def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
         if len(word) >= 4 and word not in _STOP_WORDS
     )
     if caption_words:
-        facts.append(SceneFact("caption", scene.caption, scene.caption, caption_words, ()))
+        facts.append(
+            SceneFact("caption", scene.caption, scene.caption, caption_words, (), focusable=False)
+        )
     return tuple(facts)
 
 

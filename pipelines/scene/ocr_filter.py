@@ -10,7 +10,8 @@ Fragments are told from words by their shape (a lower-case run followed by capit
 symbol) and by an English word list: misaki's US lexicons (``misaki/data/us_gold.json`` and
 ``us_silver.json``, part of the pinned ``misaki[zh]`` dependency). A Latin-letter token is kept
 when it is a word of the list (or a plural of one), an acronym of 3-4 capitals ("HBO") or holds
-a digit, and a string needs 3 letters or digits left ("GA" alone is a fragment too); Chinese
+a digit, or splits into such words (OCR often drops the spaces of a sign: "SAYHACKED"), and a
+string needs 3 letters or digits left ("GA" alone is a fragment too); Chinese
 and other scripts are kept as read. Without misaki only the shape rules apply.
 """
 
@@ -21,6 +22,8 @@ import json
 import logging
 import re
 from importlib import resources
+
+from pipelines.text import word_set
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +78,53 @@ def is_word(token: str) -> bool:
     return any(stem in known for stem in stems)
 
 
-def _keep_token(token: str) -> bool:
+#: Two-letter words a run-together OCR token may be split into ("SAYHACKED" has none).
+_SHORT_WORDS = word_set("a i an as at be by do go he if in is it me my no of on or so to up us we")
+#: Longest run-together token that is split into words.
+_MAX_SPLIT = 40
+
+
+def split_run_together(token: str) -> list[str] | None:
+    """A token OCR read without its spaces ("SAYHACKED") as words, fewest pieces first.
+
+    Every piece must be a word of the list, of 3 or more letters or a common short word.
+    Returns None when the token cannot be split so (a fragment such as "GAMEO").
+    """
+    known = english_words()
+    lowered = token.lower()
+    if not known or len(lowered) > _MAX_SPLIT:
+        return None
+    # best[i]: fewest pieces covering lowered[:i], as (count, start of the last piece).
+    best: list[tuple[int, int] | None] = [None] * (len(lowered) + 1)
+    best[0] = (0, 0)
+    for end in range(1, len(lowered) + 1):
+        for start in range(end):
+            piece = lowered[start:end]
+            previous = best[start]
+            if previous is None:
+                continue
+            if not (piece in _SHORT_WORDS or (len(piece) >= 3 and piece in known)):
+                continue
+            if best[end] is None or previous[0] + 1 < best[end][0]:
+                best[end] = (previous[0] + 1, start)
+    if best[-1] is None:
+        return None
+    pieces, end = [], len(lowered)
+    while end > 0:
+        start = best[end][1]
+        pieces.append(token[start:end])
+        end = start
+    return pieces[::-1]
+
+
+def _kept_tokens(token: str) -> list[str]:
+    """The token as it may be kept: itself, split into words, or nothing."""
     bare = token.strip(".,;:!?()")
     if not bare or _NOISE_TOKEN.match(bare) or _MANGLED.search(bare):
-        return False
-    if _LATIN_TOKEN.match(bare):
-        return is_word(bare)
-    return True
+        return []
+    if not _LATIN_TOKEN.match(bare) or is_word(bare):
+        return [token]
+    return split_run_together(bare) or []
 
 
 def keep_text(text: str) -> str:
@@ -96,7 +139,7 @@ def keep_text(text: str) -> str:
     """
     if _WATERMARK.search(text):
         return ""
-    cleaned = " ".join(token for token in text.split() if _keep_token(token))
+    cleaned = " ".join(kept for token in text.split() for kept in _kept_tokens(token))
     weight = sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in cleaned if ch.isalnum())
     if weight < _MIN_CHARS:
         return ""
