@@ -19,6 +19,7 @@ from pipelines.scene.heuristic import (
     read_brightness,
     read_tone,
 )
+from pipelines.scene.ocr_filter import is_word
 from pipelines.scene.sentence import scene_sentence
 from pipelines.types import Face, PersonInScene, Photo, Scene
 
@@ -217,6 +218,15 @@ def test_text_drawn_on_a_photo_is_read(
 def test_no_text_in_plain_photos(scenes: dict) -> None:
     for name in ("einstein_bw.jpg", "shiba_dog.jpg", "smiling_woman_256.png"):
         assert scenes[name][2].text_in_photo == ()
+
+
+def test_misread_logo_fragments_are_not_kept(scenes: dict) -> None:
+    # OCR reads the red-carpet backdrop's stylised "Game of Thrones" as fragments such as
+    # "sterosVIP", "GAMEO" and "=Weste"; only words and acronyms may reach the line writer.
+    text = scenes["couple_red_carpet.jpg"][2].text_in_photo
+    assert "HBO" in text
+    tokens = [token for string in text for token in string.split()]
+    assert all(is_word(token) for token in tokens), text
 
 
 def test_text_reading_can_be_switched_off(scenes: dict) -> None:

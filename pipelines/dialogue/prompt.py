@@ -8,10 +8,14 @@ to pass ``pipelines.dialogue.checks.validate_line``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from pipelines.dialogue.templates import person_in
 from pipelines.text import split_sentences
 from pipelines.types import Mood, PersonInScene, Scene
+
+if TYPE_CHECKING:
+    from pipelines.dialogue.scene_facts import SceneFact
 
 #: How a line may open, per mood: steers a tiny model towards the mood and the first person.
 MOOD_OPENERS: dict[str, tuple[str, ...]] = {
@@ -67,16 +71,17 @@ SYSTEM_PROMPT = (
 _FEW_SHOT: tuple[tuple[str, str], ...] = (
     (
         "Photo: a colour photo. You are the only person, a close-up, smiling. Behind you: "
-        "blue, white. Mood: happy.",
+        "blue, white. Mood: happy. Mention the blue behind you.",
         "I love this blue sky behind me. What a wonderful day to be outside!",
     ),
     (
         "Photo: an old black-and-white photo. You are the person on the left, one of two "
-        "people. Mood: sad.",
+        "people. Mood: sad. Mention the other person here with you.",
         "I miss those days. We were so young when this was taken.",
     ),
     (
-        "Photo: a painting. You are the only person, a portrait. Behind you: brown. Mood: angry.",
+        "Photo: a painting. You are the only person, a portrait. Behind you: brown. Mood: angry. "
+        "Mention that you are painted, in a painting.",
         "I'm tired of sitting still for this painter. My back aches all over!",
     ),
 )
@@ -181,12 +186,21 @@ def copies_an_example(line: str) -> bool:
     return any(sentence.lower() in example_sentences for sentence in split_sentences(line))
 
 
-def build_messages(scene: Scene, face_index: int, mood: Mood) -> list[dict[str, str]]:
-    """The few-shot chat prompt asking the person ``face_index`` for a line in ``mood``."""
+def build_messages(
+    scene: Scene, face_index: int, mood: Mood, focus: SceneFact | None = None
+) -> list[dict[str, str]]:
+    """The few-shot chat prompt asking the person ``face_index`` for a line in ``mood``.
+
+    ``focus``: the scene fact the line is asked to mention
+    (``pipelines.dialogue.scene_facts``), if any.
+    """
     messages = [{"role": "system", "content": SYSTEM_PROMPT}]
     for facts, reply in _FEW_SHOT:
         messages.append({"role": "user", "content": facts})
         messages.append({"role": "assistant", "content": reply})
     person = person_in(scene, face_index)
-    messages.append({"role": "user", "content": describe_for_prompt(scene, person, mood)})
+    facts = describe_for_prompt(scene, person, mood)
+    if focus is not None:
+        facts += f" Mention {focus.focus_en}."
+    messages.append({"role": "user", "content": facts})
     return messages

@@ -9,8 +9,10 @@ A backend that can continue a begun reply (``supports_prefill``: the Qwen backen
 ``pipelines.dialogue.qwen``) gets a worked example and a first-person start ("I", "我") and
 writes English or Chinese (``lang``); the grammar-bound SmolLM2 backend writes English only
 (Chinese lines then come from ``pipelines.dialogue.templates_zh``, never from English).
-Every candidate must also agree with the scene reader (``pipelines.dialogue.scene_checks``)
-and differ from what the other faces of the photo already said.
+Every candidate must also agree with the scene reader (``pipelines.dialogue.scene_checks``),
+name at least one fact the reader found (``pipelines.dialogue.scene_facts``: each try is asked
+to mention a different one) and differ from what the other faces of the photo, and the faces of
+the last photos, already said.
 
 Chat backends: ``SmolLM2Chat`` (``pipelines.dialogue.llama_chat``) runs the bundled
 SmolLM2-135M-Instruct GGUF (or any GGUF file) through llama.cpp (``xllamacpp``);
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections import deque
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -33,6 +36,13 @@ from pipelines.dialogue.scene_checks import (
     contradicts_scene,
     repeats_another,
     talks_about_someone_in_the_picture,
+)
+from pipelines.dialogue.scene_facts import (
+    SceneFact,
+    focus_for_try,
+    mentions_a_fact,
+    speakable_facts,
+    wrong_clothes_colour,
 )
 from pipelines.dialogue.templates import person_in, template_line
 from pipelines.dialogue.templates_zh import template_line_zh
@@ -123,6 +133,7 @@ class DialogueWriter:
         self.temperature = temperature
         self._use_grammar = use_grammar and bool(getattr(chat, "supports_grammar", False))
         self._said: dict[tuple[Any, ...], dict[int, str]] = {}
+        self._recent: deque[tuple[tuple[Any, ...], int, str]] = deque(maxlen=_RECENT_LINES)
         self._said_lock = threading.Lock()
 
     def write(
@@ -177,7 +188,9 @@ class DialogueWriter:
         self, scene: Scene, face_index: int, mood: Mood, *, seed: int = 0, lang: str = "en"
     ) -> str:
         """The model's first candidate, unchecked (for benchmarks of the checks)."""
-        messages, options = self._prompt(scene, face_index, mood, lang)
+        facts = speakable_facts(scene, face_index)
+        focus = focus_for_try(facts, self._focus_seed(seed, face_index, mood), 0)
+        messages, options = self._prompt(scene, face_index, mood, lang, focus)
         reply = self.chat.complete(
             messages,
             max_tokens=self.max_tokens,
@@ -188,12 +201,17 @@ class DialogueWriter:
         return self._with_prefill(reply, messages)
 
     def _prompt(
-        self, scene: Scene, face_index: int, mood: Mood, lang: str
+        self, scene: Scene, face_index: int, mood: Mood, lang: str, focus: SceneFact | None
     ) -> tuple[list[dict[str, str]], dict[str, Any]]:
         if getattr(self.chat, "supports_prefill", False):
-            return worked_messages(scene, face_index, mood, lang), {}
+            return worked_messages(scene, face_index, mood, lang, focus), {}
         options: dict[str, Any] = {"grammar": line_grammar(mood)} if self._use_grammar else {}
-        return build_messages(scene, face_index, mood), options
+        return build_messages(scene, face_index, mood, focus), options
+
+    @staticmethod
+    def _focus_seed(seed: int, face_index: int, mood: Mood) -> int:
+        """Picks the first try's fact: differs between faces and moods of one photo."""
+        return seed + face_index + MOODS.index(mood)
 
     @staticmethod
     def _seed(seed: int, face_index: int, attempt: int) -> int:
@@ -217,9 +235,15 @@ class DialogueWriter:
         lang: str,
         others: Sequence[str],
     ) -> str | None:
-        """The first valid candidate of the chat backend, or None when none passes."""
-        messages, options = self._prompt(scene, face_index, mood, lang)
+        """The first valid candidate of the chat backend, or None when none passes.
+
+        Each try is asked to mention another scene fact, and must mention at least one.
+        """
+        facts = speakable_facts(scene, face_index)
+        focus_seed = self._focus_seed(seed, face_index, mood)
         for attempt in range(self.attempts):
+            focus = focus_for_try(facts, focus_seed, attempt)
+            messages, options = self._prompt(scene, face_index, mood, lang, focus)
             try:
                 reply = self.chat.complete(
                     messages,
@@ -232,7 +256,7 @@ class DialogueWriter:
                 logger.warning("The chat backend failed (%s); using a template line.", error)
                 return None
             reply = self._with_prefill(reply, messages)
-            line, reason = check_candidate(reply, scene, lang, others, max_chars)
+            line, reason = check_candidate(reply, scene, lang, others, max_chars, facts)
             if line is not None:
                 logger.debug("Candidate %d accepted", attempt)
                 return line
@@ -254,13 +278,18 @@ class DialogueWriter:
         return text
 
     def _said_by_others(self, scene: Scene, face_index: int) -> list[str]:
+        """What the other faces of this photo said, and the faces of the last other photos."""
+        key = _scene_key(scene)
         with self._said_lock:
-            said = self._said.get(_scene_key(scene), {})
-            return [text for face, text in said.items() if face != face_index]
+            said = self._said.get(key, {})
+            here = [text for face, text in said.items() if face != face_index]
+            elsewhere = [text for k, face, text in self._recent if k != key]
+            return here + elsewhere
 
     def _remember(self, scene: Scene, face_index: int, text: str) -> None:
         key = _scene_key(scene)
         with self._said_lock:
+            self._recent.append((key, face_index, text))
             said = self._said.pop(key, {})
             said[face_index] = text
             self._said[key] = said
@@ -270,6 +299,8 @@ class DialogueWriter:
 
 #: Scenes whose lines a writer remembers, to keep faces of one photo from saying the same.
 _SAID_SCENES = 32
+#: Lines of other photos a new line must not repeat (a run of 5 words) either.
+_RECENT_LINES = 24
 
 
 def _scene_key(scene: Scene) -> tuple[Any, ...]:
@@ -277,14 +308,21 @@ def _scene_key(scene: Scene) -> tuple[Any, ...]:
 
 
 def check_candidate(
-    reply: str, scene: Scene, lang: str, others: Sequence[str], max_chars: int
+    reply: str,
+    scene: Scene,
+    lang: str,
+    others: Sequence[str],
+    max_chars: int,
+    facts: Sequence[SceneFact] = (),
 ) -> tuple[str | None, str]:
     """(cleaned line, "ok") when a model's reply may be said in this scene, else (None, reason).
 
     On top of ``inspect_line_in`` (first person, no assistant talk, no narration at the start,
     complete, safe...), the line must not copy a prompt example, narrate someone in the
-    picture, contradict the scene reader ("colour ...", "painting", "camera"), repeat a line
-    another face said, or exceed ``max_chars``.
+    picture, contradict the scene reader ("colour ...", "painting", "camera", a colour worn
+    that is not the speaker's clothes colour), name none of
+    ``facts`` when there are some ("mentions no scene fact"), repeat a line another face said,
+    or exceed ``max_chars``.
     """
     line, reason = inspect_line_in(reply, lang, known_names=scene.text_in_photo)
     if line is None:
@@ -296,6 +334,11 @@ def check_candidate(
     contradiction = contradicts_scene(line, scene)
     if contradiction is not None:
         return None, f"contradicts the scene: {contradiction}"
+    worn = wrong_clothes_colour(line, facts) if facts else None
+    if worn is not None:
+        return None, f"contradicts the scene: wears {worn}"
+    if not mentions_a_fact(line, facts):
+        return None, "mentions no scene fact"
     if repeats_another(line, others):
         return None, "said by another face"
     if len(line) > max_chars:
