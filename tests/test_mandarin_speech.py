@@ -14,7 +14,7 @@ from pipelines.errors import BadInputError
 from pipelines.motion.signal import utterance_grid
 from pipelines.motion.visemes import CHANNELS, phoneme_mouth
 from pipelines.protocols import Voice
-from pipelines.speech.kokoro_zh import MAX_CUE_CHARS, KokoroMandarinSpeech
+from pipelines.speech.kokoro_zh import LABEL_SHIFT_S, MAX_CUE_CHARS, KokoroMandarinSpeech
 from pipelines.speech.zh_text import read_numbers, split_clauses
 from pipelines.types import Speech
 from tests.media_measures import median_f0
@@ -51,6 +51,37 @@ def test_a_chinese_line_is_spoken_with_pinyin_timings(line_speech: Speech) -> No
     assert {"ao3", "an4", "uo1"} <= set(symbols)
     finals = [s for s in symbols if s[-1:].isdigit()]
     assert len(finals) == len(re.findall("[\u4e00-\u9fff]", LINE))  # one final per character
+
+
+def quiet_ends(speech: Speech) -> dict[str, float]:
+    """Seconds of silence (10 ms frames 35 dB under the loudest) that end each final's sound.
+
+    A label covers the audio LABEL_SHIFT_S after it (the labels lead the sound by that much).
+    """
+    frame = speech.sample_rate // 100
+    count = len(speech.audio) // frame
+    level = np.sqrt(np.mean(speech.audio[: count * frame].reshape(count, frame) ** 2, axis=1))
+    loud = level >= level.max() * 10 ** (-35 / 20)
+    ends = {}
+    for index, phoneme in enumerate(speech.phonemes):
+        if not phoneme.symbol[-1:].isdigit():
+            continue
+        first = round((phoneme.start + LABEL_SHIFT_S) * 100)
+        last = min(count, round((phoneme.end + LABEL_SHIFT_S) * 100))
+        spoken = np.flatnonzero(loud[first:last])
+        end = first + (spoken[-1] + 1 if spoken.size else 0)
+        ends[f"{index}:{phoneme.symbol}"] = (last - end) / 100
+    return ends
+
+
+def test_each_final_ends_when_its_sound_ends(voice: KokoroMandarinSpeech) -> None:
+    # Kokoro gives a sentence's closing silence to its last final's tone (~0.6 s): the mouth
+    # held the vowel open through the pause, and the lips fell behind the sound.
+    speech = voice.synthesize("你好，谢谢你停下来看我。我在这面墙上已经挂了很多年。", Voice())
+    ends = quiet_ends(speech)
+    assert len(ends) == 23  # one final per character
+    assert max(ends.values()) <= 0.08, ends
+    assert [p.symbol for p in speech.phonemes][-4:] == ["ian2", " ", ".", " "]
 
 
 def test_cues_follow_the_clauses(line_speech: Speech) -> None:

@@ -54,15 +54,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: How much earlier than Kokoro's own durations place them the phoneme labels are put, in
-#: seconds. Measured: Kokoro's labels run 40-50 ms behind its sound (the best lag between
-#: speech/pause labels and the audio's log energy, on a 32 s paragraph, both halves alike, and
-#: on a short line). Moved 20 ms earlier they run as late as Piper's (25 ms), which the motion
-#: stage compensates (``PHONEME_LABEL_DELAY_S``), so the mouth leads Chinese speech by the same
-#: ``DEFAULT_LEAD_S`` as English.
+#: How much earlier than Kokoro's own durations the phoneme labels are put, in seconds.
+#: Measured on a 32 s paragraph (best lag between speech/pause labels and the audio's log
+#: energy, 5 ms steps), with the quiet ends of finals relabelled as silence (below): Kokoro's
+#: own labels run 25-35 ms behind its sound, both halves alike; moved 20 ms earlier, 5-15 ms,
+#: as hibari's English labels do by the same measure (10 ms), so the mouth leads Chinese speech
+#: as it leads English (``DEFAULT_LEAD_S``, ``PHONEME_LABEL_DELAY_S``).
 LABEL_SHIFT_S = 0.02
 #: Unit labels that are not sounds: the word gap and punctuation.
 _PAUSES = frozenset({GAP, *PAUSE_MARKS})
+#: Kokoro gives the silence that ends a clause or a sentence to the tone mark of the last
+#: final (measured: up to 0.7 s of a sentence's last final is silent, so the mouth stayed
+#: open through the pause). The quiet end of a final (10 ms frames QUIET_DB below the
+#: chunk's loudest, at least MIN_QUIET_TAIL_S long) is labelled as silence instead.
+QUIET_DB = 35.0
+MIN_QUIET_TAIL_S = 0.06
+_QUIET_FRAME = SAMPLE_RATE // 100
 #: Most characters in one subtitle cue of a Chinese line (a longer clause keeps its own cue).
 MAX_CUE_CHARS = 16
 
@@ -207,13 +214,19 @@ class KokoroMandarinSpeech:
             shift = min(round(LABEL_SHIFT_S * SAMPLE_RATE), int(samples[0]))
             tokens.append((SILENCE, int(samples[0]) - shift))
             cursor += int(samples[0]) - shift
-            position = 1
+            position, local = 1, int(samples[0])  # token index, sample in this chunk's audio
+            floor = quiet_floor(audio)
             for index, unit in chunk:
                 count = int(samples[position : position + len(unit.phonemes)].sum())
                 position += len(unit.phonemes)
-                tokens.append((SILENCE if unit.label == GAP else unit.label, count))
+                # A final whose sound stops before its time is up: the rest is silence.
+                tail = quiet_tail(audio[local : local + count], floor) if _is_final(unit) else 0
+                tokens.append((SILENCE if unit.label == GAP else unit.label, count - tail))
+                if tail:
+                    tokens.append((SILENCE, tail))
                 spans.setdefault(index, [cursor, cursor])[1] = cursor + count
                 cursor += count
+                local += count
             tokens.append((SILENCE, int(samples[-1]) + shift))
             cursor += int(samples[-1]) + shift
             pieces.append(audio)
@@ -310,6 +323,42 @@ def _chunks(clauses: Sequence[_Clause]) -> list[list[tuple[int, Unit]]]:
             chunks[-1].append((index, unit))
             size += len(unit.phonemes)
     return [chunk for chunk in chunks if chunk]
+
+
+def _is_final(unit: Unit) -> bool:
+    """Whether the unit is a pinyin final (its label ends with a tone digit: "ang3")."""
+    return unit.label[-1:].isdigit()
+
+
+def quiet_floor(audio: np.ndarray) -> float:
+    """RMS level QUIET_DB below the loudest 10 ms frame of the audio."""
+    frames = len(audio) // _QUIET_FRAME
+    if frames == 0:
+        return 0.0
+    power = np.mean(np.square(audio[: frames * _QUIET_FRAME].reshape(frames, -1)), axis=1)
+    return float(np.sqrt(power.max())) * 10 ** (-QUIET_DB / 20)
+
+
+def quiet_tail(audio: np.ndarray, floor: float) -> int:
+    """Samples at the end of ``audio`` below ``floor``; 0 when under MIN_QUIET_TAIL_S.
+
+    Args:
+        audio: (N,) the audio of one unit.
+        floor: RMS level (``quiet_floor``) under which a 10 ms frame is silent.
+
+    Returns:
+        The length of the silent end, in samples (whole frames, counted back from the end;
+        never the whole unit).
+    """
+    frames = len(audio) // _QUIET_FRAME
+    quiet = 0
+    for k in range(frames - 1, 0, -1):  # the first frame stays: a unit keeps some sound
+        frame = audio[len(audio) - (frames - k) * _QUIET_FRAME :][:_QUIET_FRAME]
+        if np.sqrt(np.mean(np.square(frame))) >= floor:
+            break
+        quiet += 1
+    tail = quiet * _QUIET_FRAME
+    return tail if tail >= MIN_QUIET_TAIL_S * SAMPLE_RATE else 0
 
 
 def group_cues(spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
