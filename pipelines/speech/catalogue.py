@@ -179,13 +179,13 @@ VOICES: tuple[VoiceEntry, ...] = (
         language="zh",
         gender="female",
         age_group="child",
-        engine="kokoro-zh-female",
-        pitch_semitones=4.0,
+        engine="kokoro-zh-child",
+        pitch_semitones=0.0,
         formant_factor=1.0,
         licence=_KOKORO,
         description=(
-            "A child speaking Mandarin: the female voice four semitones higher (pitch x1.26, "
-            "formants moving with it), same timing; about 350 Hz."
+            "A child speaking Mandarin: Kokoro's highest female style (jf_tebukuro), "
+            "unshifted; about 330 Hz."
         ),
         label_zh="中文 · 童声",
     ),

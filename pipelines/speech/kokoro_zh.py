@@ -80,6 +80,9 @@ STYLE_MIXES: dict[str, tuple[tuple[str, float], ...]] = {
     "kokoro-zh-male": (("jm_kumo", 1.0),),
     "kokoro-zh-female": (("jf_alpha", 1.0),),
     "kokoro-zh-neutral": (("jm_kumo", 0.5), ("jf_alpha", 0.5)),
+    # The child: the highest-pitched female style, unshifted (``benchmarks.zh_child``: jf_alpha
+    # shifted up four semitones was the least intelligible, with or without its formants moved).
+    "kokoro-zh-child": (("jf_tebukuro", 1.0),),
 }
 #: Kokoro's own style names, accepted as the names of the voices that use them alone.
 STYLE_ALIASES: dict[str, str] = {"jm_kumo": "zh-male", "jf_alpha": "zh-female"}
@@ -142,6 +145,26 @@ class KokoroMandarinSpeech:
             raise BackendUnavailable(f"Kokoro style {missing[0]} is missing: {KOKORO_INSTALL_HINT}")
         return sum(weight * self._model.styles[name] for name, weight in mix)
 
+    def synthesize_with_style(
+        self, text: str, mix: tuple[tuple[str, float], ...], voice: Voice
+    ) -> Speech:
+        """Speaks as ``synthesize`` does, in a Kokoro style mix instead of a catalogue voice.
+
+        For trying voices out (``benchmarks.zh_child``): the voice's rate and pitch shift are
+        used, its name is not.
+
+        Args:
+            text: One or more sentences.
+            mix: (style name, weight) pairs, weights summing to 1 (see ``STYLE_MIXES``).
+            voice: Rate and pitch shift (semitones).
+
+        Raises:
+            BackendUnavailable: A style is not in the model's voices.
+            BadInputError: As ``synthesize``.
+        """
+        check_rate_and_pitch(voice)
+        return self._speak(text, self._mix(mix), voice.rate, voice.pitch_semitones, "")
+
     def synthesize(self, text: str, voice: Voice) -> Speech:
         """Speaks Mandarin text (English words inside it included).
 
@@ -158,8 +181,19 @@ class KokoroMandarinSpeech:
             LimitExceeded: Text over max_text_chars or speech over max_audio_seconds.
         """
         entry = self._check_voice(voice)
+        return self._speak(
+            text,
+            self._styles[entry.engine],
+            voice.rate,
+            voice.pitch_semitones + entry.pitch_semitones,
+            entry.name,
+        )
+
+    def _speak(
+        self, text: str, style: np.ndarray, rate: float, semitones: float, name: str
+    ) -> Speech:
+        """The speech of ``text`` in a (256,)-per-length style table, pitch shifted."""
         stripped = checked_text(text, self.limits)
-        style = self._styles[entry.engine]
         with self._lock:
             sentences = [self._clauses(sentence) for sentence in split_sentences(stripped)]
             sentences = [clauses for clauses in sentences if clauses]
@@ -169,8 +203,8 @@ class KokoroMandarinSpeech:
                     "Chinese characters (English words may be mixed in)."
                 )
             audio, tokens, cues = join_sentences(
-                (self._sentence(clauses, style, voice.rate) for clauses in sentences),
-                pause_seconds=self.sentence_pause_seconds / voice.rate,
+                (self._sentence(clauses, style, rate) for clauses in sentences),
+                pause_seconds=self.sentence_pause_seconds / rate,
                 sample_rate=SAMPLE_RATE,
                 max_audio_seconds=self.limits.max_audio_seconds,
             )
@@ -178,13 +212,13 @@ class KokoroMandarinSpeech:
         if peak > 0:
             audio = audio * (SENTENCE_PEAK / peak)
         return Speech(
-            audio=shift_pitch(audio, voice.pitch_semitones + entry.pitch_semitones),
+            audio=shift_pitch(audio, semitones),
             sample_rate=SAMPLE_RATE,
             phonemes=timed_phonemes(tokens, SAMPLE_RATE),
             cues=cues,
             text=stripped,
             lang="zh",
-            voice=entry.name,
+            voice=name,
         )
 
     def _clauses(self, sentence: str) -> list[_Clause]:
@@ -261,6 +295,12 @@ class KokoroMandarinFemale(KokoroMandarinSpeech):
     """The Mandarin voices with zh-female as "default" (an engine of the voice catalogue)."""
 
     default_voice: ClassVar[str] = "zh-female"
+
+
+class KokoroMandarinChild(KokoroMandarinSpeech):
+    """The Mandarin voices with zh-child as "default" (an engine of the voice catalogue)."""
+
+    default_voice: ClassVar[str] = "zh-child"
 
 
 class KokoroMandarinNeutral(KokoroMandarinSpeech):
