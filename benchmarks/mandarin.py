@@ -134,6 +134,28 @@ def intelligibility(pipeline: Any, sentences: tuple[str, ...]) -> dict[str, Any]
     return voices
 
 
+def real_time_factors(pipeline: Any, sentences: tuple[str, ...]) -> dict[str, Any]:
+    """Synthesis time over audio length of every Mandarin voice (models loaded, no
+    transcription running beside it): median over the sentences, and the load after each."""
+    from pipelines.protocols import Voice
+
+    factors: dict[str, Any] = {}
+    for name in VOICES:
+        pipeline.speak("你好。", Voice(name, lang="zh"))  # loads its engine
+        runs = []
+        for sentence in sentences:
+            started = time.perf_counter()
+            spoken = pipeline.speak(sentence, Voice(name, lang="zh"))
+            runs.append((time.perf_counter() - started) / spoken.duration)
+        factors[name] = {
+            "median": round(statistics.median(runs), 3),
+            "min": round(min(runs), 3),
+            "max": round(max(runs), 3),
+            "load_after": _load(),
+        }
+    return factors
+
+
 def lipsync(pipeline: Any, dlib_faces: DlibFaces, name: str, out: Path) -> dict[str, Any]:
     """Renders the paragraph on one photo and measures it as benchmarks.run does English."""
     from pipelines import RenderRequest
@@ -156,7 +178,7 @@ def lipsync(pipeline: Any, dlib_faces: DlibFaces, name: str, out: Path) -> dict[
         analysis.fps,
         analysis.face_box,
         out / f"contact_zh_{Path(name).stem}.png",
-        title=f"{name} (中文): {analysis.n_frames} frames, {result.duration:.1f} s",
+        title=f"{name} (Mandarin): {analysis.n_frames} frames, {result.duration:.1f} s",
         highlight=analysis.widest,
     )
     return {
@@ -317,6 +339,21 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{voice['median_pitch_hz']} | {voice['real_time_factor_median']} |"
             )
         lines += ["", "Target: CER ≤ 0.10 (median over the sentences)."]
+    factors = results.get("real_time_factors")
+    if factors:
+        lines += [
+            "",
+            "## Speed of each voice (synthesis only, models loaded)",
+            "",
+            _run_note(results, "rtf"),
+            "",
+            "| voice | synthesis / audio, median (min-max) | load average after |",
+            "|---|---|---|",
+        ]
+        for name, row in factors.items():
+            lines.append(
+                f"| {name} | {row['median']} ({row['min']}-{row['max']}) | {row['load_after']} |"
+            )
     cold = results.get("cold_start")
     if cold:
         lines += [
@@ -338,7 +375,7 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 #: The parts of the benchmark, in the order they run.
-PARTS = ("lipsync", "voices", "cold", "chat")
+PARTS = ("lipsync", "voices", "rtf", "cold", "chat")
 
 
 def _load() -> float:
@@ -398,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         elif part == "lipsync":
             results["lipsync"] = lipsync_photos(pipeline, photos, out)
             run["mode"] = f"{len(photos)} photo(s)"
+        elif part == "rtf":
+            results["real_time_factors"] = real_time_factors(pipeline, SENTENCES[:count])
+            run["mode"] = f"{count} sentences per voice"
         elif part == "cold":
             photo = speed.upscaled_photo(EXAMPLES / "woman_waterfall.jpg", 1024, out / TMP)
             results["cold_start"] = speed.cold_start(photo, LINE_10S, out / TMP)
