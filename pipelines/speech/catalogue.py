@@ -171,7 +171,7 @@ VOICES: tuple[VoiceEntry, ...] = (
         pitch_semitones=0.0,
         formant_factor=1.0,
         licence=_KOKORO,
-        description="A woman speaking Mandarin (Kokoro-82M, style jf_alpha), about 280 Hz.",
+        description="A woman speaking Mandarin (Kokoro-82M, style jf_gongitsune), about 255 Hz.",
         label_zh="中文 · 女声",
     ),
     VoiceEntry(
@@ -199,8 +199,8 @@ VOICES: tuple[VoiceEntry, ...] = (
         formant_factor=1.0,
         licence=_KOKORO,
         description=(
-            "Between a man's and a woman's voice in Mandarin: Kokoro's male and female styles "
-            "averaged; about 185 Hz."
+            "Between a man's and a woman's voice in Mandarin: Kokoro's styles jm_kumo and "
+            "jf_alpha averaged; about 185 Hz."
         ),
         label_zh="中文 · 中性声",
     ),
