@@ -70,15 +70,34 @@ def load_average() -> float:
 
 
 # --------------------------------------------------------------------- chat
-def bench_chat(pipeline: Any, photo: Path, questions: int, out: Path) -> dict[str, Any]:
-    """Asks ``questions`` questions after a warm-up; returns per-answer latencies."""
+def bench_chat(
+    pipeline: Any,
+    photo: Path,
+    questions: int,
+    out: Path,
+    *,
+    asked: tuple[str, ...] = QUESTIONS,
+    lang: str = "auto",
+    greeting: str = "Hello there!",
+) -> dict[str, Any]:
+    """Asks ``questions`` of ``asked`` after a warm-up; returns per-answer latencies.
+
+    Args:
+        pipeline: The loaded pipeline.
+        photo: The photo to chat with.
+        questions: How many questions of ``asked`` to ask.
+        out: Folder for the answers' files.
+        asked: The typed questions.
+        lang: The session's language ("auto", "en", "zh").
+        greeting: The warm-up question (every model loaded and used once).
+    """
     from pipelines.chat.session import ChatSession
     from pipelines.text import split_sentences
 
-    session = ChatSession(pipeline, photo, persona_name=None, mood="happy")
-    session.ask("Hello there!", output_dir=out)  # warm-up: every model loaded and used once
+    session = ChatSession(pipeline, photo, persona_name=None, mood="happy", lang=lang)
+    session.ask(greeting, output_dir=out)  # warm-up: every model loaded and used once
     answers = []
-    for question in QUESTIONS[:questions]:
+    for question in asked[:questions]:
         text_at = 0.0
         spoken_before_text = False
         reply = None
@@ -99,6 +118,7 @@ def bench_chat(pipeline: Any, photo: Path, questions: int, out: Path) -> dict[st
                 "early_first_sentence": spoken_before_text,
                 "first_audio_s": round(reply.first_audio_latency_s, 3),
                 "video_s": round(reply.total_latency_s, 3),
+                "load": round(load_average(), 2),
             }
         )
         logger.info("%s -> %.2f s / %.2f s", question, text_at, reply.total_latency_s)

@@ -267,3 +267,16 @@ def test_a_chinese_question_gets_a_chinese_answer(session: ChatSession) -> None:
     assert inspect_line_zh(answer)[0] == answer
     english, _ = session.answer("How are you today?")
     assert validate_line(english) is not None
+
+
+@pytest.mark.slow
+def test_a_chinese_session_warms_the_chinese_chat_model(photo: Path) -> None:
+    # The warm-up used to read the English prompt into the English model: the first Chinese
+    # question then waited for Qwen to load and read the whole Chinese prompt.
+    from pipelines import TalkingPhotoPipeline
+
+    fresh = TalkingPhotoPipeline()  # the shared pipeline may hold the Chinese model already
+    assert "dialogue-zh" not in fresh._backends
+    ChatSession(fresh, photo, face_index=1, lang="zh")
+    assert "dialogue-zh" in fresh._backends
+    assert fresh._backends["dialogue-zh"] is fresh.chat_model("zh")

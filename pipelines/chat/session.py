@@ -243,17 +243,20 @@ class ChatSession:
         ``cache_prompt`` and a streaming backend), the first question only costs its own
         words. A backend error is logged, not raised.
         """
+        # A Chinese session warms the Mandarin voice, the Chinese chat model and its prompt.
+        lang = "zh" if self.lang == "zh" else "en"
         try:
-            self.pipeline.speak("Hello.", self.voice)
+            voice = dataclasses.replace(self.voice, lang=lang)
+            self.pipeline.speak("你好。" if lang == "zh" else "Hello.", voice)
         except TalkingPhotoError as error:
             logger.warning("Could not warm the speech model up (%s).", error)
-        chat = self.pipeline.backend("dialogue")
+        chat = self.pipeline.chat_model(lang)
         if not self.cache_prompt or not isinstance(chat, StreamingChatBackend):
             return
         started = time.perf_counter()
         try:
             for _ in chat.stream(
-                self.prompt_messages("")[:-1],
+                self.prompt_messages("", lang)[:-1],
                 max_tokens=1,
                 temperature=0.0,
                 seed=0,

@@ -171,7 +171,7 @@ VOICES: tuple[VoiceEntry, ...] = (
         pitch_semitones=0.0,
         formant_factor=1.0,
         licence=_KOKORO,
-        description="A woman speaking Mandarin (Kokoro-82M, style jf_alpha), about 280 Hz.",
+        description="A woman speaking Mandarin (Kokoro-82M, style jf_gongitsune), about 255 Hz.",
         label_zh="中文 · 女声",
     ),
     VoiceEntry(
@@ -179,13 +179,13 @@ VOICES: tuple[VoiceEntry, ...] = (
         language="zh",
         gender="female",
         age_group="child",
-        engine="kokoro-zh-female",
-        pitch_semitones=4.0,
+        engine="kokoro-zh-child",
+        pitch_semitones=0.0,
         formant_factor=1.0,
         licence=_KOKORO,
         description=(
-            "A child speaking Mandarin: the female voice four semitones higher (pitch x1.26, "
-            "formants moving with it), same timing; about 350 Hz."
+            "A child speaking Mandarin: Kokoro's highest female style (jf_tebukuro), "
+            "unshifted; about 330 Hz."
         ),
         label_zh="中文 · 童声",
     ),
@@ -199,8 +199,8 @@ VOICES: tuple[VoiceEntry, ...] = (
         formant_factor=1.0,
         licence=_KOKORO,
         description=(
-            "Between a man's and a woman's voice in Mandarin: Kokoro's male and female styles "
-            "averaged; about 185 Hz."
+            "Between a man's and a woman's voice in Mandarin: Kokoro's styles jm_kumo and "
+            "jf_alpha averaged; about 185 Hz."
         ),
         label_zh="中文 · 中性声",
     ),

@@ -1,9 +1,9 @@
 """Mandarin speech from Kokoro-82M, timed per pinyin initial and final.
 
 Voices: the catalogue's Mandarin rows (``pipelines.speech.catalogue``): ``zh-male`` (Kokoro
-style ``jm_kumo``), ``zh-female`` (``jf_alpha``), ``zh-neutral`` (the two styles averaged,
-``STYLE_MIXES``) and ``zh-child`` (the female voice with the catalogue's pitch shift, formants
-moving with the pitch). Only Japanese style vectors ship offline, yet the multilingual model
+style ``jm_kumo``), ``zh-female`` (``jf_gongitsune``), ``zh-neutral`` (``jm_kumo`` and
+``jf_alpha`` averaged, ``STYLE_MIXES``) and ``zh-child`` (``jf_tebukuro``, the highest-pitched
+style). Only Japanese style vectors ship offline, yet the multilingual model
 reads Mandarin phonemes clearly (see README, 中文).
 
 The line is cut into sentences (``。！？``) and each sentence into clauses (after ``，、；：``);
@@ -54,15 +54,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: How much earlier than Kokoro's own durations place them the phoneme labels are put, in
-#: seconds. Measured: Kokoro's labels run 40-50 ms behind its sound (the best lag between
-#: speech/pause labels and the audio's log energy, on a 32 s paragraph, both halves alike, and
-#: on a short line). Moved 20 ms earlier they run as late as Piper's (25 ms), which the motion
-#: stage compensates (``PHONEME_LABEL_DELAY_S``), so the mouth leads Chinese speech by the same
-#: ``DEFAULT_LEAD_S`` as English.
+#: How much earlier than Kokoro's own durations the phoneme labels are put, in seconds.
+#: Measured on a 32 s paragraph (best lag between speech/pause labels and the audio's log
+#: energy, 5 ms steps), with the quiet ends of finals relabelled as silence (below): Kokoro's
+#: own labels run 25-35 ms behind its sound, both halves alike; moved 20 ms earlier, 5-15 ms,
+#: as hibari's English labels do by the same measure (10 ms), so the mouth leads Chinese speech
+#: as it leads English (``DEFAULT_LEAD_S``, ``PHONEME_LABEL_DELAY_S``).
 LABEL_SHIFT_S = 0.02
 #: Unit labels that are not sounds: the word gap and punctuation.
 _PAUSES = frozenset({GAP, *PAUSE_MARKS})
+#: Kokoro gives the silence that ends a clause or a sentence to the tone mark of the last
+#: final (measured: up to 0.7 s of a sentence's last final is silent, so the mouth stayed
+#: open through the pause). The quiet end of a final (10 ms frames QUIET_DB below the
+#: chunk's loudest, at least MIN_QUIET_TAIL_S long) is labelled as silence instead.
+QUIET_DB = 35.0
+MIN_QUIET_TAIL_S = 0.06
+_QUIET_FRAME = SAMPLE_RATE // 100
 #: Most characters in one subtitle cue of a Chinese line (a longer clause keeps its own cue).
 MAX_CUE_CHARS = 16
 
@@ -71,11 +78,20 @@ MAX_CUE_CHARS = 16
 #: (``pipelines.speech.voices.ENGINES``): (style name, weight) pairs, the weights summing to 1.
 STYLE_MIXES: dict[str, tuple[tuple[str, float], ...]] = {
     "kokoro-zh-male": (("jm_kumo", 1.0),),
-    "kokoro-zh-female": (("jf_alpha", 1.0),),
+    # jf_gongitsune: CER median 0.00, mean 0.08 on the 20 sentences; jf_alpha, the female
+    # voice before, 0.12 and 0.22 (``benchmarks.zh_child``, benchmarks/results/mandarin.md).
+    "kokoro-zh-female": (("jf_gongitsune", 1.0),),
     "kokoro-zh-neutral": (("jm_kumo", 0.5), ("jf_alpha", 0.5)),
+    # The child: the highest-pitched female style, unshifted (``benchmarks.zh_child``: jf_alpha
+    # shifted up four semitones was the least intelligible, with or without its formants moved).
+    "kokoro-zh-child": (("jf_tebukuro", 1.0),),
 }
 #: Kokoro's own style names, accepted as the names of the voices that use them alone.
-STYLE_ALIASES: dict[str, str] = {"jm_kumo": "zh-male", "jf_alpha": "zh-female"}
+STYLE_ALIASES: dict[str, str] = {
+    "jm_kumo": "zh-male",
+    "jf_gongitsune": "zh-female",
+    "jf_tebukuro": "zh-child",
+}
 
 
 @dataclass(frozen=True)
@@ -94,7 +110,9 @@ class KokoroMandarinSpeech:
     Args:
         limits: max_text_chars and max_audio_seconds are enforced.
         sentence_pause_seconds: Silence between sentences at rate 1 (divided by the rate).
-        threads: onnxruntime threads (None: its default).
+        threads: onnxruntime threads (None: its default, one per core). One by default:
+            on 2 cores shared with other work (load 3-5) one thread spoke at 0.76-0.83 x
+            real time and two at 1.04-1.26 x (medians of 6 sentences, zh-female).
 
     Raises:
         BackendUnavailable: A model package or misaki[zh] is not installed.
@@ -112,7 +130,7 @@ class KokoroMandarinSpeech:
         self,
         limits: Limits | None = None,
         sentence_pause_seconds: float = 0.15,
-        threads: int | None = None,
+        threads: int | None = 1,
     ) -> None:
         self._model, self._reader, self._lock = _shared_model(threads)
         if sentence_pause_seconds < 0:
@@ -135,6 +153,26 @@ class KokoroMandarinSpeech:
             raise BackendUnavailable(f"Kokoro style {missing[0]} is missing: {KOKORO_INSTALL_HINT}")
         return sum(weight * self._model.styles[name] for name, weight in mix)
 
+    def synthesize_with_style(
+        self, text: str, mix: tuple[tuple[str, float], ...], voice: Voice
+    ) -> Speech:
+        """Speaks as ``synthesize`` does, in a Kokoro style mix instead of a catalogue voice.
+
+        For trying voices out (``benchmarks.zh_child``): the voice's rate and pitch shift are
+        used, its name is not.
+
+        Args:
+            text: One or more sentences.
+            mix: (style name, weight) pairs, weights summing to 1 (see ``STYLE_MIXES``).
+            voice: Rate and pitch shift (semitones).
+
+        Raises:
+            BackendUnavailable: A style is not in the model's voices.
+            BadInputError: As ``synthesize``.
+        """
+        check_rate_and_pitch(voice)
+        return self._speak(text, self._mix(mix), voice.rate, voice.pitch_semitones, "")
+
     def synthesize(self, text: str, voice: Voice) -> Speech:
         """Speaks Mandarin text (English words inside it included).
 
@@ -151,16 +189,27 @@ class KokoroMandarinSpeech:
             LimitExceeded: Text over max_text_chars or speech over max_audio_seconds.
         """
         entry = self._check_voice(voice)
+        return self._speak(
+            text,
+            self._styles[entry.engine],
+            voice.rate,
+            voice.pitch_semitones + entry.pitch_semitones,
+            entry.name,
+        )
+
+    def _speak(
+        self, text: str, style: np.ndarray, rate: float, semitones: float, name: str
+    ) -> Speech:
+        """The speech of ``text`` in a (256,)-per-length style table, pitch shifted."""
         stripped = checked_text(text, self.limits)
-        style = self._styles[entry.engine]
         with self._lock:
             sentences = [self._clauses(sentence) for sentence in split_sentences(stripped)]
             sentences = [clauses for clauses in sentences if clauses]
             if not sentences:
                 raise BadInputError("voice.nothing_to_say_mandarin")
             audio, tokens, cues = join_sentences(
-                (self._sentence(clauses, style, voice.rate) for clauses in sentences),
-                pause_seconds=self.sentence_pause_seconds / voice.rate,
+                (self._sentence(clauses, style, rate) for clauses in sentences),
+                pause_seconds=self.sentence_pause_seconds / rate,
                 sample_rate=SAMPLE_RATE,
                 max_audio_seconds=self.limits.max_audio_seconds,
             )
@@ -168,13 +217,13 @@ class KokoroMandarinSpeech:
         if peak > 0:
             audio = audio * (SENTENCE_PEAK / peak)
         return Speech(
-            audio=shift_pitch(audio, voice.pitch_semitones + entry.pitch_semitones),
+            audio=shift_pitch(audio, semitones),
             sample_rate=SAMPLE_RATE,
             phonemes=timed_phonemes(tokens, SAMPLE_RATE),
             cues=cues,
             text=stripped,
             lang="zh",
-            voice=entry.name,
+            voice=name,
         )
 
     def _clauses(self, sentence: str) -> list[_Clause]:
@@ -204,13 +253,19 @@ class KokoroMandarinSpeech:
             shift = min(round(LABEL_SHIFT_S * SAMPLE_RATE), int(samples[0]))
             tokens.append((SILENCE, int(samples[0]) - shift))
             cursor += int(samples[0]) - shift
-            position = 1
+            position, local = 1, int(samples[0])  # token index, sample in this chunk's audio
+            floor = quiet_floor(audio)
             for index, unit in chunk:
                 count = int(samples[position : position + len(unit.phonemes)].sum())
                 position += len(unit.phonemes)
-                tokens.append((SILENCE if unit.label == GAP else unit.label, count))
+                # A final whose sound stops before its time is up: the rest is silence.
+                tail = quiet_tail(audio[local : local + count], floor) if _is_final(unit) else 0
+                tokens.append((SILENCE if unit.label == GAP else unit.label, count - tail))
+                if tail:
+                    tokens.append((SILENCE, tail))
                 spans.setdefault(index, [cursor, cursor])[1] = cursor + count
                 cursor += count
+                local += count
             tokens.append((SILENCE, int(samples[-1]) + shift))
             cursor += int(samples[-1]) + shift
             pieces.append(audio)
@@ -244,6 +299,12 @@ class KokoroMandarinFemale(KokoroMandarinSpeech):
     """The Mandarin voices with zh-female as "default" (an engine of the voice catalogue)."""
 
     default_voice: ClassVar[str] = "zh-female"
+
+
+class KokoroMandarinChild(KokoroMandarinSpeech):
+    """The Mandarin voices with zh-child as "default" (an engine of the voice catalogue)."""
+
+    default_voice: ClassVar[str] = "zh-child"
 
 
 class KokoroMandarinNeutral(KokoroMandarinSpeech):
@@ -306,6 +367,42 @@ def _chunks(clauses: Sequence[_Clause]) -> list[list[tuple[int, Unit]]]:
             chunks[-1].append((index, unit))
             size += len(unit.phonemes)
     return [chunk for chunk in chunks if chunk]
+
+
+def _is_final(unit: Unit) -> bool:
+    """Whether the unit is a pinyin final (its label ends with a tone digit: "ang3")."""
+    return unit.label[-1:].isdigit()
+
+
+def quiet_floor(audio: np.ndarray) -> float:
+    """RMS level QUIET_DB below the loudest 10 ms frame of the audio."""
+    frames = len(audio) // _QUIET_FRAME
+    if frames == 0:
+        return 0.0
+    power = np.mean(np.square(audio[: frames * _QUIET_FRAME].reshape(frames, -1)), axis=1)
+    return float(np.sqrt(power.max())) * 10 ** (-QUIET_DB / 20)
+
+
+def quiet_tail(audio: np.ndarray, floor: float) -> int:
+    """Samples at the end of ``audio`` below ``floor``; 0 when under MIN_QUIET_TAIL_S.
+
+    Args:
+        audio: (N,) the audio of one unit.
+        floor: RMS level (``quiet_floor``) under which a 10 ms frame is silent.
+
+    Returns:
+        The length of the silent end, in samples (whole frames, counted back from the end;
+        never the whole unit).
+    """
+    frames = len(audio) // _QUIET_FRAME
+    quiet = 0
+    for k in range(frames - 1, 0, -1):  # the first frame stays: a unit keeps some sound
+        frame = audio[len(audio) - (frames - k) * _QUIET_FRAME :][:_QUIET_FRAME]
+        if np.sqrt(np.mean(np.square(frame))) >= floor:
+            break
+        quiet += 1
+    tail = quiet * _QUIET_FRAME
+    return tail if tail >= MIN_QUIET_TAIL_S * SAMPLE_RATE else 0
 
 
 def group_cues(spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

@@ -41,6 +41,7 @@ ENGINES: dict[str, str] = {
     "kokoro-zh-male": "pipelines.speech.kokoro_zh:KokoroMandarinSpeech",
     "kokoro-zh-female": "pipelines.speech.kokoro_zh:KokoroMandarinFemale",
     "kokoro-zh-neutral": "pipelines.speech.kokoro_zh:KokoroMandarinNeutral",
+    "kokoro-zh-child": "pipelines.speech.kokoro_zh:KokoroMandarinChild",
 }
 #: Engines loaded when the backend is created (the pipeline creates it on a background thread
 #: while the faces are found); the others load on first use.
