@@ -36,7 +36,10 @@ WATCH_JS = """
     const now = performance.now();
     if (times.click !== null) {
       const video = document.querySelector(player + ' video');
-      if (video && times.picture === null && video.readyState >= 2) times.picture = now;
+      // A frame was shown: the player has one to draw, or it already plays (a short clip can
+      // start and end between two animation frames, leaving readyState low again).
+      const shown = video && (video.readyState >= 2 || video.currentTime > 0);
+      if (shown && times.picture === null) times.picture = now;
       if (video && times.playing === null && video.currentTime > 0) times.playing = now;
       const summary = document.querySelector(result);
       if (times.done === null && summary && summary.innerText.includes('s of video')) {
