@@ -59,10 +59,12 @@ bench: setup
 	$(PY) -m benchmarks.load --users 8 --minutes 3
 	$(PY) -m benchmarks.fuzz --seconds 60
 	$(PY) -m benchmarks.batch --rows 16 --repeats 3
-	$(PY) -m benchmarks.lines --out benchmarks/results/lines_after.json
-	$(PY) -m benchmarks.lines --lang zh --out benchmarks/results/lines_after_zh.json
+	$(PY) -m benchmarks.lines --out benchmarks/results/lines_facts_smollm2_en.json
+	$(PY) -m benchmarks.lines --backend qwen --out benchmarks/results/lines_facts_qwen_en_final.json
+	$(PY) -m benchmarks.lines --lang zh --out benchmarks/results/lines_facts_qwen_zh.json
 	$(PY) -m benchmarks.medium
 	$(PY) -m benchmarks.stream --runs 5
+	$(PY) -m benchmarks.cold --runs 3
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .ruff_cache

@@ -168,7 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default=None, help="dialogue backend (default: default)")
     parser.add_argument("--lang", default="en", choices=("en", "zh"))
-    parser.add_argument("--out", type=Path, default=RESULTS / "lines_after.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "lines_facts_smollm2_en.json")
     parser.add_argument("--option", action="append", default=[], help="backend KEY=VALUE")
     parser.add_argument("--candidates", action="store_true", help="also score raw candidates")
     parser.add_argument("--rescore", type=Path, help="re-score the lines of a result file")
