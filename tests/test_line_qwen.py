@@ -9,21 +9,9 @@ from pipelines.dialogue.checks_zh import inspect_line_zh
 from pipelines.dialogue.scene_checks import contradicts_scene
 from pipelines.dialogue.writer import DialogueWriter
 from pipelines.errors import BadInputError
-from pipelines.types import PersonInScene, Scene
+from tests.scenes import couple_scene
 
-COUPLE = Scene(
-    (
-        PersonInScene(0, "left", "portrait", "smile", "black"),
-        PersonInScene(1, "right", "portrait", "neutral", "grey"),
-    ),
-    "colour",
-    "normal",
-    "photo",
-    ("grey", "red"),
-    (),
-    "",
-    "A colour photo of two people.",
-)
+COUPLE = couple_scene(("grey", "red"))
 
 
 @pytest.fixture

@@ -16,20 +16,9 @@ from pipelines.dialogue.templates_zh import MOOD_LINES_ZH, template_line_zh
 from pipelines.dialogue.writer import DialogueWriter, TemplateChat, check_candidate
 from pipelines.scene.ocr_filter import keep_text
 from pipelines.types import MOODS, PersonInScene, Scene
+from tests.scenes import couple_scene
 
-COUPLE = Scene(
-    (
-        PersonInScene(0, "left", "portrait", "smile", "black"),
-        PersonInScene(1, "right", "portrait", "neutral", "grey"),
-    ),
-    "colour",
-    "normal",
-    "photo",
-    ("red", "grey"),
-    (),
-    "",
-    "A colour photo of two people.",
-)
+COUPLE = couple_scene(("red", "grey"))
 PAINTING = Scene(
     (PersonInScene(0, "centre", "close-up", "smile"),),
     "colour",

@@ -14,20 +14,9 @@ from pipelines.dialogue.scene_facts import (
 from pipelines.dialogue.writer import DialogueWriter, check_candidate
 from pipelines.scene.ocr_filter import keep_text
 from pipelines.types import PersonInScene, Scene
+from tests.scenes import couple_scene
 
-COUPLE = Scene(
-    (
-        PersonInScene(0, "left", "portrait", "smile", "black"),
-        PersonInScene(1, "right", "portrait", "neutral", "grey"),
-    ),
-    "colour",
-    "normal",
-    "photo",
-    ("red", "white"),
-    ("HBO",),
-    "",
-    "A colour photo of two people.",
-)
+COUPLE = couple_scene(("red", "white"), ("HBO",))
 OLD_PHOTO = Scene(
     (PersonInScene(0, "centre", "portrait", "neutral", ""),),
     "black-and-white",
