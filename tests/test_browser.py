@@ -120,6 +120,8 @@ def test_cancel_stops_the_render_on_the_server(browser, app_url: str, pipeline) 
     page.locator("#generate").click()
     page.get_by_text("Step 5/6").first.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert len(request_folders() - before) == 1, "the render has its own folder"
+    # Cancel once the first streamed part of the video plays: the stopped video must go too.
+    page.wait_for_selector("#video video", timeout=RENDER_TIMEOUT_MS)
     page.locator("#cancel").click()
 
     # The server stops at its next progress report and deletes the half-made output.

@@ -199,7 +199,7 @@ class GroupTab:
             queue=False,
             api_visibility="private",
         )
-        self.cancel.click(
+        stop = self.cancel.click(
             cancel,
             None,
             None,
@@ -207,6 +207,7 @@ class GroupTab:
             queue=False,
             api_visibility="private",
         )
+        resets.clear_on(stop.then, self.results)  # the streamed part of a stopped video goes too
         self.load.click(
             handlers.script_from_text,
             [self.pasted, shared.lang],

@@ -239,7 +239,7 @@ class SingleTab:
             api_name="show_downloads",
             api_visibility="private",
         )
-        self.cancel.click(
+        stop = self.cancel.click(
             handlers.cancel,
             None,
             None,
@@ -248,6 +248,7 @@ class SingleTab:
             api_name="cancel",
             api_visibility="private",
         )
+        resets.clear_on(stop.then, self.results)  # the streamed part of a stopped video goes too
 
     def relabel(self, code: str) -> list[tuple[Any, dict[str, Any]]]:
         """(component, new properties) of this tab's strings in language ``code``."""
