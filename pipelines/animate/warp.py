@@ -183,10 +183,6 @@ class FaceWarp:
             np.arange(roi.y0, roi.y1, dtype=np.float32),
         )
         self._grid = np.stack([columns, rows], axis=-1)
-        # Per-frame buffers: the ROI's upsampled field, where each pixel samples, its pixels.
-        self._field = np.empty((roi.height, roi.width, 2), np.float32)
-        self._where = np.empty((roi.height, roi.width, 2), np.float32)
-        self._out = np.empty((roi.height, roi.width, 3), np.uint8)
         self._factor = max(1, round(rig.scale / BOX_DETAIL))
         boxes = [
             (self._mouth_box(palette, width, height), mouth_box_corners(rig)),
@@ -297,16 +293,8 @@ class FaceWarp:
             return
         roi = self.roi
         size = (roi.width, roi.height)
-        cv2.resize(coarse[0], size, dst=self._field, interpolation=cv2.INTER_LINEAR)
-        np.subtract(self._grid, self._field, out=self._where)
-        out = cv2.remap(
-            frame,
-            self._where,
-            None,
-            cv2.INTER_LINEAR,
-            dst=self._out,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
+        where = self._grid - cv2.resize(coarse[0], size, interpolation=cv2.INTER_LINEAR)
+        out = cv2.remap(frame, where, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         for box, own in self._boxes:
             pixels = box.render(frame, weights)
             if pixels is not None:
