@@ -28,12 +28,13 @@ def follow(
         field: (h, w, 2) float32 displacement on a regular grid, pixels.
         moved: (h, w, 2) float32 displacement of the later stages on the same grid, pixels.
         grid: (h, w, 2) float32 grid positions in cells (column, row).
-        per_cell: (2,) float32 cells per pixel along x and y.
+        per_cell: Cells per pixel along x and y, as an OpenCV scalar (x, y, 0, 0).
 
     Returns:
         (h, w, 2) float32.
     """
-    where = grid - moved * per_cell
+    # OpenCV's per-channel scalar, not numpy broadcasting along the short last axis (slow).
+    where = cv2.subtract(grid, cv2.multiply(moved, per_cell))
     return cv2.remap(field, where, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
@@ -96,7 +97,7 @@ class StagedField:
             np.arange(shape[1], dtype=np.float32), np.arange(shape[0], dtype=np.float32)
         )
         self._grid = np.stack([columns, rows], axis=-1)
-        self._per_cell = np.array([1.0 / cell[0], 1.0 / cell[1]], np.float32)
+        self._per_cell = (1.0 / cell[0], 1.0 / cell[1], 0.0, 0.0)
 
     def evaluate(self, weights: np.ndarray) -> np.ndarray | None:
         """The total displacement for the weights, or None if no stage moves.
