@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 
 from pipelines.config import Settings
-from pipelines.error_text import PHRASES, Notice, Phrase
 from pipelines.errors import BackendUnavailable, LimitExceeded, NoFaceError
+from pipelines.errors.text import PHRASES, Notice, Phrase
 from pipelines.language_choice import LanguageChoice, in_language
 from pipelines.protocols import (
     AnimatorBackend,

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipelines.error_text import Notice
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
+from pipelines.errors.text import Notice
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun

@@ -1,6 +1,6 @@
 """Error sentences of conversations, the render's steps and the models, English then 简体中文.
 
-Part of ``pipelines.error_catalogue`` (which merges it into ``ERROR_TEXT``), split off to keep
+Part of ``pipelines.errors.catalogue`` (which merges it into ``ERROR_TEXT``), split off to keep
 each file readable.
 """
 

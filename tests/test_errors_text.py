@@ -1,6 +1,6 @@
 """Every error a user can meet has a sentence in English and in Chinese, from one table.
 
-The pipeline raises errors by code (``pipelines.error_text``); the web app renders them in the
+The pipeline raises errors by code (``pipelines.errors.text``); the web app renders them in the
 visitor's language (``ui.feedback.error_sentence``). These tests walk every code, every place
 the pipeline raises an error, and a few real errors, and check that the Chinese interface never
 shows an English sentence.
@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipelines.error_text import ERROR_TEXT, PHRASES, Phrase, render_text
 from pipelines.errors import (
     BackendUnavailable,
     BadInputError,
@@ -28,6 +27,7 @@ from pipelines.errors import (
     StageTimeout,
     TalkingPhotoError,
 )
+from pipelines.errors.text import ERROR_TEXT, PHRASES, Phrase, render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINES = ROOT / "pipelines"
@@ -249,7 +249,7 @@ def test_the_web_app_never_shows_english_inside_chinese() -> None:
 
 # --------------------------------------------------------------------- warnings
 def test_a_notice_is_its_english_sentence_and_knows_its_chinese() -> None:
-    from pipelines.error_text import Notice
+    from pipelines.errors.text import Notice
 
     notice = Notice("warn.faces_limited", found=5, animated=3, most=3)
     assert notice == "5 faces were found; only 3 are animated at once (the limit is 3)."
@@ -271,7 +271,7 @@ def test_no_warning_is_written_as_a_plain_sentence() -> None:
 
 
 def test_the_web_app_shows_warnings_in_the_interface_language() -> None:
-    from pipelines.error_text import Notice
+    from pipelines.errors.text import Notice
     from ui.feedback import notice_sentence
 
     notice = Notice("warn.neutral_voice", person=2, confidence=0.55)
