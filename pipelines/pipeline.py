@@ -235,7 +235,7 @@ class TalkingPhotoPipeline(LanguageChoice):
 
     def write_line(
         self,
-        scene: Scene,
+        scene: Scene | None,
         face_index: int,
         mood: Mood = "neutral",
         *,
@@ -243,7 +243,10 @@ class TalkingPhotoPipeline(LanguageChoice):
         user_text: str | None = None,
         lang: str = "en",
     ) -> Line:
-        """What the person at ``face_index`` says (the user's own text wins), in ``lang``."""
+        """What the person at ``face_index`` says (the user's own text wins), in ``lang``.
+
+        ``scene`` may be None only with ``user_text`` (a typed line is not about the scene).
+        """
         from pipelines.render import check_mood
 
         check_mood(mood)

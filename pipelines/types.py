@@ -10,6 +10,7 @@ Times are seconds from the start of the audio.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -220,6 +221,32 @@ class PhotoReading:
     photo: Photo
     faces: tuple[Face, ...]
     scene: Scene
+
+    def finished(self) -> PhotoReading:
+        """This reading (its scene is read already)."""
+        return self
+
+
+@dataclass(frozen=True, eq=False)
+class ReadingInProgress:
+    """A photo whose faces are found while its scene is still being read.
+
+    A typed line needs no scene, so its render reads the scene on a worker thread while the
+    frames are drawn; the result carries the scene once it is read.
+
+    Attributes:
+        photo: The working photo.
+        faces: Every face found, left to right (never empty).
+        scene_later: Waits for the scene and returns it (raises what reading it raised).
+    """
+
+    photo: Photo
+    faces: tuple[Face, ...]
+    scene_later: Callable[[], Scene]
+
+    def finished(self) -> PhotoReading:
+        """The whole reading, once the scene is read (waits for it)."""
+        return PhotoReading(self.photo, self.faces, self.scene_later())
 
 
 LineSource = Literal["user", "model", "template"]

@@ -138,7 +138,7 @@ class DialogueWriter:
 
     def write(
         self,
-        scene: Scene,
+        scene: Scene | None,
         face_index: int,
         mood: Mood,
         *,
@@ -150,7 +150,7 @@ class DialogueWriter:
         """The line the person ``face_index`` says.
 
         Args:
-            scene: What the photo shows.
+            scene: What the photo shows (None only with ``user_text``).
             face_index: Index of the speaking face (a ``PersonInScene.face_index``).
             mood: One of MOODS.
             seed: Makes the choice reproducible: the same inputs and seed give the same line.
@@ -171,6 +171,8 @@ class DialogueWriter:
         if user_text is not None:
             text = normalize_line(user_text, max_chars)
             return Line(face_index, text, mood, "user", lang)
+        if scene is None:
+            raise ValueError("a line is written from a scene: pass the scene or user_text")
         if lang not in ("en", "zh"):
             raise BadInputError("language.unknown", lang=lang, choices="en, zh")
         person_in(scene, face_index)  # raises BadInputError for a face that is not there
