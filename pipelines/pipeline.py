@@ -195,6 +195,17 @@ class TalkingPhotoPipeline(LanguageChoice):
             raise NoFaceError()
         return faces
 
+    def prepare_animation(self, photo: Photo, faces: Sequence[Face]) -> None:
+        """Prepares the faces' animation ahead of a render of this photo (first frames sooner).
+
+        The app calls it once a new photo's faces are found, while the visitor types; an
+        animator that prepares nothing ahead ignores it.
+        """
+        prepare = getattr(self.backend("animator"), "prepare", None)
+        if prepare is not None:
+            largest = sorted(faces, key=lambda face: -face.box.width * face.box.height)
+            prepare(photo, largest[: self.settings.limits.max_faces])
+
     def describe_scene(self, photo: Photo, faces: Sequence[Face]) -> Scene:
         """Facts about the photo for the dialogue writer."""
         return self.backend("scene").describe(photo, faces)
