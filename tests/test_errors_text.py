@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PIPELINES = ROOT / "pipelines"
 #: Modules that speak only to whoever runs the program (command line, batch manifests, the Ray
 #: service, settings files): their errors stay in English and never reach the web app.
-OPERATOR_ONLY = ("cli/", "batch/", "serve/", "config.py", "cluster.py")
+OPERATOR_ONLY = ("batch/", "serve/", "config.py", "cluster.py")
 #: Errors that name packages, versions and server paths: for the server log; the web app shows
 #: a plain sentence instead (``error_BackendUnavailable``).
 DEVELOPER_ERRORS = {"BackendUnavailable"}
@@ -147,6 +147,12 @@ def test_duration_codes_exist() -> None:
     from pipelines.render import DURATION_CODES
 
     assert set(DURATION_CODES.values()) <= set(ERROR_TEXT)
+
+
+def test_missing_file_codes_exist() -> None:
+    from pipelines.cli.common import MISSING_FILE_CODES
+
+    assert set(MISSING_FILE_CODES.values()) <= set(ERROR_TEXT)
 
 
 # --------------------------------------------------------------------- errors themselves
