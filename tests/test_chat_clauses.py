@@ -24,12 +24,13 @@ from pipelines.chat.clauses import (
     remainder,
     speak_piece,
     split_clauses,
+    spoken_pieces,
     trim_speech,
 )
 from pipelines.chat.session import ChatSession
 from pipelines.protocols import Voice
 from pipelines.text import split_sentences
-from pipelines.types import Scene
+from pipelines.types import Scene, Speech
 
 #: Questions that ask for a reason, so the answers tend to have a clause before the reason.
 QUESTIONS_ZH = (
@@ -75,6 +76,19 @@ def test_the_first_clause_is_handed_out_once_complete_and_checked_as_a_sentence(
     assert first_part("他觉得很好，谢", _check_zh) == (None, False)  # not first person: wait
 
 
+def test_an_answer_settled_before_anything_was_said_still_starts_with_its_clause() -> None:
+    # A hand-written answer, or one the model finished before its first clause was seen.
+    assert spoken_pieces("我以前从没想过这个问题，让我想一想。", first=True) == [
+        "我以前从没想过这个问题，",
+        "让我想一想。",
+    ]
+    assert spoken_pieces("我很好，谢谢。我喜欢这里。", first=False) == [
+        "我很好，谢谢。",
+        "我喜欢这里。",
+    ]
+    assert spoken_pieces("我很好。谢谢你，朋友。", first=True) == ["我很好。", "谢谢你，朋友。"]
+
+
 def test_a_whole_answer_is_matched_after_what_was_said() -> None:
     assert remainder("我觉得很好，谢谢。", "我觉得很好，") == "谢谢。"
     assert remainder("Well, I love the sea, and waves.", "well, I love  the sea,") == "and waves."
@@ -111,10 +125,8 @@ def test_a_piece_keeps_a_short_lead_and_the_pause_of_its_mark(
     )  # moved together, not stretched
 
 
-def test_silence_alone_is_not_trimmed(pipeline: TalkingPhotoPipeline) -> None:
-    speech = pipeline.speak("我觉得很好。", Voice("zh-female", lang="zh"))
-    silent = trim_speech(type(speech)(np.zeros(2400, np.float32), speech.sample_rate), 0.1)
-    assert len(silent.audio) == 2400
+def test_silence_alone_is_not_trimmed() -> None:
+    assert len(trim_speech(Speech(np.zeros(2400, np.float32), 24000), 0.1).audio) == 2400
 
 
 # --------------------------------------------------------------------- sessions

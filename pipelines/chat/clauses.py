@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from pipelines.text import detect_language
+from pipelines.text import detect_language, split_sentences
 from pipelines.types import Cue, Phoneme, Speech
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ __all__ = [
     "remainder",
     "speak_piece",
     "split_clauses",
+    "spoken_pieces",
     "trim_speech",
 ]
 
@@ -131,6 +132,23 @@ def first_clause(reply_so_far: str) -> str | None:
         # A Chinese pause mark ends a clause at once; an English one may still be "3.5".
         return first if last_mark and last_mark in CLAUSE_MARKS_ZH[:4] else None
     return first if last_mark and last_mark in PAUSE_MARKS else None
+
+
+def spoken_pieces(text: str, first: bool) -> list[str]:
+    """The pieces to speak a settled part of an answer in: its sentences, in order.
+
+    When ``first`` (nothing of the answer is spoken yet, e.g. the model wrote the whole
+    answer before its first clause was seen, or it is a hand-written answer), the first
+    sentence's first clause comes alone, so it is heard sooner.
+    """
+    sentences = split_sentences(text)
+    if not first or not sentences:
+        return sentences
+    clause = first_clause(sentences[0])
+    rest = remainder(sentences[0], clause) if clause else None
+    if not rest:
+        return sentences
+    return [clause, rest, *sentences[1:]]
 
 
 def as_sentence(clause: str) -> str:

@@ -32,7 +32,7 @@ from pipelines.chat.chinese import (
     question_lang,
     template_answer_zh,
 )
-from pipelines.chat.clauses import speak_piece
+from pipelines.chat.clauses import speak_piece, spoken_pieces
 from pipelines.chat.prompt import (
     PROMPT_MEMORY_TURNS,
     ChatTurn,
@@ -55,7 +55,6 @@ from pipelines.text import (
     detect_language,
     normalize_line,
     resolve_language,
-    split_sentences,
 )
 from pipelines.timeline import Turn, lay_out
 from pipelines.types import MOODS, Line, LineSource, Mood
@@ -455,7 +454,7 @@ class ChatSession:
             if chunk.final:
                 text, source = chunk.answer, chunk.source
                 yield ChatEvent("text", text, elapsed())
-            for sentence in split_sentences(chunk.text):
+            for sentence in spoken_pieces(chunk.text, first=not sentences):
                 run.check_cancelled()
                 number = len(sentences)
                 speech = speak_piece(self.pipeline, sentence, self.voice)
