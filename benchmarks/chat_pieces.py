@@ -10,6 +10,7 @@ sentences. For one answer this measures:
   video's soundtrack has it;
 - ``stalls_s``: a player that starts each piece when it is ready and the previous one has
   ended waits this long before each later piece (0: it was ready in time);
+- ``first_lead_s``: the silence at the start of the first piece (heard after its WAV is out);
 - ``edge_level``: the largest |sample| at a piece's first and last 5 ms (a cut in sound would
   click; the pieces fade in and out).
 """
@@ -76,5 +77,6 @@ def piece_report(events: list[Any]) -> dict[str, Any]:
         "pieces": pieces,
         "join_silence_s": joins,
         "stalls_s": stalls,
+        "first_lead_s": round(spans[0][0], 3) if spans else None,
         "edge_level": round(max(edges, default=0.0), 4),
     }

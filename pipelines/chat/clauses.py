@@ -223,15 +223,16 @@ def speak_piece(pipeline: TalkingPhotoPipeline, text: str, voice: Voice) -> Spee
 def trim_speech(speech: Speech, pause_s: float, lead_s: float = LEAD_S) -> Speech:
     """The speech with at most ``lead_s`` of silence before its sound and ``pause_s`` after.
 
-    Silence is a 10 ms frame QUIET_DB under the loudest; the cuts fade over FADE_S. The
-    phonemes and cues move with the audio and still tile it (the first starts at 0, the last
-    ends at the new end), so the lips keep the voice's own timings. Speech without sound, or
-    with less silence than allowed, comes back unchanged.
+    Silence is a 10 ms frame QUIET_DB under the loudest. A shorter ending silence is padded
+    to ``pause_s`` (a silent phoneme is added), so every join has the pause of its mark; both
+    ends fade over FADE_S, so a join never clicks. The phonemes and cues move with the audio
+    and still tile it (the first starts at 0, the last ends at the new end), so the lips keep
+    the voice's own timings. Speech without sound comes back unchanged.
 
     Args:
         speech: One piece's speech.
-        pause_s: Silence to keep after the last sound, seconds.
-        lead_s: Silence to keep before the first sound, seconds.
+        pause_s: Silence after the last sound, seconds.
+        lead_s: Most silence to keep before the first sound, seconds.
     """
     audio = np.asarray(speech.audio, np.float32).reshape(-1)
     rate = int(speech.sample_rate)
@@ -244,23 +245,27 @@ def trim_speech(speech: Speech, pause_s: float, lead_s: float = LEAD_S) -> Speec
     if level.max() <= 0 or not len(loud):
         return speech
     start = max(0, int(loud[0]) * frame - round(lead_s * rate))
-    end = min(len(audio), (int(loud[-1]) + 1) * frame + round(pause_s * rate))
-    if start == 0 and end == len(audio):
-        return speech
-    cut = audio[start:end].copy()
+    end = (int(loud[-1]) + 1) * frame + round(pause_s * rate)
+    cut = audio[start : min(end, len(audio))].copy()
     fade = min(round(FADE_S * rate), len(cut) // 2)
     if fade:
         ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-        if start:
-            cut[:fade] *= ramp
-        if end < len(audio):
-            cut[-fade:] *= ramp[::-1]
+        cut[:fade] *= ramp
+        cut[-fade:] *= ramp[::-1]
+    sounded = len(cut) / rate
+    cut = np.concatenate([cut, np.zeros(max(0, end - len(audio)), np.float32)])
     offset, duration = start / rate, len(cut) / rate
+    phonemes = _moved(speech.phonemes, offset, sounded)
+    if phonemes and duration > sounded:
+        last = phonemes[-1]
+        padded = (
+            dataclasses.replace(last, end=duration)
+            if not last.symbol.strip()
+            else Phoneme(" ", sounded, duration)
+        )
+        phonemes = (*phonemes[:-1], padded) if not last.symbol.strip() else (*phonemes, padded)
     return dataclasses.replace(
-        speech,
-        audio=cut,
-        phonemes=_moved(speech.phonemes, offset, duration),
-        cues=_moved(speech.cues, offset, duration),
+        speech, audio=cut, phonemes=phonemes, cues=_moved(speech.cues, offset, duration)
     )
 
 
