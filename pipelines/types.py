@@ -196,6 +196,8 @@ class Scene:
         text_in_photo: Text read from the photo by OCR, in reading order.
         caption: A free-text caption from a captioning backend, when one ran ("" otherwise).
         description: The scene rendered as one English sentence.
+        surroundings: What surrounds the people, as words ("leaves": textured greenery);
+            empty when nothing was recognised.
     """
 
     people: tuple[PersonInScene, ...]
@@ -206,6 +208,7 @@ class Scene:
     text_in_photo: tuple[str, ...]
     caption: str
     description: str
+    surroundings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
