@@ -257,3 +257,40 @@ def test_a_closed_eye_shows_one_thin_line_where_the_lids_meet(path: Path, detect
     closed = render(photo, faces, make_motion(face, 1, blink=1.0))[0]
     for share in closed_line_thickness(closed, face):
         assert share <= 0.1, share
+
+
+def test_painted_teeth_on_a_large_sharp_face_are_a_row_not_a_comb() -> None:
+    # A 1146 px portrait (inter-ocular distance ~290 px), pixel-sharp: the painted upper row
+    # used to show every seam as a dark gap (half the teeth's brightness) running all the
+    # way up, so the row's lower edge dropped to the lip at each seam: a comb.
+    from scipy.ndimage import maximum_filter1d
+
+    from pipelines.animate.interior import paint_interior
+    from pipelines.animate.mouth import MouthPalette
+
+    scale, half_width, opening = 290.0, 120.0, 70.0
+    ys, xs = np.mgrid[0:90, 0:260].astype(np.float32)
+    across = (xs - 130.0) / half_width
+    top = ys - 5.0
+    bottom = opening * np.sqrt(np.clip(1.0 - across**2, 0.0, 1.0)) - top
+    palette = MouthPalette(
+        lip=np.array([160.0, 70.0, 70.0], np.float32),
+        teeth=np.array([235.0, 228.0, 215.0], np.float32),
+        shadow=np.array([25.0, 12.0, 12.0], np.float32),
+    )
+    painted = paint_interior(top, bottom, across, scale, half_width, palette, 0.0)
+    luminance = painted @ np.array([0.299, 0.587, 0.114], np.float32)
+    luminance[(top < 0) | (bottom < 0)] = 0.0
+    teeth_luminance = float(palette.teeth @ np.array([0.299, 0.587, 0.114], np.float32))
+    middle = np.abs(across[0]) < 0.6
+    # Across the teeth halfway down: the creases between teeth are shallow.
+    for row in (14, 17):
+        profile = luminance[row][middle]
+        dip = float(np.max(1.0 - profile / maximum_filter1d(profile, 15)))
+        assert dip < 0.3, (row, dip)
+    # The row's lower edge runs along the mouth without gaps up to the lip.
+    edge = np.array(
+        [np.flatnonzero(column > 0.45 * teeth_luminance).max(initial=0) for column in luminance.T]
+    )[middle]
+    assert edge.min() > 10
+    assert np.abs(np.diff(edge)).max() <= 3
