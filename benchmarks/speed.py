@@ -158,8 +158,11 @@ def end_to_end(
     }
 
 
-def cold_start(photo_path: Path, text: str, folder: Path) -> dict[str, Any]:
-    """One render in a fresh process; wall time from launch to exit and its peak memory."""
+def cold_start(photo_path: Path, text: str, folder: Path, root: Path = ROOT) -> dict[str, Any]:
+    """One render in a fresh process; wall time from launch to exit and its peak memory.
+
+    ``root`` is the checkout whose code renders (another ``git worktree`` for an A/B run).
+    """
     env = dict(os.environ, GLOG_minloglevel="2", TF_CPP_MIN_LOG_LEVEL="3")
     command = [
         sys.executable,
@@ -174,7 +177,7 @@ def cold_start(photo_path: Path, text: str, folder: Path) -> dict[str, Any]:
     ]
     started = time.perf_counter()
     finished = subprocess.run(
-        command, capture_output=True, text=True, env=env, check=False, cwd=ROOT
+        command, capture_output=True, text=True, env=env, check=False, cwd=root
     )
     wall = time.perf_counter() - started
     if finished.returncode != 0:

@@ -256,11 +256,17 @@ class TalkingPhotoPipeline(LanguageChoice):
     ) -> Line:
         """What the person at ``face_index`` says (the user's own text wins), in ``lang``.
 
-        ``scene`` may be None only with ``user_text`` (a typed line is not about the scene).
+        ``scene`` may be None only with ``user_text`` (a typed line is not about the scene);
+        a typed line is taken as it is, without creating (loading) the chat model.
         """
         from pipelines.render import check_mood
 
         check_mood(mood)
+        if user_text is not None:
+            from pipelines.dialogue.writer import typed_line
+
+            limit = self.settings.limits.max_text_chars
+            return typed_line(user_text, face_index, mood, limit, lang)
         return self.line_writer(lang).write(
             scene,
             face_index,

@@ -259,6 +259,19 @@ def test_the_users_line_wins_and_is_normalised(writer):
     assert (line.face_index, line.mood) == (1, "angry")
 
 
+def test_a_typed_line_is_taken_without_creating_the_chat_model(monkeypatch):
+    from pipelines import Settings, TalkingPhotoPipeline
+
+    pipeline = TalkingPhotoPipeline(Settings())
+    asked: list[str] = []
+    created = pipeline.backend
+    monkeypatch.setattr(pipeline, "backend", lambda stage: asked.append(stage) or created(stage))
+    text = "  <b>Stop</b> staring 😠\nat me!  "
+    line = pipeline.write_line(COUPLE, 1, "angry", user_text=text)
+    assert (line.text, line.source, line.face_index) == ("Stop staring at me!", "user", 1)
+    assert "dialogue" not in asked
+
+
 def test_the_users_line_in_any_script_is_kept(writer):
     assert writer.write(COUPLE, 0, "happy", user_text="我很高兴。").text == "我很高兴。"
     assert writer.write(COUPLE, 0, "happy", user_text="שלום לכולם").text == "שלום לכולם"

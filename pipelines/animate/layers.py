@@ -1,8 +1,4 @@
-"""Mixing displacement bases per frame, and the layered boxes where the field is discontinuous.
-
-``StagedField`` holds the bases of ``pipelines.animate.basis`` sampled on a grid and, per frame,
-mixes them with the motion weights and composes the stages (head, then face shape, then the
-lips' opening and the lids' closing), each looked up where the later stages take a point from.
+"""The layered boxes where the displacement field is discontinuous.
 
 ``LayeredBox`` renders one box around the mouth or an eye. Its layers (the upper and lower side
 of the mouth slit; the upper lid, lower lid and eyeball) each have a smooth field; a pixel
@@ -20,15 +16,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipelines.animate.basis import (
-    BASIS_NAMES,
-    HEAD,
-    OPENING,
-    SHAPE,
-    basis_fields,
-    natural_sides,
-)
+from pipelines.animate.basis import BASIS_NAMES, basis_fields, natural_sides
 from pipelines.animate.eyelids import ClosingLid
+from pipelines.animate.fields import StagedField
 from pipelines.animate.grain import grain_texture, grey_of
 from pipelines.animate.interior import paint_interior
 from pipelines.animate.mouth import MouthPalette
@@ -37,6 +27,8 @@ from pipelines.animate.rig import FaceRig
 BITE = BASIS_NAMES.index("lip_bite")
 BLINK = BASIS_NAMES.index("blink")
 PRESS = BASIS_NAMES.index("lip_press")
+#: (rows, columns) of a rectangle of a box's pixels.
+Window = tuple[slice, slice]
 #: (mouth side or None for the photo's own, (eye index, lid side) or None) of one layer.
 LayerSides = tuple[int | None, tuple[int, int] | None]
 #: The painted interior is painted at half resolution when the photo's blur (sigma, pixels)
@@ -75,94 +67,23 @@ def resize_samples(length: int, count: int, origin: int) -> np.ndarray:
     return (np.arange(count) + 0.5) * (length / count) - 0.5 + origin
 
 
-def follow(field: np.ndarray, moved: np.ndarray, cell_x: float, cell_y: float) -> np.ndarray:
-    """A field looked up where a later stage takes each point from: field(x - moved(x)).
-
-    Args:
-        field: (2, h, w) displacement on a regular grid, pixels.
-        moved: (2, h, w) displacement of the later stages on the same grid, pixels.
-        cell_x: Grid spacing along x, pixels.
-        cell_y: Grid spacing along y, pixels.
-
-    Returns:
-        (2, h, w) float32.
-    """
-    rows, cols = field.shape[1:]
-    map_x = (np.arange(cols, dtype=np.float32)[None, :] - moved[0] / cell_x).astype(np.float32)
-    map_y = (np.arange(rows, dtype=np.float32)[:, None] - moved[1] / cell_y).astype(np.float32)
-    merged = np.ascontiguousarray(field.transpose(1, 2, 0), np.float32)
-    out = cv2.remap(merged, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out.transpose(2, 0, 1)
-
-
-def _window(alpha: np.ndarray) -> tuple[slice, slice] | None:
-    """The smallest (rows, columns) window holding every pixel with alpha above 1e-3."""
-    rows = np.flatnonzero(alpha.max(axis=1) > 1e-3)
-    if rows.size == 0:
+def _bounds(mask: np.ndarray, within: Window) -> Window | None:
+    """The smallest window of the box holding every True pixel of mask, which covers `within`."""
+    x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
+    if w == 0 or h == 0:
         return None
-    cols = np.flatnonzero(alpha.max(axis=0) > 1e-3)
-    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    rows, cols = within
+    top, left = rows.start, cols.start
+    return slice(top + y, top + y + h), slice(left + x, left + x + w)
 
 
-def _mix(weights: np.ndarray, bases: np.ndarray) -> np.ndarray:
-    """sum_k weights[k] * bases[k] for (k,) weights and (k, n) float32 bases.
-
-    An explicit multiply-add: numpy's vector-matrix product on these wide, short matrices is
-    tens of times slower.
-    """
-    out = np.zeros(bases.shape[1], np.float32)
-    scratch = np.empty_like(out)
-    for weight, basis in zip(weights, bases, strict=True):
-        if weight != 0.0:
-            np.multiply(basis, np.float32(weight), out=scratch)
-            out += scratch
-    return out
-
-
-class StagedField:
-    """The basis of one or more layers on a grid, mixed and composed per frame.
-
-    Args:
-        layers: Per layer, the output of ``basis_fields`` on the grid's h * w points.
-        shape: (h, w) of the grid.
-        cell: (x, y) grid spacing in pixels.
-    """
-
-    def __init__(
-        self,
-        layers: list[list[tuple[int, int, np.ndarray]]],
-        shape: tuple[int, int],
-        cell: tuple[float, float],
-    ) -> None:
-        self.shape, self.cell, self.n_layers = shape, cell, len(layers)
-        n = shape[0] * shape[1]
-        self.stages: list[tuple[np.ndarray, np.ndarray]] = []
-        for stage in (HEAD, SHAPE, OPENING):
-            indices = sorted({i for fields in layers for st, i, _ in fields if st == stage})
-            bases = np.zeros((len(indices), len(layers), 2, n), np.float32)
-            for layer, fields in enumerate(layers):
-                for st, index, field in fields:
-                    if st == stage:
-                        bases[indices.index(index), layer] = field.T
-            self.stages.append((np.array(indices, int), bases.reshape(len(indices), -1)))
-
-    def evaluate(self, weights: np.ndarray) -> np.ndarray | None:
-        """(layers, 2, h, w) float32 total displacement for the weights, or None if zero."""
-        total = None
-        for indices, bases in self.stages:
-            if indices.size == 0:
-                continue
-            stage_weights = weights[indices]
-            if not np.any(np.abs(stage_weights) > 1e-5):
-                continue
-            field = _mix(stage_weights, bases).reshape(self.n_layers, 2, *self.shape)
-            if total is None:
-                total = field
-            else:
-                total = total + np.stack(
-                    [follow(field[k], total[k], *self.cell) for k in range(self.n_layers)]
-                )
-        return total
+def _inside(window: Window, within: Window) -> Window:
+    """window, in box pixels, as a window of the array that covers `within`."""
+    top, left = within[0].start, within[1].start
+    return (
+        slice(window[0].start - top, window[0].stop - top),
+        slice(window[1].start - left, window[1].stop - left),
+    )
 
 
 class LayeredBox:
@@ -216,12 +137,18 @@ class LayeredBox:
             layers.append([(st, i, f * scaled) for st, i, f in fields])
         cell = (rect.width / low_w, rect.height / low_h)
         self.field = StagedField(layers, (low_h, low_w), cell)
-        self.grid_x = np.arange(rect.x0, rect.x1, dtype=np.float32)[None, :]
-        self.grid_y = np.arange(rect.y0, rect.y1, dtype=np.float32)[:, None]
+        columns, rows = np.meshgrid(
+            np.arange(rect.width, dtype=np.float32), np.arange(rect.height, dtype=np.float32)
+        )
+        self.local_grid = np.stack([columns, rows], axis=-1)
+        # Box to photo pixels, as a per-channel scalar: cv2.add is many times faster on
+        # (h, w, 2) arrays than numpy broadcasting a (2,) array along their short last axis.
+        self.origin = (float(rect.x0), float(rect.y0), 0.0, 0.0)
         self.distances = [d.astype(np.float32) for d in distances]
         # Edges between layers are anti-aliased over about a pixel; beyond the corners, where
         # the sides only shear past each other, they cross-fade over a widening band instead.
-        self.soft = (max(1.0, rig.scale / 70.0) + 0.6 * beyond).astype(np.float32)
+        soft = max(1.0, rig.scale / 70.0) + 0.6 * beyond
+        self.sharpness = (1.0 / soft).astype(np.float32)
         self.lid = lid
         self.across = np.zeros((1, 1), np.float32)
         self.grain = np.zeros((1, 1), np.float32)
@@ -238,64 +165,73 @@ class LayeredBox:
             across = np.where(mu < 0, mu / rig.mouth.half_left, mu / rig.mouth.half_right)
             self.across = across.astype(np.float32)
 
-    def _maps(self, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        size = (self.rect.width, self.rect.height)
-        if field.shape[1:] != (self.rect.height, self.rect.width):
-            dx = cv2.resize(field[0], size, interpolation=cv2.INTER_LINEAR)
-            dy = cv2.resize(field[1], size, interpolation=cv2.INTER_LINEAR)
-        else:
-            dx, dy = field[0], field[1]
-        return self.grid_x - dx, self.grid_y - dy
+    def _local_maps(self, field: np.ndarray) -> np.ndarray:
+        """(h, w, 2) float32 box positions each pixel samples, for a (rows, cols, 2) field."""
+        if field.shape[:2] != (self.rect.height, self.rect.width):
+            field = cv2.resize(
+                field, (self.rect.width, self.rect.height), interpolation=cv2.INTER_LINEAR
+            )
+        return self.local_grid - field
 
-    def _sample(
-        self, image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, local: bool
-    ) -> np.ndarray:
-        if local:
-            map_x, map_y = map_x - self.rect.x0, map_y - self.rect.y0
-        return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    @staticmethod
+    def _sample(image: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Image resampled at (h, w, 2) positions in its own pixels (edges replicated)."""
+        return cv2.remap(image, where, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
     def render(self, frame: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
-        """The box's pixels for one frame, (h, w, 3) uint8 sampled from frame; None if still."""
+        """The box's pixels for one frame, (h, w, 3) uint8 sampled from frame; None if still.
+
+        Each layer is worked out only inside the window the layers before it leave (partly)
+        uncovered: after the upper lip or lid, the rest of the box is the part below it.
+        """
         fields = self.field.evaluate(weights)
         if fields is None:
             return None
-        shape = (self.rect.height, self.rect.width)
-        out = np.zeros((*shape, 3), np.float32)
-        covered = np.zeros(shape, np.float32)
-        depths, maps = [], []
-        for layer in range(fields.shape[0]):
-            map_x, map_y = self._maps(fields[layer])
-            maps.append((map_x, map_y))
+        height, width = self.rect.height, self.rect.width
+        out = np.zeros((height, width, 3), np.float32)
+        covered = np.zeros((height, width), np.float32)
+        depths = np.empty((len(self.distances), height, width), np.float32)
+        maps: list[np.ndarray] = []
+        uncovered: Window | None = (slice(0, height), slice(0, width))
+        for layer in range(self.field.n_layers):
+            if uncovered is None:
+                break
+            local = self._local_maps(fields[min(layer, len(fields) - 1)])
+            maps.append(local)
             if layer >= len(self.distances):
                 break
-            distance = self._sample(self.distances[layer], map_x, map_y, local=True)
-            alpha = np.minimum(np.clip(0.5 - distance / self.soft, 0.0, 1.0), 1.0 - covered)
-            covered += alpha
-            depths.append(distance)
-            window = _window(alpha)
-            if window is None:
-                continue
-            map_x, map_y = map_x[window], map_y[window]
-            color = self._sample(frame, map_x, map_y, local=False).astype(np.float32)
-            if layer == 0 and self.lid is not None and weights[BLINK] > 0.02:
-                color = self._close_lid(color, distance[window], map_x, map_y, window, weights)
-            out[window] += color * alpha[window][..., None]
-        fill_alpha = np.clip(1.0 - covered, 0.0, 1.0)
-        window = _window(fill_alpha)
-        if window is not None:
+            distance = self._sample(self.distances[layer], local[uncovered])
+            alpha = np.multiply(distance, self.sharpness[uncovered])
+            np.subtract(np.float32(0.5), alpha, out=alpha)
+            np.clip(alpha, 0.0, 1.0, out=alpha)
+            np.minimum(alpha, 1.0 - covered[uncovered], out=alpha)
+            covered[uncovered] += alpha
+            if self.mouth is not None and layer in self.cavity:
+                depths[layer][uncovered] = distance
+            window = _bounds(alpha > 1e-3, uncovered)
+            if window is not None:
+                inner = _inside(window, uncovered)
+                color = self._sample(frame, cv2.add(local[window], self.origin))
+                if layer == 0 and self.lid is not None and weights[BLINK] > 0.02:
+                    color = self._close_lid(
+                        color.astype(np.float32), distance[inner], local[window], window, weights
+                    )
+                out[window] += np.multiply(color, alpha[inner][..., None], dtype=np.float32)
+            uncovered = _bounds(covered[uncovered] < 1.0 - 1e-3, uncovered)
+        if uncovered is not None:
+            fill_alpha = np.clip(1.0 - covered[uncovered], 0.0, 1.0)
             if self.mouth is not None:
                 # Where along the mouth each pixel is: follow the lips' sideways motion.
                 top, bottom = self.cavity
-                map_x, map_y = maps[bottom][0][window], maps[bottom][1][window]
-                across = self._sample(self.across, map_x, map_y, local=True)
-                fill = self._finish(
-                    self._paint(depths[top][window], depths[bottom][window], across, weights),
-                    window,
+                across = self._sample(self.across, maps[bottom][uncovered])
+                painted = self._paint(
+                    depths[top][uncovered], depths[bottom][uncovered], across, weights
                 )
+                fill = self._finish(painted, uncovered)
             else:
-                map_x, map_y = maps[-1][0][window], maps[-1][1][window]
-                fill = self._sample(frame, map_x, map_y, local=False).astype(np.float32)
-            out[window] += fill * fill_alpha[window][..., None]
+                where = cv2.add(maps[-1][uncovered], self.origin)
+                fill = self._sample(frame, where).astype(np.float32)
+            out[uncovered] += fill * fill_alpha[..., None]
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
     def _paint(
@@ -330,7 +266,7 @@ class LayeredBox:
             fill = cv2.resize(fill, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
         return fill
 
-    def _finish(self, fill: np.ndarray, window: tuple[slice, slice]) -> np.ndarray:
+    def _finish(self, fill: np.ndarray, window: Window) -> np.ndarray:
         """The painted interior blurred to the photo's sharpness, with the photo's grain."""
         assert self.mouth is not None
         if self.mouth.blur > 0.3:
@@ -344,14 +280,21 @@ class LayeredBox:
         self,
         color: np.ndarray,
         distance: np.ndarray,
-        map_x: np.ndarray,
-        map_y: np.ndarray,
-        window: tuple[slice, slice],
+        local: np.ndarray,
+        window: Window,
         weights: np.ndarray,
     ) -> np.ndarray:
-        """Draws the closed lid's skin and margin over the upper lid's warped colours."""
+        """Draws the closed lid's skin and margin over the upper lid's warped colours.
+
+        Args:
+            color: (h', w', 3) float32 upper lid's colours in window.
+            distance: (h', w') the upper lid's distances at each pixel's source.
+            local: (h', w', 2) each pixel's source in box pixels.
+            window: Where the arrays lie in the box.
+            weights: This frame's motion weights.
+        """
         assert self.lid is not None
-        band = self._sample(self.lid.band, map_x, map_y, local=True)
+        band = self._sample(self.lid.band, local)
         # The plate is the photo's face closed over: look it up where each pixel would come
         # from without the blink (the head and brows still move it).
         still = np.array(weights, np.float32)
@@ -360,6 +303,5 @@ class LayeredBox:
         if fields is None:
             plate = self.lid.plate[window]
         else:
-            still_x, still_y = self._maps(fields[0])
-            plate = self._sample(self.lid.plate, still_x[window], still_y[window], local=True)
+            plate = self._sample(self.lid.plate, self._local_maps(fields[0])[window])
         return self.lid.shade(color, distance, band, plate, float(weights[BLINK]), window)

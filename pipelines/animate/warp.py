@@ -35,8 +35,9 @@ from pipelines.animate.basis import (
     soft_ramp,
 )
 from pipelines.animate.eyelids import closing_lid
+from pipelines.animate.fields import StagedField
 from pipelines.animate.head_motion import HEAD_NECK_FADE, HEAD_SIDE_FADE, HEAD_TOP_FADE
-from pipelines.animate.layers import BLINK, PRESS, LayeredBox, Rect, StagedField, resize_samples
+from pipelines.animate.layers import BLINK, PRESS, LayeredBox, Rect, resize_samples
 from pipelines.animate.mouth import MouthPalette
 from pipelines.animate.rig import FaceRig, inside_outline
 
@@ -67,11 +68,11 @@ def _local_box(
 
 
 def _polygon_mask(rect: Rect, corners: np.ndarray) -> np.ndarray:
-    """(h, w, 1) bool: the pixels of rect inside the face-aligned box with these corners."""
+    """(h, w) uint8, 1 on the pixels of rect inside the face-aligned box with these corners."""
     mask = np.zeros((rect.height, rect.width), np.uint8)
     outline = corners[[0, 1, 3, 2]] - np.array([rect.x0, rect.y0])
     cv2.fillPoly(mask, [np.round(outline).astype(np.int32)], 1)
-    return mask.astype(bool)[..., None]
+    return mask
 
 
 def mouth_box_corners(rig: FaceRig) -> np.ndarray:
@@ -177,8 +178,11 @@ class FaceWarp:
         fields = [(stage, index, field * fade) for stage, index, field in fields]
         cell = (roi.width / coarse_w, roi.height / coarse_h)
         self._coarse = StagedField([fields], (coarse_h, coarse_w), cell)
-        self._grid_x = np.arange(roi.x0, roi.x1, dtype=np.float32)[None, :]
-        self._grid_y = np.arange(roi.y0, roi.y1, dtype=np.float32)[:, None]
+        columns, rows = np.meshgrid(
+            np.arange(roi.x0, roi.x1, dtype=np.float32),
+            np.arange(roi.y0, roi.y1, dtype=np.float32),
+        )
+        self._grid = np.stack([columns, rows], axis=-1)
         self._factor = max(1, round(rig.scale / BOX_DETAIL))
         boxes = [
             (self._mouth_box(palette, width, height), mouth_box_corners(rig)),
@@ -289,13 +293,14 @@ class FaceWarp:
             return
         roi = self.roi
         size = (roi.width, roi.height)
-        map_x = self._grid_x - cv2.resize(coarse[0, 0], size, interpolation=cv2.INTER_LINEAR)
-        map_y = self._grid_y - cv2.resize(coarse[0, 1], size, interpolation=cv2.INTER_LINEAR)
-        out = cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        where = self._grid - cv2.resize(coarse[0], size, interpolation=cv2.INTER_LINEAR)
+        out = cv2.remap(frame, where, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         for box, own in self._boxes:
             pixels = box.render(frame, weights)
             if pixels is not None:
                 r = box.rect
                 target = out[r.y0 - roi.y0 : r.y1 - roi.y0, r.x0 - roi.x0 : r.x1 - roi.x0]
-                np.copyto(target, pixels, where=own)
+                # cv2.copyTo writes into the view (tens of times faster than np.copyto's where).
+                if cv2.copyTo(pixels, own, target) is not target:
+                    np.copyto(target, pixels, where=own[..., None].astype(bool))
         frame[roi.y0 : roi.y1, roi.x0 : roi.x1] = out

@@ -86,6 +86,16 @@ class TemplateChat:
         return template_line(None, 0, "neutral", random.Random(seed))
 
 
+def typed_line(user_text: str, face_index: int, mood: Mood, max_chars: int, lang: str) -> Line:
+    """The line the user typed, normalised; no chat model is needed for it.
+
+    Raises:
+        BadInputError: The text has nothing to say.
+        LimitExceeded: The text is longer than ``max_chars``.
+    """
+    return Line(face_index, normalize_line(user_text, max_chars), mood, "user", lang)
+
+
 def writes_in(chat: ChatBackend, lang: str) -> bool:
     """Whether a chat backend writes lines in ``lang`` itself.
 
@@ -176,8 +186,7 @@ class DialogueWriter:
         if mood not in MOODS:
             raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOODS))
         if user_text is not None:
-            text = normalize_line(user_text, max_chars)
-            return Line(face_index, text, mood, "user", lang)
+            return typed_line(user_text, face_index, mood, max_chars, lang)
         if scene is None:
             raise ValueError("a line is written from a scene: pass the scene or user_text")
         if lang not in ("en", "zh"):
