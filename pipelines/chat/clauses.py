@@ -215,8 +215,8 @@ def speak_piece(pipeline: TalkingPhotoPipeline, text: str, voice: Voice) -> Spee
     ends_sentence = not stripped or stripped[-1] in SENTENCE_MARKS
     trimmed = trim_speech(speech, PAUSE_AFTER_SENTENCE_S if ends_sentence else PAUSE_AFTER_CLAUSE_S)
     logger.debug(
-        "Spoke %r in %.2f s: %.2f s of audio, %.2f s after trimming",
-        text,
+        "Spoke a piece of %d characters in %.2f s: %.2f s of audio, %.2f s after trimming",
+        len(text),
         time.perf_counter() - started,
         speech.duration,
         trimmed.duration,
