@@ -11,12 +11,14 @@ sentences. For one answer this measures:
 - ``stalls_s``: a player that starts each piece when it is ready and the previous one has
   ended waits this long before each later piece (0: it was ready in time);
 - ``first_lead_s``: the silence at the start of the first piece (heard after its WAV is out);
-- ``edge_level``: the largest |sample| at a piece's first and last 5 ms (a cut in sound would
-  click; the pieces fade in and out).
+- ``edge_level``: the largest |sample| at a piece's first or last sample: the step at a join
+  (a cut in sound would click; the pieces fade in and out).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +57,7 @@ def piece_report(events: list[Any]) -> dict[str, Any]:
             continue
         audio, rate = soundfile.read(str(Path(event.audio)), dtype="float32")
         audio = audio.reshape(len(audio), -1)[:, 0]
-        edge = max(1, rate // 200)
-        edges.append(float(max(np.abs(audio[:edge]).max(), np.abs(audio[-edge:]).max())))
+        edges.append(float(max(abs(audio[0]), abs(audio[-1]))))
         spans.append(_sound_span(audio, rate))
         pieces.append(
             {
@@ -80,3 +81,113 @@ def piece_report(events: list[Any]) -> dict[str, Any]:
         "first_lead_s": round(spans[0][0], 3) if spans else None,
         "edge_level": round(max(edges, default=0.0), 4),
     }
+
+
+# --------------------------------------------------------------------- paired estimate
+def paired_first_audio(session: Any, questions: tuple[str, ...], seed: int = 0) -> dict[str, Any]:
+    """First audio with and without the early clause, from the same answers, under one load.
+
+    For each question one Qwen stream is read (after the session's warm-up) and timed: when
+    its first clause passed the checks (``pipelines.chat.answer.first_part``) and when its
+    first sentence was settled the way it was before clauses (a whole sentence followed by
+    more text, or the end of the reply). The first sentence (untrimmed, as before) and the
+    first clause (``speak_piece``) are then spoken back to back, in alternating order. The
+    estimates are "before" = sentence settled + its speech, "after" = clause settled + its
+    speech (the sentence's when there was no clause); the machine's load is the same for both.
+    The speech runs after the stream, so neither pays for the model still writing.
+    """
+    import statistics
+    import time
+
+    from pipelines.chat.answer import first_part
+    from pipelines.chat.chinese import check_answer_zh
+    from pipelines.chat.clauses import speak_piece, spoken_pieces
+    from pipelines.text import split_sentences
+
+    chat = session.pipeline.chat_model("zh")
+    rows = []
+    for number, question in enumerate(questions):
+        messages = session.prompt_messages(question, "zh")
+
+        def check(reply: str) -> tuple[str | None, str]:
+            return check_answer_zh(reply, None, (), 600, session.scene)
+
+        started = time.perf_counter()
+        reply, clause_at, clause = "", None, None
+        for piece in chat.stream(
+            messages, max_tokens=40, temperature=0.6, seed=seed + number, cache_prompt=True
+        ):
+            reply += piece
+            if clause_at is None:
+                part, _ = first_part(reply, check)
+                if part is not None:
+                    clause_at, clause = time.perf_counter() - started, part
+            if len(split_sentences(reply)) > 1:
+                break
+        ended = time.perf_counter() - started
+        sentence = split_sentences(reply)[0] if reply.strip() else ""
+        if not sentence or check(sentence)[0] is None:
+            continue
+        if clause is None or clause[-1] in ".!?…。！？":
+            clause, clause_at = spoken_pieces(sentence, first=True)[0], ended
+        voice = session.voice
+        timings: dict[str, float] = {}
+        order = ("sentence", "clause") if number % 2 else ("clause", "sentence")
+        for kind in order:
+            started = time.perf_counter()
+            if kind == "sentence":
+                session.pipeline.speak(sentence, dataclasses.replace(voice, lang="zh"))
+            else:
+                speak_piece(session.pipeline, clause, voice)
+            timings[kind] = time.perf_counter() - started
+        rows.append(
+            {
+                "question": question,
+                "sentence": sentence,
+                "first_piece": clause,
+                "clause_settled_s": round(clause_at, 3),
+                "sentence_settled_s": round(ended, 3),
+                "speak_clause_s": round(timings["clause"], 3),
+                "speak_sentence_s": round(timings["sentence"], 3),
+                "before_s": round(ended + timings["sentence"], 3),
+                "after_s": round(clause_at + timings["clause"], 3),
+                "load": round(os.getloadavg()[0], 2),
+            }
+        )
+    return {
+        "answers": rows,
+        "median_before_s": statistics.median(r["before_s"] for r in rows) if rows else None,
+        "median_after_s": statistics.median(r["after_s"] for r in rows) if rows else None,
+    }
+
+
+def main() -> int:
+    """``python -m benchmarks.chat_pieces``: the paired estimate, written to results/."""
+    import json
+    import logging
+
+    from benchmarks.mandarin import CHAT_PHOTO, CHAT_QUESTIONS, EXAMPLES, ROOT
+    from pipelines import Settings, TalkingPhotoPipeline
+    from pipelines.chat.session import ChatSession
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    out = ROOT / "benchmarks" / "results"
+    pipeline = TalkingPhotoPipeline(Settings(output_dir=out / "tmp"))
+    session = ChatSession(pipeline, EXAMPLES / CHAT_PHOTO, mood="happy", lang="zh")
+    load_before = round(os.getloadavg()[0], 2)
+    extra = ("你最喜欢吃什么？为什么？", "晴天的时候你喜欢做什么？说说原因。")
+    results = paired_first_audio(session, (*CHAT_QUESTIONS, *extra))
+    results |= {"load_before": load_before, "load_after": round(os.getloadavg()[0], 2)}
+    path = out / "chat_pieces.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    logging.getLogger(__name__).info(
+        "Wrote %s: before %s s, after %s s",
+        path,
+        results["median_before_s"],
+        results["median_after_s"],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

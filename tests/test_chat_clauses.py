@@ -69,6 +69,7 @@ def test_the_first_clause_is_handed_out_once_complete_and_checked_as_a_sentence(
     assert first_clause("我觉得很好") is None  # may still grow
     assert first_clause("我觉得很好，") == "我觉得很好，"  # a Chinese comma needs nothing after
     assert first_clause("是的，") is None  # too short alone
+    assert first_clause("我来自绿色、蓝色") is None  # 、 parts a list: not an early clause
     assert first_clause("我很好。谢谢") is None  # a whole sentence: the sentence path's
     assert first_clause("Well, I love the sea,") is None  # an English mark needs a space after
     assert first_clause("Well, I love the sea, and") == "Well, I love the sea,"

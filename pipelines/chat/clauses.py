@@ -50,6 +50,9 @@ CLAUSE_MARKS_ZH = "，、；：。！？"
 CLAUSE_MARKS_EN = ",;:.!?"
 #: Marks that end a clause but not a sentence.
 PAUSE_MARKS = "，、；：,;:"
+#: Chinese marks that end an early clause with nothing after them. Not 、, which parts the
+#: items of a list: "我是来自绿色、" was once said, and the answer ended there.
+EARLY_MARKS_ZH = "，；："
 #: Marks that end a sentence (the pause after them is a sentence's).
 SENTENCE_MARKS = ".!?…。！？"
 #: Shortest first clause: Han characters (Chinese) or words (English); shorter ones join the next.
@@ -119,7 +122,8 @@ def first_clause(reply_so_far: str) -> str | None:
     """The reply's first clause once it is complete and shorter than its first sentence.
 
     Complete means more text follows it (the model has gone on past its mark), or it ends
-    with a Chinese pause mark (，、；：), which needs nothing after it. None when
+    with a Chinese pause mark (EARLY_MARKS_ZH), which needs nothing after it. A clause ending
+    with 、 (between the items of a list) is not handed out early. None when
     there is no such clause yet, or the first clause is the whole first sentence (the
     sentence path hands that out).
     """
@@ -130,8 +134,8 @@ def first_clause(reply_so_far: str) -> str | None:
     last_mark = first.rstrip(_CLOSERS)[-1:]
     if len(clauses) == 1:
         # A Chinese pause mark ends a clause at once; an English one may still be "3.5".
-        return first if last_mark and last_mark in CLAUSE_MARKS_ZH[:4] else None
-    return first if last_mark and last_mark in PAUSE_MARKS else None
+        return first if last_mark and last_mark in EARLY_MARKS_ZH else None
+    return first if last_mark and last_mark in PAUSE_MARKS.replace("、", "") else None
 
 
 def spoken_pieces(text: str, first: bool) -> list[str]:
@@ -211,8 +215,8 @@ def speak_piece(pipeline: TalkingPhotoPipeline, text: str, voice: Voice) -> Spee
     ends_sentence = not stripped or stripped[-1] in SENTENCE_MARKS
     trimmed = trim_speech(speech, PAUSE_AFTER_SENTENCE_S if ends_sentence else PAUSE_AFTER_CLAUSE_S)
     logger.debug(
-        "Spoke %r in %.2f s: %.2f s of audio, %.2f s after trimming",
-        text,
+        "Spoke a piece of %d characters in %.2f s: %.2f s of audio, %.2f s after trimming",
+        len(text),
         time.perf_counter() - started,
         speech.duration,
         trimmed.duration,
