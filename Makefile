@@ -51,6 +51,7 @@ format: setup
 bench: setup
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.animation_cpu
+	$(PY) -m benchmarks.animation_wall
 	$(PY) -m benchmarks.codec_ceiling
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.conversation

@@ -91,6 +91,7 @@ def bench_chat(
         lang: The session's language ("auto", "en", "zh").
         greeting: The warm-up question (every model loaded and used once).
     """
+    from benchmarks.chat_pieces import piece_report
     from pipelines.chat.session import ChatSession
     from pipelines.text import split_sentences
 
@@ -101,7 +102,8 @@ def bench_chat(
         text_at = 0.0
         spoken_before_text = False
         reply = None
-        for event in session.ask_stream(question, output_dir=out):
+        events = list(session.ask_stream(question, output_dir=out))
+        for event in events:
             if event.kind == "text":
                 text_at = event.elapsed_s
             elif event.kind == "audio" and not text_at:
@@ -109,7 +111,8 @@ def bench_chat(
             reply = event.reply or reply
         assert reply is not None
         answers.append(
-            {
+            piece_report(events)
+            | {
                 "question": question,
                 "answer": reply.text,
                 "source": reply.source,
@@ -123,9 +126,14 @@ def bench_chat(
         )
         logger.info("%s -> %.2f s / %.2f s", question, text_at, reply.total_latency_s)
     two = [a["video_s"] for a in answers if a["sentences"] == 2]
+    joins = [gap for a in answers for gap in a["join_silence_s"]]
+    stalls = [stall for a in answers for stall in a["stalls_s"]]
     return {
         "photo": photo.name,
         "answers": answers,
+        "median_join_silence_s": statistics.median(joins) if joins else None,
+        "max_join_silence_s": max(joins, default=None),
+        "median_stall_s": statistics.median(stalls) if stalls else None,
         "median_text_s": statistics.median(a["text_s"] for a in answers),
         "median_first_audio_s": statistics.median(a["first_audio_s"] for a in answers),
         "median_video_s": statistics.median(a["video_s"] for a in answers),
@@ -287,21 +295,24 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
         ]
     lines += [
         "Warm (one question asked first, after the session start read the prompt's fixed "
-        "part). `text` = the whole answer settled; `first audio` = first sentence spoken and "
-        "its WAV written; `video` = the whole answer's MP4 written; `early` = the first "
-        "sentence was spoken while SmolLM2 was still writing the rest.",
+        "part). `text` = the whole answer settled; `first audio` = first piece (the first "
+        "clause, `pipelines.chat.clauses`) spoken and its WAV written; `video` = the whole "
+        "answer's MP4 written; `early` = the first piece was spoken while SmolLM2 was still "
+        "writing the rest; `joins` = silence at each join of the spoken pieces.",
         "",
-        "| photo | question | answer | sentences | text (s) | first audio (s) | early | "
-        "video (s) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| photo | question | answer | sentences | first piece | text (s) | first audio (s) | "
+        "early | video (s) | joins (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for chat in results["chat"]:
         for a in chat["answers"]:
             early = "yes" if a.get("early_first_sentence") else "no"
+            first_piece = a["pieces"][0]["said"] if a.get("pieces") else ""
+            joins = ", ".join(f"{gap:.2f}" for gap in a.get("join_silence_s", ())) or "–"
             lines.append(
                 f"| {chat['photo']} | {a['question']} | {a['answer']} ({a['source']}) | "
-                f"{a['sentences']} | {a['text_s']:.2f} | {a['first_audio_s']:.2f} | {early} | "
-                f"{a['video_s']:.2f} |"
+                f"{a['sentences']} | {first_piece} | {a['text_s']:.2f} | "
+                f"{a['first_audio_s']:.2f} | {early} | {a['video_s']:.2f} | {joins} |"
             )
     lines += ["", "| target | measured (median) | met |", "|---|---|---|"]
     for chat in results["chat"]:

@@ -156,17 +156,18 @@ TRUTH: dict[str, PhotoTruth] = {
         f"{_PAINTING_EN} {_SMILE_EN} brown green dark hills landscape",
         f"{_PAINTING_ZH} {_SMILE_ZH} 棕 绿 山 风景",
     ),
+    # He smiles with his mouth closed (a smirk): smiling is a fact of this photo.
     "painted_portrait.png": _truth(
         "painting",
         "blue black white grey gray",
-        f"{_PAINTING_EN} blue suit tie dark",
-        f"{_PAINTING_ZH} 蓝 西装 领带",
+        f"{_PAINTING_EN} {_SMILE_EN} blue suit tie dark",
+        f"{_PAINTING_ZH} {_SMILE_ZH} 蓝 西装 领带",
     ),
     "smiling_woman_256.png": _truth(
         "photo",
         "brown green black blue white",
         f"{_SMILE_EN} brown hair green dark",
-        f"{_SMILE_ZH} 棕 头发 绿",
+        f"{_SMILE_ZH} 棕 头发 绿 暗",  # 暗: the English label's "dark"
     ),
     "two_people.jpg": _truth(
         "photo",
@@ -180,9 +181,10 @@ TRUTH: dict[str, PhotoTruth] = {
         "waterfall water green trees forest grass nature brown hair",
         "瀑布 水 绿 树 森林 草 大自然 头发",
     ),
+    # The studio backdrop is a mottled light grey.
     "astronaut.png": _truth(
         "photo",
-        "orange white blue red black",
+        "orange white blue red black grey gray",
         f"{_SMILE_EN} space astronaut spacesuit suit flag orange white",
         f"{_SMILE_ZH} 太空 宇航员 航天 宇航服 旗 橙 白",
     ),

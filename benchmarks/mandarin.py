@@ -213,6 +213,9 @@ CHAT_QUESTIONS = (
     "晴天的时候你喜欢做什么？",
     "这张照片是谁拍的？",
     "你为什么这么说？",
+    # Asked for two sentences, so the two-sentence video target can be timed.
+    "请用两句话说说你今天的心情。",
+    "请用两句话介绍一下你自己。",
 )
 #: The chat photo (512 px) and the targets of issue 13.
 CHAT_PHOTO = "woman_waterfall.jpg"
@@ -246,18 +249,23 @@ def chat_markdown(results: dict[str, Any]) -> list[str]:
         "",
         _run_note(results, "chat"),
         "",
-        f"{chat['photo']}, warm (one question asked first). `first audio` = first sentence "
-        "spoken and its WAV written; `video` = the whole answer's MP4 written; load = 1-minute "
-        "load average after the answer.",
+        f"{chat['photo']}, warm (one question asked first). `first audio` = first piece (the "
+        "first clause, `pipelines.chat.clauses`) spoken and its WAV written; `video` = the whole "
+        "answer's MP4 written; `joins` = silence at each join of the spoken pieces; `stalls` = "
+        "how long a player that plays each piece once ready would wait before the next; load = "
+        "1-minute load average after the answer.",
         "",
-        "| question | answer | sentences | text (s) | first audio (s) | video (s) | load |",
-        "|---|---|---|---|---|---|---|",
+        "| question | answer | sentences | first piece | text (s) | first audio (s) | video (s) "
+        "| joins (s) | stalls (s) | load |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for a in chat["answers"]:
+        first_piece = a["pieces"][0]["said"] if a.get("pieces") else ""
         lines.append(
             f"| {a['question']} | {a['answer']} ({a['source']}) | {a['sentences']} | "
-            f"{a['text_s']:.2f} | {a['first_audio_s']:.2f} | {a['video_s']:.2f} | "
-            f"{a.get('load', '')} |"
+            f"{first_piece} | {a['text_s']:.2f} | {a['first_audio_s']:.2f} | "
+            f"{a['video_s']:.2f} | {_seconds(a.get('join_silence_s'))} | "
+            f"{_seconds(a.get('stalls_s'))} | {a.get('load', '')} |"
         )
     first = chat["median_first_audio_s"]
     two = chat["median_video_two_sentences_s"]
@@ -271,7 +279,19 @@ def chat_markdown(results: dict[str, Any]) -> list[str]:
         f"| video of a 2-sentence answer ≤ {CHAT_VIDEO_TARGET_S:g} s | {shown} | "
         f"{'✓' if two is not None and two <= CHAT_VIDEO_TARGET_S else '✗'} |",
     ]
+    if chat.get("median_join_silence_s") is not None:
+        lines += [
+            "",
+            f"Joins between pieces: median silence {chat['median_join_silence_s']:.2f} s, "
+            f"longest {chat['max_join_silence_s']:.2f} s; median stall "
+            f"{chat['median_stall_s']:.2f} s.",
+        ]
     return lines
+
+
+def _seconds(values: list[float] | None) -> str:
+    """Seconds as "0.31, 0.42" ("–" for none)."""
+    return ", ".join(f"{v:.2f}" for v in values) if values else "–"
 
 
 def _run_note(results: dict[str, Any], part: str) -> str:

@@ -22,14 +22,14 @@ import numpy as np
 import soundfile
 
 from pipelines.config import Limits
-from pipelines.error_text import ERROR_TEXT
 from pipelines.errors import BadInputError, LimitExceeded, StageTimeout
+from pipelines.errors.text import ERROR_TEXT
 from pipelines.images import mib
 from pipelines.types import Cue, Speech
 
 logger = logging.getLogger(__name__)
 
-#: The English sentences of two audio errors (``pipelines.error_text``).
+#: The English sentences of two audio errors (``pipelines.errors.text``).
 UNREADABLE_MESSAGE = ERROR_TEXT["audio.unreadable"][0]
 SILENT_MESSAGE = ERROR_TEXT["audio.silent"][0]
 #: Peak amplitude below which a clip counts as silent.

@@ -69,13 +69,43 @@ def sha256_of(path: Path) -> str:
 
 
 def checked_file(path: Path, sha256: str) -> bool:
-    """Whether ``path`` exists with the expected digest (checked once per process)."""
+    """Whether ``path`` exists with the expected digest.
+
+    The digest is computed once: a stamp beside the file (``.NAME.checked``) records it with
+    the file's size and modification time, so a later process (a cold start) trusts the file
+    until either changes, instead of reading a 1 GB model again.
+    """
     if path in _verified:
         return True
-    if not path.is_file() or sha256_of(path) != sha256:
+    if not path.is_file():
         return False
-    _verified.add(path)
+    if _stamp(path).is_file() and _stamp(path).read_text().split() == _stamp_words(path, sha256):
+        _verified.add(path)
+        return True
+    if sha256_of(path) != sha256:
+        return False
+    _mark_checked(path, sha256)
     return True
+
+
+def _stamp(path: Path) -> Path:
+    """Where the digest check of ``path`` is recorded."""
+    return path.with_name(f".{path.name}.checked")
+
+
+def _stamp_words(path: Path, sha256: str) -> list[str]:
+    """What the stamp of ``path`` says when the file is the one that was checked."""
+    status = path.stat()
+    return [sha256, str(status.st_size), str(status.st_mtime_ns)]
+
+
+def _mark_checked(path: Path, sha256: str) -> None:
+    """Records that ``path`` has digest ``sha256`` (for this process and later ones)."""
+    _verified.add(path)
+    try:
+        _stamp(path).write_text(" ".join(_stamp_words(path, sha256)) + "\n")
+    except OSError as error:  # a read-only cache: the next process hashes the file again
+        logger.info("Could not record the digest check of %s: %s", path.name, error)
 
 
 def joined_file(parts: Sequence[Path], name: str, sha256: str, install_hint: str) -> Path:
@@ -171,6 +201,6 @@ def _write(
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
-    _verified.add(path)
+    _mark_checked(path, actual)
     logger.info("Wrote %s to the model cache", name)
     return actual

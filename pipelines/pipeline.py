@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 
 from pipelines.config import Settings
-from pipelines.error_text import PHRASES, Notice, Phrase
 from pipelines.errors import BackendUnavailable, LimitExceeded, NoFaceError
+from pipelines.errors.text import PHRASES, Notice, Phrase
 from pipelines.language_choice import LanguageChoice, in_language
 from pipelines.protocols import (
     AnimatorBackend,
@@ -195,6 +195,17 @@ class TalkingPhotoPipeline(LanguageChoice):
             raise NoFaceError()
         return faces
 
+    def prepare_animation(self, photo: Photo, faces: Sequence[Face]) -> None:
+        """Prepares the faces' animation ahead of a render of this photo (first frames sooner).
+
+        The app calls it once a new photo's faces are found, while the visitor types; an
+        animator that prepares nothing ahead ignores it.
+        """
+        prepare = getattr(self.backend("animator"), "prepare", None)
+        if prepare is not None:
+            largest = sorted(faces, key=lambda face: -face.box.width * face.box.height)
+            prepare(photo, largest[: self.settings.limits.max_faces])
+
     def describe_scene(self, photo: Photo, faces: Sequence[Face]) -> Scene:
         """Facts about the photo for the dialogue writer."""
         return self.backend("scene").describe(photo, faces)
@@ -235,7 +246,7 @@ class TalkingPhotoPipeline(LanguageChoice):
 
     def write_line(
         self,
-        scene: Scene,
+        scene: Scene | None,
         face_index: int,
         mood: Mood = "neutral",
         *,
@@ -245,7 +256,8 @@ class TalkingPhotoPipeline(LanguageChoice):
     ) -> Line:
         """What the person at ``face_index`` says (the user's own text wins), in ``lang``.
 
-        A typed line is taken as it is, without creating (loading) the chat model.
+        ``scene`` may be None only with ``user_text`` (a typed line is not about the scene);
+        a typed line is taken as it is, without creating (loading) the chat model.
         """
         from pipelines.render import check_mood
 

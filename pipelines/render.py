@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipelines.error_text import Notice
 from pipelines.errors import BackendUnavailable, BadInputError, LimitExceeded, TalkingPhotoError
+from pipelines.errors.text import Notice
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
@@ -47,6 +47,7 @@ from pipelines.types import (
     Mood,
     Photo,
     PhotoReading,
+    ReadingInProgress,
     RenderResult,
     Scene,
     Speech,
@@ -183,14 +184,15 @@ def render_line(
         voice = _speaker_voice(pipeline, photo, faces, speaker.index, voice, run)
         # A typed line's voice, now chosen, is made while the scene is read.
         early_voice = _start_voice_early(pipeline, dataclasses.replace(request, voice=voice), run)
-    later_scene: PendingCall[Scene] | None = None
-    if request.text is None and request.audio is None:  # the line is written from the scene
+    reading: PhotoReading | ReadingInProgress
+    scene: Scene | None = None  # what a written line is about; a typed line needs none
+    if request.text is None and request.audio is None:
         scene = run.call("scene", pipeline.describe_scene, photo, faces)
         reading = PhotoReading(photo, faces, scene)
     else:  # the words are known: the scene is read while the frames are drawn
         with run.stage("scene") as deadline:
             later_scene = deadline.start(pipeline.describe_scene, photo, faces)
-        reading = PhotoReading(photo, faces, None)  # type: ignore[arg-type]  # scene: later
+        reading = ReadingInProgress(photo, faces, later_scene.result)
 
     with run.stage("dialogue") as deadline:
         if request.audio is not None:
@@ -198,7 +200,7 @@ def render_line(
         else:
             line = deadline.run(
                 pipeline.write_line,
-                reading.scene,
+                scene,
                 speaker.index,
                 request.mood,
                 seed=request.seed,
@@ -221,7 +223,7 @@ def render_line(
     if line.source == "template" and request.text is None:
         run.warn(Notice("warn.template_line"))
     timeline = lay_out([Turn(speaker.index, line.text, line.source)], [speech], label_cues=False)
-    result = render_timeline(
+    return render_timeline(
         pipeline,
         run,
         reading,
@@ -231,9 +233,6 @@ def render_line(
         options=request.options,
         subject="The spoken line" if request.audio is None else "The audio",
     )
-    if later_scene is not None:
-        result = dataclasses.replace(result, scene=later_scene.result())
-    return result
 
 
 def _transcribed(speech: Speech, run: RenderRun) -> Speech:
@@ -294,7 +293,7 @@ def _speaker_voice(
 def render_timeline(
     pipeline: TalkingPhotoPipeline,
     run: RenderRun,
-    reading: PhotoReading,
+    reading: PhotoReading | ReadingInProgress,
     timeline: Timeline,
     lines: Sequence[Line],
     *,
@@ -307,7 +306,8 @@ def render_timeline(
     Args:
         pipeline: Supplies the animator, frame rate, quality, limits and output folder.
         run: Progress, budgets, cancellation and warnings of this render.
-        reading: The photo, its faces and its scene.
+        reading: The photo, its faces and its scene (one still being read is waited for
+            once the video is made).
         timeline: Audio, each face's utterances, and the subtitle cues.
         lines: What was said, in order (returned in the result).
         moods: Mood per face index (faces not given: neutral).
@@ -372,6 +372,7 @@ def render_timeline(
             captions=options.captions,
             segments=run.segments,
         )
+    scene = reading.finished().scene
     run.done()
     for note in pipeline.backend_notes():
         run.warn(note)
@@ -381,7 +382,7 @@ def render_timeline(
         subtitles=subtitles,
         lines=tuple(lines),
         faces=reading.faces,
-        scene=reading.scene,
+        scene=scene,
         duration=n_frames / fps,
         timings=dict(run.timings),
         warnings=run.warnings,

@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
-from pipelines.error_text import PHRASES, Phrase
 from pipelines.errors import StageTimeout
+from pipelines.errors.text import PHRASES, Phrase
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ Times are seconds from the start of the audio.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -195,6 +196,8 @@ class Scene:
         text_in_photo: Text read from the photo by OCR, in reading order.
         caption: A free-text caption from a captioning backend, when one ran ("" otherwise).
         description: The scene rendered as one English sentence.
+        surroundings: What surrounds the people, as words ("leaves": textured greenery);
+            empty when nothing was recognised.
     """
 
     people: tuple[PersonInScene, ...]
@@ -205,6 +208,7 @@ class Scene:
     text_in_photo: tuple[str, ...]
     caption: str
     description: str
+    surroundings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,6 +224,32 @@ class PhotoReading:
     photo: Photo
     faces: tuple[Face, ...]
     scene: Scene
+
+    def finished(self) -> PhotoReading:
+        """This reading (its scene is read already)."""
+        return self
+
+
+@dataclass(frozen=True, eq=False)
+class ReadingInProgress:
+    """A photo whose faces are found while its scene is still being read.
+
+    A typed line needs no scene, so its render reads the scene on a worker thread while the
+    frames are drawn; the result carries the scene once it is read.
+
+    Attributes:
+        photo: The working photo.
+        faces: Every face found, left to right (never empty).
+        scene_later: Waits for the scene and returns it (raises what reading it raised).
+    """
+
+    photo: Photo
+    faces: tuple[Face, ...]
+    scene_later: Callable[[], Scene]
+
+    def finished(self) -> PhotoReading:
+        """The whole reading, once the scene is read (waits for it)."""
+        return PhotoReading(self.photo, self.faces, self.scene_later())
 
 
 LineSource = Literal["user", "model", "template"]

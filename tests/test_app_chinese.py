@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.launched_app import launched_app
-from tests.test_error_text import latin_words
+from tests.test_errors_text import latin_words
 
 
 @pytest.fixture(scope="module")

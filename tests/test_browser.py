@@ -61,6 +61,11 @@ def test_a_visitor_makes_a_photo_talk_and_downloads_the_video(
     link.wait_for(timeout=RENDER_TIMEOUT_MS)
     transcript = page.locator("#transcript textarea").input_value()
     assert "talk" in transcript
+    # The player saves nothing itself (it would save stitched segments): Downloads do.
+    saving = (
+        "#video a[download], #video button[aria-label*='ownload' i], #video [title*='ownload' i]"
+    )
+    assert page.locator(saving).count() == 0
 
     # The MP4 download link hands over a real MP4.
     with page.expect_download(timeout=60_000) as download_info:

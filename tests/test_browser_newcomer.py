@@ -115,12 +115,16 @@ def test_errors_and_old_results_leave_when_the_next_action_starts(browser, app_u
     )
     for output in ("#video", "#transcript"):
         assert page.locator(f"{output} {ERROR_PILL}").count() == 0, f"{output} still says Error"
-    # Progress is drawn once, where the video will be.
-    page.get_by_text("Step").first.wait_for(timeout=60_000)
-    drawn = page.evaluate(
-        "() => [...document.querySelectorAll('#tab-single [data-testid=status-tracker]')]"
-        ".filter(t => !t.classList.contains('hide') && t.innerText.includes('Step')).length"
-    )
+    # Progress is drawn once, where the video will be: counted in the same moment it first
+    # shows (a render whose first frames stream soon may hide it again a moment later).
+    drawn = page.wait_for_function(
+        "() => { const n = [...document.querySelectorAll("
+        "'#tab-single [data-testid=status-tracker]')]"
+        ".filter(t => !t.classList.contains('hide') && t.innerText.includes('Step')).length;"
+        " return n > 0 ? n : false; }",
+        timeout=60_000,
+        polling=50,
+    ).json_value()
     assert drawn == 1, f"the progress is drawn {drawn} times"
     page.wait_for_selector("#video video", timeout=RENDER_TIMEOUT_MS)
     page.wait_for_function(

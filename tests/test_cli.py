@@ -46,6 +46,13 @@ def test_a_missing_photo_and_a_bad_mood_are_refused(tmp_path: Path, examples: Pa
     assert done.returncode == 2 and "invalid choice" in done.stderr
 
 
+def test_with_lang_zh_the_command_line_s_own_refusals_are_chinese(tmp_path: Path) -> None:
+    done = run_cli("render", str(tmp_path / "nope.jpg"), "--say", "你好。", "--lang", "zh")
+    assert done.returncode == 2 and "照片" in done.stderr and "不存在" in done.stderr
+    done = run_cli("render", "--say", "你好。", "--lang", "zh")
+    assert done.returncode == 2 and "--describe" in done.stderr and "二者选一" in done.stderr
+
+
 def test_not_an_image_is_refused_without_traceback(tmp_path: Path) -> None:
     fake = tmp_path / "photo.jpg"
     fake.write_text("this is not a photo", encoding="utf-8")

@@ -15,6 +15,7 @@ from pipelines.dialogue.writer import (
     SmolLM2Chat,
     TemplateChat,
     build_messages,
+    photo_seed,
     smollm2_model_path,
     template_line,
     validate_line,
@@ -319,7 +320,8 @@ def test_junk_from_the_backend_falls_back_to_a_template_after_every_attempt():
     line = DialogueWriter(junk, attempts=3).write(WATERFALL, 0, "happy", seed=4)
     assert junk.calls == 3
     assert line.source == "template"
-    assert line.text == template_line(WATERFALL, 0, "happy", random.Random(4))
+    rng = random.Random(photo_seed(WATERFALL, 4, 0))
+    assert line.text == template_line(WATERFALL, 0, "happy", rng)
     assert_speakable_line(line, 0, "happy")
 
 
@@ -340,7 +342,8 @@ def test_template_backend_writes_scene_template_lines():
     for seed, mood in enumerate(MOODS):
         line = writer.write(COUPLE, 1, mood, seed=seed)
         assert line.source == "template"
-        assert line.text == template_line(COUPLE, 1, mood, random.Random(seed))
+        rng = random.Random(photo_seed(COUPLE, seed, 1))
+        assert line.text == template_line(COUPLE, 1, mood, rng)
         assert_speakable_line(line, 1, mood)
 
 

@@ -9,6 +9,7 @@ from pipelines.dialogue.checks_zh import inspect_line_zh
 from pipelines.dialogue.scene_checks import contradicts_scene
 from pipelines.dialogue.writer import DialogueWriter
 from pipelines.errors import BadInputError
+from pipelines.model_files import sha256_of
 from tests.scenes import couple_scene
 
 COUPLE = couple_scene(("grey", "red"))
@@ -17,7 +18,7 @@ COUPLE = couple_scene(("grey", "red"))
 @pytest.fixture
 def no_qwen(monkeypatch, tmp_path):
     """Qwen's parts and joined file are absent (a clean machine without the part packages)."""
-    monkeypatch.setenv("TALKING_PHOTO_MODELS", str(tmp_path))
+    monkeypatch.setenv("TALKING_PHOTO_MODEL_CACHE", str(tmp_path))
     for size, model in list(qwen.QWEN_MODELS.items()):
         absent = qwen.GGUFParts(
             model.file_name, "no_such_part_{n}", model.parts, model.size, model.sha256, "x"
@@ -59,7 +60,7 @@ def test_joined_file_matches_the_pinned_sha256():
     model = qwen.QWEN_MODELS["1.5b"]
     path = qwen.joined_model(model)
     assert path.stat().st_size == model.size
-    assert path.with_suffix(".sha256-ok").read_text().strip() == model.sha256
+    assert sha256_of(path) == model.sha256
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from pipelines.motion.expression import (
     SpeechEvents,
     blink_curve,
     head_curve,
+    interval_cv,
     plan_blinks,
 )
 from pipelines.motion.planner import plan_face_motion
@@ -154,17 +155,36 @@ def test_blink_intervals_stay_irregular_with_some_double_blinks() -> None:
     cvs, doubles, total = [], 0, 0
     for seed in range(200):
         blinks = plan_blinks(35.0, np.random.default_rng(seed))
-        onsets = np.array([b.start for b in blinks])
         doubles += sum(b.double for b in blinks)
         total += len(blinks)
-        if len(onsets) >= 4:
-            gaps = np.diff(onsets)
-            cvs.append(gaps.std() / gaps.mean())
+        cvs.append(interval_cv(blinks))
     assert 0.35 <= float(np.median(cvs)) <= 0.6
-    assert np.mean((np.array(cvs) >= 0.3) & (np.array(cvs) <= 0.65)) > 0.6
     assert 0.04 <= doubles / total <= 0.15
     for blink in (b for s in range(20) for b in plan_blinks(35.0, np.random.default_rng(s))):
         assert blink.duration <= 0.4
+
+
+@pytest.mark.parametrize("mood", ["neutral", "excited", "sad"])
+def test_every_35_s_clip_keeps_an_irregular_blink_interval_cv(mood: str) -> None:
+    # Each clip, not just the median one: with ~10 blinks a clip, a single draw fell below
+    # the benchmark's 0.3 guard in 1 clip of 12 (1 of 5 if a double blink is read as one
+    # blink, as dlib did on the 240p photo). Checked both ways, every seed, as a render
+    # plans them (per face and seed, with the mood's rate).
+    for seed in range(150):
+        motion = plan_face_motion(0, 35 * FPS, FPS, mood=mood, seed=seed)
+        onsets, _ = blink_runs(motion.blink, 0.05)
+        if len(onsets) < 4:
+            continue
+        gaps = np.diff(onsets) / FPS
+        cv = gaps.std() / gaps.mean()
+        assert 0.34 <= cv <= 0.64, (seed, cv)
+    for seed in range(300):
+        blinks = plan_blinks(35.0, np.random.default_rng(seed))
+        for doubles_as_one in (False, True):
+            cv = interval_cv(blinks, doubles_as_one)
+            assert 0.34 <= cv <= 0.64, (seed, doubles_as_one, cv)
+    rate = np.mean([len(plan_blinks(35.0, np.random.default_rng(s))) for s in range(300)])
+    assert 15.0 <= rate / 35.0 * 60.0 <= 19.0  # the redraw keeps the rate (~17 a minute)
 
 
 def test_the_blink_rate_follows_the_mood() -> None:

@@ -204,3 +204,106 @@ def test_moustaches_and_beards_are_found_and_open_the_jaw_wider(
         assert drop > 1.5 * rig.mouth.open_unit
     else:
         assert drop == pytest.approx(rig.mouth.open_unit)
+
+
+def closed_line_thickness(frame: np.ndarray, face: Face) -> list[float]:
+    """Per eye, the median height of the dark line across a closed eye / the eye's width.
+
+    Down each column of the eye's middle 70 %, from above the upper lid to below the lower
+    one: the run of pixels darker than halfway between the column's median and its darkest
+    pixel, around the darkest pixel.
+    """
+    xy = face.landmarks[:, :2]
+    iod = face.geometry.inter_ocular
+    grey = frame.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    shares = []
+    for upper, lower in ((RIGHT_EYE_UPPER, RIGHT_EYE_LOWER), (LEFT_EYE_UPPER, LEFT_EYE_LOWER)):
+        up, low = xy[list(upper)], xy[list(lower)]
+        left, right = sorted((up[0, 0], up[-1, 0]))
+        width = right - left
+        top, bottom = int(up[:, 1].min() - 0.12 * iod), int(low[:, 1].max() + 0.05 * iod) + 1
+        heights = []
+        for x in range(int(left + 0.15 * width), int(right - 0.15 * width) + 1):
+            column = grey[top:bottom, x]
+            reference, darkest = float(np.median(column)), float(column.min())
+            if reference - darkest < 20.0:
+                continue
+            dark = column < reference - 0.5 * (reference - darkest)
+            a = b = int(np.argmin(column))
+            while a > 0 and dark[a - 1]:
+                a -= 1
+            while b < len(column) - 1 and dark[b + 1]:
+                b += 1
+            heights.append(b - a + 1)
+        assert len(heights) > 10
+        shares.append(float(np.median(heights)) / width)
+    return shares
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        Path("assets/examples/painted_portrait.png"),
+        Path("assets/examples/cartoon_boy.jpg"),
+    ],
+)
+def test_a_closed_eye_shows_one_thin_line_where_the_lids_meet(path: Path, detector) -> None:
+    # Tall lash lines (5-15 px here) moved down with the lid, under a line 0.1 inter-ocular
+    # distances tall, read as a thick, wavy band (up to 0.12-0.16 of the eye's width on these
+    # photos): the closed lid's skin now covers most of them and one line of 8 % of the eye's
+    # width, as soft as the photo, is drawn along a smooth curve where the lids meet.
+    photo, faces, face = largest(path, detector)
+    closed = render(photo, faces, make_motion(face, 1, blink=1.0))[0]
+    for share in closed_line_thickness(closed, face):
+        assert share <= 0.1, share
+
+
+def test_painted_teeth_on_a_large_sharp_face_are_a_row_not_a_comb() -> None:
+    # A 1146 px portrait (inter-ocular distance ~290 px), pixel-sharp: the painted upper row
+    # used to show every seam as a dark gap (half the teeth's brightness) running all the
+    # way up, so the row's lower edge dropped to the lip at each seam: a comb.
+    from scipy.ndimage import maximum_filter1d
+
+    from pipelines.animate.interior import paint_interior
+    from pipelines.animate.mouth import MouthPalette
+
+    scale, half_width, opening = 290.0, 120.0, 70.0
+    ys, xs = np.mgrid[0:90, 0:260].astype(np.float32)
+    across = (xs - 130.0) / half_width
+    top = ys - 5.0
+    bottom = opening * np.sqrt(np.clip(1.0 - across**2, 0.0, 1.0)) - top
+    palette = MouthPalette(
+        lip=np.array([160.0, 70.0, 70.0], np.float32),
+        teeth=np.array([235.0, 228.0, 215.0], np.float32),
+        shadow=np.array([25.0, 12.0, 12.0], np.float32),
+    )
+    painted = paint_interior(top, bottom, across, scale, half_width, palette, 0.0)
+    luminance = painted @ np.array([0.299, 0.587, 0.114], np.float32)
+    luminance[(top < 0) | (bottom < 0)] = 0.0
+    teeth_luminance = float(palette.teeth @ np.array([0.299, 0.587, 0.114], np.float32))
+    middle = np.abs(across[0]) < 0.6
+    # Across the teeth halfway down: the creases between teeth are shallow.
+    for row in (14, 17):
+        profile = luminance[row][middle]
+        dip = float(np.max(1.0 - profile / maximum_filter1d(profile, 15)))
+        assert dip < 0.3, (row, dip)
+    # The row's lower edge runs along the mouth without gaps up to the lip.
+    edge = np.array(
+        [np.flatnonzero(column > 0.45 * teeth_luminance).max(initial=0) for column in luminance.T]
+    )[middle]
+    assert edge.min() > 10
+    assert np.abs(np.diff(edge)).max() <= 3
+
+
+def test_a_faint_lash_line_keeps_the_fringe_dlib_reads_as_closed(detector) -> None:
+    # On a faint or tiny lash line (the 240p photo's is under a pixel) the thin line alone
+    # left dlib reading 1 blink of 10; such eyes keep the fringe, the others get the line.
+    from pipelines.animate.eyelids import THIN_LINE_LASHES
+
+    photo, _, face = largest(Path("assets/examples/lowres_240p.jpg"), detector)
+    lids = [box.lid for box, _ in prepare_face(photo.pixels, face)._boxes if box.lid is not None]
+    assert [lid.thin for lid in lids] == [0.0, 0.0]
+    photo, _, face = largest(Path("assets/examples/cartoon_boy.jpg"), detector)
+    warp = prepare_face(photo.pixels, face)
+    assert min(float(np.median(eye.lashes.v)) for eye in warp.rig.eyes) > THIN_LINE_LASHES[1]
+    assert [box.lid.thin for box, _ in warp._boxes if box.lid is not None] == [1.0, 1.0]

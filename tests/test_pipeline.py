@@ -163,6 +163,37 @@ def test_a_typed_line_s_fitting_voice_is_spoken_while_the_scene_is_read(
     assert result.voices and "auto" not in result.voices.values() and result.video.is_file()
 
 
+def test_a_typed_line_s_scene_is_read_while_the_frames_are_drawn(
+    pipeline: TalkingPhotoPipeline,
+    examples: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The scene reader waits (up to 60 s) for the animator to start drawing: a typed line's
+    # scene must be read beside the drawing, and the result must still carry it.
+    drawing = threading.Event()
+    animator = pipeline.backend("animator")
+    draw, describe = animator.render, pipeline.describe_scene
+    read: list[Any] = []
+
+    def drawn(*args: Any, **kwargs: Any) -> Any:
+        drawing.set()
+        return draw(*args, **kwargs)
+
+    def described(*args: Any, **kwargs: Any) -> Any:
+        waited = drawing.wait(60)
+        read.append((waited, describe(*args, **kwargs)))
+        return read[-1][1]
+
+    monkeypatch.setattr(animator, "render", drawn)
+    monkeypatch.setattr(pipeline, "describe_scene", described)
+    result = pipeline.render(
+        RenderRequest(examples / "einstein_bw.jpg", text="Hello.", output=tmp_path / "out.mp4")
+    )
+    assert [waited for waited, _ in read] == [True]
+    assert result.scene is read[0][1] and result.scene.description
+
+
 def test_models_load_once_per_pipeline(pipeline: TalkingPhotoPipeline) -> None:
     assert pipeline.backend("faces") is pipeline.backend("faces")
     assert pipeline.backend("speech") is pipeline.backend("speech")

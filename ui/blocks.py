@@ -83,6 +83,28 @@ async (code) => {
 )
 
 
+def _wire_across_tabs(
+    column: PhotoColumn,
+    faces_handlers: FacesHandlers,
+    single_tab: SingleTab,
+    group_tab: GroupTab,
+    chat_tab: ChatTab,
+) -> None:
+    """What the tabs share: the faces overview's highlight, one consent, a new photo's reset."""
+    for tab in (single_tab.tab, chat_tab.tab):  # they highlight the speaker, Group its people
+        tab.select(
+            faces_handlers.show_choice,
+            [column.faces_state, column.speaker],
+            [column.faces_image],
+            queue=False,
+            api_visibility="private",
+        )
+    keep_in_step([single_tab.consent, group_tab.consent, chat_tab.consent], column.photo)
+    # A new photo: the results and the script of the old one leave the screen.
+    stale = [*single_tab.results, *group_tab.results, (group_tab.table, "table")]
+    resets.clear_on(column.photo.change, stale)
+
+
 def build_demo(
     pipeline: TalkingPhotoPipeline,
     keep_seconds: float | None = None,
@@ -147,18 +169,7 @@ def build_demo(
         group_tab.wire(group_handlers, shared, single_handlers.cancel)
         group_tab.wire_participants(group_handlers, shared)
         chat_tab.wire(chat_handlers, shared)
-        for tab in (single_tab.tab, chat_tab.tab):  # they highlight the speaker, Group its people
-            tab.select(
-                faces_handlers.show_choice,
-                [column.faces_state, column.speaker],
-                [column.faces_image],
-                queue=False,
-                api_visibility="private",
-            )
-        keep_in_step([single_tab.consent, group_tab.consent, chat_tab.consent], column.photo)
-        # A new photo: the results and the script of the old one leave the screen.
-        stale = [*single_tab.results, *group_tab.results, (group_tab.table, "table")]
-        resets.clear_on(column.photo.change, stale)
+        _wire_across_tabs(column, faces_handlers, single_tab, group_tab, chat_tab)
 
         def localized(code: str) -> list[tuple[Any, dict[str, Any]]]:
             """(component, new properties) of every translated component but the speaker."""

@@ -18,7 +18,7 @@ from typing import Any
 import gradio as gr
 
 from pipelines import BackendUnavailable, TalkingPhotoError, TalkingPhotoPipeline
-from pipelines.error_text import Notice
+from pipelines.errors.text import Notice
 from pipelines.types import RenderResult
 from ui import inputs as check
 from ui.backends_panel import PipelinePool
@@ -35,7 +35,7 @@ def user_error(lang: str, key: str, **values: Any) -> gr.Error:
 def error_sentence(error: TalkingPhotoError, lang: str) -> str:
     """What the visitor reads for a pipeline error, in the interface's language.
 
-    A coded error is rendered from ``pipelines.error_text`` in ``lang``. A backend that cannot
+    A coded error is rendered from ``pipelines.errors.text`` in ``lang``. A backend that cannot
     run says so in plain words (its message names packages and server paths, for the server
     log). An error raised with a plain English sentence shows it in English; in Chinese it
     shows a general sentence of its kind, never the English one.
@@ -119,7 +119,7 @@ def show_warnings(result: RenderResult, lang: str) -> None:
 
 
 def notice_sentence(warning: str, lang: str) -> str:
-    """A pipeline warning in the interface's language (``pipelines.error_text.Notice``).
+    """A pipeline warning in the interface's language (``pipelines.errors.text.Notice``).
 
     A warning that is a plain English string (a plug-in's) is shown as it is in English and as
     a general sentence in Chinese.

@@ -110,6 +110,12 @@ class GroupTab:
             shared: The photo, faces, consent, language and backend choice.
             cancel: The function that stops this browser session's render.
         """
+        self._wire_writing(handlers, shared)
+        self._wire_render(handlers, shared, cancel)
+        self._wire_script_edits(handlers, shared)
+
+    def _wire_writing(self, handlers: GroupHandlers, shared: SharedInputs) -> None:
+        """Write: the script written turn by turn into the table, Render locked meanwhile."""
         # Render (and Write) cannot be pressed while the script is being written; the turns
         # stream into the table as they are written.
         writing = self.write.click(
@@ -152,6 +158,9 @@ class GroupTab:
             queue=False,
             api_visibility="private",
         )
+
+    def _wire_render(self, handlers: GroupHandlers, shared: SharedInputs, cancel: Any) -> None:
+        """Render (streamed to the page), its API twin /converse, and Cancel."""
         conversation = [
             shared.photo,
             self.table,
@@ -208,6 +217,9 @@ class GroupTab:
             api_visibility="private",
         )
         resets.clear_on(stop.then, self.results)  # the streamed part of a stopped video goes too
+
+    def _wire_script_edits(self, handlers: GroupHandlers, shared: SharedInputs) -> None:
+        """A typed script read into the table; a turn selected, moved, added or deleted."""
         self.load.click(
             handlers.script_from_text,
             [self.pasted, shared.lang],

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
 
+from pipelines import Face, Photo, TalkingPhotoError, TalkingPhotoPipeline
 from ui import inputs as check
 from ui.backends_panel import BackendPanel, PipelinePool
 from ui.faces_overview import FacesOverview, draw_faces, face_at, faces_overview
@@ -62,6 +63,20 @@ class _Detection:
 
     key: tuple[str, ...]
     done: threading.Event = field(default_factory=threading.Event)
+
+
+def _prepare_in_background(
+    pipeline: TalkingPhotoPipeline, photo: Photo, faces: Sequence[Face]
+) -> None:
+    """Prepares the faces' animation while the visitor types (the render then draws at once)."""
+
+    def prepare() -> None:
+        try:
+            pipeline.prepare_animation(photo, faces)
+        except TalkingPhotoError as error:  # the render that needs the animator says it
+            logger.info("The faces were not prepared ahead: %s", error.message)
+
+    threading.Thread(target=prepare, name="prepare-faces", daemon=True).start()
 
 
 def _session(request: gr.Request | None) -> str:
@@ -140,7 +155,9 @@ class FacesHandlers:
             pipeline = pipeline_for(self.pool, backends, lang)
             with friendly_errors(lang, "finding faces"):
                 loaded = pipeline.load_photo(path)
-                overview = faces_overview(loaded, pipeline.detect_faces(loaded))
+                faces = pipeline.detect_faces(loaded)
+                overview = faces_overview(loaded, faces)
+            _prepare_in_background(pipeline, loaded, faces)
             logger.info("found %d face(s)", len(overview.indices))
             choices = gr.update(choices=overview.speaker_choices(lang), value=overview.largest)
             return self._overview_file(overview, [overview.largest]), choices, overview

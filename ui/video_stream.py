@@ -95,9 +95,13 @@ def segment_player(**video_options: Any) -> gr.Video:
     plain ``gr.Video`` whose stream methods are wrapped on the instance (a subclass would make
     Gradio write a ``.pyi`` stub beside this module).
 
+    The player has no download button: what it would save is Gradio's stitching of the
+    segments, not the render's MP4, which the Downloads beside it hand over whole.
+
     Args:
         **video_options: ``gr.Video`` arguments (``streaming=True`` is added).
     """
+    video_options.setdefault("buttons", [])
     video = gr.Video(streaming=True, **video_options)
     relay = _SegmentRelay(video.stream_output, video.flush_stream_output, video.end_stream_output)
     video.stream_output = relay.stream_output  # type: ignore[method-assign]

@@ -124,13 +124,32 @@ class MeshWarpAnimator:
     def __init__(self) -> None:
         import cv2  # noqa: F401  (fail here, at backend creation, if OpenCV is missing)
 
+        from pipelines.animate.prepared import PreparedFaces
+
+        self._prepared = PreparedFaces(prepare_face)
+
+    def prepare(self, photo: Photo, faces: Sequence[Face]) -> None:
+        """Prepares these faces now, so a render of this photo starts drawing at once.
+
+        Faces that cannot be animated are skipped here (their render says why).
+        """
+        from pipelines.animate.prepared import photo_key
+
+        key = photo_key(photo.pixels)
+        for face in faces:
+            try:
+                self._prepared.get(photo.pixels, face, key)
+            except ValueError as error:
+                logger.info("Face %d was not prepared: %s", face.index, error)
+
     def render(
         self, photo: Photo, faces: Sequence[Face], animation: Animation
     ) -> Iterator[np.ndarray]:
         """Yields animation.n_frames frames, each (H, W, 3) uint8 RGB at the photo's size.
 
-        The faces' fields are prepared before the first frame is asked for; bad input is
-        refused here, when render is called, not while frames are streamed.
+        The faces' fields are prepared before the first frame is asked for (or taken from an
+        earlier ``prepare`` or render of the same photo); bad input is refused here, when
+        render is called, not while frames are streamed.
 
         Args:
             photo: The photo.
@@ -149,8 +168,11 @@ class MeshWarpAnimator:
         n_frames = int(animation.n_frames)
         if n_frames < 0:
             raise BadInputError("animate.negative_frames", frames=n_frames)
+        from pipelines.animate.prepared import photo_key
+
         by_index = {face.index: face for face in faces}
         plans: list[tuple[FaceWarp, np.ndarray]] = []
+        key = photo_key(pixels)
         for motion in animation.motions:
             face = by_index.get(motion.face_index)
             if face is None:
@@ -158,7 +180,7 @@ class MeshWarpAnimator:
                     "animate.no_face_for_motion", face=motion.face_index, faces=sorted(by_index)
                 )
             try:
-                warp = prepare_face(pixels, face)
+                warp = self._prepared.get(pixels, face, key)
             except ValueError as error:
                 raise BadInputError(
                     "animate.face_failed", face=face.index, detail=str(error)

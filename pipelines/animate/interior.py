@@ -11,8 +11,10 @@ from it) and the position along the mouth. From back to front:
 * the tongue, a rounded mound rising from the floor on open vowels;
 * the lower teeth, a thin row just above the lower lip, only on a wide opening;
 * the upper teeth, tooth by tooth: incisors, canines and premolars narrowing towards the
-  corners as the arch turns away, each with a rounded cutting edge and a convex, softly
-  shaded face, thin dark seams between them, shadowed by the upper lip;
+  corners as the arch turns away and set back in shade, their widths a little different on
+  the two sides, a smooth, gently scalloped cutting edge, convex, softly shaded faces and
+  soft, shallow creases between them (not dark gaps: a row of equal, sharply separated
+  teeth reads as a comb), shadowed by the upper lip;
 * the upper lip's shadow over all of it.
 
 The renderer then blurs the result to the photo's sharpness and adds the photo's own grain
@@ -31,12 +33,23 @@ if TYPE_CHECKING:
     from pipelines.animate.mouth import MouthPalette
 
 #: Tooth boundaries along the mouth (0 centre, 1 corner) as the arch is seen from the front:
-#: central and lateral incisor, canine, two premolars, and the dark beyond.
+#: central and lateral incisor, canine, two premolars, and the dark beyond; the second row
+#: is the other side's (no two sides of a mouth are the same, and a mirrored row of equal
+#: teeth reads as a comb).
 UPPER_TEETH = np.array([0.0, 0.25, 0.45, 0.62, 0.76, 0.88, 1.0])
-#: Each upper tooth's length as a share of the row's (the canine is long and pointed).
-UPPER_LENGTH = np.array([1.0, 0.84, 0.88, 0.72, 0.64, 0.5])
+UPPER_TEETH_OTHER = np.array([0.0, 0.235, 0.465, 0.605, 0.765, 0.875, 1.0])
+#: Each upper tooth's length as a share of the row's (the canine a little longer than its
+#: neighbours); the row's edge runs smoothly through these values at the teeth's middles.
+UPPER_LENGTH = np.array([1.0, 0.9, 0.9, 0.76, 0.66, 0.52])
+#: Each upper tooth's brightness: the teeth further round the arch are set back, in shade.
+UPPER_SHADE = np.array([1.0, 0.95, 0.93, 0.86, 0.8, 0.74])
 #: The lower incisors are narrow.
 LOWER_TEETH = np.array([0.0, 0.17, 0.34, 0.5, 0.66, 0.8, 1.0])
+LOWER_TEETH_OTHER = np.array([0.0, 0.18, 0.33, 0.51, 0.65, 0.81, 1.0])
+#: How much darker the seam between two teeth is than their faces, and its width as a share
+#: of the narrower tooth (at least SEAM_SOFT anti-aliasing widths): a soft, shallow crease,
+#: not a dark gap.
+SEAM_DEPTH, SEAM_SHARE, SEAM_SOFT = 0.14, 0.12, 2.0
 #: Gap between the lips (inter-ocular distances) over which the upper teeth come into view.
 TEETH_SHOW = (0.04, 0.14)
 #: Longest visible upper teeth (inter-ocular distances) and their share of the gap.
@@ -62,10 +75,12 @@ def _teeth_row(
     depth: np.ndarray,
     lateral: np.ndarray,
     length: np.ndarray | float,
-    bounds: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
     lengths: np.ndarray,
     half_width: float,
     soft: float,
+    side: np.ndarray,
+    shades: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Coverage and shading of one row of teeth hanging (or rising) from a lip's edge.
 
@@ -73,27 +88,41 @@ def _teeth_row(
         depth: (h, w) distance from the lip's edge into the mouth, pixels.
         lateral: (h, w) position along the mouth, 0 centre, 1 corner.
         length: The row's visible length at the centre, pixels (scalar or (h, w)).
-        bounds: Tooth boundaries along the mouth (0..1).
-        lengths: Each tooth's share of the row's length.
+        bounds: Tooth boundaries along the mouth (0..1), on the negative and positive side.
+        lengths: Each tooth's share of the row's length (at its middle; smooth in between).
         half_width: Half the mouth's width, pixels.
         soft: Width of the edges' anti-aliasing, pixels.
+        side: (h, w) bool, True on the positive side of the mouth.
+        shades: Each tooth's brightness (default all 1).
 
     Returns:
         (coverage 0..1, brightness ~0.4..1), each (h, w).
     """
-    index, across, width = _tooth_coordinates(lateral, bounds)
+    index_a, across_a, width_a = _tooth_coordinates(lateral, bounds[0])
+    index_b, across_b, width_b = _tooth_coordinates(lateral, bounds[1])
+    index = np.where(side, index_b, index_a)
+    across = np.where(side, across_b, across_a)
+    width = np.where(side, width_b, width_a)
+    middles = 0.5 * (bounds[0][:-1] + bounds[0][1:])
+    # The cutting edge runs smoothly along the arch; each tooth's corners are only slightly
+    # rounded and the canine's tip a little pointed, so the edge is a gently scalloped
+    # line, not a row of separate fingers.
+    share = np.interp(lateral, middles, lengths)
     pointed = index == 2
-    bevel = np.where(pointed, 0.22 * np.abs(across) ** 1.5, 0.2 * np.abs(across) ** 4)
-    edge = length * lengths[index] * (1.0 - bevel)
-    coverage = smoothstep(edge, edge - soft, depth) * (lateral < bounds[-2] + 0.06)
-    # A tooth's face is convex: lit in its middle, turning away at its sides; the seams
-    # between teeth are thin dark lines, at least about a pixel wide.
-    seam = np.clip(1.2 * soft / np.maximum(width * half_width, 1e-3), 0.05, 0.35)
-    brightness = (1.0 - 0.22 * across * across) * (
-        1.0 - 0.35 * smoothstep(1.0 - seam, 1.0, np.abs(across))
+    bevel = np.where(pointed, 0.1 * np.abs(across) ** 1.5, 0.06 * np.abs(across) ** 6)
+    edge = length * share * (1.0 - bevel)
+    coverage = smoothstep(edge, edge - soft, depth) * (lateral < bounds[0][-2] + 0.06)
+    # A tooth's face is convex: lit in its middle, turning away at its sides; between two
+    # teeth a soft, shallow crease.
+    tooth_px = np.maximum(width * half_width, 1e-3)
+    seam = np.clip(np.maximum(SEAM_SHARE, SEAM_SOFT * soft / tooth_px), 0.05, 0.5)
+    brightness = (1.0 - 0.1 * across * across) * (
+        1.0 - SEAM_DEPTH * smoothstep(1.0 - seam, 1.0, np.abs(across))
     )
+    if shades is not None:
+        brightness = brightness * np.interp(lateral, middles, shades)
     # The cutting edge is a little translucent.
-    brightness = brightness * (1.0 - 0.15 * smoothstep(0.55 * edge, edge + 1e-3, depth))
+    brightness = brightness * (1.0 - 0.12 * smoothstep(0.55 * edge, edge + 1e-3, depth))
     return coverage, brightness
 
 
@@ -168,7 +197,14 @@ def paint_interior(
         low_show = smoothstep(LOWER_SHOW[0] * scale, LOWER_SHOW[1] * scale, gap)
         low_length = LOWER_LENGTH * scale * low_show
         cover, bright = _teeth_row(
-            bottom, lateral, low_length, LOWER_TEETH, np.ones(6), half_width, soft
+            bottom,
+            lateral,
+            low_length,
+            (LOWER_TEETH, LOWER_TEETH_OTHER),
+            np.ones(6),
+            half_width,
+            soft,
+            across > 0,
         )
         cover = cover * low_show * smoothstep(0.8, 0.5, lateral)
         low = teeth_color * (0.72 * bright * (1.0 - 0.4 * lateral))[..., None]
@@ -184,7 +220,17 @@ def paint_interior(
         else np.zeros_like(gap)
     )
     visible = np.maximum(visible, 0.9 * biting)
-    cover, bright = _teeth_row(top, lateral, length, UPPER_TEETH, UPPER_LENGTH, half_width, soft)
+    cover, bright = _teeth_row(
+        top,
+        lateral,
+        length,
+        (UPPER_TEETH, UPPER_TEETH_OTHER),
+        UPPER_LENGTH,
+        half_width,
+        soft,
+        across > 0,
+        UPPER_SHADE,
+    )
     cover = cover * visible
     lit = bright * (1.0 - 0.5 * lateral * lateral)
     color += (teeth_color * lit[..., None] - color) * cover[..., None]

@@ -1,17 +1,19 @@
 """Writing a chat answer so that its first sentence can be spoken before the rest is written.
 
 With a backend that streams (``pipelines.protocols.StreamingChatBackend``), ``write_answer``
-reads the reply as the model writes it. As soon as the first whole sentence (or, when it alone
-is too short to judge, the first few) passes the checks that apply to a part of an answer
-(``pipelines.chat.prompt.check_answer``: length, no links or markup, no invented names, not
-said before, not copied from an example, not cut off), it is handed out while the model
-goes on. When the reply is complete it is checked as a whole:
+reads the reply as the model writes it. As soon as its first clause (``pipelines.chat.clauses``:
+"我觉得很好，", "Well, I love the sea,"), closed as a sentence, or else the first whole sentence
+(or, when it alone is too short to judge, the first few) passes the checks that apply to a
+part of an answer (``pipelines.chat.prompt.check_answer``: length, no links or markup, no
+invented names, not said before, not copied from an example, not cut off), it is handed out
+while the model goes on. When the reply is complete it is checked as a whole:
 
 - it passes and begins with the part already handed out: the rest is handed out;
 - otherwise (e.g. the second sentence repeats the first, invents a name, or the model failed
-  midway): the answer ends with the part already handed out. That part passed every check on
-  its own, so the answer stays a whole, coherent (shorter) answer and what was spoken is
-  never taken back.
+  midway): the answer ends with its first sentence when the part was a clause of it and that
+  sentence passes, else with the part already handed out (a clause closed with a full stop).
+  That part passed every check on its own, so the answer stays a whole, coherent (shorter)
+  answer and what was spoken is never taken back.
 
 A first sentence that fails for a reason more text cannot fix (a name, a link, a repeat...)
 stops the model at once and the next seed is tried; after ``len(seeds)`` tries, or when the
@@ -27,6 +29,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines.chat.clauses import as_sentence, first_clause, remainder
 from pipelines.errors import TalkingPhotoError
 from pipelines.protocols import ChatBackend, StreamingChatBackend
 from pipelines.text import split_sentences
@@ -39,6 +42,10 @@ __all__ = ["AnswerChunk", "first_part", "write_answer"]
 #: Reasons a part may still pass once more sentences follow it.
 WAIT_REASONS = frozenset({"empty", "too short", "not first person"})
 
+_CLOSERS = "\"')]”’」』）"
+#: A clause mark as a Chinese answer writes it.
+_WIDE = {",": "，", ";": "；", ":": "："}
+
 #: (cleaned text or None, reason), as ``pipelines.chat.prompt.check_answer`` returns.
 Checker = Callable[[str], tuple[str | None, str]]
 
@@ -48,8 +55,10 @@ class AnswerChunk:
     """A settled part of an answer.
 
     Attributes:
-        text: The whole sentences this chunk adds ("" when the answer ends with what was
-            already handed out). The chunks' non-empty texts, joined by spaces, are the answer.
+        text: The clause or whole sentences this chunk adds ("" when the answer ends with
+            what was already handed out). The chunks' non-empty texts, joined by
+            ``pipelines.chat.clauses.join_pieces``, are the answer (except that an answer
+            ending with an early clause closes it with a full stop).
         answer: The answer settled so far, this chunk included.
         final: Whether the answer is complete (``answer`` is then the whole answer).
         source: "model" or "template".
@@ -62,16 +71,24 @@ class AnswerChunk:
 
 
 def first_part(reply_so_far: str, check: Checker) -> tuple[str | None, bool]:
-    """The first whole sentences of a reply being written, once they pass ``check``.
+    """The first clause or whole sentences of a reply being written, once they pass ``check``.
 
     A sentence is whole when more text follows it, so the last (maybe growing) sentence is
-    never judged here.
+    never judged here. The first clause (``pipelines.chat.clauses.first_clause``) is judged
+    closed with a full stop, and handed out with its own mark; one that fails just waits for
+    its sentence.
 
     Returns:
-        (cleaned part, False) when the first 1..n whole sentences pass; (None, False) when
-        more text is needed; (None, True) when the first sentence fails for good (a reason
-        not in WAIT_REASONS), so the reply can be abandoned.
+        (cleaned part, False) when the first clause or the first 1..n whole sentences pass;
+        (None, False) when more text is needed; (None, True) when the first sentence fails
+        for good (a reason not in WAIT_REASONS), so the reply can be abandoned.
     """
+    clause = first_clause(reply_so_far)
+    if clause is not None:
+        closed, _ = check(as_sentence(clause))
+        mark = clause.rstrip(_CLOSERS)[-1]
+        if closed is not None and closed[-1] in "。.":
+            return closed[:-1] + (_WIDE.get(mark, mark) if closed[-1] == "。" else mark), False
     whole = split_sentences(reply_so_far)[:-1]
     for count in range(1, len(whole) + 1):
         part, reason = check(" ".join(whole[:count]))
@@ -178,10 +195,16 @@ def _streamed_try(
             return False
         yield AnswerChunk(line, line, True)
         return True
-    if line is not None and (line == part or line.startswith(part + " ")):
-        yield AnswerChunk(line[len(part) :].strip(), line, True)
+    rest = remainder(line, part) if line is not None else None
+    if rest is None and part[-1] not in ".!?…。！？":
+        # The part is a clause: its whole sentence may still be an answer on its own.
+        line, _ = check(split_sentences(reply)[0])
+        rest = remainder(line, part) if line is not None else None
+    if line is not None and rest is not None:
+        yield AnswerChunk(rest, line, True)
     else:
         # Not the text itself: it may repeat the visitor's name or question.
         logger.info("The whole answer did not pass (%s); it ends after its first part.", reason)
-        yield AnswerChunk("", part, True)
+        closed = part if part[-1] in ".!?…。！？" else check(as_sentence(part))[0]
+        yield AnswerChunk("", closed or part, True)
     return True

@@ -32,6 +32,7 @@ from pipelines.chat.chinese import (
     question_lang,
     template_answer_zh,
 )
+from pipelines.chat.clauses import speak_piece, spoken_pieces
 from pipelines.chat.prompt import (
     PROMPT_MEMORY_TURNS,
     ChatTurn,
@@ -54,7 +55,6 @@ from pipelines.text import (
     detect_language,
     normalize_line,
     resolve_language,
-    split_sentences,
 )
 from pipelines.timeline import Turn, lay_out
 from pipelines.types import MOODS, Line, LineSource, Mood
@@ -113,17 +113,17 @@ class ChatEvent:
     """A step of a streamed answer.
 
     Attributes:
-        kind: "text" (the whole answer is settled), "audio" (one more sentence is spoken:
-            ``audio`` is its WAV, ``said`` its text) or "video" (done: ``reply`` holds
-            everything).
+        kind: "text" (the whole answer is settled), "audio" (one more piece is spoken: the
+            first clause, then whole sentences; ``audio`` is its WAV, ``said`` its text) or
+            "video" (done: ``reply`` holds everything).
         text: The answer as settled so far: the whole answer from the "text" event on; on an
             "audio" event before it, the sentences settled up to then.
         elapsed_s: Seconds since the question was received.
         audio: The sentence's WAV ("audio" events).
         sentence: Index of that sentence, from 0.
         reply: The finished reply ("video" event only).
-        said: The sentence spoken ("audio" events); the "audio" events' ``said``, joined by
-            spaces, is the answer.
+        said: The piece spoken ("audio" events); the "audio" events' ``said``, joined by
+            ``pipelines.chat.clauses.join_pieces``, is the answer.
     """
 
     kind: Literal["text", "audio", "video"]
@@ -454,13 +454,10 @@ class ChatSession:
             if chunk.final:
                 text, source = chunk.answer, chunk.source
                 yield ChatEvent("text", text, elapsed())
-            for sentence in split_sentences(chunk.text):
+            for sentence in spoken_pieces(chunk.text, first=not sentences):
                 run.check_cancelled()
                 number = len(sentences)
-                # Each sentence in the voice of its own language (an answer that fell back
-                # to English is spoken in English).
-                voice = dataclasses.replace(self.voice, lang=detect_language(sentence))
-                speech = self.pipeline.speak(sentence, voice)
+                speech = speak_piece(self.pipeline, sentence, self.voice)
                 path = Path(
                     write_wav(f"{stem}-s{number + 1}.wav", speech.audio, speech.sample_rate)
                 )
@@ -473,13 +470,12 @@ class ChatSession:
                 yield ChatEvent(
                     "audio", chunk.answer, spoken_at, audio=path, sentence=number, said=sentence
                 )
-        pause = float(getattr(self.pipeline.backend("speech"), "sentence_pause_seconds", 0.2))
         turns = [Turn(self.face.index, sentence, source) for sentence in sentences]
         result = render_timeline(
             self.pipeline,
             run,
             self.reading,
-            lay_out(turns, speeches, gap_s=pause / self.voice.rate, label_cues=False),
+            lay_out(turns, speeches, gap_s=0.0, label_cues=False),  # pieces end with a pause
             (Line(self.face.index, text, self.mood, source, detect_language(text)),),
             moods={face.index: self.mood for face in self.faces},
             options=RenderOptions(stem.with_suffix(".mp4"), seed=self.seed + self._asked),

@@ -67,7 +67,7 @@ def _batch(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.errors import BadInputError
 
     if args.workers < 0:
-        raise BadInputError("--workers must be 0 (one per core) or more.")
+        raise BadInputError("cli.workers", option="--workers")
     if args.ray:
         from pipelines.batch.ray_engine import RayEngine  # says how to install a missing Ray
 

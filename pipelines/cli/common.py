@@ -18,19 +18,26 @@ from types import FrameType
 from pipelines.errors import TalkingPhotoError
 from pipelines.types import RenderResult
 
+#: The error code of each kind of missing file (its sentence in English and Chinese).
+MISSING_FILE_CODES = {
+    "photo": "cli.no_photo_file",
+    "audio file": "cli.no_audio_file",
+    "recording": "cli.no_recording_file",
+}
+
 
 def require_file(path: Path, what: str) -> None:
     """Refuses a path that is not an existing file.
 
     Args:
         path: The file named on the command line.
-        what: What it is, for the message ("photo", "audio file", ...).
+        what: What it is: "photo", "audio file" or "recording" (``MISSING_FILE_CODES``).
 
     Raises:
         TalkingPhotoError: The path does not exist or is not a file.
     """
     if not path.is_file():
-        raise TalkingPhotoError(f"The {what} {path} does not exist or is not a file.")
+        raise TalkingPhotoError(MISSING_FILE_CODES.get(what, "cli.no_photo_file"), path=str(path))
 
 
 @contextlib.contextmanager

@@ -184,7 +184,7 @@ def voices_by_face(choices: list[str]) -> dict[int, Voice]:
             everyone = dict.fromkeys(_EVERY_FACE, Voice(name=check_voice_name(name)))
             continue
         if not face.strip().isdigit():
-            raise BadInputError(f"--voice {choice!r}: write N=NAME with N a face number, or NAME.")
+            raise BadInputError("cli.voice_choice", option="--voice", choice=choice)
         by_face[int(face)] = Voice(name=check_voice_name(name))
     return everyone | by_face
 
@@ -196,7 +196,7 @@ def _transcribed(recording: Path, settings: Settings) -> str:
     require_file(recording, "recording")
     question = transcribe(recording, settings.limits).strip()
     if not question:
-        raise TalkingPhotoError(f"No words were heard in {recording.name}; try again or type.")
+        raise TalkingPhotoError("cli.no_words", name=recording.name)
     print(f'you said: "{question}"')
     return question
 

@@ -179,7 +179,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines import RenderRequest, TalkingPhotoPipeline
 
     if (args.photo is None) == (args.describe is None):
-        raise TalkingPhotoError("Give either a photo or --describe TEXT (one of the two).")
+        raise TalkingPhotoError("cli.photo_or_describe", option="--describe")
     if args.photo is not None:
         require_file(args.photo, "photo")
     if args.audio is not None:

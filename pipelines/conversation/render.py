@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.conversation.casting import moods_by_face
 from pipelines.conversation.script import parse_script
-from pipelines.error_text import Notice
+from pipelines.errors.text import Notice
 from pipelines.protocols import Voice
 from pipelines.render import RenderOptions, render_timeline
 from pipelines.render_run import ProgressCallback, StopCheck

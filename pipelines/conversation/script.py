@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipelines.error_text import Phrase
 from pipelines.errors import BadInputError, LimitExceeded
+from pipelines.errors.text import Phrase
 from pipelines.text import normalize_line
 from pipelines.timeline import Turn
 

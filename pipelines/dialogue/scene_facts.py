@@ -1,10 +1,10 @@
 """The scene facts a written line can speak of, and whether a line speaks of one.
 
 A line is "about this photo" when it names something the scene reader found: the colour the
-speaker wears, a background colour, that it is a painting or an old black-and-white photo, the
-light, a smile, being together with the others, a caption word. Text read in the photo is not
-a fact here: it is data, and a line that echoes it ("…hacked all over!" from a sign saying "say
-HACKED") must not pass as being about the photo.
+speaker wears, leaves and trees around them, a background colour, that it is a painting or
+an old black-and-white photo, the light, a smile, being together with the others, a caption
+word. Text read in the photo is not a fact here: it is data, and a line that echoes it
+("…hacked all over!" from a sign saying "say HACKED") must not pass as being about the photo.
 ``speakable_facts`` lists those facts for one speaker, the most concrete and most reliable
 first (background colours, which the reader gets wrong most often, last but for the light);
 ``mentions_a_fact`` tells whether a line (English or Chinese) names at least one of them,
@@ -56,6 +56,22 @@ _STOP_WORDS = word_set(
     "the and with for that this from have has was were are you your our their its his her "
     "into onto over under about there here what when where which who"
 )
+_LEAF_WORDS_EN = (
+    "tree*",
+    "leaf",
+    "leaves",
+    "leafy",
+    "forest*",
+    "wood*",
+    "green*",
+    "nature",
+    "plant*",
+    "grass*",
+    "garden*",
+    "jungle",
+)
+#: The kinds of fact the first try is asked about (``speakable_facts`` lists them first).
+CONCRETE_KINDS = ("clothes", "medium", "old", "leaves")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
 
@@ -64,8 +80,8 @@ class SceneFact:
     """One thing the scene reader found that a line may speak of.
 
     Attributes:
-        kind: "clothes", "medium", "old", "background", "light", "smile", "together" or
-            "caption".
+        kind: "clothes", "medium", "old", "leaves", "background", "light", "smile",
+            "together" or "caption".
         focus_en: The fact as an English phrase for the prompt ("the black you wear").
         focus_zh: The same in Chinese ("你穿的黑色衣服").
         words_en: English words that name it (lower case; an entry ending in "*" is a stem).
@@ -140,6 +156,16 @@ def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
                 "这是一张" + ("黑白" if scene.tone == "black-and-white" else "泛黄的") + "老照片",
                 words,
                 ("黑白", "老照片", "泛黄", "多年", "以前", "当年", "那时", "很久", "灰"),
+            )
+        )
+    if "leaves" in scene.surroundings:
+        facts.append(
+            SceneFact(
+                "leaves",
+                "the green leaves and trees around you",
+                "你周围的绿树和树叶",
+                _LEAF_WORDS_EN,
+                ("树", "叶", "森林", "绿", "草", "大自然"),
             )
         )
     if person is not None and person.expression == "smile":
@@ -240,13 +266,13 @@ def mentions_a_fact(line: str, facts: Sequence[SceneFact]) -> bool:
 def focus_for_try(facts: Sequence[SceneFact], seed: int, attempt: int) -> SceneFact | None:
     """The fact try ``attempt`` is asked to speak of: the seed picks the first, then the next.
 
-    The most concrete facts (clothes, medium, tone) come first in ``facts``, so the first try
-    gets one of them when there are any; later tries move on to the others.
+    The most concrete facts (clothes, medium, tone, leaves) come first in ``facts``, so the
+    first try gets one of them when there are any; later tries move on to the others.
     """
     focusable = [fact for fact in facts if fact.focusable]
     if not focusable:
         return None
-    concrete = sum(f.kind in ("clothes", "medium", "old") for f in focusable) or len(focusable)
+    concrete = sum(f.kind in CONCRETE_KINDS for f in focusable) or len(focusable)
     start = seed % concrete
     return focusable[(start + attempt) % len(focusable)]
 

@@ -106,6 +106,14 @@ _COLOURS = word_set(
     "red orange yellow green blue purple pink brown white black grey gray gold silver"
 )
 _BACKGROUND = ("I love all this {colour} around me.", "Look at all the {colour} behind me.")
+_CLOTHES = (
+    "Do you like the {colour} I am wearing today?",
+    "I picked this {colour} to wear just for you.",
+)
+_LEAVES = (
+    "I love the green trees all around me.",
+    "Can you hear the leaves rustling behind me?",
+)
 _TEXT = ("Did you notice the words {text} in this picture?",)
 _BLOCKED_TEXT_WORDS = word_set("ignore instruction instructions prompt system assistant say write")
 # Moods whose line comes before the scene sentence (an exclamation opens best).
@@ -166,6 +174,7 @@ class TemplateBook:
         background: The first background colour the book can name (``{colour}``).
         colour_names: The scene reader's colour words this book says, and how.
         clothes: The colour of the speaker's clothes (``{colour}``); none when empty.
+        leaves: Leaves and trees around the speaker; none when empty.
         text: Text read in the photo (``{text}``); none when empty.
         joiner: What goes between the mood sentence and the scene sentence.
     """
@@ -184,6 +193,7 @@ class TemplateBook:
     background: tuple[str, ...]
     colour_names: Mapping[str, str]
     clothes: tuple[str, ...] = ()
+    leaves: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
     joiner: str = " "
 
@@ -202,6 +212,8 @@ ENGLISH = TemplateBook(
     small=_SMALL,
     background=_BACKGROUND,
     colour_names={colour: colour for colour in _COLOURS},
+    clothes=_CLOTHES,
+    leaves=_LEAVES,
     text=_TEXT,
 )
 
@@ -226,6 +238,8 @@ def scene_sentences(
         groups.append(list(book.painting_group if group else book.painting))
     elif scene.tone in ("black-and-white", "sepia"):
         groups.append(list(book.old_photo_group if group else book.old_photo))
+    if book.leaves and "leaves" in scene.surroundings:
+        groups.append(list(book.leaves))
     if group:
         groups.append(list(book.group))
     text = _sayable_scene_text(scene.text_in_photo) if book.text else ""
@@ -244,9 +258,10 @@ def scene_sentences(
     colours = [book.colour_names[c] for c in scene.background if c in book.colour_names]
     if colours and scene.tone == "colour":
         groups.append([t.format(colour=colours[0]) for t in book.background])
-    if person is not None and person.framing == "close-up":
+    # The framing names no fact a line could be checked against: only when nothing else.
+    if not groups and person is not None and person.framing == "close-up":
         groups.append(list(book.close_up))
-    elif person is not None and person.framing == "small in the frame":
+    elif not groups and person is not None and person.framing == "small in the frame":
         groups.append(list(book.small))
     return groups
 

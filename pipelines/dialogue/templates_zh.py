@@ -75,7 +75,7 @@ MOOD_LINES_ZH: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_OLD_PHOTO = ("这张照片拍下的那天，好像已经过去一辈子了。", "我还记得拍这张照片的那一天。")
+_OLD_PHOTO = ("我拍这张照片的那天，好像已经过去一辈子了。", "我还记得拍这张照片的那一天。")
 _OLD_PHOTO_GROUP = ("拍这张照片的时候，我们还那么年轻。",)
 _PAINTING = ("我为这幅画坐了好几个小时。", "画家叫我一动也不要动。")
 _PAINTING_GROUP = ("我们为这位画家摆了一下午的姿势。",)
@@ -91,6 +91,7 @@ _CLOSE_UP = ("你离我好近啊。",)
 _SMALL = ("从你那边看，我一定显得很小吧。",)
 _BACKGROUND = ("我喜欢身边这一片{colour}。",)
 _CLOTHES = ("你看，我今天穿的是{colour}的衣服。",)
+_LEAVES = ("我身边的绿树真好看。", "你听，我身后的树叶在沙沙响。")
 
 CHINESE = TemplateBook(
     mood_lines=MOOD_LINES_ZH,
@@ -107,6 +108,7 @@ CHINESE = TemplateBook(
     background=_BACKGROUND,
     colour_names=COLOUR_NAMES_ZH,
     clothes=_CLOTHES,
+    leaves=_LEAVES,
     joiner="",
 )
 

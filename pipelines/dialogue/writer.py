@@ -24,11 +24,13 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import zlib
 from collections import deque
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from pipelines.dialogue.checks import inspect_line_in, validate_line
+from pipelines.dialogue.focus_opening import focus_opening
 from pipelines.dialogue.llama_chat import SmolLM2Chat, smollm2_model_path
 from pipelines.dialogue.prompt import build_messages, copies_an_example, line_grammar
 from pipelines.dialogue.prompt_worked import worked_example_lines, worked_messages
@@ -58,6 +60,7 @@ __all__ = [
     "SmolLM2Chat",
     "TemplateChat",
     "build_messages",
+    "photo_seed",
     "smollm2_model_path",
     "template_line",
     "validate_line",
@@ -127,6 +130,7 @@ class DialogueWriter:
         max_tokens: int = 48,
         temperature: float = 0.7,
         use_grammar: bool = True,
+        open_with_focus: bool = True,
     ) -> None:
         """Keeps the backend and the sampling settings.
 
@@ -136,19 +140,22 @@ class DialogueWriter:
             max_tokens: Most tokens per candidate.
             temperature: Sampling temperature.
             use_grammar: Constrain candidates with ``line_grammar`` when the backend supports it.
+            open_with_focus: With a grammar, fix the first words of each try to name the fact
+                it is asked about (``focus_opening``); otherwise the mood's openers.
         """
         self.chat = chat
         self.attempts = attempts
         self.max_tokens = max_tokens
         self.temperature = temperature
         self._use_grammar = use_grammar and bool(getattr(chat, "supports_grammar", False))
+        self._open_with_focus = open_with_focus
         self._said: dict[tuple[Any, ...], dict[int, str]] = {}
         self._recent: deque[tuple[tuple[Any, ...], int, str]] = deque(maxlen=_RECENT_LINES)
         self._said_lock = threading.Lock()
 
     def write(
         self,
-        scene: Scene,
+        scene: Scene | None,
         face_index: int,
         mood: Mood,
         *,
@@ -160,7 +167,7 @@ class DialogueWriter:
         """The line the person ``face_index`` says.
 
         Args:
-            scene: What the photo shows.
+            scene: What the photo shows (None only with ``user_text``).
             face_index: Index of the speaking face (a ``PersonInScene.face_index``).
             mood: One of MOODS.
             seed: Makes the choice reproducible: the same inputs and seed give the same line.
@@ -180,6 +187,8 @@ class DialogueWriter:
             raise BadInputError("mood.unknown", mood=mood, choices=", ".join(MOODS))
         if user_text is not None:
             return typed_line(user_text, face_index, mood, max_chars, lang)
+        if scene is None:
+            raise ValueError("a line is written from a scene: pass the scene or user_text")
         if lang not in ("en", "zh"):
             raise BadInputError("language.unknown", lang=lang, choices="en, zh")
         person_in(scene, face_index)  # raises BadInputError for a face that is not there
@@ -199,7 +208,8 @@ class DialogueWriter:
         """The model's first candidate, unchecked (for benchmarks of the checks)."""
         facts = speakable_facts(scene, face_index)
         focus = focus_for_try(facts, self._focus_seed(seed, face_index, mood), 0)
-        messages, options = self._prompt(scene, face_index, mood, lang, focus)
+        pick = self._opening_pick(scene, seed, face_index, 0)
+        messages, options = self._prompt(scene, face_index, mood, lang, focus, pick)
         reply = self.chat.complete(
             messages,
             max_tokens=self.max_tokens,
@@ -210,12 +220,31 @@ class DialogueWriter:
         return self._with_prefill(reply, messages)
 
     def _prompt(
-        self, scene: Scene, face_index: int, mood: Mood, lang: str, focus: SceneFact | None
+        self,
+        scene: Scene,
+        face_index: int,
+        mood: Mood,
+        lang: str,
+        focus: SceneFact | None,
+        pick: int = 0,
     ) -> tuple[list[dict[str, str]], dict[str, Any]]:
+        """The messages and backend options of one try.
+
+        A prefill backend (Qwen) gets the worked example; a grammar-bound one (SmolLM2) gets
+        a grammar whose first words name ``focus`` (``focus_opening``, chosen by ``pick``).
+        """
         if getattr(self.chat, "supports_prefill", False):
             return worked_messages(scene, face_index, mood, lang, focus), {}
-        options: dict[str, Any] = {"grammar": line_grammar(mood)} if self._use_grammar else {}
+        options: dict[str, Any] = {}
+        if self._use_grammar:
+            opening = focus_opening(mood, focus, pick) if self._open_with_focus else None
+            options["grammar"] = line_grammar(mood, opening)
         return build_messages(scene, face_index, mood, focus), options
+
+    @staticmethod
+    def _opening_pick(scene: Scene, seed: int, face_index: int, attempt: int) -> int:
+        """Chooses a try's first words: differs between photos, faces and tries."""
+        return photo_seed(scene, seed, face_index) + attempt * 5
 
     @staticmethod
     def _focus_seed(seed: int, face_index: int, mood: Mood) -> int:
@@ -252,7 +281,8 @@ class DialogueWriter:
         focus_seed = self._focus_seed(seed, face_index, mood)
         for attempt in range(self.attempts):
             focus = focus_for_try(facts, focus_seed, attempt)
-            messages, options = self._prompt(scene, face_index, mood, lang, focus)
+            pick = self._opening_pick(scene, seed, face_index, attempt)
+            messages, options = self._prompt(scene, face_index, mood, lang, focus, pick)
             try:
                 reply = self.chat.complete(
                     messages,
@@ -276,8 +306,12 @@ class DialogueWriter:
     def _template(
         self, scene: Scene, face_index: int, mood: Mood, seed: int, lang: str, others: Sequence[str]
     ) -> str:
-        """A hand-written line in ``lang``, redrawn (up to 8 times) if another face said it."""
-        rng = random.Random(seed)
+        """A hand-written line in ``lang``, redrawn (up to 8 times) if another face said it.
+
+        The draw is seeded by the photo and the face as well as ``seed``, so photos with the
+        same seed do not all fall back to the same sentences.
+        """
+        rng = random.Random(photo_seed(scene, seed, face_index))
         pick = template_line_zh if lang == "zh" else template_line
         text = pick(scene, face_index, mood, rng)
         for _ in range(8):
@@ -309,11 +343,20 @@ class DialogueWriter:
 #: Scenes whose lines a writer remembers, to keep faces of one photo from saying the same.
 _SAID_SCENES = 32
 #: Lines of other photos a new line must not repeat (a run of 5 words) either.
-_RECENT_LINES = 24
+_RECENT_LINES = 48
 
 
 def _scene_key(scene: Scene) -> tuple[Any, ...]:
     return (scene.description, scene.people, scene.text_in_photo)
+
+
+def photo_seed(scene: Scene, seed: int, face_index: int) -> int:
+    """A seed of the photo's facts, the face and ``seed``: the template lines' random source.
+
+    The same scene, face and seed always give the same number.
+    """
+    photo = zlib.crc32(repr(_scene_key(scene)).encode("utf-8"))
+    return (photo + seed * 31 + face_index * 7) & 0x7FFFFFF
 
 
 def check_candidate(

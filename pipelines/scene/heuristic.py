@@ -1,9 +1,12 @@
 """Scene reading from pixel statistics, the faces found and OCR.
 
 Everything here is a measurement or a plain rule on one; nothing is generated, so nothing is
-invented. The facts: where each person is and how they look, colour / black-and-white / sepia,
-brightness, photo or painting (a weak guess), the main background colours, and any text in
-the photo (RapidOCR, PP-OCRv4). ``scene_sentence`` renders them as one English sentence.
+invented. The facts: where each person is and how they look (with their clothes' colour),
+colour / black-and-white / sepia, brightness, photo or painting (a weak guess), the main
+background colours, leaves and trees around them, and any text in the photo (RapidOCR,
+PP-OCRv4). Colour words come from ``colours``, the people's pixels and the background from
+``regions`` (selfie segmentation); letterbox borders are left out of every measurement.
+``scene_sentence`` renders them as one English sentence.
 """
 
 from __future__ import annotations
@@ -16,11 +19,33 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
+from pipelines.scene.colours import COLOUR_WORDS, name_colours
 from pipelines.scene.ocr_filter import keep_text
+from pipelines.scene.regions import (
+    PersonSegmenter,
+    background_colours,
+    clothes_colour,
+    content_box,
+    load_segmenter,
+    shrink,
+    surroundings,
+)
 from pipelines.scene.sentence import scene_sentence
 from pipelines.types import Face, PersonInScene, Photo, Scene
 
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "COLOUR_WORDS",
+    "HeuristicSceneReader",
+    "background_colours",
+    "clothes_colour",
+    "guess_medium",
+    "name_colours",
+    "place_people",
+    "read_brightness",
+    "read_tone",
+]
 
 #: Statistics are taken on a copy whose longest side is at most this many pixels.
 STATS_SIDE = 256
@@ -58,27 +83,9 @@ SMOOTHED_MAX_FINE = 1.0
 SMOOTHED_MIN_FLAT = 0.22
 SKETCH_MIN_FINE = 9.0
 SKETCH_MIN_EDGES = 0.25
-# Clothes: a colour word is named when it covers at least this share of the chest region.
-CLOTHES_MIN_SHARE = 0.45
-# Background colours: a colour word is named when it covers at least this share.
-BACKGROUND_MIN_SHARE = 0.15
 
 _OCR_WARNED = False
 _OCR_WARN_LOCK = threading.Lock()
-
-COLOUR_WORDS: tuple[str, ...] = (
-    "black",
-    "white",
-    "grey",
-    "red",
-    "orange",
-    "yellow",
-    "green",
-    "blue",
-    "purple",
-    "pink",
-    "brown",
-)
 
 
 class HeuristicSceneReader:
@@ -87,15 +94,18 @@ class HeuristicSceneReader:
     Args:
         read_text: Run OCR (RapidOCR) for text in the photo. When rapidocr_onnxruntime is not
             installed, a warning is logged once and no text is read.
+        segment_people: Find the people's pixels with MediaPipe's selfie segmentation, for
+            their clothes and the background; without it, boxes around the faces stand in.
     """
 
     name: ClassVar[str] = "heuristic"
 
-    def __init__(self, read_text: bool = True) -> None:
+    def __init__(self, read_text: bool = True, segment_people: bool = True) -> None:
         self._ocr: Any = None
         self._ocr_lock = threading.Lock()
         if read_text:
             self._ocr = _load_ocr()
+        self._segmenter: PersonSegmenter | None = load_segmenter() if segment_people else None
 
     def describe(self, photo: Photo, faces: Sequence[Face]) -> Scene:
         """The scene of the photo, given the faces already found in it.
@@ -107,13 +117,16 @@ class HeuristicSceneReader:
         Returns:
             The scene; ``caption`` is always "" (no captioning model here).
         """
-        small = _shrink(photo.pixels, STATS_SIDE)
+        left, top, right, bottom = content_box(photo.pixels)  # without letterbox borders
+        small = shrink(np.ascontiguousarray(photo.pixels[top:bottom, left:right]), STATS_SIDE)
         lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
-        people = place_people(photo, faces)
+        person = None if self._segmenter is None else self._segmenter.mask(photo.pixels)
+        people = place_people(photo, faces, person)
         tone = read_tone(lab)
         brightness = read_brightness(lab)
         medium = guess_medium(photo.pixels)
-        background = background_colours(photo, faces)
+        background = background_colours(photo, faces, person)
+        around = surroundings(photo, faces, person)
         text = self.read_text(photo.pixels)
         return Scene(
             people=people,
@@ -123,7 +136,8 @@ class HeuristicSceneReader:
             background=background,
             text_in_photo=text,
             caption="",
-            description=scene_sentence(people, tone, brightness, medium, background, text),
+            description=scene_sentence(people, tone, brightness, medium, background, text, around),
+            surroundings=around,
         )
 
     def read_text(self, pixels: np.ndarray) -> tuple[str, ...]:
@@ -137,7 +151,7 @@ class HeuristicSceneReader:
         """
         if self._ocr is None:
             return ()
-        bgr = cv2.cvtColor(_shrink(pixels, OCR_SIDE), cv2.COLOR_RGB2BGR)
+        bgr = cv2.cvtColor(shrink(pixels, OCR_SIDE), cv2.COLOR_RGB2BGR)
         with self._ocr_lock:
             result, _ = self._ocr(bgr)
         # casefolded text -> (height, top, left, text); a repeated string keeps its tallest copy.
@@ -198,18 +212,16 @@ def _load_ocr() -> Any:
     return RapidOCR(det_limit_type="max", det_limit_side_len=OCR_SIDE)
 
 
-def _shrink(pixels: np.ndarray, longest: int) -> np.ndarray:
-    """A copy whose longest side is at most ``longest`` (area-averaged), or the array itself."""
-    height, width = pixels.shape[:2]
-    scale = longest / max(height, width)
-    if scale >= 1.0:
-        return pixels
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+def place_people(
+    photo: Photo, faces: Sequence[Face], person: np.ndarray | None = None
+) -> tuple[PersonInScene, ...]:
+    """Position (thirds of the width), framing, expression and clothes colour of each face.
 
-
-def place_people(photo: Photo, faces: Sequence[Face]) -> tuple[PersonInScene, ...]:
-    """Position (thirds of the width), framing (face height / photo height) and expression."""
+    Args:
+        photo: The working photo.
+        faces: Its faces.
+        person: (H, W) bool mask of the people's pixels, or None.
+    """
     people = []
     for face in faces:
         centre_x = face.box.center[0] / photo.width
@@ -221,30 +233,9 @@ def place_people(photo: Photo, faces: Sequence[Face]) -> tuple[PersonInScene, ..
             framing = "portrait"
         else:
             framing = "small in the frame"
-        clothes = clothes_colour(photo, face)
+        clothes = clothes_colour(photo, face, person)
         people.append(PersonInScene(face.index, position, framing, face.expression.label, clothes))
     return tuple(people)
-
-
-def clothes_colour(photo: Photo, face: Face) -> str:
-    """The colour word of most of the clothes just below a face, or "" when unclear.
-
-    The region is the chest: from a quarter of a face height below the chin down one face
-    height, as wide as the face with a margin. It must lie mostly inside the photo, and one
-    colour word must cover at least CLOTHES_MIN_SHARE of it.
-    """
-    box = face.box
-    top = int(box.y + 1.25 * box.height)
-    bottom = min(int(box.y + 2.25 * box.height), photo.height)
-    left = max(int(box.x - 0.1 * box.width), 0)
-    right = min(int(box.x + 1.1 * box.width), photo.width)
-    if bottom - top < 0.5 * box.height or right - left < 0.5 * box.width:
-        return ""
-    region = _shrink(np.ascontiguousarray(photo.pixels[top:bottom, left:right]), 64)
-    words = name_colours(region)
-    shares = np.bincount(words.ravel(), minlength=len(COLOUR_WORDS)) / words.size
-    best = int(np.argmax(shares))
-    return COLOUR_WORDS[best] if shares[best] >= CLOTHES_MIN_SHARE else ""
 
 
 def read_tone(lab: np.ndarray) -> str:
@@ -309,7 +300,7 @@ def guess_medium(pixels: np.ndarray) -> str:
     Args:
         pixels: (H, W, 3) uint8 RGB.
     """
-    grey = cv2.cvtColor(_shrink(pixels, MEDIUM_SIDE), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey = cv2.cvtColor(shrink(pixels, MEDIUM_SIDE), cv2.COLOR_RGB2GRAY).astype(np.float32)
     gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
     mid_tones = (grey > 30) & (grey < 225)
     if mid_tones.sum() < 100:
@@ -330,66 +321,3 @@ def guess_medium(pixels: np.ndarray) -> str:
     if fine > SKETCH_MIN_FINE and edge_share > SKETCH_MIN_EDGES:
         return "painting or drawing"  # pencil or ink: strokes everywhere on a pale ground
     return "photo"
-
-
-def background_colours(photo: Photo, faces: Sequence[Face]) -> tuple[str, ...]:
-    """1-3 colour words covering most of the photo outside the people, most common first.
-
-    The faces (with a margin) and the body below each face are left out; if that leaves
-    under 15 % of the photo (a close-up), only the faces are left out.
-    """
-    small = _shrink(photo.pixels, 128)
-    height, width = small.shape[:2]
-    scale = width / photo.width
-    outside_faces = np.ones((height, width), bool)
-    outside_people = np.ones((height, width), bool)
-    for face in faces:
-        x0, y0 = face.box.x * scale, face.box.y * scale
-        w, h = face.box.width * scale, face.box.height * scale
-        outside_faces[
-            max(int(y0 - 0.15 * h), 0) : int(y0 + 1.15 * h) + 1,
-            max(int(x0 - 0.15 * w), 0) : int(x0 + 1.15 * w) + 1,
-        ] = False
-        outside_people[max(int(y0 - 0.3 * h), 0) :, max(int(x0 - w), 0) : int(x0 + 2 * w) + 1] = (
-            False
-        )
-    mask = outside_people if outside_people.mean() >= 0.15 else outside_faces
-    if not mask.any():
-        mask = np.ones((height, width), bool)
-    words = name_colours(small[mask].reshape(1, -1, 3))
-    shares = np.bincount(words.ravel(), minlength=len(COLOUR_WORDS)) / words.size
-    ranked = [int(i) for i in np.argsort(-shares, kind="stable")]
-    named = [COLOUR_WORDS[i] for i in ranked[:3] if shares[i] >= BACKGROUND_MIN_SHARE]
-    return tuple(named or [COLOUR_WORDS[ranked[0]]])
-
-
-def name_colours(rgb: np.ndarray) -> np.ndarray:
-    """Index into COLOUR_WORDS of each pixel of an (H, W, 3) uint8 RGB image, shape (H, W).
-
-    Lab chroma (with HSV saturation for dark shades) tells grey from coloured; HSV hue picks
-    the colour word; dark warm hues are brown and light, weakly saturated reds are pink.
-    """
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).astype(np.float32)
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
-    hue = hsv[..., 0] * 2.0
-    saturation, value = hsv[..., 1] / 255.0, hsv[..., 2] / 255.0
-    index = {word: i for i, word in enumerate(COLOUR_WORDS)}
-    coloured = (chroma >= 8.0) | ((saturation >= 0.3) & (chroma >= 5.0))
-    # Hue bands in degrees: red, orange, yellow, green, blue (with cyan), purple, then pink.
-    hue_words = ("red", "orange", "yellow", "green", "blue", "purple")
-    words = np.select(
-        [(hue < 12) | (hue >= 345), hue < 40, hue < 70, hue < 165, hue < 265, hue < 320],
-        [index[word] for word in hue_words],
-        index["pink"],
-    )
-    warm = np.isin(words, [index["red"], index["orange"], index["yellow"]])
-    words = np.where(warm & (value < 0.55), index["brown"], words)
-    light_red = (words == index["red"]) & (value > 0.75) & (saturation < 0.5)
-    words = np.where(light_red, index["pink"], words)
-    greys = np.where(
-        lightness > 85, index["white"], np.where(lightness < 20, index["black"], index["grey"])
-    )
-    words = np.where(coloured, words, greys)
-    return np.where(value < 0.12, index["black"], words).astype(np.int64)

@@ -99,6 +99,7 @@ def scene_sentence(
     medium: str,
     background: Sequence[str],
     text_in_photo: Sequence[str],
+    surroundings: Sequence[str] = (),
 ) -> str:
     """One English sentence built only from the scene's facts.
 
@@ -110,6 +111,7 @@ def scene_sentence(
         medium: "photo" or "painting or drawing".
         background: Background colour words, most common first.
         text_in_photo: Text read from the photo.
+        surroundings: What surrounds the people ("leaves": mentioned as leaves and trees).
 
     Returns:
         A sentence that starts with a capital and ends with a full stop.
@@ -126,6 +128,8 @@ def scene_sentence(
         clauses.append(
             f"against {with_article(colours)} background" if people else f"mostly {colours}"
         )
+    if "leaves" in surroundings:
+        clauses.append("with green leaves and trees around")
     if text_in_photo:
         clauses.append(f"with {_quoted(list(text_in_photo)[:MAX_QUOTED])} visible")
     sentence = subject + " " + clauses[0]

@@ -142,8 +142,8 @@ def decode_result(answer: dict[str, Any], video: Path) -> tuple[RenderResult, st
         path.write_bytes(base64.b64decode(answer[key]))
     scene = dict(answer["scene"])
     scene["people"] = tuple(PersonInScene(**person) for person in scene["people"])
-    for key in ("background", "text_in_photo"):
-        scene[key] = tuple(scene[key])
+    for key in ("background", "text_in_photo", "surroundings"):
+        scene[key] = tuple(scene.get(key, ()))
     result = RenderResult(
         video=paths[0],
         audio=paths[1],

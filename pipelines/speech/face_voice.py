@@ -28,8 +28,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pipelines.error_text import Notice
 from pipelines.errors import BackendUnavailable
+from pipelines.errors.text import Notice
 from pipelines.protocols import Voice
 from pipelines.speech.catalogue import AUTO
 from pipelines.types import Face, Photo

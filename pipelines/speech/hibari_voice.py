@@ -41,7 +41,13 @@ from pipelines.speech.piper_voice import (
     checked_text,
     join_sentences,
 )
-from pipelines.speech.timing import MISAKI_TO_IPA, fit_counts, merge_modifiers, timed_phonemes
+from pipelines.speech.timing import (
+    MISAKI_TO_IPA,
+    expose_durations,
+    fit_counts,
+    merge_modifiers,
+    timed_phonemes,
+)
 from pipelines.text import split_sentences
 from pipelines.types import Speech
 
@@ -298,12 +304,5 @@ def _with_duration_output(model_path: Path) -> bytes:
             f"(sha256 {digest[:12]}…); install hibari-tts==0.2.1."
         )
     model: Any = onnx.load_from_string(data)
-    produced = {name for node in model.graph.node for name in node.output}
-    if DURATION_TENSOR not in produced:
-        raise BackendUnavailable(
-            f"The hibari model has no {DURATION_TENSOR} tensor; install hibari-tts==0.2.1."
-        )
-    model.graph.output.append(
-        onnx.helper.make_tensor_value_info(DURATION_TENSOR, onnx.TensorProto.FLOAT, None)
-    )
+    expose_durations(model, DURATION_TENSOR, "hibari model", "install hibari-tts==0.2.1.")
     return model.SerializeToString()

@@ -23,6 +23,7 @@ import numpy as np
 
 from pipelines.errors import BackendUnavailable
 from pipelines.model_files import joined_file, package_file, recorded_file
+from pipelines.speech.timing import expose_durations
 
 logger = logging.getLogger(__name__)
 
@@ -138,14 +139,7 @@ def _add_duration_output(source: Path, target: Path) -> None:
             "Timing Kokoro's phonemes needs onnx: pip install 'piper-tts[alignment]==1.8.0'"
         ) from error
     model = onnx.load(str(source))
-    if DURATION_TENSOR not in {node_output for n in model.graph.node for node_output in n.output}:
-        raise BackendUnavailable(
-            f"This Kokoro model has no {DURATION_TENSOR} tensor; reinstall {KOKORO_INSTALL_HINT}"
-        )
-    if DURATION_TENSOR not in {output.name for output in model.graph.output}:
-        model.graph.output.append(
-            onnx.helper.make_tensor_value_info(DURATION_TENSOR, onnx.TensorProto.FLOAT, None)
-        )
+    expose_durations(model, DURATION_TENSOR, "Kokoro model", f"reinstall {KOKORO_INSTALL_HINT}")
     onnx.save(model, str(target))
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from typing import Any
 
+from pipelines.errors import BackendUnavailable
 from pipelines.types import Phoneme
 
 logger = logging.getLogger(__name__)
@@ -102,3 +104,29 @@ def timed_phonemes(tokens: list[tuple[str, int]], sample_rate: int) -> tuple[Pho
         phonemes.append(Phoneme(symbol, cursor / sample_rate, (cursor + samples) / sample_rate))
         cursor += samples
     return tuple(phonemes)
+
+
+def expose_durations(model: Any, tensor: str, model_name: str, install_hint: str) -> Any:
+    """The ONNX model with its inner per-symbol duration tensor added to the graph's outputs.
+
+    VITS-like voices (hibari, Kokoro) compute how long each symbol lasts but return only the
+    audio; asking for that tensor as well gives the timings the mouth follows.
+
+    Args:
+        model: A loaded ``onnx.ModelProto``; changed in place and returned.
+        tensor: Name of the duration tensor inside the graph.
+        model_name: The voice's model, for the error ("hibari model").
+        install_hint: What reinstalls the right model, for the error.
+
+    Raises:
+        BackendUnavailable: No node of the graph produces ``tensor`` (another model).
+    """
+    import onnx
+
+    if tensor not in {name for node in model.graph.node for name in node.output}:
+        raise BackendUnavailable(f"The {model_name} has no {tensor} tensor; {install_hint}")
+    if tensor not in {output.name for output in model.graph.output}:
+        model.graph.output.append(
+            onnx.helper.make_tensor_value_info(tensor, onnx.TensorProto.FLOAT, None)
+        )
+    return model

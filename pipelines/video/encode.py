@@ -108,12 +108,7 @@ def write_video(
         VideoEncodeError: ffmpeg failed (the message ends with its error output), or the
             output cannot be written.
     """
-    if n_frames < 1:
-        raise ValueError(f"n_frames must be at least 1, got {n_frames}.")
-    if fps < 1 or sample_rate < 1:
-        raise ValueError(f"fps and sample_rate must be positive, got {fps} and {sample_rate}.")
-    if not 0 <= crf <= 51:
-        raise ValueError(f"crf must be between 0 and 51, got {crf}.")
+    _check_arguments(n_frames, fps, sample_rate, crf)
     out_path = Path(path)
     tags = _mp4_tags(metadata)
     samples = _fit_audio(audio, sample_rate, n_frames, fps)
@@ -160,13 +155,7 @@ def write_video(
         track = CaptionTrack(captions, fps, width, height) if captions else None
         canvas = FrameCanvas(width, height, watermark, track)
         _run_ffmpeg(command, _chain_first(first, frame_iter), canvas, n_frames, watcher)
-        try:
-            video_tmp.chmod(0o644)  # mkstemp made it private; the video is meant to be shared
-            os.replace(video_tmp, out_path)
-        except OSError as error:
-            raise VideoEncodeError(
-                "video.cannot_write", path=str(out_path), reason=str(error.strerror or error)
-            ) from error
+        _publish(video_tmp, out_path)
         done = True
     finally:
         if audio_tmp is not None:
@@ -186,6 +175,31 @@ def write_video(
         n_frames / max(elapsed, 1e-9),
     )
     return out_path
+
+
+def _check_arguments(n_frames: int, fps: int, sample_rate: int, crf: int) -> None:
+    """Refuses a frame count, rate or quality out of range (ValueError)."""
+    if n_frames < 1:
+        raise ValueError(f"n_frames must be at least 1, got {n_frames}.")
+    if fps < 1 or sample_rate < 1:
+        raise ValueError(f"fps and sample_rate must be positive, got {fps} and {sample_rate}.")
+    if not 0 <= crf <= 51:
+        raise ValueError(f"crf must be between 0 and 51, got {crf}.")
+
+
+def _publish(finished: Path, out_path: Path) -> None:
+    """Moves the finished MP4 into place, readable by everyone (mkstemp made it private).
+
+    Raises:
+        VideoEncodeError: It cannot be moved there.
+    """
+    try:
+        finished.chmod(0o644)
+        os.replace(finished, out_path)
+    except OSError as error:
+        raise VideoEncodeError(
+            "video.cannot_write", path=str(out_path), reason=str(error.strerror or error)
+        ) from error
 
 
 def _run_ffmpeg(

@@ -1,12 +1,12 @@
 """Every error and warning sentence of the pipeline, English then 简体中文, by stable code.
 
 Codes are ``area.what``; a code never changes meaning (clients may match on it). Rendering and
-the rules the sentences follow are in ``pipelines.error_text``.
+the rules the sentences follow are in ``pipelines.errors.text``.
 """
 
 from __future__ import annotations
 
-from pipelines.error_catalogue_steps import STEP_TEXT
+from pipelines.errors.catalogue_steps import STEP_TEXT
 
 _READ_AUDIO = "We could not read this audio file. Try WAV, MP3 or M4A."
 _READ_AUDIO_ZH = "无法读取这个音频文件。请使用 WAV、MP3 或 M4A 格式。"

@@ -3,7 +3,7 @@
 ``ERROR_TEXT`` maps each code to its English and Chinese template (``str.format`` fields name the
 values the error carries: ``{chars}``, ``{most:.0f}``). A template may leave out a value the
 other language shows: the Chinese sentences leave out what a Chinese reader cannot use (an
-English tool's own error output, an OS error text). ``tests/test_error_text.py`` checks that
+English tool's own error output, an OS error text). ``tests/test_errors_text.py`` checks that
 every code has both sentences, that they name only values the code is raised with, and that no
 Chinese sentence carries an English one.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.error_catalogue import ERROR_TEXT, PHRASES
+from pipelines.errors.catalogue import ERROR_TEXT, PHRASES
 
 __all__ = ["ERROR_TEXT", "LANGS", "PHRASES", "Notice", "Phrase", "render_text"]
 

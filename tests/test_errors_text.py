@@ -1,6 +1,6 @@
 """Every error a user can meet has a sentence in English and in Chinese, from one table.
 
-The pipeline raises errors by code (``pipelines.error_text``); the web app renders them in the
+The pipeline raises errors by code (``pipelines.errors.text``); the web app renders them in the
 visitor's language (``ui.feedback.error_sentence``). These tests walk every code, every place
 the pipeline raises an error, and a few real errors, and check that the Chinese interface never
 shows an English sentence.
@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipelines.error_text import ERROR_TEXT, PHRASES, Phrase, render_text
 from pipelines.errors import (
     BackendUnavailable,
     BadInputError,
@@ -28,12 +27,13 @@ from pipelines.errors import (
     StageTimeout,
     TalkingPhotoError,
 )
+from pipelines.errors.text import ERROR_TEXT, PHRASES, Phrase, render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINES = ROOT / "pipelines"
 #: Modules that speak only to whoever runs the program (command line, batch manifests, the Ray
 #: service, settings files): their errors stay in English and never reach the web app.
-OPERATOR_ONLY = ("cli/", "batch/", "serve/", "config.py", "cluster.py")
+OPERATOR_ONLY = ("batch/", "serve/", "config.py", "cluster.py")
 #: Errors that name packages, versions and server paths: for the server log; the web app shows
 #: a plain sentence instead (``error_BackendUnavailable``).
 DEVELOPER_ERRORS = {"BackendUnavailable"}
@@ -149,6 +149,12 @@ def test_duration_codes_exist() -> None:
     assert set(DURATION_CODES.values()) <= set(ERROR_TEXT)
 
 
+def test_missing_file_codes_exist() -> None:
+    from pipelines.cli.common import MISSING_FILE_CODES
+
+    assert set(MISSING_FILE_CODES.values()) <= set(ERROR_TEXT)
+
+
 # --------------------------------------------------------------------- errors themselves
 def test_an_error_keeps_its_code_values_and_english_message() -> None:
     error = LimitExceeded("text.too_long", chars=812, most=600)
@@ -249,7 +255,7 @@ def test_the_web_app_never_shows_english_inside_chinese() -> None:
 
 # --------------------------------------------------------------------- warnings
 def test_a_notice_is_its_english_sentence_and_knows_its_chinese() -> None:
-    from pipelines.error_text import Notice
+    from pipelines.errors.text import Notice
 
     notice = Notice("warn.faces_limited", found=5, animated=3, most=3)
     assert notice == "5 faces were found; only 3 are animated at once (the limit is 3)."
@@ -271,7 +277,7 @@ def test_no_warning_is_written_as_a_plain_sentence() -> None:
 
 
 def test_the_web_app_shows_warnings_in_the_interface_language() -> None:
-    from pipelines.error_text import Notice
+    from pipelines.errors.text import Notice
     from ui.feedback import notice_sentence
 
     notice = Notice("warn.neutral_voice", person=2, confidence=0.55)

@@ -3,7 +3,7 @@
 Every error carries a message a person can act on. The CLI prints it and exits non-zero; the web
 app shows it as ``gr.Error``. Nothing in the pipeline raises a bare string or catches broadly.
 
-An error is raised with a stable code from ``pipelines.error_text.ERROR_TEXT`` and the values its
+An error is raised with a stable code from ``pipelines.errors.text.ERROR_TEXT`` and the values its
 sentence needs (``BadInputError("text.empty")``, ``LimitExceeded("text.too_long", chars=812,
 most=500)``). Its ``message`` is the English sentence (the CLI and the Python API show it);
 ``text("zh")`` renders the same error in Chinese from the same table, so the web app's 中文
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipelines.error_text import ERROR_TEXT, render_text
+from pipelines.errors.text import ERROR_TEXT, render_text
 
 # Terminal control sequences: CSI (colours such as ESC[1;31m, cursor moves), its 8-bit form,
 # OSC (window titles, hyperlinks; ended by BEL or ESC backslash) and two-character escapes.

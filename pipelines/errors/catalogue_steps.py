@@ -1,6 +1,6 @@
 """Error sentences of conversations, the render's steps and the models, English then 简体中文.
 
-Part of ``pipelines.error_catalogue`` (which merges it into ``ERROR_TEXT``), split off to keep
+Part of ``pipelines.errors.catalogue`` (which merges it into ``ERROR_TEXT``), split off to keep
 each file readable.
 """
 
@@ -152,6 +152,35 @@ STEP_TEXT: dict[str, tuple[str, str]] = {
     "video.exit_code": (
         "Video encoding failed: ffmpeg exited with code {code}. ffmpeg said:\n{tail}",
         "生成视频失败：编码器出错退出（代码 {code}）。请再试一次。",
+    ),
+    # ---------------------------------------------------------------- the command line
+    "cli.no_photo_file": (
+        "The photo {path} does not exist or is not a file.",
+        "照片 {path} 不存在，或者不是一个文件。",
+    ),
+    "cli.no_audio_file": (
+        "The audio file {path} does not exist or is not a file.",
+        "音频文件 {path} 不存在，或者不是一个文件。",
+    ),
+    "cli.no_recording_file": (
+        "The recording {path} does not exist or is not a file.",
+        "录音 {path} 不存在，或者不是一个文件。",
+    ),
+    "cli.photo_or_describe": (
+        "Give either a photo or {option} TEXT (one of the two).",
+        "请给出一张照片，或者用 {option} 描述一个人（二者选一）。",
+    ),
+    "cli.voice_choice": (
+        "{option} {choice!r}: write N=NAME with N a face number, or NAME.",
+        "{option} {choice!r}：请写成“脸的编号=声音名”，或者只写声音名。",
+    ),
+    "cli.no_words": (
+        "No words were heard in {name}; try again or type.",
+        "在 {name} 里没有听到说话；请再试一次，或者直接打字。",
+    ),
+    "cli.workers": (
+        "{option} must be 0 (one per core) or more.",
+        "{option} 必须是 0（每个处理器核心一个）或更大的整数。",
     ),
     # ---------------------------------------------------------------- models
     "model.unknown_size": (
