@@ -88,9 +88,11 @@ def _click_and_time(
 
 def test_the_video_plays_before_the_render_is_over(browser, app_url: str) -> None:
     example, width = "woman_waterfall", 512
-    line = (  # about 9 s: the render lasts well past the first picture
+    line = (  # about 17 s: the render (about 5 s) lasts well past the first picture
         "Imagination is more important than knowledge. Knowledge is limited, while "
-        "imagination embraces the entire world, and all there ever will be to know."
+        "imagination embraces the entire world, and all there ever will be to know. "
+        "I spent my whole life asking questions, and I never stopped being curious about "
+        "the stars, the light, and the small things nobody else had time to notice."
     )
     _generate_and_time(browser, app_url, example, "Hello.")  # warm: models and caches
     runs = [_generate_and_time(browser, app_url, example, line) for _ in range(3)]
