@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.report import commit_of, write_results
+
 ROOT = Path(__file__).resolve().parent.parent
 PHOTOS = (("512 px", "woman_waterfall.jpg", None, 250), ("2048 px", "mona_lisa.jpg", 2048, 100))
 
@@ -121,13 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             tree: {"median": statistics.median(v), "runs": v} for tree, v in runs.items()
         }
     if args.reference is not None:
-        commit = subprocess.run(
-            ["git", "-C", str(args.reference), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-        results["reference"] = {"path": str(args.reference), "commit": commit or "unknown"}
+        results["reference"] = {"path": str(args.reference), "commit": commit_of(args.reference)}
     lines = [
         "# Animation speed in frames per CPU-second",
         "",
@@ -149,10 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             for v in by_tree.values()
         ]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "animation_cpu.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (args.out / "animation_cpu.json").write_text(json.dumps(results, indent=2) + "\n")
-    sys.stdout.write("\n".join(lines) + "\n")
+    write_results(args.out, "animation_cpu", lines, results)
     return 0
 
 

@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.report import write_results
+
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO = ROOT / "assets" / "examples" / "woman_waterfall.jpg"
 N_FRAMES = 250
@@ -101,10 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for index, run in enumerate(runs, 1):
         lines.append(f"| {index} | {run['wall_fps']:.1f} | {run['fps']:.1f} | {run['load']:.2f} |")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "animation_wall.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (args.out / "animation_wall.json").write_text(json.dumps(results, indent=2) + "\n")
-    sys.stdout.write("\n".join(lines) + "\n")
+    write_results(args.out, "animation_wall", lines, results)
     return 0
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.report import commit_of
+
 ROOT = Path(__file__).resolve().parent.parent
 EVERY = 3
 
@@ -108,12 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    commit = subprocess.run(
-        ["git", "-C", str(args.reference), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = commit_of(args.reference)
     results: dict[str, Any] = {"reference": commit, "every": EVERY, "photos": {}}
     with tempfile.TemporaryDirectory(prefix="talking-photo-match-") as folder:
         work = Path(folder)

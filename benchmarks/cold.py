@@ -18,12 +18,12 @@ import json
 import logging
 import os
 import statistics
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from benchmarks import speed
+from benchmarks.report import commit_of
 from benchmarks.run import EXAMPLES, ROOT
 
 logger = logging.getLogger(__name__)
@@ -89,13 +89,7 @@ def measure(runs: int, folder: Path, reference: Path | None = None) -> dict[str,
         "sizes": _summary(rows),
     }
     if reference is not None:
-        commit = subprocess.run(
-            ["git", "-C", str(reference), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-        results["reference"] = {"commit": commit, "sizes": _summary(reference_rows)}
+        results["reference"] = {"commit": commit_of(reference), "sizes": _summary(reference_rows)}
     return results
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import os
 import platform
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +167,25 @@ DEFINITIONS = (
 )
 
 
+def commit_of(checkout: Path) -> str:
+    """The short commit a checkout (this one, or a reference worktree) is at, or "unknown"."""
+    found = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return found or "unknown"
+
+
+def write_results(out: Path, name: str, lines: list[str], results: dict[str, Any]) -> None:
+    """Writes ``out/name.md`` (the lines) and ``out/name.json``, and prints the lines."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
 def machine() -> dict[str, Any]:
     """CPU model, cores, RAM, Python, date and the commit benchmarked."""
     cpu = "unknown"
@@ -179,13 +200,7 @@ def machine() -> dict[str, Any]:
             if line.startswith("MemTotal"):
                 ram_gb = int(line.split()[1]) / 1024**2
                 break
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    ).stdout.strip()
+    commit = commit_of(ROOT)
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
