@@ -73,6 +73,22 @@ def _blink_rate(metrics: dict[str, Any]) -> bool | None:
     return 8.0 <= metrics["blinks_per_minute"] <= 30.0
 
 
+#: How far (dB) the background may fall below the same encode of the unchanged photo.
+BACKGROUND_MARGIN_DB = 1.5
+
+
+def _background_kept(metrics: dict[str, Any]) -> bool | None:
+    """The background outside the faces is as good as H.264 keeps the unchanged photo, within
+    BACKGROUND_MARGIN_DB (a grainy 240p photo loses more to the codec alone than a clean one);
+    without that ceiling, the absolute 40 dB of earlier reports."""
+    value = float(metrics["background_psnr_db"])
+    ceiling = float(metrics.get("background_psnr_codec_only_db", math.nan))
+    if math.isnan(value):
+        return None
+    floor = 40.0 if math.isnan(ceiling) else ceiling - BACKGROUND_MARGIN_DB
+    return value >= floor
+
+
 QUALITY_TARGETS: tuple[Target, ...] = (
     Target(
         "av_lag_frames",
@@ -108,8 +124,8 @@ QUALITY_TARGETS: tuple[Target, ...] = (
     Target(
         "background_psnr_db",
         "background PSNR (dB)",
-        "≥ 40",
-        _within("background_psnr_db", 40.0, math.inf),
+        "≥ unchanged photo's H.264 − 1.5",
+        _background_kept,
     ),
     Target("blinks_per_minute", "blinks per minute", "8-30", _blink_rate),
     Target("blink_interval_cv", "blink interval cv", "≥ 0.3 (clips ≥ 30 s)", _blink_irregular),
