@@ -21,7 +21,7 @@ from typing import Any
 import gradio as gr
 
 from pipelines import MOODS, BadInputError, TalkingPhotoPipeline
-from pipelines.chat.session import ChatReply
+from pipelines.chat.replies import ChatReply
 from pipelines.dialogue.content import name_problem
 from ui import inputs as check
 from ui.backends_panel import PipelinePool

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.chat.session import ChatEvent, ChatReply, ChatSession
+from pipelines.chat.replies import ChatEvent, ChatReply
+from pipelines.chat.session import ChatSession
 from pipelines.errors import BadInputError
 from pipelines.types import Mood
 

@@ -8,6 +8,7 @@ Modules:
     rooms: many sessions at once, by id, for a web app.
 """
 
-from pipelines.chat.session import ChatEvent, ChatReply, ChatSession
+from pipelines.chat.replies import ChatEvent, ChatReply
+from pipelines.chat.session import ChatSession
 
 __all__ = ["ChatEvent", "ChatReply", "ChatSession"]
