@@ -63,6 +63,7 @@ bench: setup
 	$(PY) -m benchmarks.lines --out benchmarks/results/lines_facts_smollm2_en.json
 	$(PY) -m benchmarks.lines --backend qwen --out benchmarks/results/lines_facts_qwen_en_final.json
 	$(PY) -m benchmarks.lines --lang zh --out benchmarks/results/lines_facts_qwen_zh.json
+	$(PY) -m benchmarks.warm_line --runs 6
 	$(PY) -m benchmarks.medium
 	$(PY) -m benchmarks.stream --runs 5
 	$(PY) -m benchmarks.cold --runs 3
