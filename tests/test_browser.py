@@ -134,6 +134,9 @@ def test_cancel_stops_the_render_on_the_server(browser, app_url: str, pipeline) 
     while request_folders() - before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not request_folders() - before, "the cancelled render's folder was removed"
+    # The page empties the video once Cancel's answer is back (the server may be quicker).
+    page.wait_for_function("() => !document.querySelector('#video video')", timeout=10_000)
+    page.wait_for_timeout(1_000)  # and no late segment of the stopped render brings it back
     assert page.locator("#video video").count() == 0
     page.close()
 
