@@ -134,32 +134,45 @@ def test_render_with_the_users_own_audio(
     assert subtitles.count("-->") >= 1 and result.lines[0].text.split()[0] in subtitles
 
 
+def scene_read_after(
+    pipeline: TalkingPhotoPipeline, owner: Any, name: str, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[bool, Any]]:
+    """Makes the scene reader wait (up to 60 s) until ``owner.name`` has been called.
+
+    Returns the list that receives, for each scene read, (whether the call came first, the
+    scene read): a render that reads the scene before that call waits in vain and records False.
+    """
+    called = threading.Event()
+    call, describe = getattr(owner, name), pipeline.describe_scene
+    read: list[tuple[bool, Any]] = []
+
+    def calling(*args: Any, **kwargs: Any) -> Any:
+        called.set()
+        return call(*args, **kwargs)
+
+    def described(*args: Any, **kwargs: Any) -> Any:
+        waited = called.wait(60)
+        read.append((waited, describe(*args, **kwargs)))
+        return read[-1][1]
+
+    monkeypatch.setattr(owner, name, calling)
+    monkeypatch.setattr(pipeline, "describe_scene", described)
+    return read
+
+
 def test_a_typed_line_s_fitting_voice_is_spoken_while_the_scene_is_read(
     pipeline: TalkingPhotoPipeline,
     examples: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The scene reader waits (up to 60 s) for the voice to start: with the default "auto"
-    # voice the voice must already be on its way once the faces are found, not after the scene.
-    speaking = threading.Event()
-    speak, describe = pipeline.speak, pipeline.describe_scene
-    overlapped: list[bool] = []
-
-    def spoken(*args: Any, **kwargs: Any) -> Any:
-        speaking.set()
-        return speak(*args, **kwargs)
-
-    def described(*args: Any, **kwargs: Any) -> Any:
-        overlapped.append(speaking.wait(60))
-        return describe(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "speak", spoken)
-    monkeypatch.setattr(pipeline, "describe_scene", described)
+    # With the default "auto" voice the voice must already be on its way once the faces are
+    # found, not after the scene.
+    read = scene_read_after(pipeline, pipeline, "speak", monkeypatch)
     result = pipeline.render(
         RenderRequest(examples / "einstein_bw.jpg", text="Hello.", output=tmp_path / "out.mp4")
     )
-    assert overlapped == [True]
+    assert [waited for waited, _ in read] == [True]
     assert result.voices and "auto" not in result.voices.values() and result.video.is_file()
 
 
@@ -169,24 +182,8 @@ def test_a_typed_line_s_scene_is_read_while_the_frames_are_drawn(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The scene reader waits (up to 60 s) for the animator to start drawing: a typed line's
-    # scene must be read beside the drawing, and the result must still carry it.
-    drawing = threading.Event()
-    animator = pipeline.backend("animator")
-    draw, describe = animator.render, pipeline.describe_scene
-    read: list[Any] = []
-
-    def drawn(*args: Any, **kwargs: Any) -> Any:
-        drawing.set()
-        return draw(*args, **kwargs)
-
-    def described(*args: Any, **kwargs: Any) -> Any:
-        waited = drawing.wait(60)
-        read.append((waited, describe(*args, **kwargs)))
-        return read[-1][1]
-
-    monkeypatch.setattr(animator, "render", drawn)
-    monkeypatch.setattr(pipeline, "describe_scene", described)
+    # A typed line's scene is read beside the drawing, and the result still carries it.
+    read = scene_read_after(pipeline, pipeline.backend("animator"), "render", monkeypatch)
     result = pipeline.render(
         RenderRequest(examples / "einstein_bw.jpg", text="Hello.", output=tmp_path / "out.mp4")
     )

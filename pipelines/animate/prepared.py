@@ -1,11 +1,12 @@
 """Faces prepared once for animation and shared by every render of the same photo.
 
 Preparing a face (its rig, mouth colours and motion fields, ``animator.prepare_face``) depends
-only on the photo's pixels and the face's mesh, not on what is said, and takes 0.2-0.5 s on a
-512 px photo: the part of a render between the words being spoken and the first frame. The app
-prepares the faces when a photo is uploaded, while the visitor types, so the render that follows
-starts drawing at once; a second render of the same photo (another line, another mood) reuses
-them too. A face being prepared by one thread is waited for by another, not prepared twice.
+only on the photo's pixels and the face's mesh, not on what is said, and takes 0.1-0.2 s a face
+on a quiet machine (0.5 s under load): the part of a render between the words being spoken and
+the first frame. The app prepares the faces when a photo is uploaded, while the visitor types,
+so the render that follows starts drawing at once; a second render of the same photo (another
+line, another mood) reuses them too. A face being prepared by one thread is waited for by
+another, not prepared twice.
 """
 
 from __future__ import annotations
