@@ -135,6 +135,7 @@ def test_the_web_app_opens_no_connection_through_a_start_and_a_render(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=errors,
+        start_new_session=True,  # strace and the app in one group, stopped together below
     )
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -148,11 +149,13 @@ def test_the_web_app_opens_no_connection_through_a_start_and_a_render(
         assert Path(video).stat().st_size > 10_000
         time.sleep(10)  # idle: onnxruntime's telemetry looked its host up every few seconds
     finally:
-        app.send_signal(signal.SIGINT)
+        # SIGINT to strace alone detaches it and leaves the traced app running (one orphaned
+        # app.py per suite run): the whole group is stopped.
+        os.killpg(app.pid, signal.SIGINT)
         try:
             app.wait(60)
         except subprocess.TimeoutExpired:
-            app.kill()
+            os.killpg(app.pid, signal.SIGKILL)
             app.wait(30)
         errors.close()
     flagged = outbound(log, own_ports=(port,))
