@@ -127,3 +127,34 @@ def test_the_pipeline_prepares_the_largest_faces_up_to_its_limit(
     pipeline.prepare_animation(photo, faces)
     largest = max(faces, key=lambda face: face.box.width * face.box.height)
     assert preparations == [largest.index]
+
+
+def test_the_app_prepares_uploads_on_one_thread_and_skips_a_full_backlog(
+    examples: Path, preparations: list[int]
+) -> None:
+    from ui.photo_column import FacePreparer
+
+    pipeline = pipelines.load()
+    photo = pipeline.load_photo(examples / "two_people.jpg")
+    faces = pipeline.detect_faces(photo)
+    release = threading.Event()
+    real_prepare = pipeline.prepare_animation
+    threads: set[str] = set()
+
+    def held_prepare(photo: Photo, faces: tuple[Face, ...]) -> None:
+        threads.add(threading.current_thread().name)
+        release.wait(60)
+        real_prepare(photo, faces)
+
+    pipeline.prepare_animation = held_prepare  # type: ignore[method-assign]
+    preparer = FacePreparer(max_waiting=1)
+    first = preparer.submit(pipeline, photo, faces)
+    waiting = preparer.submit(pipeline, photo, faces)
+    assert first is not None and waiting is not None
+    assert preparer.submit(pipeline, photo, faces) is None  # one preparing, one waiting: full
+    release.set()
+    first.result(60)
+    waiting.result(60)
+    assert len(threads) == 1 and threads.pop().startswith("prepare-faces")
+    assert sorted(preparations) == sorted(face.index for face in faces)  # the second reused them
+    assert preparer.submit(pipeline, photo, faces) is not None  # room again once done

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,18 +66,45 @@ class _Detection:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-def _prepare_in_background(
-    pipeline: TalkingPhotoPipeline, photo: Photo, faces: Sequence[Face]
-) -> None:
-    """Prepares the faces' animation while the visitor types (the render then draws at once)."""
+class FacePreparer:
+    """Prepares the faces' animation while the visitor types, one photo at a time.
 
-    def prepare() -> None:
+    Preparing is only a head start (a render prepares what it still needs), so it runs on one
+    shared worker thread outside Gradio's queue, and photos that arrive while ``max_waiting``
+    are already waiting are skipped instead of queued: a burst of uploads costs at most one
+    thread and a bounded backlog.
+
+    Args:
+        max_waiting: How many photos may wait behind the one being prepared.
+    """
+
+    def __init__(self, max_waiting: int = 2) -> None:
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare-faces")
+        self.max_waiting = max_waiting
+        self._slots = threading.BoundedSemaphore(max_waiting + 1)
+
+    def submit(
+        self, pipeline: TalkingPhotoPipeline, photo: Photo, faces: Sequence[Face]
+    ) -> Future[None] | None:
+        """Queues the faces of ``photo`` for preparing; None when the backlog is full."""
+        if not self._slots.acquire(blocking=False):
+            logger.info("Faces not prepared ahead: %d photos already waiting", self.max_waiting)
+            return None
+        return self._worker.submit(self._prepare, pipeline, photo, tuple(faces))
+
+    def _prepare(
+        self, pipeline: TalkingPhotoPipeline, photo: Photo, faces: tuple[Face, ...]
+    ) -> None:
         try:
             pipeline.prepare_animation(photo, faces)
         except TalkingPhotoError as error:  # the render that needs the animator says it
             logger.info("The faces were not prepared ahead: %s", error.message)
+        finally:
+            self._slots.release()
 
-    threading.Thread(target=prepare, name="prepare-faces", daemon=True).start()
+
+#: The app's one face preparer (one thread for every visitor).
+FACE_PREPARER = FacePreparer()
 
 
 def _session(request: gr.Request | None) -> str:
@@ -157,7 +185,7 @@ class FacesHandlers:
                 loaded = pipeline.load_photo(path)
                 faces = pipeline.detect_faces(loaded)
                 overview = faces_overview(loaded, faces)
-            _prepare_in_background(pipeline, loaded, faces)
+            FACE_PREPARER.submit(pipeline, loaded, faces)
             logger.info("found %d face(s)", len(overview.indices))
             choices = gr.update(choices=overview.speaker_choices(lang), value=overview.largest)
             return self._overview_file(overview, [overview.largest]), choices, overview
