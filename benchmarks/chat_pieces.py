@@ -99,12 +99,12 @@ def paired_first_audio(session: Any, questions: tuple[str, ...], seed: int = 0) 
     import statistics
     import time
 
-    from pipelines.chat.answer import first_part
+    from pipelines.chat.answer import begun_with, first_part
     from pipelines.chat.chinese import check_answer_zh
     from pipelines.chat.clauses import speak_piece, spoken_pieces
     from pipelines.text import split_sentences
 
-    chat = session.pipeline.chat_model("zh")
+    chat = session.pipeline.answer_model("zh")
     rows = []
     for number, question in enumerate(questions):
         messages = session.prompt_messages(question, "zh")
@@ -114,9 +114,10 @@ def paired_first_audio(session: Any, questions: tuple[str, ...], seed: int = 0) 
 
         started = time.perf_counter()
         reply, clause_at, clause = "", None, None
-        for piece in chat.stream(
+        pieces = chat.stream(
             messages, max_tokens=40, temperature=0.6, seed=seed + number, cache_prompt=True
-        ):
+        )
+        for piece in begun_with(pieces, messages[-1]["content"]):  # the answer's begun 我
             reply += piece
             if clause_at is None:
                 part, _ = first_part(reply, check)
