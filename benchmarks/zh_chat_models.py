@@ -7,8 +7,10 @@ on the 512 px chat photo, one streamed try each, exactly as a chat session promp
 session's own messages, prompt cache on, no memory). For every reply: whether it passes the
 Chinese chat checks (``pipelines.chat.chinese.check_answer_zh``) and why not, its sentences,
 and the seconds to its first token, to its first clause that passes (what the chat speaks
-first, ``pipelines.chat.answer.first_part``) and to its end. Results go to
-``<out>/zh_chat_models.json`` and ``.md``.
+first, ``pipelines.chat.answer.first_part``) and to its end. ``--speak`` also speaks that first
+piece (``pipelines.chat.clauses.speak_piece``, after the stream, so it does not share the
+cores with the model as in a session) for an estimate of the first audio: first piece ready +
+its speech. Results go to ``<out>/zh_chat_models.json`` and ``.md``.
 """
 
 from __future__ import annotations
@@ -53,10 +55,13 @@ MOODS = ("happy", "neutral")
 PHOTO = "woman_waterfall.jpg"
 
 
-def answer_replies(session: Any, chat: Any, moods: tuple[str, ...]) -> list[dict[str, Any]]:
-    """One streamed reply per question and mood, timed and checked."""
+def answer_replies(
+    session: Any, chat: Any, moods: tuple[str, ...], speak: bool = False
+) -> list[dict[str, Any]]:
+    """One streamed reply per question and mood, timed and checked (first piece spoken)."""
     from pipelines.chat.answer import begun_with, first_part
     from pipelines.chat.chinese import check_answer_zh
+    from pipelines.chat.clauses import speak_piece, spoken_pieces
     from pipelines.chat.session import MAX_TOKENS, TEMPERATURE
     from pipelines.text import split_sentences
 
@@ -90,6 +95,13 @@ def answer_replies(session: Any, chat: Any, moods: tuple[str, ...]) -> list[dict
                         first_clause = time.perf_counter() - started
             total = time.perf_counter() - started
             line, reason = check(reply)
+            spoken_s = None
+            if speak and line is not None:
+                piece = part if part is not None else spoken_pieces(line, first=True)[0]
+                ready = first_clause if part is not None else total
+                began = time.perf_counter()
+                speak_piece(session.pipeline, piece, session.voice)
+                spoken_s = round(ready + time.perf_counter() - began, 3)
             rows.append(
                 {
                     "question": question,
@@ -102,6 +114,7 @@ def answer_replies(session: Any, chat: Any, moods: tuple[str, ...]) -> list[dict
                     "first_part_s": round(first_clause, 3) if first_clause else None,
                     "first_part": part,
                     "total_s": round(total, 3),
+                    "first_audio_estimate_s": spoken_s,
                     "load": round(os.getloadavg()[0], 2),
                 }
             )
@@ -112,6 +125,7 @@ def answer_replies(session: Any, chat: Any, moods: tuple[str, ...]) -> list[dict
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Pass rate, sentences and median timings of one size's replies."""
     parts = [r["first_part_s"] for r in rows if r["first_part_s"] is not None]
+    audio = [r["first_audio_estimate_s"] for r in rows if r.get("first_audio_estimate_s")]
     reasons: dict[str, int] = {}
     for row in rows:
         if not row["passes"]:
@@ -126,6 +140,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "median_first_part_s": round(statistics.median(parts), 3) if parts else None,
         "first_part_found": len(parts),
         "median_total_s": round(statistics.median(r["total_s"] for r in rows), 3),
+        "median_first_audio_estimate_s": round(statistics.median(audio), 3) if audio else None,
         "load_range": [min(r["load"] for r in rows), max(r["load"] for r in rows)],
     }
 
@@ -142,8 +157,8 @@ def markdown(results: dict[str, Any]) -> str:
         "average during the run.",
         "",
         "| model | prompt | pass rate | 2+ sentences (passing) | first token (s) | first "
-        "clause (s) | whole reply (s) | load | failures |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "clause (s) | whole reply (s) | first audio estimate (s) | load | failures |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in results["runs"].values():
         s = run["summary"]
@@ -152,6 +167,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {run['size']} | {run['prompt']} | {s['passed']}/{s['replies']} "
             f"({s['pass_rate']:.0%}) | {s['two_sentences']} | {s['median_first_token_s']} | "
             f"{s['median_first_part_s']} ({s['first_part_found']}) | {s['median_total_s']} | "
+            f"{s.get('median_first_audio_estimate_s') or '–'} | "
             f"{s['load_range'][0]}-{s['load_range'][1]} | {failures} |"
         )
     lines += ["", "## Replies", ""]
@@ -169,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1.5b,0.5b")
     parser.add_argument("--label", default="", help="a name for this prompt (kept in results)")
+    parser.add_argument("--speak", action="store_true", help="speak each first piece too")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -192,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
             cache_prompt=True,
         ):
             pass
-        rows = answer_replies(session, chat, MOODS)
+        if args.speak:
+            session.warm_up()  # the Mandarin voice loaded and used once
+        rows = answer_replies(session, chat, MOODS, speak=args.speak)
         name = f"{size} {args.label}".strip()
         results["runs"][name] = {
             "size": size,
