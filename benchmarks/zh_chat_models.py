@@ -154,7 +154,9 @@ def markdown(results: dict[str, Any]) -> str:
         "each, the chat session's own prompt; checks = `check_answer_zh` (first person, no "
         "assistant talk, complete sentences, scene facts not contradicted, not an example "
         "copied). Times on one thread of the shared 2-core machine; load = 1-minute load "
-        "average during the run.",
+        "average during the run. Rows are in the order they were run with the code of their "
+        "time: from the `first piece spoken` rows on, the checks also refuse an answer that "
+        "calls itself a program or a photo (我是一个程序, 我是一张彩色照片).",
         "",
         "| model | prompt | pass rate | 2+ sentences (passing) | first token (s) | first "
         "clause (s) | whole reply (s) | first audio estimate (s) | load | failures |",
