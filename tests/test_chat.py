@@ -275,8 +275,12 @@ def test_a_chinese_session_warms_the_chinese_chat_model(photo: Path) -> None:
     # question then waited for Qwen to load and read the whole Chinese prompt.
     from pipelines import TalkingPhotoPipeline
 
+    # Chinese answers come from the fast Qwen (0.5B), not the line model (1.5B).
     fresh = TalkingPhotoPipeline()  # the shared pipeline may hold the Chinese model already
-    assert "dialogue-zh" not in fresh._backends
+    assert "dialogue-zh-chat" not in fresh._backends
     ChatSession(fresh, photo, face_index=1, lang="zh")
-    assert "dialogue-zh" in fresh._backends
-    assert fresh._backends["dialogue-zh"] is fresh.chat_model("zh")
+    assert "dialogue-zh-chat" in fresh._backends
+    assert "dialogue-zh" not in fresh._backends
+    assert fresh._backends["dialogue-zh-chat"] is fresh.answer_model("zh")
+    assert fresh.answer_model("zh").size == "0.5b"
+    assert fresh.answer_model("en") is fresh.chat_model("en")

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from pipelines import TalkingPhotoPipeline
-from pipelines.chat.answer import first_part
-from pipelines.chat.chinese import check_answer_zh
+from pipelines.chat.answer import begun_with, first_part, with_start
+from pipelines.chat.chinese import PREFILL_ZH, chat_messages_zh, check_answer_zh
 from pipelines.chat.clauses import (
     PAUSE_AFTER_CLAUSE_S,
     PAUSE_AFTER_SENTENCE_S,
@@ -94,6 +94,16 @@ def test_an_answer_settled_before_anything_was_said_still_starts_with_its_clause
     assert spoken_pieces("我很好。谢谢你，朋友。", first=True) == ["我很好。", "谢谢你，朋友。"]
 
 
+def test_a_chinese_answer_is_begun_with_wo_and_the_start_is_put_back_once() -> None:
+    messages = chat_messages_zh(_EMPTY_SCENE, None, "happy", None, (), "你好吗？")
+    assert messages[-1] == {"role": "assistant", "content": PREFILL_ZH}
+    assert messages[-2] == {"role": "user", "content": "你好吗？"}
+    assert "".join(begun_with((p for p in ["很", "好，", "谢谢。"]), "我")) == "我很好，谢谢。"
+    assert "".join(begun_with((p for p in ["我很", "好。"]), "我")) == "我很好。"  # not twice
+    assert "".join(begun_with((p for p in ["Fine."]), "")) == "Fine."
+    assert with_start("很好。", "我") == "我很好。" and with_start("我很好。", "我") == "我很好。"
+
+
 def test_a_whole_answer_is_matched_after_what_was_said() -> None:
     assert remainder("我觉得很好，谢谢。", "我觉得很好，") == "谢谢。"
     assert remainder("Well, I love the sea, and waves.", "well, I love  the sea,") == "and waves."
@@ -151,6 +161,8 @@ def test_a_chinese_answer_is_heard_from_its_first_clause_and_the_pieces_make_the
         assert reply is not None and reply.lang == "zh"
         said = [e.said for e in events if e.kind == "audio"]
         first_sentence = split_sentences(reply.text)[0]
+        if reply.source == "model":  # the model continued the answer begun with 我
+            assert reply.text.startswith(PREFILL_ZH)
         if reply.source == "model" and len(said[0]) < len(first_sentence):
             clause_first += 1
             assert said[0][-1] in "，、；：" and first_sentence.startswith(said[0][:-1])

@@ -110,10 +110,11 @@ ATTACKS = (
 
 @pytest.fixture
 def recorded_replies(pipeline: TalkingPhotoPipeline, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every reply the chat models write (English: SmolLM2, Chinese: Qwen), recorded as they
-    stream (the models themselves run)."""
+    """Every reply the chat models write (English: SmolLM2, Chinese: Qwen 0.5B and 1.5B),
+    recorded as they stream (the models themselves run)."""
     replies: list[str] = []
-    for chat in {id(c): c for c in (pipeline.chat_model("en"), pipeline.chat_model("zh"))}.values():
+    models = (pipeline.chat_model("en"), pipeline.chat_model("zh"), pipeline.answer_model("zh"))
+    for chat in {id(c): c for c in models}.values():
         stream = chat.stream
 
         def recording(messages: Any, _stream: Any = stream, **options: Any) -> Iterator[str]:

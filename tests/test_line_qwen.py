@@ -34,6 +34,25 @@ def test_smollm2_writes_english_by_default_and_qwen_writes_chinese():
     assert pipeline.chat_model("zh") is pipeline.chat_model("zh")  # created once
 
 
+def test_chinese_chat_answers_come_from_the_fast_qwen_unless_a_model_was_chosen():
+    pipeline = pipelines.load()
+    fast = pipeline.answer_model("zh")
+    assert (fast.name, fast.size) == ("qwen", "0.5b")
+    assert fast is pipeline.answer_model("zh")  # created once
+    assert pipeline.answer_model("en") is pipeline.chat_model("en")
+    assert "dialogue-zh" not in pipeline._backends  # the line model is not loaded for chat
+    templates = pipelines.load(dialogue_backend="template")
+    assert templates.answer_model("zh") is templates.backend("dialogue")
+    assert "dialogue-zh-chat" not in templates._backends
+
+
+def test_without_the_fast_qwen_chinese_chat_answers_come_from_the_line_model(no_qwen, caplog):
+    pipeline = pipelines.load()
+    with caplog.at_level("WARNING"):
+        assert pipeline.answer_model("zh") is pipeline.chat_model("zh")
+    assert any("Chinese chat answers come from" in r.getMessage() for r in caplog.records)
+
+
 def test_unknown_size_is_refused():
     with pytest.raises(BadInputError, match="size"):
         qwen.QwenChat(size="7b")

@@ -104,6 +104,14 @@ def test_a_good_chinese_line_is_cleaned_and_kept():
     assert inspect_line("我们在这里站了一整天！")[0] is None  # English checks refuse Chinese
 
 
+def test_a_chinese_line_that_calls_itself_a_program_or_a_photo_is_refused():
+    # Both were written by Qwen in chat (benchmarks/results/zh_chat_models.md).
+    assert inspect_line_zh("我是一个程序，没有自己的童年或家庭。") == (None, "meta")
+    assert inspect_line_zh("我是一张彩色照片，没有任何名字。") == (None, "meta")
+    assert inspect_line_zh("我是一个程序员，每天都很忙。")[0] is not None
+    assert inspect_line_zh("我是照片里的人，一直站在这里。")[0] is not None
+
+
 def test_chinese_templates_are_first_person_and_pass_the_checks():
     for mood in MOODS:
         for line in MOOD_LINES_ZH[mood]:

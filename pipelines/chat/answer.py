@@ -19,6 +19,9 @@ A first sentence that fails for a reason more text cannot fix (a name, a link, a
 stops the model at once and the next seed is tried; after ``len(seeds)`` tries, or when the
 backend fails before anything was handed out, the hand-written fallback is the answer. A
 backend that does not stream is asked for whole replies, checked the same way.
+
+A prompt whose last message is the assistant's ("我", the Chinese prompt's first-person start)
+is continued by the model; that start is put back in front of the reply before it is judged.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from pipelines.types import LineSource
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AnswerChunk", "first_part", "write_answer"]
+__all__ = ["AnswerChunk", "begun_with", "first_part", "with_start", "write_answer"]
 
 #: Reasons a part may still pass once more sentences follow it.
 WAIT_REASONS = frozenset({"empty", "too short", "not first person"})
@@ -130,6 +133,7 @@ def write_answer(
         handed out before the model finished.
     """
     options: dict[str, Any] = {"grammar": grammar} if grammar else {}
+    begun = messages[-1]["content"] if messages and messages[-1]["role"] == "assistant" else ""
     for attempt, seed in enumerate(seeds):
         try:
             if isinstance(chat, StreamingChatBackend):
@@ -141,12 +145,12 @@ def write_answer(
                     cache_prompt=cache_prompt,
                     **options,
                 )
-                answered = yield from _streamed_try(pieces, check)
+                answered = yield from _streamed_try(begun_with(pieces, begun), check)
             else:
                 reply = chat.complete(
                     messages, max_tokens=max_tokens, temperature=temperature, seed=seed, **options
                 )
-                line, reason = check(reply)
+                line, reason = check(with_start(reply, begun))
                 answered = line is not None
                 if line is not None:
                     yield AnswerChunk(line, line, True)
@@ -159,6 +163,24 @@ def write_answer(
             return
     line = fallback()
     yield AnswerChunk(line, line, True, "template")
+
+
+def with_start(reply: str, begun: str) -> str:
+    """The reply with the begun start of the answer in front of it, unless it has it already."""
+    return reply if reply.startswith(begun) else begun + reply
+
+
+def begun_with(pieces: Generator[str, None, None], begun: str) -> Generator[str, None, None]:
+    """The streamed pieces with ``begun`` first, unless the model repeats it itself."""
+    try:
+        first = True
+        for piece in pieces:
+            if first and begun and not piece.startswith(begun):
+                yield begun
+            first = False
+            yield piece
+    finally:
+        pieces.close()
 
 
 def _streamed_try(

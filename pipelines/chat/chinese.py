@@ -2,7 +2,8 @@
 
 ``question_lang`` tells the language of a question from its characters. For a Chinese question
 the person gets a Chinese system prompt (the same persona rules as English), two Chinese
-examples, the remembered turns and the question; the answer must pass
+examples, the remembered turns and the question, and the answer is begun with 我 (``PREFILL_ZH``:
+the model continues a first-person answer instead of narrating); the answer must pass
 ``pipelines.dialogue.checks_zh.inspect_line_zh``, agree with the scene reader and not repeat an
 earlier answer, else a hand-written Chinese answer is used.
 """
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from pipelines.chat.prompt import ChatTurn, assemble_chat
 from pipelines.dialogue.checks_zh import inspect_line_zh, is_chinese
-from pipelines.dialogue.prompt_worked import facts_zh
+from pipelines.dialogue.prompt_worked import PREFILL, facts_zh
 from pipelines.dialogue.scene_checks import contradicts_scene, repeats_another
 from pipelines.types import Mood, PersonInScene, Scene
 
@@ -39,6 +40,11 @@ _TEMPLATE_ANSWERS_ZH: dict[str, tuple[str, ...]] = {
         "我以前从没想过这个问题，让我想一想。",
     ),
 }
+
+
+#: How a Chinese answer begins: the model continues it (``QwenChat.supports_prefill``), as
+#: it continues a written line (``pipelines.dialogue.prompt_worked.PREFILL``).
+PREFILL_ZH = PREFILL["zh"]
 
 
 def question_lang(question: str) -> str:
@@ -68,9 +74,13 @@ def chat_messages_zh(
     memory: Sequence[ChatTurn],
     question: str,
 ) -> list[dict[str, str]]:
-    """The Chinese chat prompt: system, two examples, the remembered turns, then the question."""
+    """The Chinese chat prompt: system, examples, remembered turns, question, begun answer.
+
+    The answer is begun with PREFILL_ZH (an assistant message the model continues).
+    """
     system = system_prompt_zh(scene, person, mood, name)
-    return assemble_chat(system, _FEW_SHOT_ZH, memory, question)
+    messages = assemble_chat(system, _FEW_SHOT_ZH, memory, question)
+    return [*messages, {"role": "assistant", "content": PREFILL_ZH}]
 
 
 def check_answer_zh(

@@ -195,13 +195,15 @@ class ChatSession:
             self.pipeline.speak("你好。" if lang == "zh" else "Hello.", voice)
         except TalkingPhotoError as error:
             logger.warning("Could not warm the speech model up (%s).", error)
-        chat = self.pipeline.chat_model(lang)
+        chat = self.pipeline.answer_model(lang)
         if not self.cache_prompt or not isinstance(chat, StreamingChatBackend):
             return
         started = time.perf_counter()
         try:
+            messages = self.prompt_messages("", lang)
+            asked = max(i for i, message in enumerate(messages) if message["role"] == "user")
             for _ in chat.stream(
-                self.prompt_messages("", lang)[:-1],
+                messages[:asked],
                 max_tokens=1,
                 temperature=0.0,
                 seed=0,
@@ -225,7 +227,7 @@ class ChatSession:
             AnswerChunks (see ``pipelines.chat.answer.write_answer``); the last is final.
         """
         chinese = lang == "zh" or question_lang(question) == "zh"
-        chat = self.pipeline.chat_model("zh" if chinese else "en")
+        chat = self.pipeline.answer_model("zh" if chinese else "en")
         max_chars = self.pipeline.settings.limits.max_text_chars
         rng = random.Random(self.seed * 7 + self._asked)
 
