@@ -31,7 +31,9 @@ FOCUS_PHRASES: dict[str, tuple[str, ...]] = {
     "smile": ("my smile", "smiling like this", "this smile of mine"),
     "together": ("being here together", "standing together like this", "our time together"),
     "background": ("the {word} behind me", "so much {word} around me", "this {word} backdrop"),
-    "dark": ("the dark", "this dim light", "the shadows here"),
+    # "dark", the word people use, in every phrase ("the shadows here" named no fact a reader
+    # of the line would check).
+    "dark": ("the dark", "how dark it is here", "the dark around me"),
     "bright": ("this bright light", "how bright it is here", "the light on me"),
 }
 
