@@ -28,6 +28,7 @@ FOCUS_PHRASES: dict[str, tuple[str, ...]] = {
     "medium": ("being painted", "this painting of me", "sitting for this portrait"),
     "old": ("this old photo", "how old this photo is", "the years since this old photo"),
     "leaves": ("the trees around me", "these green leaves", "the forest behind me"),
+    "sky": ("the sky above me", "this blue sky", "the open sky over me"),
     "smile": ("my smile", "smiling like this", "this smile of mine"),
     "together": ("being here together", "standing together like this", "our time together"),
     "background": ("the {word} behind me", "so much {word} around me", "this {word} backdrop"),

@@ -92,6 +92,7 @@ _SMALL = ("从你那边看，我一定显得很小吧。",)
 _BACKGROUND = ("我喜欢身边这一片{colour}。",)
 _CLOTHES = ("你看，我今天穿的是{colour}的衣服。",)
 _LEAVES = ("我身边的绿树真好看。", "你听，我身后的树叶在沙沙响。")
+_SKY = ("你看我头顶的蓝天。", "我喜欢在这片蓝天下面。")
 
 CHINESE = TemplateBook(
     mood_lines=MOOD_LINES_ZH,
@@ -109,6 +110,7 @@ CHINESE = TemplateBook(
     colour_names=COLOUR_NAMES_ZH,
     clothes=_CLOTHES,
     leaves=_LEAVES,
+    sky=_SKY,
     joiner="",
 )
 

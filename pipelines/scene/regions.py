@@ -2,7 +2,8 @@
 
 The person mask comes from MediaPipe's selfie segmentation (a .tflite inside the mediapipe
 wheel; about 10-30 ms a photo). Without it, boxes around each face stand in for the people.
-Black or white borders (a letterboxed picture) are not part of the scene.
+Black or white borders (a letterboxed picture) are not part of the scene. What surrounds the
+people: textured greenery (leaves and trees) and a blue sky (``pipelines.scene.sky``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import cv2
 import numpy as np
 
 from pipelines.scene.colours import COLOUR_WORDS, colour_shares, name_colours
+from pipelines.scene.sky import has_sky
 from pipelines.types import Face, Photo
 
 logger = logging.getLogger(__name__)
@@ -272,15 +274,25 @@ def background_colours(
 def surroundings(
     photo: Photo, faces: Sequence[Face], person: np.ndarray | None = None
 ) -> tuple[str, ...]:
-    """What surrounds the people, as words: ("leaves",) for textured greenery, else ()."""
+    """What surrounds the people, as words.
+
+    "leaves" for textured greenery, "sky" for a blue sky above the scene
+    (``pipelines.scene.sky``); () for neither.
+    """
     small, mask = background_mask(photo, faces, person, side=256)
+    found = ("leaves",) if _has_foliage(small, mask) else ()
+    return found + (("sky",) if has_sky(small, mask) else ())
+
+
+def _has_foliage(small: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether textured green covers FOLIAGE_MIN_GREEN of the background ``mask`` of ``small``."""
     words = name_colours(small)
     green = mask & (words == COLOUR_WORDS.index("green"))
     if green.sum() < FOLIAGE_MIN_GREEN * mask.sum():
-        return ()
+        return False
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
     mean = cv2.blur(grey, (5, 5))
     deviation = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0.0))
     texture = float(np.median(deviation[green]))
     logger.debug("green background share %.2f, texture %.1f", green.sum() / mask.sum(), texture)
-    return ("leaves",) if texture >= FOLIAGE_MIN_TEXTURE else ()
+    return texture >= FOLIAGE_MIN_TEXTURE
