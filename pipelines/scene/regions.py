@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from pipelines.scene.colours import COLOUR_WORDS, colour_shares, name_colours
-from pipelines.scene.sky import has_sky
+from pipelines.scene.sky import has_sky, local_deviation
 from pipelines.types import Face, Photo
 
 logger = logging.getLogger(__name__)
@@ -280,19 +280,22 @@ def surroundings(
     (``pipelines.scene.sky``); () for neither.
     """
     small, mask = background_mask(photo, faces, person, side=256)
-    found = ("leaves",) if _has_foliage(small, mask) else ()
-    return found + (("sky",) if has_sky(small, mask) else ())
+    words, deviation = name_colours(small), local_deviation(small)
+    found = ("leaves",) if _has_foliage(mask, words, deviation) else ()
+    return found + (("sky",) if has_sky(small, mask, words, deviation) else ())
 
 
-def _has_foliage(small: np.ndarray, mask: np.ndarray) -> bool:
-    """Whether textured green covers FOLIAGE_MIN_GREEN of the background ``mask`` of ``small``."""
-    words = name_colours(small)
+def _has_foliage(mask: np.ndarray, words: np.ndarray, deviation: np.ndarray) -> bool:
+    """Whether textured green covers FOLIAGE_MIN_GREEN of the background ``mask``.
+
+    Args:
+        mask: (h, w) bool background mask.
+        words: (h, w) ``name_colours`` of the picture.
+        deviation: (h, w) ``local_deviation`` of the picture (5x5 grey-level deviation).
+    """
     green = mask & (words == COLOUR_WORDS.index("green"))
     if green.sum() < FOLIAGE_MIN_GREEN * mask.sum():
         return False
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    mean = cv2.blur(grey, (5, 5))
-    deviation = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0.0))
     texture = float(np.median(deviation[green]))
     logger.debug("green background share %.2f, texture %.1f", green.sum() / mask.sum(), texture)
     return texture >= FOLIAGE_MIN_TEXTURE

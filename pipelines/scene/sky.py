@@ -39,17 +39,30 @@ GROUND_MIN_SHARE = 0.1
 SKY_MAX_BOTTOM = 0.5
 
 
-def sky_pixels(small: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def local_deviation(small: np.ndarray) -> np.ndarray:
+    """(h, w) float32: each pixel's grey-level standard deviation over its 5x5 neighbourhood."""
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    mean = cv2.blur(grey, (5, 5))
+    return np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0.0))
+
+
+def sky_pixels(
+    small: np.ndarray,
+    mask: np.ndarray,
+    words: np.ndarray | None = None,
+    deviation: np.ndarray | None = None,
+) -> np.ndarray:
     """(h, w) bool: smooth blue background pixels joined to the top edge of the picture.
 
     Args:
         small: (h, w, 3) uint8 RGB.
         mask: (h, w) bool, where the background is.
+        words: ``name_colours(small)`` when already computed.
+        deviation: ``local_deviation(small)`` when already computed.
     """
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    mean = cv2.blur(grey, (5, 5))
-    deviation = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0.0))
-    blue = name_colours(small) == COLOUR_WORDS.index("blue")
+    words = name_colours(small) if words is None else words
+    deviation = local_deviation(small) if deviation is None else deviation
+    blue = words == COLOUR_WORDS.index("blue")
     candidate = mask & blue & (deviation < SKY_MAX_TEXTURE)
     count, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=4)
     if count <= 1:
@@ -58,15 +71,22 @@ def sky_pixels(small: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, touching) & candidate
 
 
-def has_sky(small: np.ndarray, mask: np.ndarray) -> bool:
+def has_sky(
+    small: np.ndarray,
+    mask: np.ndarray,
+    words: np.ndarray | None = None,
+    deviation: np.ndarray | None = None,
+) -> bool:
     """Whether a blue sky is above the scene (see the module's rule).
 
     Args:
-        small: (h, w, 3) uint8 RGB, the picture without letterbox borders.
-        mask: (h, w) bool, where the background is (outside the people).
+        small: (h, w, 3) uint8 RGB.
+        mask: (h, w) bool, where the background is (outside the people and any border).
+        words: ``name_colours(small)`` when already computed.
+        deviation: ``local_deviation(small)`` when already computed.
     """
     height = mask.shape[0]
-    sky = sky_pixels(small, mask)
+    sky = sky_pixels(small, mask, words, deviation)
     top, bottom = slice(0, max(height // 4, 1)), slice(height - max(height // 5, 1), height)
     top_background = mask[top].sum()
     if top_background == 0 or sky[top].sum() < SKY_MIN_TOP * top_background:
