@@ -42,6 +42,13 @@ def test_the_sky_over_a_launch_pad_is_found() -> None:
     assert "sky" in surroundings(Photo(rocket), (), None)
 
 
+def test_a_letterboxed_sky_is_still_found() -> None:
+    rocket = data.rocket()
+    boxed = np.zeros((rocket.shape[0] + 80, rocket.shape[1], 3), np.uint8)  # black bars
+    boxed[40:-40] = rocket
+    assert "sky" in surroundings(Photo(boxed), (), None)
+
+
 def test_a_sky_needs_something_under_it() -> None:
     rocket = data.rocket()
     # Upside down, the blue is at the bottom: nothing is under a sky at the top.

@@ -6,7 +6,7 @@ wall, a pale blue photographer's sheet), but it runs down behind the person to t
 of the frame or disappears behind them; it has nothing under it. So the rule asks for:
 
 - sky pixels: background, named "blue", with a local grey-level deviation (5x5) under
-  SKY_MAX_TEXTURE, joined (4-connected) to the top edge of the picture;
+  SKY_MAX_TEXTURE, joined (4-connected) to the top edge of the picture (its first 3 rows);
 - SKY_MIN_TOP of the background in the top quarter of the picture to be sky;
 - below: the bottom fifth of the picture holds at least GROUND_MIN_SHARE of background
   (not people), and at most SKY_MAX_BOTTOM of that background is sky.
@@ -54,6 +54,8 @@ def sky_pixels(
 ) -> np.ndarray:
     """(h, w) bool: smooth blue background pixels joined to the top edge of the picture.
 
+    The top edge is the first three rows holding background, so a letterbox border is skipped.
+
     Args:
         small: (h, w, 3) uint8 RGB.
         mask: (h, w) bool, where the background is.
@@ -67,7 +69,10 @@ def sky_pixels(
     count, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=4)
     if count <= 1:
         return np.zeros_like(candidate)
-    touching = np.unique(labels[0][candidate[0]])
+    # The picture's top rows, below any letterbox border (its edge row is blurred by the resize).
+    top = int(np.argmax(mask.any(axis=1)))
+    edge = slice(top, top + 3)
+    touching = np.unique(labels[edge][candidate[edge]])
     return np.isin(labels, touching) & candidate
 
 
