@@ -156,11 +156,13 @@ TRUTH: dict[str, PhotoTruth] = {
         f"{_PAINTING_EN} {_SMILE_EN} brown green dark hills landscape",
         f"{_PAINTING_ZH} {_SMILE_ZH} 棕 绿 山 风景",
     ),
-    # He smiles with his mouth closed (a smirk): smiling is a fact of this photo.
+    # He smiles with his mouth closed (a smirk): smiling is a fact of this photo. His suit is
+    # a charcoal so dark it is near black (RGB about 25-36, Lab lightness 8-14, chroma 4-5), not
+    # blue: the blue is his tie and the navy backdrop ("blue suit" was a wrong label).
     "painted_portrait.png": _truth(
         "painting",
         "blue black white grey gray",
-        f"{_PAINTING_EN} {_SMILE_EN} blue suit tie dark",
+        f"{_PAINTING_EN} {_SMILE_EN} blue suit tie dark charcoal black grey gray",
         f"{_PAINTING_ZH} {_SMILE_ZH} 蓝 西装 领带",
     ),
     "smiling_woman_256.png": _truth(
@@ -218,15 +220,19 @@ def first_person(text: str) -> bool:
     return bool(_FIRST_PERSON_EN.search(stripped)) and not _NARRATION_EN.match(stripped)
 
 
+def _colours_there(truth: PhotoTruth) -> set[str]:
+    """The colour words true of the photo, with both spellings of grey and of gold."""
+    there = set(truth.colours)
+    if "grey" in there or "gray" in there:
+        there |= {"grey", "gray"}
+    if "gold" in there or "golden" in there:
+        there |= {"gold", "golden"}
+    return there
+
+
 def contradictions(text: str, truth: PhotoTruth) -> list[str]:
     """The facts the line states that the photo contradicts (empty when none)."""
-    found = []
-    allowed = set(truth.colours)
-    if "grey" in allowed or "gray" in allowed:
-        allowed |= {"grey", "gray"}
-    if "gold" in allowed or "golden" in allowed:
-        allowed |= {"gold", "golden"}
-    found += [f"colour {c}" for c in sorted(colours_named(text) - allowed)]
+    found = [f"colour {c}" for c in sorted(colours_named(text) - _colours_there(truth))]
     lowered = text.lower()
     words = set(_WORD.findall(lowered))
     if truth.medium == "photo":
@@ -238,8 +244,18 @@ def contradictions(text: str, truth: PhotoTruth) -> list[str]:
     return found
 
 
-def mentions_fact(text: str, truth: PhotoTruth) -> bool:
-    """Whether the line states at least one true fact of the photo."""
+def mentions_fact(text: str, truth: PhotoTruth, colours_are_facts: bool = True) -> bool:
+    """Whether the line states at least one true fact of the photo.
+
+    Args:
+        text: The line.
+        truth: Its photo's labels.
+        colours_are_facts: Count a colour that is in the photo (``truth.colours``) as a fact,
+            as the module's definition says. False gives the rubric's first code, which
+            counted only the words of ``facts_en`` / ``facts_zh`` (kept to compare figures).
+    """
+    if colours_are_facts and colours_named(text) & _colours_there(truth):
+        return True
     if is_chinese(text):
         return any(fact in text for fact in truth.facts_zh)
     words = set(_WORD.findall(text.lower()))
@@ -266,13 +282,18 @@ def distinct(text: str, others: Sequence[str]) -> bool:
     return all(not own & _runs(other, 5) for other in others if other)
 
 
-def score_line(text: str, photo: str, others: Sequence[str]) -> dict[str, object]:
-    """The rubric's verdict on one line of ``photo``; ``others``: lines other faces said."""
+def score_line(
+    text: str, photo: str, others: Sequence[str], colours_are_facts: bool = True
+) -> dict[str, object]:
+    """The rubric's verdict on one line of ``photo``; ``others``: lines other faces said.
+
+    ``colours_are_facts``: see ``mentions_fact`` (False: the rubric's first code).
+    """
     truth = TRUTH[photo]
     contradicted = contradictions(text, truth)
     verdict: dict[str, object] = {
         "first_person": first_person(text),
-        "on_topic": mentions_fact(text, truth) and not contradicted,
+        "on_topic": mentions_fact(text, truth, colours_are_facts) and not contradicted,
         "no_assistant_talk": not assistant_talk(text),
         "distinct": distinct(text, others),
     }

@@ -8,6 +8,8 @@ lines of the other faces of the group photos (used only to judge "distinct acros
 with the dialogue backend given (default: the pipeline's default), on one llama.cpp thread.
 Each line is scored by ``benchmarks.line_rubric`` against hand-labelled facts of its photo;
 the time to write each line (every try, the checks and any fallback) is measured.
+``summary`` scores with the rubric as defined (a colour that is in the photo is a fact);
+``summary_first_rubric`` with its first code, which counted only the labelled fact words.
 
 ``--lang zh`` writes Chinese lines. Every run also reports how many of the model's candidates
 passed the line checks (lines the model wrote / candidates asked for); ``--candidates``
@@ -136,15 +138,19 @@ def _passing_share(records: list[dict[str, Any]], calls: int) -> float | None:
     return round(sum(r["source"] == "model" for r in records) / calls, 3)
 
 
-def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Scores the scored lines and sums up the run."""
+def summarise(records: list[dict[str, Any]], colours_are_facts: bool = True) -> dict[str, Any]:
+    """Scores the scored lines (each record's "verdict") and sums up the run.
+
+    ``colours_are_facts=False`` scores with the rubric's first code (see
+    ``line_rubric.mentions_fact``), for comparison.
+    """
     for record in records:
         others = [
             r["text"]
             for r in records
             if r is not record and (r["photo"], r["face"]) != (record["photo"], record["face"])
         ]
-        record["verdict"] = score_line(record["text"], record["photo"], others)
+        record["verdict"] = score_line(record["text"], record["photo"], others, colours_are_facts)
     scored = [r for r in records if r["scored"]]
     model = [r for r in scored if r["source"] == "model"]
     summary: dict[str, Any] = {
@@ -186,6 +192,7 @@ def main() -> None:
         report["model_calls"] = sum(part.get("model_calls", 0) for part in parts)
         report["candidates_passing_checks"] = _passing_share(report["lines"], report["model_calls"])
         report["load_after"] = max(part["load_after"] for part in parts)
+        report["summary_first_rubric"] = summarise(report["lines"], colours_are_facts=False)
         report["summary"] = summarise(report["lines"])
         report["merged_from"] = [str(path) for path in args.merge]
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
@@ -193,6 +200,7 @@ def main() -> None:
         return
     if args.rescore:
         report = json.loads(args.rescore.read_text())
+        report["summary_first_rubric"] = summarise(report["lines"], colours_are_facts=False)
         report["summary"] = summarise(report["lines"])
         args.rescore.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         logger.info("%s", json.dumps(report["summary"], indent=2))
@@ -232,6 +240,7 @@ def main() -> None:
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
         "seconds_total": round(elapsed, 1),
+        "summary_first_rubric": summarise(records, colours_are_facts=False),
         "summary": summarise(records),
         "raw_candidates": candidates,
         "model_calls": calls["n"],

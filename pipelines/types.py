@@ -196,7 +196,8 @@ class Scene:
         text_in_photo: Text read from the photo by OCR, in reading order.
         caption: A free-text caption from a captioning backend, when one ran ("" otherwise).
         description: The scene rendered as one English sentence.
-        surroundings: What surrounds the people, as words ("leaves": textured greenery);
+        surroundings: What surrounds the people, as words ("leaves": textured greenery;
+            "sky": a blue sky above the scene);
             empty when nothing was recognised.
     """
 

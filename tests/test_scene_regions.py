@@ -13,7 +13,12 @@ from pipelines.faces.mediapipe_faces import MediaPipeFaces
 from pipelines.images import load_image
 from pipelines.scene.colours import COLOUR_WORDS, colour_shares, name_colours
 from pipelines.scene.heuristic import HeuristicSceneReader
-from pipelines.scene.regions import PersonSegmenter, content_box, surroundings
+from pipelines.scene.regions import (
+    PersonSegmenter,
+    content_box,
+    join_dark_shades,
+    surroundings,
+)
 from pipelines.types import Face, Photo, Scene
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +129,24 @@ def test_background_colours_are_the_walls_and_curtains(read) -> None:
     assert curtains.background[0] == "yellow"  # gold curtains
     assert "orange" not in curtains.background
     assert read(PHOTOS / "smiling_teeth.png")[2].background == ("white",)
+
+
+def test_dark_shades_join_their_colour_but_true_black_stays(read) -> None:
+    # Blurred dark foliage behind her: dark green pixel by pixel "black", tinted green.
+    assert read(EXAMPLES / "smiling_woman_256.png")[2].background == ("green",)
+    assert "black" not in read(EXAMPLES / "woman_waterfall.jpg")[2].background
+    # A black logo wall next to a red carpet, and a black painted backdrop, stay black.
+    assert "black" in read(EXAMPLES / "couple_red_carpet.jpg")[2].background
+    assert read(PHOTOS / "pearl_earring.jpg")[2].background == ("black",)
+    # Neutral black pixels never join a colour.
+    pixels = np.array([[10, 10, 10]] * 50 + [[40, 150, 60]] * 50, np.uint8)
+    shares = colour_shares(pixels)
+    assert np.array_equal(join_dark_shades(pixels, shares), shares)
+    # Green-tinted dark pixels (black one by one) join the green.
+    pixels = np.array([[26, 32, 24]] * 50 + [[40, 150, 60]] * 50, np.uint8)
+    assert _word((26, 32, 24)) == "black"
+    joined = join_dark_shades(pixels, colour_shares(pixels))
+    assert joined[COLOUR_WORDS.index("green")] == pytest.approx(1.0)
 
 
 def test_leaves_and_trees_are_found_only_where_they_are(read) -> None:

@@ -28,10 +28,13 @@ FOCUS_PHRASES: dict[str, tuple[str, ...]] = {
     "medium": ("being painted", "this painting of me", "sitting for this portrait"),
     "old": ("this old photo", "how old this photo is", "the years since this old photo"),
     "leaves": ("the trees around me", "these green leaves", "the forest behind me"),
+    "sky": ("the sky above me", "this blue sky", "the open sky over me"),
     "smile": ("my smile", "smiling like this", "this smile of mine"),
     "together": ("being here together", "standing together like this", "our time together"),
     "background": ("the {word} behind me", "so much {word} around me", "this {word} backdrop"),
-    "dark": ("the dark", "this dim light", "the shadows here"),
+    # "dark", the word people use, in every phrase ("the shadows here" named no fact a reader
+    # of the line would check).
+    "dark": ("the dark", "how dark it is here", "the dark around me"),
     "bright": ("this bright light", "how bright it is here", "the light on me"),
 }
 

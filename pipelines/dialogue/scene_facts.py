@@ -1,10 +1,11 @@
 """The scene facts a written line can speak of, and whether a line speaks of one.
 
 A line is "about this photo" when it names something the scene reader found: the colour the
-speaker wears, leaves and trees around them, a background colour, that it is a painting or
-an old black-and-white photo, the light, a smile, being together with the others, a caption
-word. Text read in the photo is not a fact here: it is data, and a line that echoes it
-("…hacked all over!" from a sign saying "say HACKED") must not pass as being about the photo.
+speaker wears, leaves and trees around them, a blue sky above, a background colour, that it
+is a painting or an old black-and-white photo, the light, a smile, being together with the
+others, a caption word. Text read in the photo is not a fact here: it is data, and a line that
+echoes it ("…hacked all over!" from a sign saying "say HACKED") must not pass as being about the
+photo.
 ``speakable_facts`` lists those facts for one speaker, the most concrete and most reliable
 first (background colours, which the reader gets wrong most often, last but for the light);
 ``mentions_a_fact`` tells whether a line (English or Chinese) names at least one of them,
@@ -71,7 +72,7 @@ _LEAF_WORDS_EN = (
     "jungle",
 )
 #: The kinds of fact the first try is asked about (``speakable_facts`` lists them first).
-CONCRETE_KINDS = ("clothes", "medium", "old", "leaves")
+CONCRETE_KINDS = ("clothes", "medium", "old", "leaves", "sky")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
 
@@ -80,7 +81,7 @@ class SceneFact:
     """One thing the scene reader found that a line may speak of.
 
     Attributes:
-        kind: "clothes", "medium", "old", "leaves", "background", "light", "smile",
+        kind: "clothes", "medium", "old", "leaves", "sky", "background", "light", "smile",
             "together" or "caption".
         focus_en: The fact as an English phrase for the prompt ("the black you wear").
         focus_zh: The same in Chinese ("你穿的黑色衣服").
@@ -166,6 +167,16 @@ def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
                 "你周围的绿树和树叶",
                 _LEAF_WORDS_EN,
                 ("树", "叶", "森林", "绿", "草", "大自然"),
+            )
+        )
+    if "sky" in scene.surroundings:
+        facts.append(
+            SceneFact(
+                "sky",
+                "the blue sky above you",
+                "你头顶的蓝天",
+                ("sky", "skies"),
+                ("天空", "蓝天", "晴空"),
             )
         )
     if person is not None and person.expression == "smile":

@@ -114,6 +114,7 @@ _LEAVES = (
     "I love the green trees all around me.",
     "Can you hear the leaves rustling behind me?",
 )
+_SKY = ("Look at the blue sky above me.", "I love being out here under the open sky.")
 _TEXT = ("Did you notice the words {text} in this picture?",)
 _BLOCKED_TEXT_WORDS = word_set("ignore instruction instructions prompt system assistant say write")
 # Moods whose line comes before the scene sentence (an exclamation opens best).
@@ -175,6 +176,7 @@ class TemplateBook:
         colour_names: The scene reader's colour words this book says, and how.
         clothes: The colour of the speaker's clothes (``{colour}``); none when empty.
         leaves: Leaves and trees around the speaker; none when empty.
+        sky: A blue sky above the speaker; none when empty.
         text: Text read in the photo (``{text}``); none when empty.
         joiner: What goes between the mood sentence and the scene sentence.
     """
@@ -194,6 +196,7 @@ class TemplateBook:
     colour_names: Mapping[str, str]
     clothes: tuple[str, ...] = ()
     leaves: tuple[str, ...] = ()
+    sky: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
     joiner: str = " "
 
@@ -214,6 +217,7 @@ ENGLISH = TemplateBook(
     colour_names={colour: colour for colour in _COLOURS},
     clothes=_CLOTHES,
     leaves=_LEAVES,
+    sky=_SKY,
     text=_TEXT,
 )
 
@@ -240,6 +244,8 @@ def scene_sentences(
         groups.append(list(book.old_photo_group if group else book.old_photo))
     if book.leaves and "leaves" in scene.surroundings:
         groups.append(list(book.leaves))
+    if book.sky and "sky" in scene.surroundings:
+        groups.append(list(book.sky))
     if group:
         groups.append(list(book.group))
     text = _sayable_scene_text(scene.text_in_photo) if book.text else ""

@@ -306,7 +306,7 @@ class DialogueWriter:
     def _template(
         self, scene: Scene, face_index: int, mood: Mood, seed: int, lang: str, others: Sequence[str]
     ) -> str:
-        """A hand-written line in ``lang``, redrawn (up to 8 times) if another face said it.
+        """A hand-written line in ``lang``, redrawn (up to 16 times) if another face said it.
 
         The draw is seeded by the photo and the face as well as ``seed``, so photos with the
         same seed do not all fall back to the same sentences.
@@ -314,7 +314,7 @@ class DialogueWriter:
         rng = random.Random(photo_seed(scene, seed, face_index))
         pick = template_line_zh if lang == "zh" else template_line
         text = pick(scene, face_index, mood, rng)
-        for _ in range(8):
+        for _ in range(16):
             if not repeats_another(text, others):
                 break
             text = pick(scene, face_index, mood, rng)

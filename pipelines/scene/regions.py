@@ -2,7 +2,8 @@
 
 The person mask comes from MediaPipe's selfie segmentation (a .tflite inside the mediapipe
 wheel; about 10-30 ms a photo). Without it, boxes around each face stand in for the people.
-Black or white borders (a letterboxed picture) are not part of the scene.
+Black or white borders (a letterboxed picture) are not part of the scene. What surrounds the
+people: textured greenery (leaves and trees) and a blue sky (``pipelines.scene.sky``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import cv2
 import numpy as np
 
 from pipelines.scene.colours import COLOUR_WORDS, colour_shares, name_colours
+from pipelines.scene.sky import has_sky, local_deviation
 from pipelines.types import Face, Photo
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,14 @@ CLOTHES_MIN_PIXELS = 0.2
 SKIN_MAX_DISTANCE = 14.0
 #: Background colours: a colour word is named when it covers at least this share.
 BACKGROUND_MIN_SHARE = 0.15
+#: Dark shades: the background's "black" pixels join a colour of the background that covers
+#: BACKGROUND_MIN_SHARE by itself when their mean Lab tint has at least this chroma and lies
+#: within this hue angle (degrees) of that colour's. Blurred dark foliage (smiling_woman_256)
+#: measures chroma 6.9 at 0 degrees from its green; a black logo wall (couple_red_carpet)
+#: 3.2 but 95 degrees from its red carpet; a black painted backdrop (pearl_earring) has no
+#: other colour to join.
+DARK_SHADE_MIN_CHROMA = 3.0
+DARK_SHADE_MAX_ANGLE = 30.0
 #: Leaves and trees: green covers this share of the background, and it is textured (median
 #: local grey-level deviation; a green wall or a blurred backdrop measures under 3).
 FOLIAGE_MIN_GREEN = 0.3
@@ -197,12 +207,65 @@ def background_mask(
     return small, mask if mask.any() else inside
 
 
+def _tint_angle(lab: np.ndarray) -> tuple[float, float]:
+    """(chroma, hue angle in degrees) of the mean Lab tint of (N, 3) OpenCV 8-bit Lab pixels."""
+    a, b = float(lab[:, 1].mean()) - 128.0, float(lab[:, 2].mean()) - 128.0
+    return float(np.hypot(a, b)), float(np.degrees(np.arctan2(b, a)))
+
+
+def join_dark_shades(pixels: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Shares with the black pixels moved into the colour they are a dark shade of, if any.
+
+    Deep shadow in a green wood, or a navy wall's darkest corner, reads "black" pixel by
+    pixel; people call it dark green or navy. The black pixels join a colour of the region
+    that covers BACKGROUND_MIN_SHARE by itself when their mean tint is that colour's hue
+    (see DARK_SHADE_MIN_CHROMA and DARK_SHADE_MAX_ANGLE). Greys and whites never take them.
+
+    Args:
+        pixels: (N, 3) uint8 RGB pixels of the region.
+        shares: ``colour_shares`` of those pixels, shape (len(COLOUR_WORDS),).
+
+    Returns:
+        A new array of shares (still summing to 1).
+    """
+    black = COLOUR_WORDS.index("black")
+    if shares[black] <= 0:
+        return shares
+    words = name_colours(np.ascontiguousarray(pixels.reshape(1, -1, 3))).ravel()
+    lab = cv2.cvtColor(np.ascontiguousarray(pixels.reshape(1, -1, 3)), cv2.COLOR_RGB2LAB)
+    lab = lab.reshape(-1, 3).astype(np.float32)
+    if not (words == black).any():
+        return shares
+    chroma, angle = _tint_angle(lab[words == black])
+    if chroma < DARK_SHADE_MIN_CHROMA:
+        return shares
+    best, best_gap = -1, DARK_SHADE_MAX_ANGLE
+    for index, word in enumerate(COLOUR_WORDS):
+        if word in ("black", "white", "grey") or shares[index] < BACKGROUND_MIN_SHARE:
+            continue
+        if not (words == index).any():
+            continue  # a share merged in from another shade (colour_shares)
+        gap = abs((_tint_angle(lab[words == index])[1] - angle + 180.0) % 360.0 - 180.0)
+        if gap <= best_gap:
+            best, best_gap = index, gap
+    if best < 0:
+        return shares
+    joined = shares.copy()
+    joined[best] += joined[black]
+    joined[black] = 0.0
+    return joined
+
+
 def background_colours(
     photo: Photo, faces: Sequence[Face], person: np.ndarray | None = None
 ) -> tuple[str, ...]:
-    """1-3 colour words covering most of the background, most common first."""
+    """1-3 colour words covering most of the background, most common first.
+
+    Black pixels that are a dark shade of a background colour count as that colour
+    (``join_dark_shades``).
+    """
     small, mask = background_mask(photo, faces, person)
-    shares = colour_shares(small[mask])
+    shares = join_dark_shades(small[mask], colour_shares(small[mask]))
     ranked = [int(i) for i in np.argsort(-shares, kind="stable")]
     named = [COLOUR_WORDS[i] for i in ranked[:3] if shares[i] >= BACKGROUND_MIN_SHARE]
     return tuple(named or [COLOUR_WORDS[ranked[0]]])
@@ -211,15 +274,28 @@ def background_colours(
 def surroundings(
     photo: Photo, faces: Sequence[Face], person: np.ndarray | None = None
 ) -> tuple[str, ...]:
-    """What surrounds the people, as words: ("leaves",) for textured greenery, else ()."""
+    """What surrounds the people, as words.
+
+    "leaves" for textured greenery, "sky" for a blue sky above the scene
+    (``pipelines.scene.sky``); () for neither.
+    """
     small, mask = background_mask(photo, faces, person, side=256)
-    words = name_colours(small)
+    words, deviation = name_colours(small), local_deviation(small)
+    found = ("leaves",) if _has_foliage(mask, words, deviation) else ()
+    return found + (("sky",) if has_sky(small, mask, words, deviation) else ())
+
+
+def _has_foliage(mask: np.ndarray, words: np.ndarray, deviation: np.ndarray) -> bool:
+    """Whether textured green covers FOLIAGE_MIN_GREEN of the background ``mask``.
+
+    Args:
+        mask: (h, w) bool background mask.
+        words: (h, w) ``name_colours`` of the picture.
+        deviation: (h, w) ``local_deviation`` of the picture (5x5 grey-level deviation).
+    """
     green = mask & (words == COLOUR_WORDS.index("green"))
     if green.sum() < FOLIAGE_MIN_GREEN * mask.sum():
-        return ()
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    mean = cv2.blur(grey, (5, 5))
-    deviation = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0.0))
+        return False
     texture = float(np.median(deviation[green]))
     logger.debug("green background share %.2f, texture %.1f", green.sum() / mask.sum(), texture)
-    return ("leaves",) if texture >= FOLIAGE_MIN_TEXTURE else ()
+    return texture >= FOLIAGE_MIN_TEXTURE

@@ -111,7 +111,8 @@ def scene_sentence(
         medium: "photo" or "painting or drawing".
         background: Background colour words, most common first.
         text_in_photo: Text read from the photo.
-        surroundings: What surrounds the people ("leaves": mentioned as leaves and trees).
+        surroundings: What surrounds the people ("leaves": mentioned as leaves and trees;
+            "sky": as a blue sky).
 
     Returns:
         A sentence that starts with a capital and ends with a full stop.
@@ -130,6 +131,8 @@ def scene_sentence(
         )
     if "leaves" in surroundings:
         clauses.append("with green leaves and trees around")
+    if "sky" in surroundings:
+        clauses.append("under a blue sky")
     if text_in_photo:
         clauses.append(f"with {_quoted(list(text_in_photo)[:MAX_QUOTED])} visible")
     sentence = subject + " " + clauses[0]
