@@ -113,6 +113,21 @@ def _colour_name_zh(colour: str) -> str:
     return f"{char}色" if char else colour
 
 
+#: The fact of each thing the reader may find around the people (``Scene.surroundings``).
+_SURROUNDINGS: dict[str, SceneFact] = {
+    "leaves": SceneFact(
+        "leaves",
+        "the green leaves and trees around you",
+        "你周围的绿树和树叶",
+        _LEAF_WORDS_EN,
+        ("树", "叶", "森林", "绿", "草", "大自然"),
+    ),
+    "sky": SceneFact(
+        "sky", "the blue sky above you", "你头顶的蓝天", ("sky", "skies"), ("天空", "蓝天", "晴空")
+    ),
+}
+
+
 def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
     """The facts of the scene the speaker ``face_index`` may speak of, most concrete first.
 
@@ -159,26 +174,7 @@ def speakable_facts(scene: Scene, face_index: int) -> tuple[SceneFact, ...]:
                 ("黑白", "老照片", "泛黄", "多年", "以前", "当年", "那时", "很久", "灰"),
             )
         )
-    if "leaves" in scene.surroundings:
-        facts.append(
-            SceneFact(
-                "leaves",
-                "the green leaves and trees around you",
-                "你周围的绿树和树叶",
-                _LEAF_WORDS_EN,
-                ("树", "叶", "森林", "绿", "草", "大自然"),
-            )
-        )
-    if "sky" in scene.surroundings:
-        facts.append(
-            SceneFact(
-                "sky",
-                "the blue sky above you",
-                "你头顶的蓝天",
-                ("sky", "skies"),
-                ("天空", "蓝天", "晴空"),
-            )
-        )
+    facts += [fact for name, fact in _SURROUNDINGS.items() if name in scene.surroundings]
     if person is not None and person.expression == "smile":
         facts.append(
             SceneFact("smile", "your smile", "你的微笑", ("smil*", "grin*", "laugh*"), ("笑",))
