@@ -35,6 +35,7 @@ from pipelines.errors.text import Notice
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
+from pipelines.scene.later import SceneLater
 from pipelines.speech.catalogue import AUTO, check_voice_name
 from pipelines.text import normalize_line, resolve_language
 from pipelines.timeline import Timeline, Turn, lay_out
@@ -151,9 +152,9 @@ def render_line(
 
     When the words are known before the photo is read (a typed line, a recording), the voice
     is made on a worker thread while the faces are found (a voice that fits the face, once
-    they are found), and the scene, which such a line does not need, is read on a worker
-    thread while the frames are drawn (the result carries it): the first frames come sooner,
-    which a streamed video shows.
+    they are found), and the scene, which such a line does not need, is not read during the
+    render: the result reads it the first time its ``scene`` is read
+    (``pipelines.scene.later``), so the drawing and the encoder have the cores to themselves.
 
     Args:
         pipeline: Supplies the models, limits and encoding settings.
@@ -189,10 +190,9 @@ def render_line(
     if request.text is None and request.audio is None:
         scene = run.call("scene", pipeline.describe_scene, photo, faces)
         reading = PhotoReading(photo, faces, scene)
-    else:  # the words are known: the scene is read while the frames are drawn
-        with run.stage("scene") as deadline:
-            later_scene = deadline.start(pipeline.describe_scene, photo, faces)
-        reading = ReadingInProgress(photo, faces, later_scene.result)
+    else:  # the words are known: the scene is read only if the result's scene is read
+        with run.stage("scene"):
+            reading = ReadingInProgress(photo, faces, _scene_later(pipeline, photo, faces, run))
 
     with run.stage("dialogue") as deadline:
         if request.audio is not None:
@@ -248,6 +248,18 @@ def _transcribed(speech: Speech, run: RenderRun) -> Speech:
         logger.warning("the recording was not transcribed: %s", error.message)
         run.warn(Notice("warn.not_transcribed"))
         return speech
+
+
+def _scene_later(
+    pipeline: TalkingPhotoPipeline, photo: Photo, faces: tuple[Face, ...], run: RenderRun
+) -> SceneLater:
+    """The photo's scene, read within the scene stage's budget when it is first asked for."""
+    from pipelines.stage_timeout import StageDeadline
+
+    seconds = run.stage_seconds
+    return SceneLater(
+        lambda: StageDeadline("scene", seconds).run(pipeline.describe_scene, photo, faces)
+    )
 
 
 def _start_voice_early(
@@ -306,8 +318,8 @@ def render_timeline(
     Args:
         pipeline: Supplies the animator, frame rate, quality, limits and output folder.
         run: Progress, budgets, cancellation and warnings of this render.
-        reading: The photo, its faces and its scene (one still being read is waited for
-            once the video is made).
+        reading: The photo, its faces and its scene (a scene still to read is read when
+            the result's ``scene`` is first read).
         timeline: Audio, each face's utterances, and the subtitle cues.
         lines: What was said, in order (returned in the result).
         moods: Mood per face index (faces not given: neutral).
@@ -372,7 +384,7 @@ def render_timeline(
             captions=options.captions,
             segments=run.segments,
         )
-    scene = reading.finished().scene
+    scene = reading.scene_later if isinstance(reading, ReadingInProgress) else reading.scene
     run.done()
     for note in pipeline.backend_notes():
         run.warn(note)
