@@ -173,9 +173,11 @@ def render_line(
         request = dataclasses.replace(request, voice=dataclasses.replace(request.voice, lang=lang))
     early_voice = _start_voice_early(pipeline, request, run)
     if request.text is None and request.audio is None:
-        pipeline.preload(("dialogue", "speech", "animator"))
+        pipeline.preload(("dialogue", "animator"))
+        pipeline.preload_voice(request.voice)
     elif early_voice is None and request.audio is None:
-        pipeline.preload(("speech", "animator"))  # the voice waits for the face
+        pipeline.preload(("animator",))
+        pipeline.preload_voice(request.voice)  # the voice itself waits for the face
     else:
         pipeline.preload(("animator",))
     photo, faces = pipeline.find_faces(request.photo, run)
