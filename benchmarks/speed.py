@@ -220,7 +220,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.cold is not None:
         folder = args.out or Path(tempfile.mkdtemp(prefix="talking-photo-cold-"))
         _cold_child(args.cold, args.text, folder)
-        return
+        from pipelines.cli.common import exit_now
+
+        exit_now(0)  # as ``talking-photo render`` ends (``pipelines.cli.main.ONE_SHOT_COMMANDS``)
     from pipelines import Settings, TalkingPhotoPipeline
 
     logging.basicConfig(level=logging.INFO)
