@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -181,6 +182,7 @@ def render_line(
     else:
         pipeline.preload(("animator",))
     photo, faces = pipeline.find_faces(request.photo, run)
+    _prepare_faces_early(pipeline, photo, faces)
     speaker = choose_face(faces, request.face_index)
     voice = request.voice
     if early_voice is None and request.audio is None:
@@ -250,6 +252,25 @@ def _transcribed(speech: Speech, run: RenderRun) -> Speech:
         logger.warning("the recording was not transcribed: %s", error.message)
         run.warn(Notice("warn.not_transcribed"))
         return speech
+
+
+def _prepare_faces_early(
+    pipeline: TalkingPhotoPipeline, photo: Photo, faces: Sequence[Face]
+) -> None:
+    """Prepares the faces for animation on a background thread while the voice is made.
+
+    The animator waits for a face still being prepared instead of preparing it twice, so the
+    first frame comes as soon as the voice is ready (the app does this when a photo is
+    uploaded; a cold render had it between the voice and the first frame).
+    """
+
+    def prepare() -> None:
+        try:
+            pipeline.prepare_animation(photo, faces)
+        except TalkingPhotoError as error:  # the render that needs the animator says it
+            logger.info("The faces were not prepared ahead: %s", error.message)
+
+    threading.Thread(target=prepare, name="prepare-faces", daemon=True).start()
 
 
 def _scene_later(
