@@ -52,12 +52,13 @@ def _one_run(photo: Path, text: str, folder: Path, root: Path, label: str) -> di
     report = speed.cold_start(photo, text, folder, root=root)
     report["load_before"] = round(load, 2)
     logger.info(
-        "%s, %s: %.2f s for %.2f s of speech (RTF %.2f, load %.1f)",
+        "%s, %s: %.2f s for %.2f s of speech (RTF %.2f, CPU %.1f s, load %.1f)",
         label,
         photo.name,
         report["wall_s"],
         report["audio_s"],
         report["real_time_factor"],
+        report["cpu_s"],
         load,
     )
     return report
@@ -68,6 +69,7 @@ def _summary(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         size: {
             "median_wall_s": round(statistics.median(r["wall_s"] for r in reports), 2),
             "median_rtf": round(statistics.median(r["real_time_factor"] for r in reports), 3),
+            "median_cpu_s": round(statistics.median(r.get("cpu_s", 0.0) for r in reports), 2),
             "loads": [r["load_before"] for r in reports],
             "runs": reports,
         }
@@ -142,8 +144,8 @@ def markdown(results: dict[str, Any]) -> str:
             f" {reference['commit']} (the reference), on the same machine:",
             "",
             "| case | median wall (s) | median RTF | reference wall (s) | reference RTF |"
-            " wall ratio (median of pairs) |",
-            "|---|---|---|---|---|---|",
+            " wall ratio (median of pairs) | median CPU (s) | reference CPU (s) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for size, row in results["sizes"].items():
             ref = reference["sizes"][size]
@@ -151,7 +153,8 @@ def markdown(results: dict[str, Any]) -> str:
             ratio = statistics.median(new["wall_s"] / old["wall_s"] for new, old in pairs)
             lines.append(
                 f"| {_case_name(size)} | {row['median_wall_s']} | {row['median_rtf']} "
-                f"| {ref['median_wall_s']} | {ref['median_rtf']} | {ratio:.2f} |"
+                f"| {ref['median_wall_s']} | {ref['median_rtf']} | {ratio:.2f} "
+                f"| {row['median_cpu_s']} | {ref['median_cpu_s']} |"
             )
     return "\n".join(lines) + "\n"
 
