@@ -175,16 +175,20 @@ def cold_start(photo_path: Path, text: str, folder: Path, root: Path = ROOT) -> 
         "--out",
         str(folder),
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     finished = subprocess.run(
         command, capture_output=True, text=True, env=env, check=False, cwd=root
     )
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if finished.returncode != 0:
         raise RuntimeError(f"The cold-start render failed:\n{finished.stderr[-3000:]}")
     report = json.loads(finished.stdout.strip().splitlines()[-1])
     report["wall_s"] = wall
     report["real_time_factor"] = wall / report["audio_s"]
+    # CPU of the render's process and its ffmpeg, far less moved by other work than the wall.
+    report["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return report
 
 
@@ -220,7 +224,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.cold is not None:
         folder = args.out or Path(tempfile.mkdtemp(prefix="talking-photo-cold-"))
         _cold_child(args.cold, args.text, folder)
-        return
+        from pipelines.cli.common import exit_now
+
+        exit_now(0)  # as ``talking-photo render`` ends (``pipelines.cli.main.ONE_SHOT_COMMANDS``)
     from pipelines import Settings, TalkingPhotoPipeline
 
     logging.basicConfig(level=logging.INFO)

@@ -137,9 +137,15 @@ class TalkingPhotoPipeline(LanguageChoice):
         return tuple(self._notes.values())
 
     def warm_up(self, stages: Sequence[Stage] = RENDER_STAGES) -> None:
-        """Loads the backends of the given stages now instead of on first use."""
+        """Loads the backends of the given stages now instead of on first use.
+
+        A backend that loads its models on first use (the voice catalogue's engines) loads
+        its usual ones now too (its ``warm_up``).
+        """
         for stage in stages:
-            self.backend(stage)
+            warm = getattr(self.backend(stage), "warm_up", None)
+            if callable(warm):
+                warm()
 
     def preload(self, stages: Sequence[Stage]) -> None:
         """Starts loading the backends of these stages on background threads, if not loaded.
@@ -154,6 +160,29 @@ class TalkingPhotoPipeline(LanguageChoice):
                 target=self._preload_one, args=(stage,), name=f"load-{stage}", daemon=True
             )
             thread.start()
+
+    def preload_voice(self, voice: Voice) -> None:
+        """Starts loading, on a background thread, what may speak ``voice`` (its ``lang`` set).
+
+        With the voice catalogue that is the voice's engine, or for "auto" the one speaking
+        most of its language's voices (``CatalogueSpeech.likely_engine``), not every engine:
+        a cold Mandarin render does not load the English voices.
+        """
+        thread = threading.Thread(
+            target=self._preload_voice, args=(voice,), name="load-voice", daemon=True
+        )
+        thread.start()
+
+    def _preload_voice(self, voice: Voice) -> None:
+        try:
+            backend = self.speech_backend(voice.lang)
+        except BackendUnavailable as error:  # the render that needs it raises it again
+            logger.info("Could not preload the voice: %s", error.message)
+            return
+        likely_engine = getattr(backend, "likely_engine", None)
+        engine = likely_engine(voice) if callable(likely_engine) else None
+        if engine is not None:
+            backend.preload((engine,))  # type: ignore[attr-defined]
 
     def _preload_one(self, stage: Stage) -> None:
         try:

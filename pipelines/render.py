@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,6 +36,7 @@ from pipelines.errors.text import Notice
 from pipelines.faces.selection import choose_face, faces_to_animate
 from pipelines.protocols import Voice
 from pipelines.render_run import RenderRun
+from pipelines.scene.later import SceneLater
 from pipelines.speech.catalogue import AUTO, check_voice_name
 from pipelines.text import normalize_line, resolve_language
 from pipelines.timeline import Timeline, Turn, lay_out
@@ -151,9 +153,9 @@ def render_line(
 
     When the words are known before the photo is read (a typed line, a recording), the voice
     is made on a worker thread while the faces are found (a voice that fits the face, once
-    they are found), and the scene, which such a line does not need, is read on a worker
-    thread while the frames are drawn (the result carries it): the first frames come sooner,
-    which a streamed video shows.
+    they are found), and the scene, which such a line does not need, is not read during the
+    render: the result reads it the first time its ``scene`` is read
+    (``pipelines.scene.later``), so the drawing and the encoder have the cores to themselves.
 
     Args:
         pipeline: Supplies the models, limits and encoding settings.
@@ -172,12 +174,15 @@ def render_line(
         request = dataclasses.replace(request, voice=dataclasses.replace(request.voice, lang=lang))
     early_voice = _start_voice_early(pipeline, request, run)
     if request.text is None and request.audio is None:
-        pipeline.preload(("dialogue", "speech", "animator"))
+        pipeline.preload(("dialogue", "animator"))
+        pipeline.preload_voice(request.voice)
     elif early_voice is None and request.audio is None:
-        pipeline.preload(("speech", "animator"))  # the voice waits for the face
+        pipeline.preload(("animator",))
+        pipeline.preload_voice(request.voice)  # the voice itself waits for the face
     else:
         pipeline.preload(("animator",))
     photo, faces = pipeline.find_faces(request.photo, run)
+    _prepare_faces_early(pipeline, photo, faces)
     speaker = choose_face(faces, request.face_index)
     voice = request.voice
     if early_voice is None and request.audio is None:
@@ -189,10 +194,9 @@ def render_line(
     if request.text is None and request.audio is None:
         scene = run.call("scene", pipeline.describe_scene, photo, faces)
         reading = PhotoReading(photo, faces, scene)
-    else:  # the words are known: the scene is read while the frames are drawn
-        with run.stage("scene") as deadline:
-            later_scene = deadline.start(pipeline.describe_scene, photo, faces)
-        reading = ReadingInProgress(photo, faces, later_scene.result)
+    else:  # the words are known: the scene is read only if the result's scene is read
+        with run.stage("scene"):
+            reading = ReadingInProgress(photo, faces, _scene_later(pipeline, photo, faces, run))
 
     with run.stage("dialogue") as deadline:
         if request.audio is not None:
@@ -248,6 +252,37 @@ def _transcribed(speech: Speech, run: RenderRun) -> Speech:
         logger.warning("the recording was not transcribed: %s", error.message)
         run.warn(Notice("warn.not_transcribed"))
         return speech
+
+
+def _prepare_faces_early(
+    pipeline: TalkingPhotoPipeline, photo: Photo, faces: Sequence[Face]
+) -> None:
+    """Prepares the faces for animation on a background thread while the voice is made.
+
+    The animator waits for a face still being prepared instead of preparing it twice, so the
+    first frame comes as soon as the voice is ready (the app does this when a photo is
+    uploaded; a cold render had it between the voice and the first frame).
+    """
+
+    def prepare() -> None:
+        try:
+            pipeline.prepare_animation(photo, faces)
+        except TalkingPhotoError as error:  # the render that needs the animator says it
+            logger.info("The faces were not prepared ahead: %s", error.message)
+
+    threading.Thread(target=prepare, name="prepare-faces", daemon=True).start()
+
+
+def _scene_later(
+    pipeline: TalkingPhotoPipeline, photo: Photo, faces: tuple[Face, ...], run: RenderRun
+) -> SceneLater:
+    """The photo's scene, read within the scene stage's budget when it is first asked for."""
+    from pipelines.stage_timeout import StageDeadline
+
+    seconds = run.stage_seconds
+    return SceneLater(
+        lambda: StageDeadline("scene", seconds).run(pipeline.describe_scene, photo, faces)
+    )
 
 
 def _start_voice_early(
@@ -306,8 +341,8 @@ def render_timeline(
     Args:
         pipeline: Supplies the animator, frame rate, quality, limits and output folder.
         run: Progress, budgets, cancellation and warnings of this render.
-        reading: The photo, its faces and its scene (one still being read is waited for
-            once the video is made).
+        reading: The photo, its faces and its scene (a scene still to read is read when
+            the result's ``scene`` is first read).
         timeline: Audio, each face's utterances, and the subtitle cues.
         lines: What was said, in order (returned in the result).
         moods: Mood per face index (faces not given: neutral).
@@ -372,7 +407,7 @@ def render_timeline(
             captions=options.captions,
             segments=run.segments,
         )
-    scene = reading.finished().scene
+    scene = reading.scene_later if isinstance(reading, ReadingInProgress) else reading.scene
     run.done()
     for note in pipeline.backend_notes():
         run.warn(note)

@@ -10,12 +10,13 @@ Times are seconds from the start of the audio.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+
+from pipelines.scene.later import SceneField, SceneLater
 
 Mood = Literal["neutral", "happy", "sad", "excited", "surprised", "angry"]
 #: The moods every dialogue backend and the animator understand, the default first.
@@ -233,23 +234,25 @@ class PhotoReading:
 
 @dataclass(frozen=True, eq=False)
 class ReadingInProgress:
-    """A photo whose faces are found while its scene is still being read.
+    """A photo whose faces are found and whose scene is read only when it is asked for.
 
-    A typed line needs no scene, so its render reads the scene on a worker thread while the
-    frames are drawn; the result carries the scene once it is read.
+    A typed line or the user's recording needs no scene, so its render does not read it:
+    the result carries a ``SceneLater`` that reads it the first time ``RenderResult.scene``
+    is read (``pipelines.scene.later``).
 
     Attributes:
         photo: The working photo.
         faces: Every face found, left to right (never empty).
-        scene_later: Waits for the scene and returns it (raises what reading it raised).
+        scene_later: Reads the scene on its first call, then returns that scene (raises what
+            reading it raised).
     """
 
     photo: Photo
     faces: tuple[Face, ...]
-    scene_later: Callable[[], Scene]
+    scene_later: SceneLater
 
     def finished(self) -> PhotoReading:
-        """The whole reading, once the scene is read (waits for it)."""
+        """The whole reading, the scene read now if it has not been yet."""
         return PhotoReading(self.photo, self.faces, self.scene_later())
 
 
@@ -405,7 +408,9 @@ class RenderResult:
         subtitles: Path of the SRT.
         lines: The lines spoken.
         faces: Every face found in the photo (summaries are in ``Face.summary``).
-        scene: The scene description.
+        scene: The scene description. A render whose words did not need it (a typed line,
+            the user's recording) reads it when this is first read
+            (``pipelines.scene.later``).
         duration: Video length in seconds.
         timings: Seconds spent per stage, keyed by stage name.
         warnings: Things the user should know (a fallback was used, a limit was applied).
@@ -418,8 +423,13 @@ class RenderResult:
     subtitles: Path
     lines: tuple[Line, ...]
     faces: tuple[Face, ...]
-    scene: Scene
+    # A descriptor, not a default (the field has none): see pipelines.scene.later.
+    scene: Scene = SceneField()  # type: ignore[assignment]  # noqa: RUF009
     duration: float
     timings: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     voices: dict[int, str] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields to pickle, the scene read (a scene still to read is not picklable)."""
+        return {**self.__dict__, "_scene_value": self.scene}

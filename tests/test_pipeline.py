@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import threading
 from pathlib import Path
 from typing import Any
@@ -160,35 +162,41 @@ def scene_read_after(
     return read
 
 
-def test_a_typed_line_s_fitting_voice_is_spoken_while_the_scene_is_read(
+def test_a_typed_line_s_fitting_voice_is_spoken_before_the_scene_is_read(
     pipeline: TalkingPhotoPipeline,
     examples: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # With the default "auto" voice the voice must already be on its way once the faces are
-    # found, not after the scene.
+    # found, not after the scene (which is read only when the result's scene is read).
     read = scene_read_after(pipeline, pipeline, "speak", monkeypatch)
     result = pipeline.render(
         RenderRequest(examples / "einstein_bw.jpg", text="Hello.", output=tmp_path / "out.mp4")
     )
+    assert read == [] and result.scene.description  # read now, after the voice was made
     assert [waited for waited, _ in read] == [True]
     assert result.voices and "auto" not in result.voices.values() and result.video.is_file()
 
 
-def test_a_typed_line_s_scene_is_read_while_the_frames_are_drawn(
+def test_a_typed_line_s_scene_is_read_only_when_the_result_s_scene_is_read(
     pipeline: TalkingPhotoPipeline,
     examples: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A typed line's scene is read beside the drawing, and the result still carries it.
+    # A typed line needs no scene: the render does not read it, the result still carries it
+    # (read once, at the first read of result.scene, in every form the result is read in).
     read = scene_read_after(pipeline, pipeline.backend("animator"), "render", monkeypatch)
     result = pipeline.render(
         RenderRequest(examples / "einstein_bw.jpg", text="Hello.", output=tmp_path / "out.mp4")
     )
-    assert [waited for waited, _ in read] == [True]
-    assert result.scene is read[0][1] and result.scene.description
+    assert read == []
+    assert result.scene.description and [waited for waited, _ in read] == [True]
+    assert result.scene is read[0][1] and len(read) == 1
+    assert dataclasses.asdict(result)["scene"] == dataclasses.asdict(read[0][1])
+    copied = pickle.loads(pickle.dumps(result))
+    assert copied.scene == result.scene and copied.video == result.video
 
 
 def test_models_load_once_per_pipeline(pipeline: TalkingPhotoPipeline) -> None:

@@ -89,6 +89,38 @@ def test_an_unknown_voice_is_refused_with_the_choices_listed(voices) -> None:
             assert choice in refused.value.message
 
 
+def test_engines_load_on_first_use_and_a_render_preloads_only_its_likely_one() -> None:
+    from pipelines.speech.voices import EAGER_ENGINES, CatalogueSpeech
+
+    fresh = CatalogueSpeech()
+    assert fresh._engines == {}  # nothing loads when the backend is created
+    likely = {
+        (name, lang): fresh.likely_engine(Voice(name=name, lang=lang))
+        for name, lang in [
+            ("auto", "en"),
+            ("auto", "zh"),
+            ("en-male", "en"),
+            ("default", "en"),
+            ("child", "en"),
+            ("female", "zh"),
+            ("zh-child", "auto"),
+        ]
+    }
+    assert likely == {
+        ("auto", "en"): "hibari",  # three of the four English voices
+        ("auto", "zh"): "kokoro-zh-male",  # any: Kokoro's voices share one model
+        ("en-male", "en"): "piper",
+        ("default", "en"): "piper",
+        ("child", "en"): "hibari",
+        ("female", "zh"): "kokoro-zh-female",
+        ("zh-child", "auto"): "kokoro-zh-child",
+    }
+    fresh.preload(("hibari",))
+    assert set(fresh._engines) == {"hibari"}
+    fresh.warm_up()
+    assert set(fresh._engines) == set(EAGER_ENGINES)
+
+
 def test_a_request_takes_a_voice_by_name(examples: Path) -> None:
     from pipelines import RenderRequest
 

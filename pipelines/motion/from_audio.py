@@ -14,7 +14,6 @@ import logging
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import find_peaks
 
 from pipelines.motion.expression import SpeechEvents
 from pipelines.motion.signal import INTERNAL_RATE, smooth, utterance_grid
@@ -169,6 +168,8 @@ def _events(open_amount: np.ndarray) -> SpeechEvents:
         previous_end = end
     if len(open_amount) - previous_end >= PAUSE_S * rate:
         pauses.append((previous_end / rate, len(open_amount) / rate))
+    from scipy.signal import find_peaks  # only for a recording: scipy.signal is slow to import
+
     peaks, props = find_peaks(
         smooth(open_amount, rate, 0.03), prominence=0.2, distance=int(0.25 * rate)
     )

@@ -102,8 +102,9 @@ class PersonSegmenter:
     """MediaPipe selfie segmentation: which pixels belong to a person (thread-safe)."""
 
     def __init__(self) -> None:
-        import mediapipe as mp
+        from pipelines.faces.mediapipe_import import import_mediapipe
 
+        mp = import_mediapipe()
         self._model = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
         self._lock = threading.Lock()
 

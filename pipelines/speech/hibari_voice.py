@@ -5,7 +5,8 @@ frame, a vocoder's parameters (the harmonic envelope, its phase, a noise envelop
 residual and the pitch F0); ``hibari.dsp.synth`` turns them into 24 kHz audio. The network also
 computes how long each phoneme lasts; that tensor (``/Clip_output_0``, in units of 600
 samples, one per phoneme id, padding included) is not an output of the shipped graph, so it is
-added as one when the model is loaded (in memory; the file is checked against its sha256).
+added as one the first time the model is loaded (the file is checked against its sha256; the
+patched copy is kept in the model cache).
 
 Because the parameters come before the waveform, pitch and formants are shifted here without
 touching time: the F0 curve is scaled (pitch), and the envelopes are stretched along the
@@ -34,6 +35,7 @@ import numpy as np
 
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError
+from pipelines.model_files import recorded_file
 from pipelines.protocols import Voice
 from pipelines.speech.piper_voice import (
     SENTENCE_PEAK,
@@ -119,7 +121,7 @@ class HibariSpeech:
         options.intra_op_num_threads = options.inter_op_num_threads = threads
         options.log_severity_level = 3
         self._session = onnxruntime.InferenceSession(
-            _with_duration_output(model_path), options, providers=["CPUExecutionProvider"]
+            str(timed_model_path(model_path)), options, providers=["CPUExecutionProvider"]
         )
         self._lock = threading.Lock()
         logger.info("Loaded the hibari voice (24 kHz) with phoneme durations")
@@ -288,14 +290,16 @@ def fill_below_pitch(envelope: np.ndarray, f0: np.ndarray) -> np.ndarray:
     return np.where(below, np.maximum(envelope, level[None, :]), envelope).astype(np.float32)
 
 
-def _with_duration_output(model_path: Path) -> bytes:
-    """The model, checked against its sha256, with the duration tensor added as an output.
+def timed_model_path(model_path: Path) -> Path:
+    """The model, checked against its sha256, with the duration tensor as an output.
+
+    The patched copy is made once and kept in the model cache beside a record of its own
+    digest (``pipelines.model_files.recorded_file``), so a cold start neither imports onnx
+    (~0.6 s) nor parses and re-serialises the graph.
 
     Raises:
         BackendUnavailable: The file is not the pinned model, or has no duration tensor.
     """
-    import onnx
-
     data = model_path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != HEART_SHA256:
@@ -303,6 +307,21 @@ def _with_duration_output(model_path: Path) -> bytes:
             f"The hibari model {model_path} is not the one this project was tested with "
             f"(sha256 {digest[:12]}…); install hibari-tts==0.2.1."
         )
+
+    def patch(target: Path) -> None:
+        target.write_bytes(_with_duration_output(data))
+
+    return recorded_file(f"hibari-heart-{HEART_SHA256[:12]}-durations.onnx", patch)
+
+
+def _with_duration_output(data: bytes) -> bytes:
+    """The model's bytes with the duration tensor added as an output.
+
+    Raises:
+        BackendUnavailable: The model has no duration tensor.
+    """
+    import onnx
+
     model: Any = onnx.load_from_string(data)
     expose_durations(model, DURATION_TENSOR, "hibari model", "install hibari-tts==0.2.1.")
     return model.SerializeToString()

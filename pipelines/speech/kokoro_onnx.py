@@ -38,6 +38,8 @@ MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb
 #: The graph tensor holding each token's duration in frames.
 DURATION_TENSOR = "/encoder/Round_output_0"
 SAMPLE_RATE = 24000
+#: Most model calls running at once.
+PARALLEL_RUNS = 2
 #: Most phoneme tokens the model reads at once (its 512 positions minus the two boundaries).
 MAX_TOKENS = 510
 _PARTS = 4
@@ -75,7 +77,9 @@ class KokoroModel:
         self._session = ort.InferenceSession(
             str(timed_model_path()), sess_options=options, providers=["CPUExecutionProvider"]
         )
-        self._lock = threading.Lock()
+        #: Calls run at once (onnxruntime sessions are thread-safe): the sentences of a line
+        #: are spoken side by side (``kokoro_zh.PARALLEL_SENTENCES``), each on its own thread.
+        self._lock = threading.BoundedSemaphore(PARALLEL_RUNS)
 
     def infer(
         self, phonemes: str, style: np.ndarray, speed: float = 1.0

@@ -24,7 +24,8 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -72,6 +73,8 @@ MIN_QUIET_TAIL_S = 0.06
 _QUIET_FRAME = SAMPLE_RATE // 100
 #: Most characters in one subtitle cue of a Chinese line (a longer clause keeps its own cue).
 MAX_CUE_CHARS = 16
+#: Sentences of one line spoken at once (``KokoroModel.PARALLEL_RUNS`` model calls run at once).
+PARALLEL_SENTENCES = 2
 
 
 #: Kokoro's style mix of each Mandarin engine of the voice catalogue
@@ -208,7 +211,7 @@ class KokoroMandarinSpeech:
             if not sentences:
                 raise BadInputError("voice.nothing_to_say_mandarin")
             audio, tokens, cues = join_sentences(
-                (self._sentence(clauses, style, rate) for clauses in sentences),
+                self._spoken(sentences, style, rate),
                 pause_seconds=self.sentence_pause_seconds / rate,
                 sample_rate=SAMPLE_RATE,
                 max_audio_seconds=self.limits.max_audio_seconds,
@@ -225,6 +228,28 @@ class KokoroMandarinSpeech:
             lang="zh",
             voice=name,
         )
+
+    def _spoken(
+        self, sentences: Sequence[Sequence[_Clause]], style: np.ndarray, rate: float
+    ) -> Iterator[tuple[list[tuple[str, int, int]], np.ndarray, list[tuple[str, int]]]]:
+        """Each sentence's ``_sentence``, in order; up to PARALLEL_SENTENCES spoken at once.
+
+        Each model call runs on one onnxruntime thread as before, so every sentence's audio
+        is the same; a line of two sentences takes the time of its longer one on two free
+        cores. Closing the iterator early (a line over the length limit) drops the
+        sentences not started.
+        """
+        if len(sentences) == 1:
+            yield self._sentence(sentences[0], style, rate)
+            return
+        with ThreadPoolExecutor(PARALLEL_SENTENCES, thread_name_prefix="kokoro") as pool:
+            futures = [pool.submit(self._sentence, clauses, style, rate) for clauses in sentences]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
 
     def _clauses(self, sentence: str) -> list[_Clause]:
         """The sentence's clauses with their units; [] when it has nothing to say."""

@@ -14,6 +14,7 @@ import dataclasses
 import importlib
 import logging
 import threading
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from pipelines.config import Limits
@@ -43,16 +44,18 @@ ENGINES: dict[str, str] = {
     "kokoro-zh-neutral": "pipelines.speech.kokoro_zh:KokoroMandarinNeutral",
     "kokoro-zh-child": "pipelines.speech.kokoro_zh:KokoroMandarinChild",
 }
-#: Engines loaded when the backend is created (the pipeline creates it on a background thread
-#: while the faces are found); the others load on first use.
+#: Engines loaded by ``warm_up`` (a web app or a replica loads them once at start); otherwise
+#: each engine loads on first use, or ahead of it with ``preload`` (a render loads its voice's
+#: ``likely_engine`` while the faces are found).
 EAGER_ENGINES: tuple[str, ...] = ("piper", "hibari")
 
 
 class CatalogueSpeech:
     """Speech in any voice of the catalogue (the offline default speech backend).
 
-    The English engines load now, the others on first use; all stay loaded. ``synthesize`` is
-    thread-safe (each engine serialises its own calls).
+    Each engine loads on first use (or ahead of it: ``warm_up``, ``preload``) and stays
+    loaded. ``synthesize`` is thread-safe (each engine serialises its own calls; one engine
+    loading does not hold up another).
 
     Args:
         limits: Text and audio limits, passed to every engine.
@@ -73,11 +76,36 @@ class CatalogueSpeech:
         self.voice_names: tuple[str, ...] = (AUTO, DEFAULT, *voice_names(), *ROLES)
         self._engines: dict[str, SpeechBackend] = {}
         self._lock = threading.Lock()
-        for name in EAGER_ENGINES:
+        self._engine_locks: dict[str, threading.Lock] = {}
+
+    def warm_up(self) -> None:
+        """Loads the English engines (``EAGER_ENGINES``) now; the others load on first use."""
+        self.preload(EAGER_ENGINES)
+
+    def preload(self, names: Sequence[str]) -> None:
+        """Loads these engines now, in order, if not loaded (one that cannot run is logged)."""
+        for name in names:
             try:
                 self.engine(name)
             except BackendUnavailable as error:  # raised again when one of its voices speaks
                 logger.warning("The %s voices cannot speak here: %s", name, error.message)
+
+    def likely_engine(self, voice: Voice) -> str | None:
+        """The engine most likely to speak ``voice``, to load ahead of it (None: unknown).
+
+        A catalogue voice, "default" or a role: its own voice's engine. "auto" (a voice that
+        fits the face, chosen once the faces are found): the engine speaking most of the
+        language's voices (hibari for English, Kokoro for Mandarin); a face given another
+        voice loads that one when it speaks.
+        """
+        try:
+            entry = self.entry(voice)
+        except BadInputError:
+            return None
+        if voice.name != AUTO:
+            return entry.engine
+        engines = [v.engine for v in VOICES if v.language == entry.language]
+        return max(dict.fromkeys(engines), key=engines.count)
 
     def engine(self, name: str) -> SpeechBackend:
         """The engine of that name, created once.
@@ -86,6 +114,10 @@ class CatalogueSpeech:
             BackendUnavailable: Its packages or model files are missing.
         """
         with self._lock:
+            if name in self._engines:
+                return self._engines[name]
+            lock = self._engine_locks.setdefault(name, threading.Lock())
+        with lock:
             if name not in self._engines:
                 module_name, _, class_name = ENGINES[name].partition(":")
                 cls: Any = getattr(importlib.import_module(module_name), class_name)
