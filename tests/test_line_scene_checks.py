@@ -109,6 +109,11 @@ def test_a_chinese_line_that_calls_itself_a_program_or_a_photo_is_refused():
     assert inspect_line_zh("我是一个程序，没有自己的童年或家庭。") == (None, "meta")
     assert inspect_line_zh("我是一张彩色照片，没有任何名字。") == (None, "meta")
     assert inspect_line_zh("我是一个程序员，每天都很忙。")[0] is not None
+    # Written by Qwen 0.5B in chat (benchmarks.mandarin, 2026-12-07): assistant talk.
+    assert inspect_line_zh("我是一个计算机程序，可以帮助你完成各种任务。") == (None, "meta")
+    assert inspect_line_zh("我是聊天机器人。") == (None, "meta")
+    assert inspect_line_zh("我很乐意为你服务。") == (None, "meta")
+    assert inspect_line_zh("我家里有一个扫地机器人，它很可爱。")[0] is not None
     assert inspect_line_zh("我是照片里的人，一直站在这里。")[0] is not None
 
 
