@@ -28,6 +28,10 @@ SENTENCES = (
 _CHILD = """
 import hashlib, json, sys
 from pipelines.speech import zh_dictionaries
+if sys.argv[2:] == ["--internals-changed"]:  # as if another jieba or pypinyin were installed
+    def _load():
+        raise AttributeError("'Seg' object has no attribute '_prefix_set'")
+    zh_dictionaries._load = _load
 from pipelines.speech.kokoro_onnx import KokoroModel
 from pipelines.speech.zh_phonemes import MandarinPhonemizer
 from pipelines.model_files import package_file
@@ -48,7 +52,7 @@ print(json.dumps({"source": zh_dictionaries.loaded_from, "tables": digest.hexdig
 """
 
 
-def _load(cache: Path) -> dict:
+def _load(cache: Path, *flags: str) -> dict:
     """Loads the reader in a fresh interpreter using ``cache`` as the model cache.
 
     Its temporary folder is ``cache / "tmp"`` (where jieba would keep its own cache).
@@ -56,7 +60,7 @@ def _load(cache: Path) -> dict:
     (cache / "tmp").mkdir(exist_ok=True)
     env = dict(os.environ, **{CACHE_ENV: str(cache), "TMPDIR": str(cache / "tmp")})
     finished = subprocess.run(
-        [sys.executable, "-c", _CHILD, json.dumps(SENTENCES)],
+        [sys.executable, "-c", _CHILD, json.dumps(SENTENCES), *flags],
         capture_output=True,
         text=True,
         env=env,
@@ -126,3 +130,11 @@ def test_an_unreadable_cache_file_is_built_again(built: tuple[Path, dict]) -> No
 def test_jieba_keeps_no_cache_in_the_shared_temporary_folder(built: tuple[Path, dict]) -> None:
     cache, _ = built
     assert not list((cache / "tmp").iterdir())
+
+
+def test_other_library_internals_fall_back_to_their_own_load(built: tuple[Path, dict]) -> None:
+    cache, first = built
+    fallen_back = _load(cache, "--internals-changed")
+    assert fallen_back["source"] == "built"
+    assert fallen_back["tables"] == first["tables"]
+    assert fallen_back["units"] == first["units"]

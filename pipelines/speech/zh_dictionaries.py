@@ -13,9 +13,12 @@ libraries and of Python (so an upgrade builds it again), with its digest recorde
 libraries' own. The tables are equal to the built ones, so every reading is unchanged. jieba
 writes no cache of its own (by default it keeps one in the shared temporary folder).
 
-A file that cannot be read (truncated, another format) is built again. Python's cyclic garbage
-collector is paused while the tables load: it would otherwise walk the growing heap of
-~400 000 phrase lists many times over (about three times the load itself).
+A file that cannot be read (truncated, another format) is built again. The tables are reached
+through the libraries' internals, so their versions are pinned (pyproject.toml); should another
+version lack them, the libraries load their tables their own way, as before the cache.
+
+Python's cyclic garbage collector is paused while the tables load: it would otherwise walk the
+growing heap of ~400 000 phrase lists many times over (about three times the load itself).
 """
 
 from __future__ import annotations
@@ -87,7 +90,21 @@ def load_reader_dictionaries() -> None:
 
         jieba.setLogLevel(logging.WARNING)
         with _collector_paused():
-            loaded_from = _load()
+            try:
+                loaded_from = _load()
+            except AttributeError as error:  # another jieba or pypinyin than the pinned one
+                logger.warning("Mandarin dictionaries not cached (%s); loading them as is", error)
+                loaded_from = _libraries_own_load()
+
+
+def _libraries_own_load() -> str:
+    """Loads the tables the libraries' own way (slower, independent of their internals)."""
+    import jieba
+    from pypinyin_dict.phrase_pinyin_data import large_pinyin
+
+    jieba.initialize()
+    large_pinyin.load()
+    return "built"
 
 
 def _load() -> str:
