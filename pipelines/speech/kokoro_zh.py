@@ -36,7 +36,7 @@ from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError
 from pipelines.protocols import Voice
 from pipelines.speech.catalogue import AUTO, DEFAULT, ROLES, VOICES, VoiceEntry, voice_names
-from pipelines.speech.kokoro_onnx import KOKORO_INSTALL_HINT, MAX_TOKENS, SAMPLE_RATE
+from pipelines.speech.kokoro_onnx import KOKORO_INSTALL_HINT, MAX_TOKENS, SAMPLE_RATE, vocabulary
 from pipelines.speech.piper_voice import (
     SENTENCE_PEAK,
     check_rate_and_pitch,
@@ -359,8 +359,14 @@ def _shared_model(
             try:
                 from pipelines.speech.zh_phonemes import MandarinPhonemizer
 
-                model = KokoroModel(threads=threads)
-                reader = MandarinPhonemizer(frozenset(model.vocabulary))
+                # The model's session is made (mostly without the GIL) while the reader's
+                # dictionaries load on this thread.
+                with ThreadPoolExecutor(1, thread_name_prefix="load-kokoro") as pool:
+                    loading = pool.submit(KokoroModel, threads=threads)
+                    try:
+                        reader = MandarinPhonemizer(frozenset(vocabulary()))
+                    finally:
+                        model = loading.result()
             except ImportError as error:
                 raise BackendUnavailable(
                     f"The Mandarin voice needs {error.name}: {KOKORO_INSTALL_HINT}"

@@ -68,14 +68,13 @@ class MandarinPhonemizer:
     """
 
     def __init__(self, vocabulary: frozenset[str]) -> None:
-        import jieba
-        import jieba.posseg  # loaded here, not on the first line
-        from misaki.tone_sandhi import ToneSandhi
-        from pypinyin_dict.phrase_pinyin_data import large_pinyin
+        from pipelines.speech.zh_dictionaries import load_reader_dictionaries
 
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        large_pinyin.load()
+        load_reader_dictionaries()  # jieba's and pypinyin's tables, from the model cache
+        import cn2an  # noqa: F401  (loaded here, not on the first line)
+        import jieba.posseg  # noqa: F401
+        from misaki.tone_sandhi import ToneSandhi
+
         self.vocabulary = vocabulary
         self._sandhi = ToneSandhi()
         self._english_lock = threading.Lock()
