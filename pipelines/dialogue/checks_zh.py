@@ -1,7 +1,7 @@
 """Checks and cleans a Chinese line written by a chat model (the lang="zh" ``inspect_line``).
 
 A fit line is Chinese (Latin letters only in names the line may say, e.g. text read in the
-photo), first person (我/我们), 1-3 whole sentences of 4-80 characters in all, with no assistant
+photo), names no one the photo does not (``pipelines.dialogue.names_zh``), first person (我/我们), 1-3 whole sentences of 4-80 characters in all, with no assistant
 talk (作为一个AI, 很抱歉, 有什么可以帮您), no third-person narration at its start (他/她/照片里…),
 no links or markup, no repeated sentence, and passes the content check
 (``pipelines.dialogue.content``, which knows Chinese words). Cleaning strips wrapping quotes, a
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from pipelines.dialogue.checks import strip_wrapping_quotes
 from pipelines.dialogue.content import content_problem
+from pipelines.dialogue.names_zh import invented_names_zh
 from pipelines.text import TAG, remove_unsayable
 
 #: Fewest and most characters (Chinese characters and letters) in an accepted line.
@@ -62,8 +63,8 @@ def inspect_line_zh(text: str, known_names: Iterable[str] = ()) -> tuple[str | N
 
     Args:
         text: The raw reply of a chat model.
-        known_names: Words the line may hold in Latin letters (text read in the photo, the
-            persona's name).
+        known_names: Names the line may say, in Latin letters or Chinese (text read in the
+            photo, the persona's name).
 
     Returns:
         (cleaned line, "ok") or (None, reason), reason one of "empty", "markup", "link",
@@ -94,6 +95,7 @@ def inspect_line_zh(text: str, known_names: Iterable[str] = ()) -> tuple[str | N
         return None, "meta"
     if not is_chinese(cleaned):
         return None, "not chinese"
+    known_names = tuple(known_names)
     known = {w.lower() for name in known_names for w in _LATIN_WORD.findall(name)}
     if any(w.lower() not in known for w in _LATIN_WORD.findall(cleaned)):
         return None, "name"
@@ -119,4 +121,6 @@ def inspect_line_zh(text: str, known_names: Iterable[str] = ()) -> tuple[str | N
     bare = [s.rstrip(_END) for s in sentences]
     if len(set(bare)) < len(bare):
         return None, "repetition"
+    if invented_names_zh(line, known_names):
+        return None, "name"
     return line, "ok"
