@@ -1,7 +1,8 @@
 """Checks and cleans a Chinese line written by a chat model (the lang="zh" ``inspect_line``).
 
 A fit line is Chinese (Latin letters only in names the line may say, e.g. text read in the
-photo), names no one the photo does not (``pipelines.dialogue.names_zh``), first person (我/我们), 1-3 whole sentences of 4-80 characters in all, with no assistant
+photo), names no one the photo does not (``pipelines.dialogue.names_zh``), is in the first
+person (我/我们), 1-3 whole sentences of 4-80 characters in all, with no assistant
 talk (作为一个AI, 很抱歉, 有什么可以帮您), no third-person narration at its start (他/她/照片里…),
 no links or markup, no repeated sentence, and passes the content check
 (``pipelines.dialogue.content``, which knows Chinese words). Cleaning strips wrapping quotes, a
