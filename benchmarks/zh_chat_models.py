@@ -24,20 +24,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.mandarin import CHAT_QUESTIONS
 from benchmarks.run import EXAMPLES, ROOT
 
 logger = logging.getLogger(__name__)
 
 #: Twenty typed questions a visitor might ask (the Mandarin benchmark's eight first).
 QUESTIONS = (
-    "你今天过得怎么样？",
-    "你现在在哪里？",
-    "你最喜欢吃什么？",
-    "晴天的时候你喜欢做什么？",
-    "这张照片是谁拍的？",
-    "你为什么这么说？",
-    "请用两句话说说你今天的心情。",
-    "请用两句话介绍一下你自己。",
+    *CHAT_QUESTIONS,
     "你身后是什么地方？",
     "你冷不冷？",
     "你平时喜欢听什么音乐？",

@@ -30,6 +30,14 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def faces_backend():
+    """One real MediaPipe face backend for the scene tests (pipelines.faces.MediaPipeFaces)."""
+    from pipelines.faces.mediapipe_faces import MediaPipeFaces
+
+    return MediaPipeFaces()
+
+
+@pytest.fixture(scope="session")
 def pipeline(tmp_path_factory: pytest.TempPathFactory):
     """One offline pipeline for the whole session, so each model loads once."""
     from pipelines import Settings, TalkingPhotoPipeline

@@ -29,11 +29,6 @@ FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
 @pytest.fixture(scope="module")
-def faces_backend() -> MediaPipeFaces:
-    return MediaPipeFaces()
-
-
-@pytest.fixture(scope="module")
 def reader() -> HeuristicSceneReader:
     return HeuristicSceneReader()
 

@@ -27,11 +27,6 @@ PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
 
 
 @pytest.fixture(scope="module")
-def faces_backend() -> MediaPipeFaces:
-    return MediaPipeFaces()
-
-
-@pytest.fixture(scope="module")
 def reader() -> HeuristicSceneReader:
     return HeuristicSceneReader(read_text=False)
 

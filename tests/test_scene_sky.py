@@ -23,11 +23,6 @@ PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
 
 
 @pytest.fixture(scope="module")
-def faces_backend() -> MediaPipeFaces:
-    return MediaPipeFaces()
-
-
-@pytest.fixture(scope="module")
 def segmenter() -> PersonSegmenter:
     return PersonSegmenter()
 
