@@ -62,8 +62,10 @@ def _is_name(word: str, tag: str, frequency: int) -> bool:
         return False
     if frequency == 0:  # found by the HMM, not in the dictionary
         first = word[0]
-        return tag in _PERSON_TAGS and 2 <= len(word) <= 4 and (
-            first in SURNAMES or first in _FAMILIAR_PREFIXES
+        return (
+            tag in _PERSON_TAGS
+            and 2 <= len(word) <= 4
+            and (first in SURNAMES or first in _FAMILIAR_PREFIXES)
         )
     if len(word) >= 3 and all(c in TRANSLITERATION for c in word):
         return True
