@@ -234,3 +234,17 @@ def test_chinese_subtitles_wrap_at_sixteen_characters_after_pause_marks() -> Non
     assert "昨天下午" in format_srt([long])
     english = Cue("Hello there, this is an English sentence that is long enough to wrap.", 0, 4)
     assert len(split_cue(english)[0][0][0]) > 16  # English keeps its 42-character lines
+
+
+def test_two_model_threads_that_sleep_give_the_one_thread_audio(
+    voice: KokoroMandarinSpeech,
+) -> None:
+    """The default session: two intra-op threads, not spinning while idle, same sound."""
+    options = voice._model._session.get_session_options()
+    assert options.intra_op_num_threads == 2
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    one_thread = KokoroMandarinSpeech(threads=1)
+    said = Voice(name="zh-female", lang="zh")
+    for text in ("我最喜欢的食物是红烧肉。", "你好，我在这里站了很久。我过得很好。"):
+        two, one = voice.synthesize(text, said), one_thread.synthesize(text, said)
+        assert np.array_equal(two.audio, one.audio) and two.phonemes == one.phonemes
