@@ -178,3 +178,25 @@ def test_a_session_speaks_its_first_sentence_before_the_answer_is_settled(
         assert session.memory[-1].text == reply.text
         early += kinds[0] == "audio"
     assert early >= 1
+
+
+def test_a_prompt_that_drops_its_oldest_turns_is_not_read_again(smollm2: SmolLM2Chat) -> None:
+    """The chat's memory moves from the front: llama.cpp keeps the rest from its cache."""
+    system = {"role": "system", "content": "You are a person in an old photo. " * 3}
+    turns = []
+    for number in range(6):
+        turns += [
+            {"role": "user", "content": f"Question {number}: what do you see around you today?"},
+            {"role": "assistant", "content": f"I see green trees and a white house, {number}."},
+        ]
+    asked = {"role": "user", "content": "How are you?"}
+
+    def tokens_read(messages: list[dict[str, str]]) -> dict[str, int]:
+        request = smollm2._request(messages, 4, 0.0, 1, None)
+        timings = smollm2._server.handle_chat_completions(dict(request, cache_prompt=True))
+        return timings["timings"]
+
+    whole = tokens_read([system, *turns, asked])
+    moved = tokens_read([system, *turns[4:], asked])  # the two oldest exchanges dropped
+    assert whole["prompt_n"] > 150
+    assert moved["cache_n"] > 100 and moved["prompt_n"] < 20, moved

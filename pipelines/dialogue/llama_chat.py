@@ -214,6 +214,9 @@ class SmolLM2Chat:
         return request
 
 
+#: Shortest run of cached prompt tokens llama.cpp moves into place rather than reads again.
+CACHE_REUSE_TOKENS = 16
+
 # One llama.cpp server per (model file, context, threads) for the whole process: every
 # SmolLM2Chat with the same settings shares it and its lock. Creating a second server for the
 # same model while one is running was seen to deadlock inside llama.cpp, and would double the
@@ -237,6 +240,11 @@ def _shared_server(
             params.cpuparams_batch.n_threads = n_threads
             params.verbosity = -1  # keep llama.cpp's load and timing chatter off stderr
             params.warmup = False
+            # A chat's remembered turns move out of the prompt from the front; with cache reuse
+            # llama.cpp shifts the cached turns that remain instead of reading them again
+            # (a Chinese chat's first token after such a move: 0.71-0.92 s -> 0.31-0.38 s).
+            # Only requests with cache_prompt use it: reproducible line writing does not.
+            params.n_cache_reuse = CACHE_REUSE_TOKENS
             try:
                 server = xllamacpp.Server(params)
             except (RuntimeError, ValueError) as error:
