@@ -98,10 +98,13 @@ class StreamingChatBackend(Protocol):
         seed: int,
         grammar: str | None = None,
         cache_prompt: bool | None = None,
+        cache_owner: str | None = None,
     ) -> Generator[str, None, None]:
         """Pieces of the reply, in order (joined: the reply); closing it stops the model.
 
-        ``cache_prompt`` lets the backend reuse the prompt it read last (None: its default).
+        ``cache_prompt`` lets the backend reuse the prompt it read last (None: its default),
+        and only when that prompt was ``cache_owner``'s (a chat session's id), so one
+        visitor's cached prompt never shapes another's answer.
         """
         ...
 

@@ -180,23 +180,49 @@ def test_a_session_speaks_its_first_sentence_before_the_answer_is_settled(
     assert early >= 1
 
 
-def test_a_prompt_that_drops_its_oldest_turns_is_not_read_again(smollm2: SmolLM2Chat) -> None:
-    """The chat's memory moves from the front: llama.cpp keeps the rest from its cache."""
-    system = {"role": "system", "content": "You are a person in an old photo. " * 3}
+def _remembered_turns(count: int) -> list[dict[str, str]]:
     turns = []
-    for number in range(6):
+    for number in range(count):
         turns += [
             {"role": "user", "content": f"Question {number}: what do you see around you today?"},
             {"role": "assistant", "content": f"I see green trees and a white house, {number}."},
         ]
-    asked = {"role": "user", "content": "How are you?"}
+    return turns
 
-    def tokens_read(messages: list[dict[str, str]]) -> dict[str, int]:
-        request = smollm2._request(messages, 4, 0.0, 1, None)
-        timings = smollm2._server.handle_chat_completions(dict(request, cache_prompt=True))
-        return timings["timings"]
 
-    whole = tokens_read([system, *turns, asked])
-    moved = tokens_read([system, *turns[4:], asked])  # the two oldest exchanges dropped
+def _tokens_read(chat: SmolLM2Chat, messages: list[dict[str, str]], owner: str | None) -> dict:
+    """llama.cpp's counts for one cached request of ``owner``, admitted as ``stream`` does."""
+    request = dict(chat._request(messages, 4, 0.0, 1, None), cache_prompt=True)
+    with chat._lock:
+        response = chat._server.handle_chat_completions(chat._cache.admit(request, owner))
+    return response["timings"]
+
+
+SYSTEM = {"role": "system", "content": "You are a person in an old photo. " * 3}
+ASKED = {"role": "user", "content": "How are you?"}
+
+
+def test_a_prompt_that_drops_its_oldest_turns_is_not_read_again(smollm2: SmolLM2Chat) -> None:
+    """The chat's memory moves from the front: llama.cpp keeps the rest from its cache."""
+    turns = _remembered_turns(6)
+    whole = _tokens_read(smollm2, [SYSTEM, *turns, ASKED], "session-a")
+    moved = _tokens_read(smollm2, [SYSTEM, *turns[4:], ASKED], "session-a")  # 2 exchanges out
     assert whole["prompt_n"] > 150
     assert moved["cache_n"] > 100 and moved["prompt_n"] < 20, moved
+
+
+def test_another_visitors_cached_prompt_is_never_used(smollm2: SmolLM2Chat) -> None:
+    """Between two requests of one session, another session's or a line's request runs: the
+    next request reads its whole prompt again instead of reusing what the other one left."""
+    turns = _remembered_turns(6)
+    _tokens_read(smollm2, [SYSTEM, *turns, ASKED], "session-a")
+    other = _tokens_read(smollm2, [SYSTEM, *_remembered_turns(5), ASKED], "session-b")
+    assert other["cache_n"] == 0 and other["prompt_n"] > 150, other
+    again = _tokens_read(smollm2, [SYSTEM, *turns[4:], ASKED], "session-a")
+    assert again["cache_n"] == 0 and again["prompt_n"] > 100, again
+    # Its own next request uses what it left.
+    own = _tokens_read(smollm2, [SYSTEM, *turns[4:], ASKED, *_remembered_turns(1)], "session-a")
+    assert own["cache_n"] > 100, own
+    smollm2.complete([SYSTEM, ASKED], max_tokens=4, temperature=0.0, seed=1)  # a line, no owner
+    after_line = _tokens_read(smollm2, [SYSTEM, *turns[4:], ASKED], "session-a")
+    assert after_line["cache_n"] == 0, after_line

@@ -114,6 +114,7 @@ def write_answer(
     temperature: float,
     grammar: str | None = None,
     cache_prompt: bool | None = None,
+    cache_owner: str | None = None,
 ) -> Iterator[AnswerChunk]:
     """Writes an answer, handing out its first part early when the backend streams.
 
@@ -127,6 +128,7 @@ def write_answer(
         temperature: Sampling temperature.
         grammar: GBNF grammar the reply must follow (backends that support one).
         cache_prompt: Passed to a streaming backend (reuse the prompt it read last).
+        cache_owner: Passed with it: who asks (the chat session's id).
 
     Yields:
         One or two AnswerChunks; the last has ``final`` True. Two when the first part was
@@ -143,6 +145,7 @@ def write_answer(
                     temperature=temperature,
                     seed=seed,
                     cache_prompt=cache_prompt,
+                    cache_owner=cache_owner,
                     **options,
                 )
                 answered = yield from _streamed_try(begun_with(pieces, begun), check)

@@ -208,6 +208,7 @@ class ChatSession:
                 temperature=0.0,
                 seed=0,
                 cache_prompt=True,
+                cache_owner=self.session_id,
             ):
                 pass
         except TalkingPhotoError as error:
@@ -271,6 +272,7 @@ class ChatSession:
             temperature=TEMPERATURE,
             grammar=grammar if grammar and getattr(chat, "supports_grammar", False) else None,
             cache_prompt=self.cache_prompt,
+            cache_owner=self.session_id,
         )
 
     def answer(self, question: str, lang: str = "en") -> tuple[str, LineSource]:

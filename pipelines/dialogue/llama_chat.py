@@ -13,7 +13,7 @@ from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipelines.dialogue.llama_stream import stream_chat_completion
+from pipelines.dialogue.llama_stream import PromptCache, stream_chat_completion
 from pipelines.errors import BackendUnavailable, BadInputError, TalkingPhotoError
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class SmolLM2Chat:
                     f"The chat model file {path} is not a GGUF file; pass model_path= "
                     "pointing at a GGUF chat model file."
                 )
-        self._server, self._lock = _shared_server(xllamacpp, path, n_ctx, n_threads)
+        self._server, self._lock, self._cache = _shared_server(xllamacpp, path, n_ctx, n_threads)
         self.model_path = path
         self.n_threads = n_threads
         self._top_p = top_p
@@ -146,7 +146,7 @@ class SmolLM2Chat:
         request = self._request(messages, max_tokens, temperature, seed, grammar)
         with self._lock:
             try:
-                response = self._server.handle_chat_completions(request)
+                response = self._server.handle_chat_completions(self._cache.admit(request, None))
             except (ValueError, RuntimeError) as error:
                 raise TalkingPhotoError("chat_model.failed", detail=str(error)) from error
         if not isinstance(response, dict) or "error" in response:
@@ -169,6 +169,7 @@ class SmolLM2Chat:
         seed: int,
         grammar: str | None = None,
         cache_prompt: bool | None = None,
+        cache_owner: str | None = None,
     ) -> Generator[str, None, None]:
         """The reply, piece by piece as llama.cpp writes it.
 
@@ -180,6 +181,8 @@ class SmolLM2Chat:
             grammar: As for ``complete``.
             cache_prompt: Reuse the prompt llama.cpp read last as far as it matches (much
                 faster for a conversation); None keeps the backend's ``reproducible`` choice.
+            cache_owner: Who asks (a chat session's id): the cache is used only when the
+                request before this one was the same owner's (``PromptCache``).
 
         Yields:
             Pieces of the reply text; closing the generator stops the generation.
@@ -190,7 +193,7 @@ class SmolLM2Chat:
         request = self._request(messages, max_tokens, temperature, seed, grammar)
         if cache_prompt is not None:
             request["cache_prompt"] = bool(cache_prompt)
-        return stream_chat_completion(self._server, self._lock, request)
+        return stream_chat_completion(self._server, self._lock, request, self._cache, cache_owner)
 
     def _request(
         self,
@@ -221,14 +224,14 @@ CACHE_REUSE_TOKENS = 16
 # SmolLM2Chat with the same settings shares it and its lock. Creating a second server for the
 # same model while one is running was seen to deadlock inside llama.cpp, and would double the
 # memory besides.
-_SERVERS: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_SERVERS: dict[tuple[str, int, int], tuple[Any, threading.Lock, PromptCache]] = {}
 _SERVERS_LOCK = threading.Lock()
 
 
 def _shared_server(
     xllamacpp: Any, path: Path, n_ctx: int, n_threads: int
-) -> tuple[Any, threading.Lock]:
-    """The process-wide llama.cpp server for a model, created on first use, and its lock."""
+) -> tuple[Any, threading.Lock, PromptCache]:
+    """The process-wide llama.cpp server of a model (made on first use), lock and cache owner."""
     key = (str(path.resolve()), n_ctx, n_threads)
     with _SERVERS_LOCK:
         if key not in _SERVERS:
@@ -243,7 +246,9 @@ def _shared_server(
             # A chat's remembered turns move out of the prompt from the front; with cache reuse
             # llama.cpp shifts the cached turns that remain instead of reading them again
             # (a Chinese chat's first token after such a move: 0.71-0.92 s -> 0.31-0.38 s).
-            # Only requests with cache_prompt use it: reproducible line writing does not.
+            # Only requests with cache_prompt use it (reproducible line writing does not), and
+            # only after their owner's own request (PromptCache): no visitor's answer is
+            # computed from another visitor's cached prompt.
             params.n_cache_reuse = CACHE_REUSE_TOKENS
             try:
                 server = xllamacpp.Server(params)
@@ -252,5 +257,5 @@ def _shared_server(
                     f"llama.cpp could not load the chat model {path}: "
                     f"{str(error).rstrip('.')}. Check that it is a GGUF chat model file."
                 ) from error
-            _SERVERS[key] = (server, threading.Lock())
+            _SERVERS[key] = (server, threading.Lock(), PromptCache())
         return _SERVERS[key]

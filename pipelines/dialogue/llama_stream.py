@@ -6,6 +6,11 @@ calling thread, and stops when the callback returns True (the server then cancel
 the generation). ``stream_chat_completion`` runs that call on a worker thread and hands the
 text pieces to the caller as an iterator, so the caller can act on the first sentence (speak
 it) while the model is still writing the next one.
+
+``PromptCache`` keeps each visitor's cached prompt theirs: llama.cpp keeps the prompt it read
+last, and with cache reuse it also moves matching runs of it into a new prompt. Those runs were
+computed after the earlier prompt's own text (another visitor's photo and questions), so a
+request may use the cache only when the request before it had the same owner.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import queue
 import threading
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Any
 
 from pipelines.errors import TalkingPhotoError
@@ -24,6 +30,28 @@ logger = logging.getLogger(__name__)
 _JOIN_TIMEOUT_S = 30.0
 
 
+@dataclass
+class PromptCache:
+    """Whose prompt a llama.cpp server's cache holds (one per server; used under its lock).
+
+    Attributes:
+        owner: Who sent the last request (a chat session's id; None: anyone, e.g. the CLI).
+    """
+
+    owner: str | None = None
+
+    def admit(self, request: dict[str, Any], owner: str | None) -> dict[str, Any]:
+        """The request as it may run now: with ``cache_prompt`` only after its owner's own.
+
+        Call it under the server's lock, just before the request runs; every request (cached
+        or not) becomes the cache's owner, since the server keeps what it read last.
+        """
+        previous, self.owner = self.owner, owner
+        if request.get("cache_prompt") and owner != previous:
+            return dict(request, cache_prompt=False)
+        return request
+
+
 def _error_text(detail: Any) -> str:
     if isinstance(detail, dict):
         detail = detail.get("message", detail)
@@ -31,7 +59,11 @@ def _error_text(detail: Any) -> str:
 
 
 def stream_chat_completion(
-    server: Any, lock: threading.Lock, request: dict[str, Any]
+    server: Any,
+    lock: threading.Lock,
+    request: dict[str, Any],
+    cache: PromptCache | None = None,
+    owner: str | None = None,
 ) -> Generator[str, None, None]:
     """Yields the text of a chat completion in the pieces llama.cpp writes it (tokens).
 
@@ -42,6 +74,8 @@ def stream_chat_completion(
         server: An ``xllamacpp.Server``.
         lock: Serialises the calls to that server.
         request: An OpenAI-style chat completion request; "stream" is set to True.
+        cache: Whose prompt the server holds; None: ``cache_prompt`` is sent as it is.
+        owner: Who asks (see ``PromptCache``).
 
     Yields:
         Non-empty pieces of the reply text, in order; joined they are the whole reply.
@@ -67,7 +101,8 @@ def stream_chat_completion(
         try:
             with lock:
                 if not stop.is_set():
-                    server.handle_chat_completions(dict(request, stream=True), on_chunk)
+                    admitted = cache.admit(request, owner) if cache is not None else request
+                    server.handle_chat_completions(dict(admitted, stream=True), on_chunk)
         except (ValueError, RuntimeError) as error:
             pieces.put(("error", str(error)))
         finally:
