@@ -191,11 +191,14 @@ def _remembered_turns(count: int) -> list[dict[str, str]]:
 
 
 def _tokens_read(chat: SmolLM2Chat, messages: list[dict[str, str]], owner: str | None) -> dict:
-    """llama.cpp's counts for one cached request of ``owner``, admitted as ``stream`` does."""
-    request = dict(chat._request(messages, 4, 0.0, 1, None), cache_prompt=True)
-    with chat._lock:
-        response = chat._server.handle_chat_completions(chat._cache.admit(request, owner))
-    return response["timings"]
+    """llama.cpp's counts for one streamed chat request of ``owner`` (prompt cache asked for)."""
+    pieces = chat.stream(
+        messages, max_tokens=4, temperature=0.0, seed=1, cache_prompt=True, cache_owner=owner
+    )
+    for _ in pieces:  # read to the end: the counts come with the last chunk
+        pass
+    assert chat.prompt_counts, "llama.cpp sent no counts"
+    return chat.prompt_counts
 
 
 SYSTEM = {"role": "system", "content": "You are a person in an old photo. " * 3}

@@ -119,6 +119,14 @@ class SmolLM2Chat:
         self._cache_prompt = not reproducible
         logger.info("Loaded chat model %s", path.name)
 
+    @property
+    def prompt_counts(self) -> dict[str, int]:
+        """llama.cpp's counts for the last request to this model's server (any caller's).
+
+        "prompt_n": prompt tokens read; "cache_n": prompt tokens taken from its cache.
+        """
+        return dict(self._cache.last_counts)
+
     def complete(
         self,
         messages: Sequence[dict[str, str]],
@@ -147,6 +155,7 @@ class SmolLM2Chat:
         with self._lock:
             try:
                 response = self._server.handle_chat_completions(self._cache.admit(request, None))
+                self._cache.record(response.get("timings") if isinstance(response, dict) else None)
             except (ValueError, RuntimeError) as error:
                 raise TalkingPhotoError("chat_model.failed", detail=str(error)) from error
         if not isinstance(response, dict) or "error" in response:

@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.errors import TalkingPhotoError
@@ -32,13 +32,18 @@ _JOIN_TIMEOUT_S = 30.0
 
 @dataclass
 class PromptCache:
-    """Whose prompt a llama.cpp server's cache holds (one per server; used under its lock).
+    """A llama.cpp server's prompt cache: whose it is, and what the last request took from it.
+
+    One per server, used under its lock.
 
     Attributes:
         owner: Who sent the last request (a chat session's id; None: anyone, e.g. the CLI).
+        last_counts: llama.cpp's own counts for the last request: "prompt_n" prompt tokens
+            read, "cache_n" taken from the cache.
     """
 
     owner: str | None = None
+    last_counts: dict[str, int] = field(default_factory=dict)
 
     def admit(self, request: dict[str, Any], owner: str | None) -> dict[str, Any]:
         """The request as it may run now: with ``cache_prompt`` only after its owner's own.
@@ -47,9 +52,17 @@ class PromptCache:
         or not) becomes the cache's owner, since the server keeps what it read last.
         """
         previous, self.owner = self.owner, owner
+        self.last_counts = {}
         if request.get("cache_prompt") and owner != previous:
             return dict(request, cache_prompt=False)
         return request
+
+    def record(self, timings: Any) -> None:
+        """Keeps llama.cpp's counts from a response's or a last chunk's "timings"."""
+        if isinstance(timings, dict):
+            self.last_counts = {
+                key: int(timings[key]) for key in ("prompt_n", "cache_n") if key in timings
+            }
 
 
 def _error_text(detail: Any) -> str:
@@ -91,6 +104,8 @@ def stream_chat_completion(
             detail = chunk.get("error") if isinstance(chunk, dict) else chunk
             pieces.put(("error", _error_text(detail)))
             return True
+        if cache is not None and "timings" in chunk:
+            cache.record(chunk["timings"])
         for choice in chunk.get("choices") or ():
             content = (choice.get("delta") or {}).get("content")
             if isinstance(content, str) and content:
