@@ -31,7 +31,7 @@ from pipelines.errors import (
 from pipelines.offline import keep_native_libraries_offline
 from pipelines.pipeline import TalkingPhotoPipeline
 from pipelines.protocols import Voice
-from pipelines.render import RenderOptions, RenderRequest
+from pipelines.requests import RenderOptions, RenderRequest
 from pipelines.timeline import Turn
 from pipelines.types import (
     MOODS,

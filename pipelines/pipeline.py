@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from pipelines.chat.session import ChatSession
     from pipelines.conversation import Script
     from pipelines.dialogue.writer import DialogueWriter
-    from pipelines.render import RenderRequest
+    from pipelines.requests import RenderRequest
     from pipelines.video.segments import SegmentSink
 
 logger = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ class TalkingPhotoPipeline(LanguageChoice):
         ``scene`` may be None only with ``user_text`` (a typed line is not about the scene);
         a typed line is taken as it is, without creating (loading) the chat model.
         """
-        from pipelines.render import check_mood
+        from pipelines.requests import check_mood
 
         check_mood(mood)
         if user_text is not None:
@@ -385,7 +385,7 @@ class TalkingPhotoPipeline(LanguageChoice):
             photo: A RenderRequest, or the photo (path, encoded bytes or an RGB array) with the
                 request's other fields as keywords: ``text``, ``audio``, ``face_index``,
                 ``mood``, ``voice``, ``still``, ``seed``, ``output``, ``watermark``,
-                ``captions`` (see ``pipelines.render.RenderRequest``).
+                ``captions`` (see ``pipelines.requests.RenderRequest``).
             progress: Called with (stage, overall fraction) as the render advances.
             should_stop: Asked at every stage boundary and frame; True stops with ``Cancelled``.
             segments: Also hand the video over in short segments as they are encoded, so it
@@ -398,7 +398,8 @@ class TalkingPhotoPipeline(LanguageChoice):
         Raises:
             TalkingPhotoError: A subclass with a message a person can act on.
         """
-        from pipelines.render import RenderRequest, render_line
+        from pipelines.render import render_line
+        from pipelines.requests import RenderRequest
 
         if not isinstance(photo, RenderRequest):
             photo = RenderRequest(photo, **request)

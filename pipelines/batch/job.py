@@ -156,7 +156,7 @@ def request_for(job: RowJob, output: Path) -> Any:
         TalkingPhotoError: The face is not a whole number.
     """
     from pipelines.protocols import Voice
-    from pipelines.render import RenderRequest
+    from pipelines.requests import RenderRequest
     from pipelines.speech.catalogue import AUTO
 
     face = job.face.strip()

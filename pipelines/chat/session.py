@@ -47,8 +47,9 @@ from pipelines.dialogue.writer import writes_in
 from pipelines.errors import BadInputError, TalkingPhotoError
 from pipelines.faces.selection import choose_face
 from pipelines.protocols import StreamingChatBackend, Voice
-from pipelines.render import RenderOptions, render_timeline
+from pipelines.render import render_timeline
 from pipelines.render_run import RenderRun, StopCheck
+from pipelines.requests import RenderOptions
 from pipelines.speech.asr import listen, transcribe
 from pipelines.text import (
     check_language,

@@ -19,8 +19,9 @@ from pipelines.conversation.casting import moods_by_face
 from pipelines.conversation.script import parse_script
 from pipelines.errors.text import Notice
 from pipelines.protocols import Voice
-from pipelines.render import RenderOptions, render_timeline
+from pipelines.render import render_timeline
 from pipelines.render_run import ProgressCallback, StopCheck
+from pipelines.requests import RenderOptions
 from pipelines.speech.catalogue import AUTO
 from pipelines.text import check_language, resolve_language
 from pipelines.timeline import DEFAULT_GAP_S, Turn, lay_out

@@ -88,7 +88,7 @@ class RenderDeployment:
             raise
 
     def _render(self, fields: dict[str, Any], stop: threading.Event) -> JSONResponse:
-        from pipelines.render import RenderRequest
+        from pipelines.requests import RenderRequest
 
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(dir=self.scratch) as folder:  # gone with every output
