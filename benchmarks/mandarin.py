@@ -205,7 +205,8 @@ def lipsync(pipeline: Any, dlib_faces: DlibFaces, name: str, out: Path) -> dict[
     }
 
 
-#: Typed Chinese questions for the chat timings (each answered in one or two sentences).
+#: Twenty typed Chinese questions for the chat timings (each answered in one or two sentences;
+#: the models seldom write two, so twenty give a few two-sentence answers to time).
 CHAT_QUESTIONS = (
     "你今天过得怎么样？",
     "你现在在哪里？",
@@ -216,6 +217,18 @@ CHAT_QUESTIONS = (
     # Asked for two sentences, so the two-sentence video target can be timed.
     "请用两句话说说你今天的心情。",
     "请用两句话介绍一下你自己。",
+    "你身后是什么地方？",
+    "你冷不冷？",
+    "你平时喜欢听什么音乐？",
+    "你有什么梦想？",
+    "你觉得这里美吗？",
+    "你周末一般做什么？",
+    "你会游泳吗？",
+    "你小时候是什么样的？",
+    "你想对我说什么？",
+    "你最近在忙什么？",
+    "你喜欢下雨天吗？",
+    "你能给我一点建议吗？",
 )
 #: The chat photo (512 px) and the targets of issue 13.
 CHAT_PHOTO = "woman_waterfall.jpg"

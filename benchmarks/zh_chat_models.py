@@ -29,22 +29,8 @@ from benchmarks.run import EXAMPLES, ROOT
 
 logger = logging.getLogger(__name__)
 
-#: Twenty typed questions a visitor might ask (the Mandarin benchmark's eight first).
-QUESTIONS = (
-    *CHAT_QUESTIONS,
-    "你身后是什么地方？",
-    "你冷不冷？",
-    "你平时喜欢听什么音乐？",
-    "你有什么梦想？",
-    "你觉得这里美吗？",
-    "你周末一般做什么？",
-    "你会游泳吗？",
-    "你小时候是什么样的？",
-    "你想对我说什么？",
-    "你最近在忙什么？",
-    "你喜欢下雨天吗？",
-    "你能给我一点建议吗？",
-)
+#: Twenty typed questions a visitor might ask (the Mandarin benchmark's chat questions).
+QUESTIONS = CHAT_QUESTIONS
 MOODS = ("happy", "neutral")
 PHOTO = "woman_waterfall.jpg"
 
