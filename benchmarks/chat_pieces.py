@@ -109,8 +109,8 @@ def paired_first_audio(session: Any, questions: tuple[str, ...], seed: int = 0) 
     for number, question in enumerate(questions):
         messages = session.prompt_messages(question, "zh")
 
-        def check(reply: str) -> tuple[str | None, str]:
-            return check_answer_zh(reply, None, (), 600, session.scene)
+        def check(reply: str, question: str = question) -> tuple[str | None, str]:
+            return check_answer_zh(reply, None, (), 600, session.scene, question)
 
         started = time.perf_counter()
         reply, clause_at, clause = "", None, None

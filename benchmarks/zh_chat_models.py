@@ -47,13 +47,14 @@ def answer_replies(
 
     max_chars = session.pipeline.settings.limits.max_text_chars
 
-    def check(reply: str) -> tuple[str | None, str]:
-        return check_answer_zh(reply, None, (), max_chars, session.scene)
-
     rows = []
     for mood in moods:
         session.mood = mood
         for number, question in enumerate(QUESTIONS):
+
+            def check(reply: str, question: str = question) -> tuple[str | None, str]:
+                return check_answer_zh(reply, None, (), max_chars, session.scene, question)
+
             messages = session.prompt_messages(question, "zh")
             started = time.perf_counter()
             reply, first_token, first_clause, part = "", None, None, None

@@ -11,6 +11,7 @@ earlier answer, else a hand-written Chinese answer is used.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 
 from pipelines.chat.prompt import ChatTurn, assemble_chat
@@ -41,6 +42,9 @@ _TEMPLATE_ANSWERS_ZH: dict[str, tuple[str, ...]] = {
     ),
 }
 
+
+#: A yes-or-no question's word and its negation: 冷不冷, 美不美, 有没有.
+_CHOICE = re.compile(r"(\w)[不没]\1")
 
 #: How a Chinese answer begins: the model continues it (``QwenChat.supports_prefill``), as
 #: it continues a written line (``pipelines.dialogue.prompt_worked.PREFILL``).
@@ -89,11 +93,19 @@ def check_answer_zh(
     memory: Sequence[ChatTurn],
     max_chars: int,
     scene: Scene,
+    question: str = "",
 ) -> tuple[str | None, str]:
-    """(cleaned answer, "ok") when a Chinese reply is fit to say, else (None, reason)."""
+    """(cleaned answer, "ok") when a Chinese reply is fit to say, else (None, reason).
+
+    Besides the line checks, an answer must not repeat the question's yes-or-no form: to
+    你冷不冷？ the small model answered 我冷不冷，… in every run (``echoed_choice``).
+    """
     line, reason = inspect_line_zh(reply, known_names=(name or "", *scene.text_in_photo))
     if line is None:
         return None, reason
+    echoed = echoed_choice(line, question)
+    if echoed:
+        return None, f"repeats the question's {echoed}"
     if len(line) > max_chars:
         return None, "too long"
     if repeats_another(line, [answer for _, answer in _FEW_SHOT_ZH]):
@@ -104,6 +116,19 @@ def check_answer_zh(
     if contradiction is not None:
         return None, f"contradicts the scene: {contradiction}"
     return line, "ok"
+
+
+def echoed_choice(answer: str, question: str) -> str | None:
+    """The question's yes-or-no form (冷不冷, 有没有) when the answer says it again, else None.
+
+    Chinese asks yes-or-no questions by saying a word and its negation (A不A, A没A); an
+    answer picks one side (我不冷). An answer holding the same A不A has not answered. One
+    that asks its own (我们一起去好不好？) is not affected.
+    """
+    for match in _CHOICE.finditer(question):
+        if match.group(0) in answer:
+            return match.group(0)
+    return None
 
 
 def template_answer_zh(question: str, mood: Mood, name: str | None, rng: random.Random) -> str:

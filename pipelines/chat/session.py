@@ -252,7 +252,9 @@ class ChatSession:
         if chinese:
 
             def check(reply: str) -> tuple[str | None, str]:
-                return check_answer_zh(reply, self.persona_name, memory, max_chars, self.scene)
+                return check_answer_zh(
+                    reply, self.persona_name, memory, max_chars, self.scene, question
+                )
 
             grammar = None
         else:
