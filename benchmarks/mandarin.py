@@ -327,14 +327,18 @@ def _seconds(values: list[float] | None) -> str:
 
 
 def _run_note(results: dict[str, Any], part: str) -> str:
-    """When a part ran and how busy the machine was."""
+    """When a part ran, how busy the machine was, and which machine when not the header's."""
     run = results.get("runs", {}).get(part)
     if not run:
         return ""
     mode = f", {run['mode']}" if run.get("mode") else ""
+    header = results.get("machine", {})
+    where = ""
+    if "cpu" in run and (run["cpu"], run["commit"]) != (header.get("cpu"), header.get("commit")):
+        where = f" Machine: {run['cpu']}, commit {run['commit']}."
     return (
         f"Run {run['date']}{mode}; 1-minute load average {run['load_before']} before, "
-        f"{run['load_after']} after."
+        f"{run['load_after']} after.{where}"
     )
 
 
@@ -477,10 +481,17 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     if set(parts) != set(PARTS) and previous.exists():
         results = json.loads(previous.read_text(encoding="utf-8"))
-    results.update({"machine": report.machine(), "paragraph": PARAGRAPH})
+    machine = report.machine()
+    results.update({"machine": machine, "paragraph": PARAGRAPH})
     results.setdefault("runs", {})
     for part in parts:
-        run = {"date": report.machine()["date"], "load_before": _load()}
+        run = {
+            "date": report.machine()["date"],
+            "load_before": _load(),
+            # A part re-run alone keeps the others' results, which may come from elsewhere.
+            "cpu": machine["cpu"],
+            "commit": machine["commit"],
+        }
         if part == "voices":
             results["voices"] = intelligibility(pipeline, SENTENCES[:count])
             run["mode"] = f"{count} sentences per voice"
