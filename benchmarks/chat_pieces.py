@@ -115,7 +115,12 @@ def paired_first_audio(session: Any, questions: tuple[str, ...], seed: int = 0) 
         started = time.perf_counter()
         reply, clause_at, clause = "", None, None
         pieces = chat.stream(
-            messages, max_tokens=40, temperature=0.6, seed=seed + number, cache_prompt=True
+            messages,
+            max_tokens=40,
+            temperature=0.6,
+            seed=seed + number,
+            cache_prompt=True,
+            cache_owner=session.session_id,
         )
         for piece in begun_with(pieces, messages[-1]["content"]):  # the answer's begun 我
             reply += piece

@@ -65,6 +65,7 @@ def answer_replies(
                 temperature=TEMPERATURE,
                 seed=number * 131 + len(mood),
                 cache_prompt=True,
+                cache_owner=session.session_id,
             )
             for piece in begun_with(pieces, begun):
                 if first_token is None:
@@ -190,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             temperature=0.0,
             seed=0,
             cache_prompt=True,
+            cache_owner=session.session_id,
         ):
             pass
         if args.speak:

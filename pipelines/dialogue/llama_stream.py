@@ -37,7 +37,8 @@ class PromptCache:
     One per server, used under its lock.
 
     Attributes:
-        owner: Who sent the last request (a chat session's id; None: anyone, e.g. the CLI).
+        owner: Who sent the last request (a chat session's id; None: nobody in particular,
+            e.g. a line: two such requests may be two visitors', so neither uses the cache).
         last_counts: llama.cpp's own counts for the last request: "prompt_n" prompt tokens
             read, "cache_n" taken from the cache.
     """
@@ -49,11 +50,12 @@ class PromptCache:
         """The request as it may run now: with ``cache_prompt`` only after its owner's own.
 
         Call it under the server's lock, just before the request runs; every request (cached
-        or not) becomes the cache's owner, since the server keeps what it read last.
+        or not) becomes the cache's owner, since the server keeps what it read last. A request
+        without an owner never uses the cache.
         """
         previous, self.owner = self.owner, owner
         self.last_counts = {}
-        if request.get("cache_prompt") and owner != previous:
+        if request.get("cache_prompt") and (owner is None or owner != previous):
             return dict(request, cache_prompt=False)
         return request
 
