@@ -111,10 +111,36 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         ("价格是3.5元", "价格是三点五元"),
         ("50%", "百分之五十"),
         ("电话13812345678", "电话一三八一二三四五六七八"),
+        # A lone 2 before a measure word is 两; an ordinal, a month or a fraction keeps 二.
+        ("我有2个孩子", "我有两个孩子"),
+        ("2年前，2:30", "两年前，两点三十分"),
+        ("2000块钱，2万人", "两千块钱，两万人"),
+        ("12个，22个", "十二个，二十二个"),
+        ("第2个，2月2日，2年级，2分之1，2.5个", "第二个，二月二日，二年级，二分之一，二点五个"),
+        # Grouped thousands, year ranges, decades and generations.
+        ("1,000元，1,000,000人", "一千元，一百万人"),
+        ("2024-2025年", "二零二四到二零二五年"),
+        ("90年代的90后", "九十年代的九零后"),
+        # Symbols are said, and a hyphen after letters is not a minus.
+        ("¥100或者$5", "一百元或者五美元"),
+        ("25°C，5km，3kg，10min", "二十五摄氏度，五公里，三公斤，十分钟"),
+        ("COVID-19，-5度", "COVID 十九，负五度"),
     ],
 )
 def test_numbers_and_dates_are_read_as_words(written: str, spoken: str) -> None:
     assert read_numbers(written) == spoken
+
+
+def test_the_comma_of_a_thousand_is_not_a_pause() -> None:
+    assert split_clauses("我有1,000元，你呢？") == ["我有1,000元，", "你呢？"]
+    assert split_clauses("一,二") == ["一,", "二"]
+
+
+def test_a_line_with_symbols_sounds_as_its_words(voice: KokoroMandarinSpeech) -> None:
+    typed = voice.synthesize("我有2个孩子，今天25°C，还有$1,000。", Voice())
+    words = voice.synthesize("我有两个孩子，今天二十五摄氏度，还有一千美元。", Voice())
+    assert [p.symbol for p in typed.phonemes] == [p.symbol for p in words.phonemes]
+    assert "".join(cue.text for cue in typed.cues) == "我有2个孩子，今天25°C，还有$1,000。"
 
 
 def test_numbers_are_spoken_not_skipped(voice: KokoroMandarinSpeech) -> None:

@@ -1,14 +1,16 @@
 """Mandarin text as it is read aloud: numbers, dates and punctuation in words a voice can say.
 
 ``read_numbers`` writes Arabic numerals the way a Mandarin speaker reads them: years digit by
-digit (2024年 → 二零二四年), quantities as numbers (3 → 三, 3.5 → 三点五, 50% → 百分之五十),
-dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 → 七点三十分), ranges (3-5 → 三到五)
-and long digit strings such as phone numbers one digit at a time. The general cases come from
-cn2an (MIT); the patterns cn2an misreads (dates with dashes or slashes, times, ranges) are
-rewritten first.
+digit (2024年 → 二零二四年), quantities as numbers (3 → 三, 3.5 → 三点五, 50% → 百分之五十,
+1,000 → 一千), a lone 2 before a measure word as 两 (2个 → 两个, 2:00 → 两点; 第2 and 2月 keep
+二), dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 → 七点三十分), ranges (3-5 →
+三到五, 2024-2025年 → 二零二四到二零二五年), decades (90年代 → 九十年代), money, temperatures
+and common units (¥100 → 一百元, $5 → 五美元, 25°C → 二十五摄氏度, 5km → 五公里), and long
+digit strings such as phone numbers one digit at a time. The general cases come from cn2an
+(MIT); the patterns cn2an misreads or leaves unsaid are rewritten first.
 
 ``split_clauses`` cuts a sentence after each pause mark (，、；：) so the voice can time every
-clause and the subtitles can break there.
+clause and the subtitles can break there; the comma of 1,000 is not a pause.
 """
 
 from __future__ import annotations
@@ -23,9 +25,41 @@ _DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
 _RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[-~～—–]\s*(\d+(?:\.\d+)?)(?![\d.])")
 _LONG_DIGITS = re.compile(r"\d{7,}")
+#: A number as typed, its thousands maybe grouped with commas (1,000,000.5).
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
+#: Year ranges (2024-2025年): both years digit by digit.
+_YEAR_RANGE = re.compile(r"(?<!\d)(\d{4})\s*[-~～—–]\s*(\d{4})(?=\s*年)")
+#: Decades and generations: 90年代 → 九十年代 (cn2an reads 九零年代), 90后 → 九零后.
+_DECADE = re.compile(r"(?<!\d)([1-9]0)(?=年代)")
+_GENERATION = re.compile(r"(?<!\d)(\d0)(?=后)")
+#: A hyphen between letters and digits (COVID-19) is not a minus sign.
+_LETTER_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=\d)")
+#: Symbols said as words: currency before the number, temperature and units after it.
+_CURRENCIES = {"¥": "元", "￥": "元", "$": "美元", "€": "欧元", "£": "英镑"}
+_CURRENCY = re.compile(f"([{''.join(_CURRENCIES)}])\\s*({_NUMBER})")
+_UNITS = {
+    "°C": "摄氏度", "℃": "摄氏度", "°F": "华氏度", "℉": "华氏度", "°": "度",
+    "km": "公里", "kg": "公斤", "cm": "厘米", "mm": "毫米", "ml": "毫升", "mL": "毫升",
+    "min": "分钟", "m": "米", "g": "克",
+}  # fmt: skip
+_UNIT = re.compile(
+    f"({_NUMBER})\\s*({'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))})"
+    "(?![A-Za-z])"
+)
+#: Measure words after which a lone 2 is read 两 (两个, 两天, 两点), not 二; not 月, 号, 日,
+#: 楼 or 年级 (2月 is February, 2号 the second), nor 分之 (2分之1 is a fraction).
+_LIANG_MEASURE = (
+    "小时|分钟|公斤|公里|千克|星期|毫升|厘米|摄氏度|美元|欧元|英镑|分(?!之)|年(?![级代])|"
+    "[个位只条张本件次天岁周秒点斤米块元角毛倍层辆台部双对杯碗瓶种样句步口匹头棵朵座间家"
+    "所支把套份遍趟下串片场顿餐封首篇页幅枚颗粒根群百千万亿度克]"
+)
+_LONE_TWO = re.compile(f"(?<![\\d.第])2(?![\\d.])(?=\\s*(?:{_LIANG_MEASURE}))")
+#: 二 leading a number of thousands or more is said 两 (2000块 → 两千块).
+_LEADING_TWO = re.compile("(?<![零一二三四五六七八九十百千万亿点两])二(?=[千万亿])")
 #: Marks inside a sentence after which a speaker pauses (a clause ends).
 CLAUSE_MARKS = "，、；：,;:"
-_CLAUSE_END = re.compile(f"(?<=[{re.escape(CLAUSE_MARKS)}])")
+_CLAUSE_END = re.compile(f"(?<=[{re.escape(CLAUSE_MARKS)}])(?!(?<=\\d,)\\d{{3}}(?!\\d))")
 
 
 def digits_one_by_one(digits: str) -> str:
@@ -54,7 +88,7 @@ def _time(match: re.Match[str]) -> str:
     hours, minutes = int(match.group(1)), int(match.group(2))
     if hours > 24 or minutes > 59:
         return f"{_number(match.group(1))}比{_number(match.group(2))}"
-    spoken = f"{_number(str(hours))}点"
+    spoken = "两点" if hours == 2 else f"{_number(str(hours))}点"
     if minutes == 0:
         return spoken
     if minutes < 10:
@@ -64,6 +98,16 @@ def _time(match: re.Match[str]) -> str:
 
 def _range(match: re.Match[str]) -> str:
     return f"{match.group(1)}到{match.group(2)}"
+
+
+def _year_range(match: re.Match[str]) -> str:
+    return f"{digits_one_by_one(match.group(1))}到{digits_one_by_one(match.group(2))}"
+
+
+def _said_symbols(text: str) -> str:
+    """Currency, temperature and unit symbols next to a number, as words (numbers kept)."""
+    text = _CURRENCY.sub(lambda m: f"{m.group(2)}{_CURRENCIES[m.group(1)]}", text)
+    return _UNIT.sub(lambda m: f"{m.group(1)}{_UNITS[m.group(2)]}", text)
 
 
 def read_numbers(text: str) -> str:
@@ -77,14 +121,21 @@ def read_numbers(text: str) -> str:
     """
     import cn2an
 
+    text = _said_symbols(text)
+    text = _GROUPED.sub(lambda m: _number(m.group(0).replace(",", "")), text)
     text = _DATE.sub(_date, text)
     text = _TIME.sub(_time, text)
+    text = _YEAR_RANGE.sub(_year_range, text)
+    text = _DECADE.sub(lambda m: _number(m.group(1)), text)
+    text = _GENERATION.sub(lambda m: digits_one_by_one(m.group(1)), text)
     text = _RANGE.sub(_range, text)
     text = _LONG_DIGITS.sub(lambda m: digits_one_by_one(m.group(0)), text)
+    text = _LONE_TWO.sub("两", _LETTER_HYPHEN.sub(" ", text))
     try:
         text = str(cn2an.transform(text, "an2cn"))
     except (ValueError, KeyError) as error:
         logger.debug("cn2an could not transform a line: %s", error)
+    text = _LEADING_TWO.sub("两", text)
     # Whatever cn2an left (a digit glued to letters, say) is read one digit at a time.
     return re.sub(r"\d+", lambda m: digits_one_by_one(m.group(0)), text)
 
