@@ -27,7 +27,7 @@ SENTENCES = (
 #: Prints where the tables came from, a digest of every table, and the units of SENTENCES.
 _CHILD = """
 import hashlib, json, sys
-from pipelines.speech import zh_dictionaries
+from pipelines import zh_dictionaries
 if sys.argv[2:] == ["--internals-changed"]:  # as if another jieba or pypinyin were installed
     def _load():
         raise AttributeError("'Seg' object has no attribute '_prefix_set'")

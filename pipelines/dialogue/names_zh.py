@@ -96,7 +96,7 @@ def invented_names_zh(text: str, known_names: Iterable[str] = ()) -> list[str]:
         import jieba
         import jieba.posseg
 
-        from pipelines.speech.zh_dictionaries import load_reader_dictionaries
+        from pipelines.zh_dictionaries import load_reader_dictionaries
     except ImportError as error:  # the Mandarin extras are missing: nothing to look with
         logger.warning("Chinese lines are not checked for names: %s is missing", error.name)
         return []

@@ -68,7 +68,7 @@ class MandarinPhonemizer:
     """
 
     def __init__(self, vocabulary: frozenset[str]) -> None:
-        from pipelines.speech.zh_dictionaries import load_reader_dictionaries
+        from pipelines.zh_dictionaries import load_reader_dictionaries
 
         load_reader_dictionaries()  # jieba's and pypinyin's tables, from the model cache
         import cn2an  # noqa: F401  (loaded here, not on the first line)

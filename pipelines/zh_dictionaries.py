@@ -1,6 +1,8 @@
-"""The Mandarin reader's dictionaries, loaded from one cached file instead of being rebuilt.
+"""jieba's and pypinyin's dictionaries, loaded from one cached file instead of being rebuilt.
 
-The reader (``zh_phonemes.MandarinPhonemizer``) needs four tables that its libraries build in
+Two stages use them: the Mandarin reader (``speech.zh_phonemes.MandarinPhonemizer``) and the
+check for names a model invented in a Chinese line (``dialogue.names_zh``), so they live here,
+in neither stage. The reader needs four tables that its libraries build in
 Python at every start: jieba's word frequencies (a prefix dictionary built from its dict.txt),
 jieba's part-of-speech tags (parsed from the same file), pypinyin's phrase readings with
 pypinyin-dict's large phrase list merged in, and the word-prefix set pypinyin's segmenter
