@@ -112,7 +112,7 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         ("50%", "百分之五十"),
         ("电话13812345678", "电话一三八一二三四五六七八"),
         # A lone 2 before a measure word is 两; an ordinal, a month or a fraction keeps 二.
-        ("我有2个孩子", "我有两个孩子"),
+        ("我有2个孩子，我们2人", "我有两个孩子，我们两人"),
         ("2年前，2:30", "两年前，两点三十分"),
         ("2000块钱，2万人", "两千块钱，两万人"),
         ("12个，22个", "十二个，二十二个"),
