@@ -136,6 +136,17 @@ def test_the_comma_of_a_thousand_is_not_a_pause() -> None:
     assert split_clauses("一,二") == ["一,", "二"]
 
 
+def test_traditional_characters_are_read_as_simplified_ones(
+    voice: KokoroMandarinSpeech,
+) -> None:
+    # jieba's and pypinyin's words are simplified: 銀行 alone was read yin2 xing2, 頭髮 tou2 fa4.
+    typed = "我們一起去銀行吧，頭髮長了。"
+    traditional = voice.synthesize(typed, Voice())
+    simplified = voice.synthesize("我们一起去银行吧，头发长了。", Voice())
+    assert [p.symbol for p in traditional.phonemes] == [p.symbol for p in simplified.phonemes]
+    assert "".join(cue.text for cue in traditional.cues) == typed
+
+
 def test_a_line_with_symbols_sounds_as_its_words(voice: KokoroMandarinSpeech) -> None:
     typed = voice.synthesize("我有2个孩子，今天25°C，还有$1,000。", Voice())
     words = voice.synthesize("我有两个孩子，今天二十五摄氏度，还有一千美元。", Voice())

