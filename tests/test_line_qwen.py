@@ -1,11 +1,14 @@
 """The Qwen line backend: the joined model, Chinese lines from the real model, the fallbacks."""
 
+from pathlib import Path
+
 import pytest
 
 import pipelines
 from pipelines import registry
 from pipelines.dialogue import qwen
 from pipelines.dialogue.checks_zh import inspect_line_zh
+from pipelines.dialogue.mood_checks import contradicts_mood
 from pipelines.dialogue.scene_checks import contradicts_scene
 from pipelines.dialogue.writer import DialogueWriter
 from pipelines.errors import BadInputError
@@ -13,6 +16,7 @@ from pipelines.model_files import sha256_of
 from tests.scenes import couple_scene
 
 COUPLE = couple_scene(("grey", "red"))
+EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
 
 @pytest.fixture
@@ -90,3 +94,14 @@ def test_qwen_writes_a_first_person_chinese_line_that_passes_the_checks():
     assert "我" in line.text
     assert inspect_line_zh(line.text)[0] == line.text
     assert contradicts_scene(line.text, COUPLE) is None
+
+
+@pytest.mark.slow
+def test_a_sad_chinese_line_does_not_say_it_is_happy(tmp_path):
+    # With seed 0 Qwen 1.5B's first candidate for a sad Einstein ends 心情真好！.
+    pipeline = pipelines.TalkingPhotoPipeline(pipelines.Settings(output_dir=tmp_path))
+    photo = pipeline.load_photo(EXAMPLES / "einstein_bw.jpg")
+    scene = pipeline.describe_scene(photo, pipeline.detect_faces(photo))
+    line = pipeline.write_line(scene, 0, "sad", seed=0, lang="zh")
+    assert (line.source, line.lang) == ("model", "zh")
+    assert contradicts_mood(line.text, "sad", "zh") is None

@@ -10,9 +10,10 @@ A backend that can continue a begun reply (``supports_prefill``: the Qwen backen
 writes English or Chinese (``lang``); the grammar-bound SmolLM2 backend writes English only
 (Chinese lines then come from ``pipelines.dialogue.templates_zh``, never from English).
 Every candidate must also agree with the scene reader (``pipelines.dialogue.scene_checks``),
-name at least one fact the reader found (``pipelines.dialogue.scene_facts``: each try is asked
-to mention a different one) and differ from what the other faces of the photo, and the faces of
-the last photos, already said.
+state no feeling its mood contradicts (``pipelines.dialogue.mood_checks``), name at least one
+fact the reader found (``pipelines.dialogue.scene_facts``: each try is asked to mention a
+different one) and differ from what the other faces of the photo, and the faces of the last
+photos, already said.
 
 Chat backends: ``SmolLM2Chat`` (``pipelines.dialogue.llama_chat``) runs the bundled
 SmolLM2-135M-Instruct GGUF (or any GGUF file) through llama.cpp (``xllamacpp``);
@@ -32,6 +33,7 @@ from typing import Any, ClassVar
 from pipelines.dialogue.checks import inspect_line_in, validate_line
 from pipelines.dialogue.focus_opening import focus_opening
 from pipelines.dialogue.llama_chat import SmolLM2Chat, smollm2_model_path
+from pipelines.dialogue.mood_checks import contradicts_mood
 from pipelines.dialogue.prompt import build_messages, copies_an_example, line_grammar
 from pipelines.dialogue.prompt_worked import worked_example_lines, worked_messages
 from pipelines.dialogue.scene_checks import (
@@ -295,7 +297,7 @@ class DialogueWriter:
                 logger.warning("The chat backend failed (%s); using a template line.", error)
                 return None
             reply = self._with_prefill(reply, messages)
-            line, reason = check_candidate(reply, scene, lang, others, max_chars, facts)
+            line, reason = check_candidate(reply, scene, lang, others, max_chars, facts, mood=mood)
             if line is not None:
                 logger.debug("Candidate %d accepted", attempt)
                 return line
@@ -366,13 +368,15 @@ def check_candidate(
     others: Sequence[str],
     max_chars: int,
     facts: Sequence[SceneFact] = (),
+    mood: Mood = "neutral",
 ) -> tuple[str | None, str]:
     """(cleaned line, "ok") when a model's reply may be said in this scene, else (None, reason).
 
     On top of ``inspect_line_in`` (first person, no assistant talk, no narration at the start,
     complete, safe...), the line must not copy a prompt example, narrate someone in the
     picture, contradict the scene reader ("colour ...", "painting", "camera", a colour worn
-    that is not the speaker's clothes colour), name none of
+    that is not the speaker's clothes colour), state a feeling its ``mood`` contradicts
+    (``mood_checks``: 心情真好 for "sad"), name none of
     ``facts`` when there are some ("mentions no scene fact"), repeat a line another face said,
     or exceed ``max_chars``.
     """
@@ -389,6 +393,9 @@ def check_candidate(
     worn = wrong_clothes_colour(line, facts) if facts else None
     if worn is not None:
         return None, f"contradicts the scene: wears {worn}"
+    feeling = contradicts_mood(line, mood, lang)
+    if feeling is not None:
+        return None, f"contradicts the mood: {feeling}"
     if not mentions_a_fact(line, facts):
         return None, "mentions no scene fact"
     if repeats_another(line, others):
