@@ -37,6 +37,7 @@ from pipelines.render import check_length
 from pipelines.timeline import lay_out, speaker_label
 from pipelines.types import Photo
 from tests.media_measures import decode, median_f0
+from tests.scenes import couple_scene
 
 SCRIPT = (
     Turn(0, "Do you remember the day we took this picture?"),
@@ -248,6 +249,16 @@ def test_turn_checks_refuse_echoes_and_copies() -> None:
         "Me too, I could stay all day.",
         "ok",
     )
+
+
+def test_a_turn_may_not_state_a_feeling_its_mood_contradicts() -> None:
+    turn = "Me too, I feel so happy here."
+    assert check_turn(turn, (), 600, mood="happy") == (turn, "ok")
+    assert check_turn(turn, (), 600, mood="sad")[1] == "contradicts the mood: I feel so happy"
+    scene = couple_scene(("grey", "red"))
+    said = "我也这么觉得，我今天特别开心！"
+    assert check_turn_zh(said, scene, (), 600, "happy") == (said, "ok")
+    assert check_turn_zh(said, scene, (), 600, "angry")[1] == "contradicts the mood: 开心"
 
 
 def test_turn_checks_refuse_invented_names_and_cut_off_sentences() -> None:

@@ -11,6 +11,7 @@ from pipelines.dialogue.mood_checks import contradicts_mood
         # Qwen 1.5B's line for a sad face on einstein_bw.jpg (seed 0).
         ("我今天特别穿上我最心爱的黑色衣服，周围一片灰色，心情真好！", "sad", "zh", "心情真好"),
         ("我今天穿了黑色衣服，但我很开心！", "angry", "zh", "开心"),
+        ("我今天特别开心！", "sad", "zh", "开心"),  # 特别 is not 别 (don't)
         ("我今天很难过。", "happy", "zh", "难过"),
         ("我心情不太好。", "excited", "zh", "心情不太好"),
         ("I got into an argument, but he made me so happy!", "angry", "en", "made me so happy"),
@@ -34,6 +35,8 @@ def test_a_stated_opposite_feeling_is_refused(line, mood, lang, feeling):
         ("I miss those happy days.", "sad", "en"),
         ("It made me angry: orange and yellow are such cheerful colours!", "angry", "en"),
         ("I'm not sad at all.", "happy", "en"),
+        ("我很难过，但很高兴见到你。", "sad", "zh"),  # glad to see someone, sad or not
+        ("I'm glad you came, even today.", "sad", "en"),
     ],
 )
 def test_a_feeling_that_fits_or_is_denied_passes(line, mood, lang):

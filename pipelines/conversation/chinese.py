@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipelines.dialogue.checks_zh import inspect_line_zh
+from pipelines.dialogue.mood_checks import contradicts_mood
 from pipelines.dialogue.prompt_worked import POSITIONS_ZH, facts_zh
 from pipelines.dialogue.scene_checks import contradicts_scene, repeats_another
 from pipelines.dialogue.templates import person_in
@@ -85,7 +86,7 @@ def turn_messages_zh(
 
 
 def check_turn_zh(
-    reply: str, scene: Scene, history: Sequence[Turn], max_chars: int
+    reply: str, scene: Scene, history: Sequence[Turn], max_chars: int, mood: Mood = "neutral"
 ) -> tuple[str | None, str]:
     """(cleaned turn, "ok") when a Chinese reply is fit to say here, else (None, reason)."""
     line, reason = inspect_line_zh(reply, known_names=scene.text_in_photo)
@@ -100,4 +101,7 @@ def check_turn_zh(
     contradiction = contradicts_scene(line, scene)
     if contradiction is not None:
         return None, f"contradicts the scene: {contradiction}"
+    feeling = contradicts_mood(line, mood, "zh")
+    if feeling is not None:
+        return None, f"contradicts the mood: {feeling}"
     return line, "ok"

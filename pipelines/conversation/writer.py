@@ -24,6 +24,7 @@ from pipelines.conversation.chinese import (
 )
 from pipelines.conversation.script import Script
 from pipelines.dialogue.checks import inspect_line
+from pipelines.dialogue.mood_checks import contradicts_mood
 from pipelines.dialogue.prompt import MOOD_OPENERS, describe_for_prompt
 from pipelines.dialogue.templates import person_in, scene_sentences
 from pipelines.dialogue.writer import writes_in
@@ -261,14 +262,18 @@ def tidy(line: str) -> str:
 
 
 def check_turn(
-    reply: str, history: Sequence[Turn], max_chars: int, scene_text: Sequence[str] = ()
+    reply: str,
+    history: Sequence[Turn],
+    max_chars: int,
+    scene_text: Sequence[str] = (),
+    mood: Mood = "neutral",
 ) -> tuple[str | None, str]:
     """(cleaned turn, "ok") when a model's reply is fit to say here, else (None, reason).
 
     Beyond ``inspect_line`` (where the text read in the photo, ``scene_text``, counts as known
     names): at most MAX_TURN_WORDS words and ``max_chars`` characters, no run of COPIED_RUN
-    words copied from the prompt's examples or from an earlier turn, and not mostly the same
-    words as the turn it answers.
+    words copied from the prompt's examples or from an earlier turn, not mostly the same
+    words as the turn it answers, and no feeling the speaker's ``mood`` contradicts.
     """
     line, reason = inspect_line(reply, known_names=scene_text)
     if line is None:
@@ -282,6 +287,9 @@ def check_turn(
         return None, "said before"
     if history and echoes(line, history[-1].text):
         return None, "echo"
+    feeling = contradicts_mood(line, mood, "en")
+    if feeling is not None:
+        return None, f"contradicts the mood: {feeling}"
     return line, "ok"
 
 
@@ -409,9 +417,9 @@ def _model_turn(
             logger.warning("The chat backend failed (%s); using a template turn.", error)
             return None
         if lang == "zh":
-            line, reason = check_turn_zh(reply, scene, history, max_chars)
+            line, reason = check_turn_zh(reply, scene, history, max_chars, mood)
         else:
-            line, reason = check_turn(reply, history, max_chars, scene.text_in_photo)
+            line, reason = check_turn(reply, history, max_chars, scene.text_in_photo, mood)
         if line is not None:
             return line
         logger.debug("Turn %d candidate %d rejected (%s): %r", number, attempt, reason, reply)

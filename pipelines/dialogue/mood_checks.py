@@ -14,9 +14,11 @@ import re
 
 from pipelines.types import Mood
 
-#: Stated joy and stated sadness or anger, in Chinese. 心情好 but not 心情不好.
+#: Stated joy and stated sadness or anger, in Chinese: 心情好 but not 心情不好, and not 很高兴见到你
+#: (glad to see someone, which a sad person says too; "glad" is not looked for in English).
 _JOY_ZH = re.compile(
-    r"开心|高兴|快乐|愉快|兴奋|幸福|心情(?:真|很|特别|非常|超|挺|大)?好|忍不住(?:一直)?(?:在)?笑"
+    r"开心|高兴(?!见|看到|认识|有你)|快乐|愉快|兴奋|幸福|心情(?:真|很|特别|非常|超|挺|大)?好|"
+    r"忍不住(?:一直)?(?:在)?笑"
 )
 _GLOOM_ZH = re.compile(
     r"难过|伤心|悲伤|失落|沮丧|难受|痛苦|低落|沉重|生气|愤怒|火冒三丈|气死|"
@@ -29,7 +31,7 @@ _STATED_EN = (
     r"(?:so |very |really |truly |quite |pretty |a bit |rather )?"
 )
 _JOY_EN = re.compile(
-    _STATED_EN + r"(?:happy|glad|delighted|thrilled|joyful|cheerful|overjoyed|great|wonderful)\b"
+    _STATED_EN + r"(?:happy|delighted|thrilled|joyful|cheerful|overjoyed|great|wonderful)\b"
     r"|\bcan't stop smiling\b",
     re.IGNORECASE,
 )
@@ -39,7 +41,7 @@ _GLOOM_EN = re.compile(
     re.IGNORECASE,
 )
 #: A denial just before a feeling: 不开心, 没那么高兴, "not sad", "never happy".
-_DENIED_ZH = re.compile(r"[不没别](?:太|那么|怎么|有|再)?$")
+_DENIED_ZH = re.compile(r"(?:[不没]|(?<!特)别)(?:太|那么|怎么|有|再)?$")  # 别, not 特别
 _DENIED_EN = re.compile(r"(?:\bnot|\bnever|\bno longer|n't|\bnor)\s+(?:\w+\s+)?$", re.IGNORECASE)
 #: The moods that may not state the opposite feeling, and that feeling.
 _OPPOSITE: dict[str, str] = {"sad": "joy", "angry": "joy", "happy": "gloom", "excited": "gloom"}
