@@ -198,7 +198,9 @@ def write_results(out: Path, name: str, lines: list[str], results: dict[str, Any
     """Writes ``out/name.md`` (the lines) and ``out/name.json``, and prints the lines."""
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (out / f"{name}.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -19,7 +19,6 @@ Results go to ``<out>/<name>.json`` and ``<out>/<name>.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import statistics
@@ -101,8 +100,8 @@ def measure(voices: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def markdown(results: dict[str, Any]) -> str:
-    """The reading table and each voice's character error rates."""
+def markdown(results: dict[str, Any]) -> list[str]:
+    """The reading table and each voice's character error rates, as Markdown lines."""
     reading = results["reading"]
     lines = [
         "# Numbers and symbols in Chinese lines",
@@ -124,7 +123,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {name} | {voice['cer_median']} | {voice['cer_mean']} |"
             f" {worst['cer']} ({worst['heard']}) |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,13 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     os.environ.setdefault("GLOG_minloglevel", "2")
     results = measure(tuple(v for v in args.voices.split(",") if v))
-    text = markdown(results)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{args.name}.md").write_text(text, encoding="utf-8")
-    (args.out / f"{args.name}.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    sys.stdout.write(text)
+    report.write_results(args.out, args.name, markdown(results), results)
     return 0
 
 
