@@ -67,6 +67,8 @@ def test_chinese_checks_refuse_assistant_talk_narration_and_english(reply):
         ("我最喜欢我的蓝色裙子了！", "colour 蓝"),
         ("I have been sitting for this painting all day.", "painting"),
         ("我为这幅画坐了一整天。", "painting"),
+        # Qwen 1.5B on woman_waterfall.jpg, a photo (sad, seed 7), its 绿色 made this scene's 红色.
+        ("我看着这幅红色的画，心里感到很难过。", "painting"),
     ],
 )
 def test_a_line_that_contradicts_the_scene_reader_is_refused(line, problem):
@@ -77,6 +79,7 @@ def test_a_line_that_contradicts_the_scene_reader_is_refused(line, problem):
 def test_true_facts_pass_the_scene_checks():
     assert contradicts_scene("I love my black dress and this red carpet!", COUPLE) is None
     assert contradicts_scene("我穿着黑色的裙子，站在红色的地毯上。", COUPLE) is None
+    assert contradicts_scene("这幅画面真让我难忘。", COUPLE) is None  # 画面: a view
     assert contradicts_scene("The painter told me to sit still for hours.", PAINTING) is None
     assert contradicts_scene("I smiled at the camera all afternoon.", PAINTING) == "camera"
 

@@ -43,7 +43,10 @@ _EN_PAINTING = re.compile(
     r"\b(?:painting|paintings|painted|painter|canvas|brush ?strokes?|drawing|drawn|sketch)\b",
     flags=re.IGNORECASE,
 )
-_ZH_PAINTING = re.compile(r"油画|画像|画家|画布|这幅画|一幅画|画中|画里|画上|画笔|素描")
+#: 幅 counts paintings: 这幅画, and with words between (这幅绿色的画), but not 这幅画面 (a view).
+_ZH_PAINTING = re.compile(
+    r"油画|画像|画家|画布|[这那一]幅[^，。！？照图]{0,8}?画(?!面)|画中|画里|画上|画笔|素描"
+)
 _EN_CAMERA = re.compile(r"\b(?:camera|photographer|photograph|snapshot)\b", re.IGNORECASE)
 _ZH_CAMERA = re.compile(r"相机|摄影|拍照|镜头")
 _EN_NARRATION = re.compile(
