@@ -130,8 +130,13 @@ def test_mouth_closes_in_the_pause_between_sentences(voice) -> None:
     assert inside.sum() >= 3
     assert motion.jaw_open[inside].max() < 0.05
     assert motion.jaw_open.max() > 0.3  # while the mouth does open for the words
-    # The lips touch in the pause (the renderer seals lips the photo shows parted).
-    assert motion.lip_press[inside].min() >= REST_SHAPE[3] - 0.01
+    # The lips touch in the pause (the renderer seals lips the photo shows parted). They begin
+    # to leave for the next word (You) earlier than the jaw moves (its coarticulation rises ahead
+    # of it), and Piper samples its durations anew each run (VITS noise), so a frame 0.15 s
+    # ahead of the word once read 0.139: the lips are looked at until 0.2 s before it.
+    pressed = (times >= pause_start) & (times <= pause_end - 0.2)
+    assert pressed.sum() >= 3
+    assert motion.lip_press[pressed].min() >= REST_SHAPE[3] - 0.01
 
 
 def test_the_m_of_mama_closes_the_lips(voice) -> None:
