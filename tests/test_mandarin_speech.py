@@ -147,6 +147,16 @@ def test_traditional_characters_are_read_as_simplified_ones(
     assert "".join(cue.text for cue in traditional.cues) == typed
 
 
+def test_a_verb_jieba_tags_as_an_adverb_is_read_as_its_phrase(
+    voice: KokoroMandarinSpeech,
+) -> None:
+    # jieba cuts 还|书 and tags 还 "d" (hái, still); before a noun it is the verb huán.
+    returned = [p.symbol for p in voice.synthesize("我还是要还钱。", Voice()).phonemes]
+    assert [s for s in returned if s in ("ai2", "uan2")] == ["ai2", "uan2"]
+    still = [p.symbol for p in voice.synthesize("他还小。", Voice()).phonemes]
+    assert "ai2" in still and "uan2" not in still
+
+
 def test_a_line_with_symbols_sounds_as_its_words(voice: KokoroMandarinSpeech) -> None:
     typed = voice.synthesize("我有2个孩子，今天25°C，还有$1,000。", Voice())
     words = voice.synthesize("我有两个孩子，今天二十五摄氏度，还有一千美元。", Voice())

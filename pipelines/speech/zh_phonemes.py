@@ -118,9 +118,12 @@ class MandarinPhonemizer:
         from pypinyin import Style, lazy_pinyin
 
         words = self._sandhi.pre_merge_for_modify(psg.lcut(han))
+        readings = [
+            lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True) for word, _ in words
+        ]
+        _read_verb_before_noun(words, readings)
         units: list[Unit] = []
-        for word, part_of_speech in words:
-            syllables = lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)
+        for (word, part_of_speech), syllables in zip(words, readings, strict=True):
             if len(syllables) == len(word):
                 syllables = self._sandhi.modified_tone(word, part_of_speech, syllables)
             if units:
@@ -154,6 +157,28 @@ class MandarinPhonemizer:
             espeakbridge.set_voice("en-us")
             clauses = espeakbridge.get_phonemes(words)
         return " ".join(phonemes for phonemes, _, _ in clauses)
+
+
+def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads a one-character "adverb" before a one-character noun as their phrase, in place.
+
+    jieba tags 还 in 我去还书 as the adverb hái (an adverb does not come before a noun), while
+    pypinyin's phrase dictionary has 还书 as huán shū; cutting the pair apart lost that reading.
+    On the 1484 Chinese strings of the benchmarks' results this changes nothing else.
+
+    Args:
+        words: (word, jieba part of speech) in order.
+        readings: Each word's pinyin syllables (TONE3), changed where the rule applies.
+    """
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.constants import PHRASES_DICT
+
+    for i in range(len(words) - 1):
+        (first, tag), (second, next_tag) = words[i], words[i + 1]
+        pair = first + second
+        if len(pair) == 2 and tag == "d" and next_tag.startswith("n") and pair in PHRASES_DICT:
+            one, two = lazy_pinyin(pair, style=Style.TONE3, neutral_tone_with_five=True)
+            readings[i], readings[i + 1] = [one], [two]
 
 
 #: The punctuation labels (pauses).
