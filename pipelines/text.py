@@ -5,15 +5,18 @@ script are kept (Latin, Chinese, Arabic, Hebrew ...), emoji, symbols, HTML/SSML 
 characters are removed. ``split_sentences`` cuts text into sentences for subtitles and checks.
 ``detect_language`` tells Mandarin from English, and ``resolve_language`` turns a ``lang``
 setting ("auto", "en", "zh") into the language a line is written and spoken in.
+``simplified_chinese`` writes traditional characters as simplified ones.
 Lines written by a language model are checked in ``pipelines.dialogue.checks``.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
 from pipelines.errors import BadInputError, LimitExceeded, strip_terminal_escapes
 
@@ -273,3 +276,21 @@ def resolve_language(lang: str, text: str | None = None, default: str = "en") ->
         return detect_language(text)
     fallback = check_language(default)
     return "en" if fallback == "auto" else fallback
+
+
+@functools.cache
+def _traditional_to_simplified() -> Callable[[str], str]:
+    from opencc_purepy import OpenCC
+
+    return OpenCC("t2s").convert
+
+
+def simplified_chinese(text: str) -> str:
+    """Chinese text with traditional characters written as simplified ones (銀行 → 银行).
+
+    OpenCC's t2s table (opencc-purepy, pure Python), loaded once on first use.
+
+    Raises:
+        ImportError: opencc-purepy is not installed.
+    """
+    return _traditional_to_simplified()(text)

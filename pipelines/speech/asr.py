@@ -15,7 +15,6 @@ words).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import re
 import shutil
@@ -29,7 +28,7 @@ import numpy as np
 from pipelines.config import Limits
 from pipelines.errors import BackendUnavailable
 from pipelines.model_files import cached_file, joined_file, package_file
-from pipelines.text import LANGUAGES
+from pipelines.text import LANGUAGES, simplified_chinese
 from pipelines.types import Cue, Speech
 
 logger = logging.getLogger(__name__)
@@ -216,17 +215,10 @@ def _tidy(text: str, lang: str) -> str:
     return text
 
 
-@functools.cache
-def _to_simplified() -> Callable[[str], str]:
-    from opencc_purepy import OpenCC
-
-    return OpenCC("t2s").convert
-
-
 def _simplified(text: str) -> str:
-    """Chinese text in simplified characters (OpenCC's t2s table; as it is without opencc)."""
+    """Chinese text in simplified characters (as it is without opencc-purepy)."""
     try:
-        return _to_simplified()(text)
+        return simplified_chinese(text)
     except ImportError:
         logger.warning("Traditional characters are kept: opencc-purepy is not installed")
         return text

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from pipelines.speech.timing import MISAKI_TO_IPA
 from pipelines.speech.zh_text import read_numbers
+from pipelines.text import simplified_chinese
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +77,10 @@ class MandarinPhonemizer:
         import cn2an  # noqa: F401  (loaded here, not on the first line)
         import jieba.posseg  # noqa: F401
         from misaki.tone_sandhi import ToneSandhi
-        from opencc_purepy import OpenCC
+
+        simplified_chinese("")  # loads OpenCC's table here, not on the first line
 
         self.vocabulary = vocabulary
-        self._simplified = OpenCC("t2s").convert
         self._sandhi = ToneSandhi()
         self._english_lock = threading.Lock()
         self._espeak_ready = False
@@ -94,7 +95,7 @@ class MandarinPhonemizer:
         Returns:
             Units with at least one phoneme character each; empty when nothing is sayable.
         """
-        text = read_numbers(self._simplified(clause))
+        text = read_numbers(simplified_chinese(clause))
         units: list[Unit] = []
         for han, latin, other in _PIECES.findall(text):
             if han:
