@@ -157,6 +157,18 @@ def test_a_verb_jieba_tags_as_an_adverb_is_read_as_its_phrase(
     assert "ai2" in still and "uan2" not in still
 
 
+def test_zhe_after_bu_or_de_is_read_zhao(voice: KokoroMandarinSpeech) -> None:
+    # 睡不着 (cannot sleep) is no phrase of pypinyin's, and jieba cuts 睡|得|着: both were zhe5.
+    def syllables(line: str) -> list[tuple[str, str]]:
+        symbols = [p.symbol for p in voice.synthesize(line, Voice()).phonemes]
+        return list(itertools.pairwise(symbols))
+
+    for line in ("我睡不着。", "我睡得着。"):
+        assert ("zh", "ao2") in syllables(line) and ("zh", "e5") not in syllables(line), line
+    watching = syllables("我看着你。")
+    assert ("zh", "e5") in watching and ("zh", "ao2") not in watching
+
+
 def test_a_line_with_symbols_sounds_as_its_words(voice: KokoroMandarinSpeech) -> None:
     typed = voice.synthesize("我有2个孩子，今天25°C，还有$1,000。", Voice())
     words = voice.synthesize("我有两个孩子，今天二十五摄氏度，还有一千美元。", Voice())

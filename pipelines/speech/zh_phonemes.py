@@ -123,10 +123,15 @@ class MandarinPhonemizer:
             lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True) for word, _ in words
         ]
         _read_verb_before_noun(words, readings)
+        readings = [
+            self._sandhi.modified_tone(word, part_of_speech, syllables)
+            if len(syllables) == len(word)
+            else syllables
+            for (word, part_of_speech), syllables in zip(words, readings, strict=True)
+        ]
+        _read_potential_zhao(words, readings)  # after the sandhi, which makes a lone 着 neutral
         units: list[Unit] = []
-        for (word, part_of_speech), syllables in zip(words, readings, strict=True):
-            if len(syllables) == len(word):
-                syllables = self._sandhi.modified_tone(word, part_of_speech, syllables)
+        for syllables in readings:
             if units:
                 units.append(Unit(GAP, GAP))
             for syllable in syllables:
@@ -180,6 +185,22 @@ def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str
         if len(pair) == 2 and tag == "d" and next_tag.startswith("n") and pair in PHRASES_DICT:
             one, two = lazy_pinyin(pair, style=Style.TONE3, neutral_tone_with_five=True)
             readings[i], readings[i + 1] = [one], [two]
+
+
+def _read_potential_zhao(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads 着 after 不 or 得 as zhao2, in place: 睡不着 (cannot fall asleep), 睡得着.
+
+    After a verb and 不 or 得, 着 says whether the action succeeds and is read zháo, never the
+    neutral zhe of 看着; pypinyin has no phrase for 睡不着 and jieba cuts 睡得着 apart, so
+    both were read zhe5. Runs after the tone sandhi, which makes a lone 着 neutral. A 着 read
+    otherwise (不着边际, zhuo2) is left as it is.
+    """
+    previous = ""
+    for i, (word, _) in enumerate(words):
+        for j, char in enumerate(word):
+            if char == "着" and previous in ("不", "得") and readings[i][j][:-1] == "zhe":
+                readings[i][j] = "zhao2"
+            previous = char
 
 
 #: The punctuation labels (pauses).
