@@ -124,6 +124,7 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         # Symbols are said, and a hyphen after letters is not a minus.
         ("¥100或者$5", "一百元或者五美元"),
         ("25°C，5km，3kg，10min", "二十五摄氏度，五公里，三公斤，十分钟"),
+        ("100g糖，5g网络", "一百克糖，五g网络"),  # one digit and g: a mobile network
         ("COVID-19，-5度", "COVID 十九，负五度"),
     ],
 )

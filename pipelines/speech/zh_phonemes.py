@@ -4,10 +4,11 @@ A clause is read in five steps: traditional characters become simplified ones (O
 table, opencc-purepy: jieba's and pypinyin's phrase dictionaries are simplified, so 銀行 was
 cut into two characters and read yin2 xing2); numbers become words (``zh_text.read_numbers``);
 jieba cuts the Chinese into words (with their parts of speech, for tone sandhi: 你好 is read
-ni2 hao3); pypinyin (with its large phrase dictionary) gives each character's pinyin; misaki's
-pinyin → IPA table gives the sounds, in the phoneme set Kokoro v1.0 was trained on (tones as
-arrows). English words inside the line (“我喜欢 Python”) are read by espeak-ng (Piper's own
-copy, en-us) and mapped to Kokoro's English phonemes, so they are spoken rather than dropped.
+ni2 hao3); pypinyin (with its large phrase dictionary) gives each character's pinyin, with two
+rules where jieba's cut loses a reading (还钱 huan2, 睡不着 zhao2); misaki's pinyin → IPA table
+gives the sounds, in the phoneme set Kokoro v1.0 was trained on (tones as arrows). English
+words inside the line (“我喜欢 Python”) are read by espeak-ng (Piper's own copy, en-us) and
+mapped to Kokoro's English phonemes, so they are spoken rather than dropped.
 
 Every result is a ``Unit``: a label the mouth understands and the Kokoro phoneme characters
 it spans. Labels are pinyin initials ("zh", "b"), finals with their tone digit ("ang3", "ü2";

@@ -108,7 +108,14 @@ def _year_range(match: re.Match[str]) -> str:
 def _said_symbols(text: str) -> str:
     """Currency, temperature and unit symbols next to a number, as words (numbers kept)."""
     text = _CURRENCY.sub(lambda m: f"{m.group(2)}{_CURRENCIES[m.group(1)]}", text)
-    return _UNIT.sub(lambda m: f"{m.group(1)}{_UNITS[m.group(2)]}", text)
+    return _UNIT.sub(_said_unit, text)
+
+
+def _said_unit(match: re.Match[str]) -> str:
+    number, unit = match.groups()
+    if unit == "g" and len(number) == 1:
+        return match.group(0)  # 4g, 5g: a mobile network, not grams (100g, 2.5g are grams)
+    return f"{number}{_UNITS[unit]}"
 
 
 def read_numbers(text: str) -> str:
