@@ -54,15 +54,6 @@ SENTENCES: tuple[tuple[str, str], ...] = (
 VOICES = ("zh-female", "zh-male")
 
 
-def _heard_as_words(heard: str) -> str:
-    """What whisper wrote, its numerals read as the voice's reader reads them."""
-    from opencc_purepy import OpenCC
-
-    from pipelines.speech.zh_text import read_numbers
-
-    return read_numbers(OpenCC("t2s").convert(heard))
-
-
 def measure(voices: tuple[str, ...]) -> dict[str, Any]:
     """Reading and hearing of every sentence, per voice."""
     from pipelines import Settings, TalkingPhotoPipeline, Voice
@@ -82,8 +73,8 @@ def measure(voices: tuple[str, ...]) -> dict[str, Any]:
         for typed, spoken in SENTENCES:
             speech = pipeline.speak(typed, Voice(name, lang="zh"))
             text = whisper.listen_samples(resample(speech.audio, speech.sample_rate, 16000)).text
-            # simplified_cer also converts to simplified characters: a no-op on these words.
-            cer = simplified_cer(spoken, _heard_as_words(text))
+            # Whisper's numerals read as the voice's reader reads them, then compared.
+            cer = simplified_cer(spoken, read_numbers(text))
             rows.append({"typed": typed, "heard": text, "cer": round(cer, 3)})
             logger.info("%s: %s -> %s (CER %.3f)", name, typed, text, cer)
         cers = [row["cer"] for row in rows]
