@@ -60,6 +60,7 @@ def measure(voices: tuple[str, ...]) -> dict[str, Any]:
     from pipelines.audio import resample
     from pipelines.speech.asr import WhisperTranscriber
     from pipelines.speech.zh_text import read_numbers
+    from pipelines.text import simplified_chinese
 
     reading = [
         {"typed": typed, "spoken": spoken, "read": read_numbers(typed)}
@@ -73,8 +74,9 @@ def measure(voices: tuple[str, ...]) -> dict[str, Any]:
         for typed, spoken in SENTENCES:
             speech = pipeline.speak(typed, Voice(name, lang="zh"))
             text = whisper.listen_samples(resample(speech.audio, speech.sample_rate, 16000)).text
-            # Whisper's numerals read as the voice's reader reads them, then compared.
-            cer = simplified_cer(spoken, read_numbers(text))
+            # Whisper's numerals read as the voice's reader reads them (simplified first, as the
+            # reader does: 2個 is 两个 only once 個 is 个), then compared.
+            cer = simplified_cer(spoken, read_numbers(simplified_chinese(text)))
             rows.append({"typed": typed, "heard": text, "cer": round(cer, 3)})
             logger.info("%s: %s -> %s (CER %.3f)", name, typed, text, cer)
         cers = [row["cer"] for row in rows]
