@@ -4,11 +4,12 @@ A clause is read in five steps: traditional characters become simplified ones (O
 table, opencc-purepy: jieba's and pypinyin's phrase dictionaries are simplified, so 銀行 was
 cut into two characters and read yin2 xing2); numbers become words (``zh_text.read_numbers``);
 jieba cuts the Chinese into words (with their parts of speech, for tone sandhi: 你好 is read
-ni2 hao3); pypinyin (with its large phrase dictionary) gives each character's pinyin, with two
-rules where jieba's cut loses a reading (还钱 huan2, 睡不着 zhao2); misaki's pinyin → IPA table
-gives the sounds, in the phoneme set Kokoro v1.0 was trained on (tones as arrows). English
-words inside the line (“我喜欢 Python”) are read by espeak-ng (Piper's own copy, en-us) and
-mapped to Kokoro's English phonemes, so they are spoken rather than dropped.
+ni2 hao3); pypinyin (with its large phrase dictionary) gives each character's pinyin, mended
+by the rules of ``zh_readings`` where a word's use decides it (还钱 huan2,
+睡不着 zhao2, 慢慢地 de5, 想想 xiang2 xiang5); misaki's pinyin → IPA table gives the sounds,
+in the phoneme set Kokoro v1.0 was trained on (tones as arrows). English words inside the
+line (“我喜欢 Python”) are read by espeak-ng (Piper's own copy, en-us) and mapped to Kokoro's
+English phonemes, so they are spoken rather than dropped.
 
 Every result is a ``Unit``: a label the mouth understands and the Kokoro phoneme characters
 it spans. Labels are pinyin initials ("zh", "b"), finals with their tone digit ("ang3", "ü2";
@@ -25,6 +26,7 @@ import threading
 from dataclasses import dataclass
 
 from pipelines.speech.timing import MISAKI_TO_IPA
+from pipelines.speech.zh_readings import read_after_sandhi, read_before_sandhi
 from pipelines.speech.zh_text import read_numbers
 from pipelines.text import simplified_chinese
 
@@ -116,28 +118,40 @@ class MandarinPhonemizer:
 
     # ----------------------------------------------------------------- Chinese
     def _chinese(self, han: str) -> list[Unit]:
-        import jieba.posseg as psg
-        from pypinyin import Style, lazy_pinyin
-
-        words = self._sandhi.pre_merge_for_modify(psg.lcut(han))
-        readings = [
-            lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True) for word, _ in words
-        ]
-        _read_verb_before_noun(words, readings)
-        readings = [
-            self._sandhi.modified_tone(word, part_of_speech, syllables)
-            if len(syllables) == len(word)
-            else syllables
-            for (word, part_of_speech), syllables in zip(words, readings, strict=True)
-        ]
-        _read_potential_zhao(words, readings)  # after the sandhi, which makes a lone 着 neutral
         units: list[Unit] = []
-        for syllables in readings:
+        for syllables in self.pinyin(han):
             if units:
                 units.append(Unit(GAP, GAP))
             for syllable in syllables:
                 units.extend(syllable_units(syllable))
         return units
+
+    def pinyin(self, han: str) -> list[list[str]]:
+        """How a run of Chinese characters is read: each word's syllables, tones as spoken.
+
+        Args:
+            han: Simplified Chinese characters only (no digits, letters or punctuation).
+
+        Returns:
+            Per jieba word, its pinyin syllables with a tone digit (TONE3, 5 = neutral),
+            after the tone sandhi and the rules of ``zh_readings``.
+        """
+        import jieba.posseg as psg
+        from pypinyin import Style, lazy_pinyin
+
+        words = self._sandhi.pre_merge_for_modify(psg.lcut(han))
+        dictionary = [
+            lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True) for word, _ in words
+        ]
+        read_before_sandhi(words, dictionary)
+        readings = [
+            self._sandhi.modified_tone(word, part_of_speech, list(syllables))
+            if len(syllables) == len(word)
+            else list(syllables)
+            for (word, part_of_speech), syllables in zip(words, dictionary, strict=True)
+        ]
+        read_after_sandhi(words, readings, dictionary)
+        return readings
 
     # ----------------------------------------------------------------- English
     def _english(self, words: str) -> list[Unit]:
@@ -164,44 +178,6 @@ class MandarinPhonemizer:
             espeakbridge.set_voice("en-us")
             clauses = espeakbridge.get_phonemes(words)
         return " ".join(phonemes for phonemes, _, _ in clauses)
-
-
-def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
-    """Reads a one-character "adverb" before a one-character noun as their phrase, in place.
-
-    jieba tags 还 in 我去还书 as the adverb hái (an adverb does not come before a noun), while
-    pypinyin's phrase dictionary has 还书 as huán shū; cutting the pair apart lost that reading.
-    On the 1484 Chinese strings of the benchmarks' results this changes nothing else.
-
-    Args:
-        words: (word, jieba part of speech) in order.
-        readings: Each word's pinyin syllables (TONE3), changed where the rule applies.
-    """
-    from pypinyin import Style, lazy_pinyin
-    from pypinyin.constants import PHRASES_DICT
-
-    for i in range(len(words) - 1):
-        (first, tag), (second, next_tag) = words[i], words[i + 1]
-        pair = first + second
-        if len(pair) == 2 and tag == "d" and next_tag.startswith("n") and pair in PHRASES_DICT:
-            one, two = lazy_pinyin(pair, style=Style.TONE3, neutral_tone_with_five=True)
-            readings[i], readings[i + 1] = [one], [two]
-
-
-def _read_potential_zhao(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
-    """Reads 着 after 不 or 得 as zhao2, in place: 睡不着 (cannot fall asleep), 睡得着.
-
-    After a verb and 不 or 得, 着 says whether the action succeeds and is read zháo, never the
-    neutral zhe of 看着; pypinyin has no phrase for 睡不着 and jieba cuts 睡得着 apart, so
-    both were read zhe5. Runs after the tone sandhi, which makes a lone 着 neutral. A 着 read
-    otherwise (不着边际, zhuo2) is left as it is.
-    """
-    previous = ""
-    for i, (word, _) in enumerate(words):
-        for j, char in enumerate(word):
-            if char == "着" and previous in ("不", "得") and readings[i][j][:-1] == "zhe":
-                readings[i][j] = "zhao2"
-            previous = char
 
 
 #: The punctuation labels (pauses).
