@@ -320,6 +320,8 @@ class PhotoColumn:
             [self.speaker, self.faces_image],
             api_name="pick",
             api_visibility="private",
+            # A click on another face while the last one is drawn is kept, not dropped.
+            trigger_mode="always_last",
         )
         self.speaker.input(
             handlers.show_choice,
