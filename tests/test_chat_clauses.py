@@ -65,6 +65,9 @@ def test_clauses_end_at_pause_marks_and_are_never_a_lone_word() -> None:
         "and the waves.",
     ]
     assert split_clauses("I ate 3.5 apples, really") == ["I ate 3.5 apples,", "really"]
+    # The colon of a time or a score is read with its numbers (十点三十分, 三比二).
+    assert split_clauses("比分是3：2，我们赢了。") == ["比分是3：2，", "我们赢了。"]
+    assert split_clauses("我的想法是：我们走吧。") == ["我的想法是：", "我们走吧。"]
     for text in ("我觉得很好，谢谢。我喜欢这里，真的。", "Yes, I do. I like it, a lot, really!"):
         assert join_pieces(split_clauses(text)) == text
 

@@ -126,15 +126,20 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         ("25°C，5km，3kg，10min", "二十五摄氏度，五公里，三公斤，十分钟"),
         ("100g糖，5g网络", "一百克糖，五g网络"),  # one digit and g: a mobile network
         ("COVID-19，-5度", "COVID 十九，负五度"),
+        # A colon between numbers: a clock time (typed with either colon) or a score.
+        ("下午3：30，10:05", "下午三点三十分，十点零五分"),
+        ("比分3:2，地图1:1000", "比分三比二，地图一比一千"),
     ],
 )
 def test_numbers_and_dates_are_read_as_words(written: str, spoken: str) -> None:
     assert read_numbers(written) == spoken
 
 
-def test_the_comma_of_a_thousand_is_not_a_pause() -> None:
+def test_the_comma_of_a_thousand_and_the_colon_of_a_time_are_no_pauses() -> None:
     assert split_clauses("我有1,000元，你呢？") == ["我有1,000元，", "你呢？"]
     assert split_clauses("一,二") == ["一,", "二"]
+    assert split_clauses("我们10:30见，比分3：2。") == ["我们10:30见，", "比分3：2。"]
+    assert split_clauses("时间：10:30") == ["时间：", "10:30"]
 
 
 def test_traditional_characters_are_read_as_simplified_ones(
@@ -171,10 +176,14 @@ def test_zhe_after_bu_or_de_is_read_zhao(voice: KokoroMandarinSpeech) -> None:
 
 
 def test_a_line_with_symbols_sounds_as_its_words(voice: KokoroMandarinSpeech) -> None:
-    typed = voice.synthesize("我有2个孩子，今天25°C，还有$1,000。", Voice())
-    words = voice.synthesize("我有两个孩子，今天二十五摄氏度，还有一千美元。", Voice())
+    typed = voice.synthesize("我有2个孩子，今天25°C，还有$1,000。我们2:30见。", Voice())
+    words = voice.synthesize(
+        "我有两个孩子，今天二十五摄氏度，还有一千美元。我们两点三十分见。", Voice()
+    )
     assert [p.symbol for p in typed.phonemes] == [p.symbol for p in words.phonemes]
-    assert "".join(cue.text for cue in typed.cues) == "我有2个孩子，今天25°C，还有$1,000。"
+    assert "".join(cue.text for cue in typed.cues) == (
+        "我有2个孩子，今天25°C，还有$1,000。我们2:30见。"
+    )
 
 
 def test_numbers_are_spoken_not_skipped(voice: KokoroMandarinSpeech) -> None:

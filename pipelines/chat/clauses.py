@@ -86,13 +86,23 @@ def _long_enough(text: str) -> bool:
     return len(text.split()) >= MIN_CLAUSE_WORDS
 
 
+def _number_colon(text: str, end: int) -> bool:
+    """Whether text[:end] ends with the colon of a time or score (10：30, 3：2), no pause."""
+    return (
+        text[end - 1] == "："
+        and text[end - 2 : end - 1].isdigit()
+        and text[end : end + 1].isdigit()
+    )
+
+
 def split_clauses(text: str) -> list[str]:
     """Cuts text after each clause mark; a clause too short to stand alone joins the next.
 
     A sentence always ends a clause, however short.
 
-    Chinese marks (，、；：。！？) cut wherever they are; English ones (, ; : . ! ?) only when
-    a space follows (so "3.5" stays whole). A fragment without a closing mark comes last.
+    Chinese marks (，、；：。！？) cut wherever they are, but for the colon of a time or a
+    score (10：30, 3：2); English ones (, ; : . ! ?) only when a space follows (so "3.5" and
+    "10:30" stay whole). A fragment without a closing mark comes last.
 
     Args:
         text: Any text; whitespace is collapsed first.
@@ -102,7 +112,7 @@ def split_clauses(text: str) -> list[str]:
     """
     text = " ".join(text.split())
     ends = sorted(
-        {m.end() for m in _ZH_CLAUSE_END.finditer(text)}
+        {m.end() for m in _ZH_CLAUSE_END.finditer(text) if not _number_colon(text, m.end())}
         | {m.end() for m in _EN_CLAUSE_END.finditer(text)}
     )
     clauses: list[str] = []

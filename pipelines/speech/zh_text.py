@@ -3,14 +3,16 @@
 ``read_numbers`` writes Arabic numerals the way a Mandarin speaker reads them: years digit by
 digit (2024年 → 二零二四年), quantities as numbers (3 → 三, 3.5 → 三点五, 50% → 百分之五十,
 1,000 → 一千), a lone 2 before a measure word as 两 (2个 → 两个, 2:00 → 两点; 第2 and 2月 keep
-二), dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 → 七点三十分), ranges (3-5 →
+二), dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 or 7：30 → 七点三十分), scores
+(3:2 → 三比二), ranges (3-5 →
 三到五, 2024-2025年 → 二零二四到二零二五年), decades (90年代 → 九十年代), money, temperatures
 and common units (¥100 → 一百元, $5 → 五美元, 25°C → 二十五摄氏度, 5km → 五公里), and long
 digit strings such as phone numbers one digit at a time. The general cases come from cn2an
 (MIT); the patterns cn2an misreads or leaves unsaid are rewritten first.
 
 ``split_clauses`` cuts a sentence after each pause mark (，、；：) so the voice can time every
-clause and the subtitles can break there; the comma of 1,000 is not a pause.
+clause and the subtitles can break there; the comma of 1,000 and the colon of 10:30 are not
+pauses.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 _DIGIT_WORDS = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 _DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)")
-_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
+_TIME = re.compile(r"(?<![\d:：])(\d{1,2})[:：](\d{2})(?![\d:：])")
+#: Digits on both sides of a colon that are no clock time: a score or a ratio (3:2 → 三比二).
+_SCORE = re.compile(r"(?<![\d:：])(\d+)\s*[:：]\s*(\d+)(?![\d:：])")
 _RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[-~～—–]\s*(\d+(?:\.\d+)?)(?![\d.])")
 _LONG_DIGITS = re.compile(r"\d{7,}")
 #: A number as typed, its thousands maybe grouped with commas (1,000,000.5).
@@ -60,7 +64,10 @@ _LONE_TWO = re.compile(f"(?<![\\d.第])2(?![\\d.])(?=\\s*(?:{_LIANG_MEASURE}))")
 _LEADING_TWO = re.compile("(?<![零一二三四五六七八九十百千万亿点两])二(?=[千万亿])")
 #: Marks inside a sentence after which a speaker pauses (a clause ends).
 CLAUSE_MARKS = "，、；：,;:"
-_CLAUSE_END = re.compile(f"(?<=[{re.escape(CLAUSE_MARKS)}])(?!(?<=\\d,)\\d{{3}}(?!\\d))")
+#: ... but not the comma of 1,000 nor the colon of 10:30 or 3:2, which are read with the number.
+_CLAUSE_END = re.compile(
+    f"(?<=[{re.escape(CLAUSE_MARKS)}])(?!(?<=\\d,)\\d{{3}}(?!\\d))(?!(?<=\\d[:：])\\s*\\d)"
+)
 
 
 def digits_one_by_one(digits: str) -> str:
@@ -133,6 +140,7 @@ def read_numbers(text: str) -> str:
     text = _GROUPED.sub(lambda m: _number(m.group(0).replace(",", "")), text)
     text = _DATE.sub(_date, text)
     text = _TIME.sub(_time, text)
+    text = _SCORE.sub(lambda m: f"{_number(m.group(1))}比{_number(m.group(2))}", text)
     text = _YEAR_RANGE.sub(_year_range, text)
     text = _DECADE.sub(lambda m: _number(m.group(1)), text)
     text = _GENERATION.sub(lambda m: digits_one_by_one(m.group(1)), text)
