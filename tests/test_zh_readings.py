@@ -37,6 +37,26 @@ def test_di_after_an_adverbial_is_the_particle_de(
 @pytest.mark.parametrize(
     ("text", "spoken"),
     [
+        ("当地美食", "dang1 di4 mei3 shi2"),  # di5: misaki makes every 地 ending a word neutral
+        ("坐在草地上", "zuo4 zai4 cao3 di4 shang4"),
+        ("他的目的", "ta1 de5 mu4 di4"),
+        ("我觉得很好", "wo3 jue2 de5 hen2 hao3"),  # unchanged: the dictionary's de5
+    ],
+)
+def test_words_ending_in_di_keep_their_dictionary_reading(
+    reader: MandarinPhonemizer, text: str, spoken: str
+) -> None:
+    assert said(reader, text) == spoken
+
+
+def test_mei_de_in_a_line_is_beautiful_and_the_particle(reader: MandarinPhonemizer) -> None:
+    # jieba takes 美的 for the brand Měidí (mei3 di2, made di5 by the sandhi).
+    assert said(reader, "我感觉这里挺美的").endswith("mei3 de5")
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
         ("我们得走了", "wo3 men5 dei3 zou3 le5"),  # de5
         ("我得去上班", "wo3 dei3 qu4 shang4 ban1"),  # de2, jieba joins 得去
         ("我们还得等一会儿", "wo3 men5 hai2 dei3 deng3 yi2 hui4 er5"),  # de5
