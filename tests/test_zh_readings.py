@@ -94,6 +94,9 @@ def test_chang_after_a_degree_word_is_long(
         ("数一数", "shu3 yi5 shu3"),  # shu4: the noun
         ("走走停停", "zou2 zou3 ting2 ting2"),  # zou3 zou5 ting2 ting5
         ("闪闪发光", "shan2 shan3 fa1 guang1"),  # shan3 shan5
+        ("我喜欢画画", "wo2 xi3 huan5 hua4 hua4"),  # hua4 hua5: to paint
+        ("事事顺心", "shi4 shi4 shun4 xin1"),  # shi4 shi5: every matter
+        ("点点星光", "dian2 dian3 xing1 guang1"),  # dian3 dian5
         # Unchanged: doubled nouns and the verbs misaki already read.
         ("妈妈", "ma1 ma5"),
         ("我看看", "wo3 kan4 kan5"),
@@ -115,4 +118,17 @@ def test_doubled_syllables_are_read_by_their_kind(
     ],
 )
 def test_zhe_is_read_by_its_use(reader: MandarinPhonemizer, text: str, spoken: str) -> None:
+    assert said(reader, text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("我可以教你", "wo3 ke2 yi3 jiao1 ni3"),  # jiao4: the noun's reading
+        ("教室", "jiao4 shi4"),  # unchanged
+    ],
+)
+def test_a_lone_verb_is_read_as_the_verb(
+    reader: MandarinPhonemizer, text: str, spoken: str
+) -> None:
     assert said(reader, text) == spoken

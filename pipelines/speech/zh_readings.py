@@ -12,7 +12,8 @@ written by the language models): the rules added with 慢慢地 change 19 of the
 hand: 地 four times, 聊聊天 five, 走走 twice, 闪闪发光, 怎么着, one regular expression, and
 five transcripts whisper misheard (买买做的脚子); none for the worse. The rule for words
 ending in 地 or 的 changes 12 more, each for the better: 草地, 绿地 and 当地 (di5 → di4) and
-挺美的 (di5 → de5).
+挺美的 (di5 → de5); the "every" doubles and 教 nine more, each for the better (画画 hua4 hua4
+seven times, 我可以教你 jiao1 twice).
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ _SUBJECT_BEFORE_DEI = re.compile(
 )
 #: jieba's tags of a reduplicated adjective or adverb (高高, 好好, 闪闪), spoken in full tones.
 _DESCRIPTIVE_TAGS = ("a", "d", "z")
+#: One-character verbs whose reading alone (pypinyin's first) is that of their noun: 教 is
+#: jiào in 教室 and 教育, but the verb teach, jiāo, in 我教你.
+_VERB_READINGS = {"教": "jiao1"}
+#: Characters whose doubling means "every" (人人, 事事, 天天, 点点) or is a verb and its object
+#: (画画, to paint): full tones, not the neutral second syllable of 妈妈.
+_FULL_TONE_DOUBLES = frozenset("画人事样步家天年个时句字代件声层片条种次日夜月点朵张本口")
 
 
 def read_before_sandhi(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
@@ -54,6 +61,7 @@ def read_after_sandhi(
     _read_words_ending_in_de(words, readings, dictionary)
     _read_structural_de(words, readings)
     _read_modal_dei(words, readings)
+    _read_lone_verbs(words, readings)
     _read_reduplications(words, readings, dictionary)
 
 
@@ -157,6 +165,13 @@ def _read_modal_dei(words: list[tuple[str, str]], readings: list[list[str]]) -> 
         readings[i][0] = "de2" if after in ("了", "过") or number else "dei3"
 
 
+def _read_lone_verbs(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads a one-character word jieba tags as a verb with its verb reading (_VERB_READINGS)."""
+    for i, (word, tag) in enumerate(words):
+        if word in _VERB_READINGS and tag.startswith("v"):
+            readings[i] = [_VERB_READINGS[word]]
+
+
 def _read_long_chang(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
     """Reads 长 after a degree word as cháng (long): 很长的路, 好长时间, 多长.
 
@@ -183,8 +198,9 @@ def _read_reduplications(
     - A doubled one-character verb (想想, 聊聊天, 让我想想) has a neutral second syllable, and a
       third tone before it rises as before any third tone: 想想 xiang2 xiang5, 走走 zou2 zou5.
       misaki missed it when jieba joined the verb to another word (你想想: xiang2 xiang3).
-    - Doubled verbs in a four-character word (走走停停, 说说笑笑) and doubled adjectives or
-      adverbs (高高, 闪闪发光, 好好学习) keep their full tones (闪闪 shan2 shan3).
+    - Doubled verbs in a four-character word (走走停停, 说说笑笑), doubled adjectives or
+      adverbs (高高, 闪闪发光, 好好学习), "every" (人人, 事事, 样样) and 画画 (to paint) keep
+      their full tones (闪闪 shan2 shan3, 点点 dian2 dian3).
     - In A一A (数一数) the third syllable is read as the first (shu3, not the noun shu4).
     """
     import jieba.posseg as psg
@@ -206,11 +222,12 @@ def _read_reduplications(
                 (j + 2 < len(word) and word[j + 1] == word[j + 2])
                 or (j >= 3 and word[j - 2] == word[j - 3])
             )
-            if pair_tag.startswith("v") and not in_four:
+            full = first in _FULL_TONE_DOUBLES or pair_tag.startswith(_DESCRIPTIVE_TAGS)
+            if pair_tag.startswith("v") and not in_four and not full:
                 syllables[j] = syllables[j][:-1] + "5"
                 if syllables[j - 1].endswith("3"):
                     syllables[j - 1] = syllables[j - 1][:-1] + "2"
-            elif pair_tag.startswith(_DESCRIPTIVE_TAGS) or (pair_tag.startswith("v") and in_four):
+            elif full or (pair_tag.startswith("v") and in_four):
                 syllables[j] = original[j]
                 if original[j - 1].endswith("3") and original[j].endswith("3"):
                     syllables[j - 1] = original[j - 1][:-1] + "2"
