@@ -5,6 +5,8 @@ before ``pipelines.speech.zh_readings`` (the old reading is in its comment)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from pipelines.speech.kokoro_onnx import read_vocabulary
 from pipelines.speech.zh_phonemes import MandarinPhonemizer
@@ -132,3 +134,25 @@ def test_a_lone_verb_is_read_as_the_verb(
     reader: MandarinPhonemizer, text: str, spoken: str
 ) -> None:
     assert said(reader, text) == spoken
+
+
+#: Han characters of every block the reader takes (rare ones included), marks, digits, letters.
+_ANY_LINE = st.text(
+    st.one_of(
+        st.characters(min_codepoint=0x3400, max_codepoint=0x9FFF),
+        st.characters(min_codepoint=0xF900, max_codepoint=0xFAFF),
+        st.sampled_from("，。！？、；：…—“”《》0123456789%:.-/¥$° abcXYZ"),
+    ),
+    min_size=1,
+    max_size=16,
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(_ANY_LINE)
+@example("很龩㐄他")  # 龩 has no syllable: misaki's sandhi merge indexed its empty final
+def test_any_text_is_read_without_failing(reader: MandarinPhonemizer, text: str) -> None:
+    units = reader.units(text)
+    assert all(unit.phonemes and set(unit.phonemes) <= reader.vocabulary for unit in units)

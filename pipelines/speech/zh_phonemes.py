@@ -139,7 +139,14 @@ class MandarinPhonemizer:
         import jieba.posseg as psg
         from pypinyin import Style, lazy_pinyin
 
-        words = self._sandhi.pre_merge_for_modify(psg.lcut(han))
+        cut = [(word, tag) for word, tag in psg.lcut(han)]
+        try:
+            words = [(word, tag) for word, tag in self._sandhi.pre_merge_for_modify(cut)]
+        except IndexError:
+            # misaki reads an empty final for a character pypinyin has no syllable for
+            # (龩): the words are read as jieba cut them, without misaki's merges.
+            logger.debug("Tone-sandhi merges skipped for %r", han)
+            words = cut
         dictionary = [
             lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True) for word, _ in words
         ]
