@@ -129,6 +129,8 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         # A colon between numbers: a clock time (typed with either colon) or a score.
         ("下午3：30，10:05", "下午三点三十分，十点零五分"),
         ("比分3:2，地图1:1000", "比分三比二，地图一比一千"),
+        # Digits of other scripts: full-width from a Chinese keyboard, Arabic-Indic.
+        ("３个和٣个", "三个和三个"),
     ],
 )
 def test_numbers_and_dates_are_read_as_words(written: str, spoken: str) -> None:

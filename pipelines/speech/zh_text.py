@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
 logger = logging.getLogger(__name__)
 
@@ -132,10 +133,12 @@ def read_numbers(text: str) -> str:
         text: Mandarin text (may hold English words, which are kept).
 
     Returns:
-        The same text with no ASCII digits left.
+        The same text with no digits left (of any script: ３ and ٣ are read as 3).
     """
     import cn2an
 
+    # Any script's decimal digits (３, ٣) as ASCII ones, which the patterns below read.
+    text = re.sub(r"\d", lambda m: str(unicodedata.digit(m.group(0))), text)
     text = _said_symbols(text)
     text = _GROUPED.sub(lambda m: _number(m.group(0).replace(",", "")), text)
     text = _DATE.sub(_date, text)
