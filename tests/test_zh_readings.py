@@ -1,6 +1,6 @@
 """How the Mandarin reader says words whose reading depends on their use, with the real
-dictionaries (jieba, pypinyin, misaki's tone sandhi): each first case below was read wrongly
-before ``pipelines.speech.zh_readings`` (the old reading is in its comment)."""
+dictionaries (jieba, pypinyin, misaki's tone sandhi), one table of cases by rule (READINGS).
+"""
 
 from __future__ import annotations
 
@@ -22,30 +22,64 @@ def said(reader: MandarinPhonemizer, text: str) -> str:
     return " ".join(syllable for word in reader.pinyin(text) for syllable in word)
 
 
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("愉快地微笑", "yu2 kuai4 de5 wei1 xiao4"),  # di5: 地 as the ground
-        ("慢慢地走", "man4 man4 de5 zou3"),
-        ("很和谐地配在一起", "hen3 he2 xie2 de5 pei4 zai4 yi4 qi3"),
-    ],
-)
-def test_di_after_an_adverbial_is_the_particle_de(
-    reader: MandarinPhonemizer, text: str, spoken: str
-) -> None:
-    assert said(reader, text) == spoken
+#: (text, how it is spoken), by rule. Each rule's first cases were read wrongly before it (the
+#: old reading is in the comment); the cases marked unchanged guard readings it must not touch.
+READINGS = [
+    # 地 after an adverbial is the particle de.
+    pytest.param("愉快地微笑", "yu2 kuai4 de5 wei1 xiao4", id="di"),  # di5: 地 as the ground
+    pytest.param("慢慢地走", "man4 man4 de5 zou3", id="di"),
+    pytest.param("很和谐地配在一起", "hen3 he2 xie2 de5 pei4 zai4 yi4 qi3", id="di"),
+    # A word ending in 地 keeps its dictionary reading.
+    # Was di5: misaki makes every 地 that ends a word neutral.
+    pytest.param("当地美食", "dang1 di4 mei3 shi2", id="ending-di"),
+    pytest.param("坐在草地上", "zuo4 zai4 cao3 di4 shang4", id="ending-di"),
+    pytest.param("他的目的", "ta1 de5 mu4 di4", id="ending-di"),
+    # Unchanged: the dictionary's de5.
+    pytest.param("我觉得很好", "wo3 jue2 de5 hen2 hao3", id="ending-di"),
+    # 得 after a pronoun is děi (must); before 了 or 过, dé.
+    pytest.param("我们得走了", "wo3 men5 dei3 zou3 le5", id="dei"),  # de5
+    pytest.param("我得去上班", "wo3 dei3 qu4 shang4 ban1", id="dei"),  # de2, jieba joins 得去
+    pytest.param("我们还得等一会儿", "wo3 men5 hai2 dei3 deng3 yi2 hui4 er5", id="dei"),  # de5
+    pytest.param("他得了感冒", "ta1 de2 le5 gan3 mao4", id="dei"),  # de5; got a cold
+    pytest.param("他得过奖", "ta1 de2 guo4 jiang3", id="dei"),
+    # After a verb 得 is the particle, even where the sandhi joined 这里等 into a word.
+    pytest.param("我在这里等得太久了", "wo3 zai4 zhe4 li3 deng3 de5 tai4 jiu3 le5", id="dei"),
+    pytest.param("你过得好吗", "ni3 guo5 de5 hao3 ma5", id="dei"),
+    # 长 after a degree word is cháng (long).
+    # Was hen2 zhang3 (grow), with the 3-3 sandhi.
+    pytest.param("很长的路", "hen3 chang2 de5 lu4", id="chang"),
+    pytest.param("好长时间", "hao3 chang2 shi2 jian1", id="chang"),
+    pytest.param("我长大了", "wo2 zhang3 da4 le5", id="chang"),  # grow: unchanged
+    # Doubled syllables, as their kind is spoken.
+    # Was xiang2 xiang3: jieba joined 我想想.
+    pytest.param("让我想想", "rang4 wo3 xiang2 xiang5", id="double"),
+    # Was zou3 zou5: a third tone rises before the neutral one.
+    pytest.param("出去走走", "chu1 qu5 zou2 zou5", id="double"),
+    pytest.param("我们聊聊天", "wo3 men5 liao2 liao5 tian1", id="double"),  # liao2 liao2
+    pytest.param("数一数", "shu3 yi5 shu3", id="double"),  # shu4: the noun
+    pytest.param("走走停停", "zou2 zou3 ting2 ting2", id="double"),  # zou3 zou5 ting2 ting5
+    pytest.param("闪闪发光", "shan2 shan3 fa1 guang1", id="double"),  # shan3 shan5
+    pytest.param("我喜欢画画", "wo2 xi3 huan5 hua4 hua4", id="double"),  # hua4 hua5: to paint
+    pytest.param("事事顺心", "shi4 shi4 shun4 xin1", id="double"),  # shi4 shi5: every matter
+    pytest.param("点点星光", "dian2 dian3 xing1 guang1", id="double"),  # dian3 dian5
+    # Unchanged: doubled nouns and the verbs misaki already read.
+    pytest.param("妈妈", "ma1 ma5", id="double"),
+    pytest.param("我看看", "wo3 kan4 kan5", id="double"),
+    pytest.param(
+        "听听照片里的人怎么说", "ting1 ting5 zhao4 pian1 li3 de5 ren2 zen3 me5 shuo1", id="double"
+    ),
+    # 着 by its use.
+    pytest.param("我找着了", "wo2 zhao3 zhao2 le5", id="zhe"),  # zhe5: found it
+    pytest.param("你猜怎么着", "ni3 cai1 zen3 me5 zhe5", id="zhe"),  # zhao1
+    pytest.param("我看着你", "wo3 kan4 zhe5 ni3", id="zhe"),  # unchanged
+    # A lone verb with its verb reading.
+    pytest.param("我可以教你", "wo3 ke2 yi3 jiao1 ni3", id="verb"),  # jiao4: the noun's reading
+    pytest.param("教室", "jiao4 shi4", id="verb"),  # unchanged
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("当地美食", "dang1 di4 mei3 shi2"),  # di5: misaki makes every 地 ending a word neutral
-        ("坐在草地上", "zuo4 zai4 cao3 di4 shang4"),
-        ("他的目的", "ta1 de5 mu4 di4"),
-        ("我觉得很好", "wo3 jue2 de5 hen2 hao3"),  # unchanged: the dictionary's de5
-    ],
-)
-def test_words_ending_in_di_keep_their_dictionary_reading(
+@pytest.mark.parametrize(("text", "spoken"), READINGS)
+def test_words_are_read_as_their_use_says(
     reader: MandarinPhonemizer, text: str, spoken: str
 ) -> None:
     assert said(reader, text) == spoken
@@ -54,86 +88,6 @@ def test_words_ending_in_di_keep_their_dictionary_reading(
 def test_mei_de_in_a_line_is_beautiful_and_the_particle(reader: MandarinPhonemizer) -> None:
     # jieba takes 美的 for the brand Měidí (mei3 di2, made di5 by the sandhi).
     assert said(reader, "我感觉这里挺美的").endswith("mei3 de5")
-
-
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("我们得走了", "wo3 men5 dei3 zou3 le5"),  # de5
-        ("我得去上班", "wo3 dei3 qu4 shang4 ban1"),  # de2, jieba joins 得去
-        ("我们还得等一会儿", "wo3 men5 hai2 dei3 deng3 yi2 hui4 er5"),  # de5
-        ("他得了感冒", "ta1 de2 le5 gan3 mao4"),  # de5; got a cold
-        ("他得过奖", "ta1 de2 guo4 jiang3"),
-        # After a verb 得 is the particle, even where the sandhi joined 这里等 into a word.
-        ("我在这里等得太久了", "wo3 zai4 zhe4 li3 deng3 de5 tai4 jiu3 le5"),
-        ("你过得好吗", "ni3 guo5 de5 hao3 ma5"),
-    ],
-)
-def test_de_after_a_pronoun_is_dei_must(reader: MandarinPhonemizer, text: str, spoken: str) -> None:
-    assert said(reader, text) == spoken
-
-
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("很长的路", "hen3 chang2 de5 lu4"),  # hen2 zhang3: grow, with the 3-3 sandhi
-        ("好长时间", "hao3 chang2 shi2 jian1"),
-        ("我长大了", "wo2 zhang3 da4 le5"),  # grow: unchanged
-    ],
-)
-def test_chang_after_a_degree_word_is_long(
-    reader: MandarinPhonemizer, text: str, spoken: str
-) -> None:
-    assert said(reader, text) == spoken
-
-
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("让我想想", "rang4 wo3 xiang2 xiang5"),  # xiang2 xiang3: jieba joined 我想想
-        ("出去走走", "chu1 qu5 zou2 zou5"),  # zou3 zou5: a third tone rises before it
-        ("我们聊聊天", "wo3 men5 liao2 liao5 tian1"),  # liao2 liao2
-        ("数一数", "shu3 yi5 shu3"),  # shu4: the noun
-        ("走走停停", "zou2 zou3 ting2 ting2"),  # zou3 zou5 ting2 ting5
-        ("闪闪发光", "shan2 shan3 fa1 guang1"),  # shan3 shan5
-        ("我喜欢画画", "wo2 xi3 huan5 hua4 hua4"),  # hua4 hua5: to paint
-        ("事事顺心", "shi4 shi4 shun4 xin1"),  # shi4 shi5: every matter
-        ("点点星光", "dian2 dian3 xing1 guang1"),  # dian3 dian5
-        # Unchanged: doubled nouns and the verbs misaki already read.
-        ("妈妈", "ma1 ma5"),
-        ("我看看", "wo3 kan4 kan5"),
-        ("听听照片里的人怎么说", "ting1 ting5 zhao4 pian1 li3 de5 ren2 zen3 me5 shuo1"),
-    ],
-)
-def test_doubled_syllables_are_read_by_their_kind(
-    reader: MandarinPhonemizer, text: str, spoken: str
-) -> None:
-    assert said(reader, text) == spoken
-
-
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("我找着了", "wo2 zhao3 zhao2 le5"),  # zhe5: found it
-        ("你猜怎么着", "ni3 cai1 zen3 me5 zhe5"),  # zhao1
-        ("我看着你", "wo3 kan4 zhe5 ni3"),  # unchanged
-    ],
-)
-def test_zhe_is_read_by_its_use(reader: MandarinPhonemizer, text: str, spoken: str) -> None:
-    assert said(reader, text) == spoken
-
-
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("我可以教你", "wo3 ke2 yi3 jiao1 ni3"),  # jiao4: the noun's reading
-        ("教室", "jiao4 shi4"),  # unchanged
-    ],
-)
-def test_a_lone_verb_is_read_as_the_verb(
-    reader: MandarinPhonemizer, text: str, spoken: str
-) -> None:
-    assert said(reader, text) == spoken
 
 
 #: Han characters of every block the reader takes (rare ones included), marks, digits, letters.
