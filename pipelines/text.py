@@ -278,6 +278,27 @@ def resolve_language(lang: str, text: str | None = None, default: str = "en") ->
     return "en" if fallback == "auto" else fallback
 
 
+#: Marks that also stand inside a number or a time: 1,000, 10:30, 3：2.
+_NUMBER_MARKS = ",:："
+
+
+def mark_inside_number(text: str, end: int) -> bool:
+    """Whether the mark just before ``end`` stands between two digits (1,000, 10:30, 3：2).
+
+    Such a mark is read with its number, so it ends no clause.
+
+    Args:
+        text: Any text.
+        end: Index just after the mark, as a regular expression match's ``end()``.
+    """
+    return (
+        2 <= end < len(text)
+        and text[end - 1] in _NUMBER_MARKS
+        and text[end - 2].isdigit()
+        and text[end].isdigit()
+    )
+
+
 @functools.cache
 def _traditional_to_simplified() -> Callable[[str], str]:
     from opencc_purepy import OpenCC

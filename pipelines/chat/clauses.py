@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from pipelines.text import detect_language, split_sentences
+from pipelines.text import detect_language, mark_inside_number, split_sentences
 from pipelines.types import Cue, Phoneme, Speech
 
 if TYPE_CHECKING:
@@ -86,15 +86,6 @@ def _long_enough(text: str) -> bool:
     return len(text.split()) >= MIN_CLAUSE_WORDS
 
 
-def _number_colon(text: str, end: int) -> bool:
-    """Whether text[:end] ends with the colon of a time or score (10：30, 3：2), no pause."""
-    return (
-        text[end - 1] == "："
-        and text[end - 2 : end - 1].isdigit()
-        and text[end : end + 1].isdigit()
-    )
-
-
 def split_clauses(text: str) -> list[str]:
     """Cuts text after each clause mark; a clause too short to stand alone joins the next.
 
@@ -112,7 +103,7 @@ def split_clauses(text: str) -> list[str]:
     """
     text = " ".join(text.split())
     ends = sorted(
-        {m.end() for m in _ZH_CLAUSE_END.finditer(text) if not _number_colon(text, m.end())}
+        {m.end() for m in _ZH_CLAUSE_END.finditer(text) if not mark_inside_number(text, m.end())}
         | {m.end() for m in _EN_CLAUSE_END.finditer(text)}
     )
     clauses: list[str] = []

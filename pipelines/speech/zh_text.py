@@ -11,15 +11,18 @@ digit strings such as phone numbers one digit at a time. The general cases come 
 (MIT); the patterns cn2an misreads or leaves unsaid are rewritten first.
 
 ``split_clauses`` cuts a sentence after each pause mark (，、；：) so the voice can time every
-clause and the subtitles can break there; the comma of 1,000 and the colon of 10:30 are not
-pauses.
+clause and the subtitles can break there; a mark inside a number (the comma of 1,000, the colon
+of 10:30) is no pause.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import unicodedata
+
+from pipelines.text import mark_inside_number
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +66,10 @@ _LIANG_MEASURE = (
 _LONE_TWO = re.compile(f"(?<![\\d.第])2(?![\\d.])(?=\\s*(?:{_LIANG_MEASURE}))")
 #: 二 leading a number of thousands or more is said 两 (2000块 → 两千块).
 _LEADING_TWO = re.compile("(?<![零一二三四五六七八九十百千万亿点两])二(?=[千万亿])")
-#: Marks inside a sentence after which a speaker pauses (a clause ends).
+#: Marks inside a sentence after which a speaker pauses (a clause ends), unless they stand
+#: inside a number (the comma of 1,000, the colon of 10:30: ``text.mark_inside_number``).
 CLAUSE_MARKS = "，、；：,;:"
-#: ... but not the comma of 1,000 nor the colon of 10:30 or 3:2, which are read with the number.
-_CLAUSE_END = re.compile(
-    f"(?<=[{re.escape(CLAUSE_MARKS)}])(?!(?<=\\d,)\\d{{3}}(?!\\d))(?!(?<=\\d[:：])\\s*\\d)"
-)
+_CLAUSE_MARK = re.compile(f"[{re.escape(CLAUSE_MARKS)}]")
 
 
 def digits_one_by_one(digits: str) -> str:
@@ -161,4 +162,7 @@ def read_numbers(text: str) -> str:
 
 def split_clauses(sentence: str) -> list[str]:
     """The sentence cut after each pause mark (，、；：), marks kept; blanks dropped."""
-    return [piece for piece in _CLAUSE_END.split(sentence) if piece.strip()]
+    marks = (m.end() for m in _CLAUSE_MARK.finditer(sentence))
+    cuts = [end for end in marks if not mark_inside_number(sentence, end)]
+    pieces = (sentence[a:b] for a, b in itertools.pairwise([0, *cuts, len(sentence)]))
+    return [piece for piece in pieces if piece.strip()]
