@@ -211,17 +211,8 @@ def _tidy(text: str, lang: str) -> str:
     text = " ".join(text.split())
     if lang == "zh":
         text = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
-        text = _simplified(text.translate(_FULL_WIDTH).strip())
+        text = simplified_chinese(text.translate(_FULL_WIDTH).strip())
     return text
-
-
-def _simplified(text: str) -> str:
-    """Chinese text in simplified characters (as it is without opencc-purepy)."""
-    try:
-        return simplified_chinese(text)
-    except ImportError:
-        logger.warning("Traditional characters are kept: opencc-purepy is not installed")
-        return text
 
 
 def _default_model_dir() -> Path:
