@@ -202,6 +202,14 @@ def test_mandarin_speech_is_heard_as_mandarin(data_dir: Path) -> None:
     assert listen(data_dir / "english_speech_16k.wav").lang == "en"
 
 
+def test_whisper_mandarin_is_tidied_into_simplified_characters() -> None:
+    # What the transcriber does with whisper's text, whatever whisper happens to write.
+    from pipelines.speech.asr import _tidy
+
+    assert _tidy("週末 是 我的 生日, 對嗎?", "zh") == "周末是我的生日，对吗？"
+    assert _tidy("My  weekend", "en") == "My weekend"
+
+
 @pytest.mark.slow
 def test_mandarin_is_written_in_simplified_characters() -> None:
     # Heard with beam 5, the Mandarin male voice's 是我的生日 came back as 週末的任务 (週 is 周).

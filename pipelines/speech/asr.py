@@ -210,8 +210,9 @@ def _tidy(text: str, lang: str) -> str:
     """
     text = " ".join(text.split())
     if lang == "zh":
-        text = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
-        text = simplified_chinese(text.translate(_FULL_WIDTH).strip())
+        # Marks made full-width first, so no space is left after a comma whisper wrote as ", ".
+        text = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text.translate(_FULL_WIDTH))
+        text = simplified_chinese(text.strip())
     return text
 
 
