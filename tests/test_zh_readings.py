@@ -44,7 +44,7 @@ READINGS = [
     pytest.param("他得过奖", "ta1 de2 guo4 jiang3", id="dei"),
     # After a verb 得 is the particle, even where the sandhi joined 这里等 into a word.
     pytest.param("我在这里等得太久了", "wo3 zai4 zhe4 li3 deng3 de5 tai4 jiu3 le5", id="dei"),
-    pytest.param("你过得好吗", "ni3 guo5 de5 hao3 ma5", id="dei"),
+    pytest.param("你过得好吗", "ni3 guo4 de5 hao3 ma5", id="dei"),  # guo5: see "guo"
     # 长 after a degree word is cháng (long).
     # Was hen2 zhang3 (grow), with the 3-3 sandhi.
     pytest.param("很长的路", "hen3 chang2 de5 lu4", id="chang"),
@@ -75,6 +75,45 @@ READINGS = [
     # A lone verb with its verb reading.
     pytest.param("我可以教你", "wo3 ke2 yi3 jiao1 ni3", id="verb"),  # jiao4: the noun's reading
     pytest.param("教室", "jiao4 shi4", id="verb"),  # unchanged
+    # 过 after no verb, or before 得, is the verb guò.
+    pytest.param("日子过得真快", "ri4 zi5 guo4 de5 zhen1 kuai4", id="guo"),  # guo5
+    pytest.param("你今天过得怎么样", "ni3 jin1 tian1 guo4 de5 zen3 me5 yang4", id="guo"),  # guo5
+    pytest.param("他曾经来过", "ta1 ceng2 jing1 lai2 guo5", id="guo"),  # unchanged: aspect
+    # Measure words: 只 zhī and 行 háng before a noun they count.
+    pytest.param("两只猫", "liang3 zhi1 mao1", id="measure"),  # liang2 zhi3 (only)
+    pytest.param("那只鸟很漂亮", "na4 zhi1 niao3 hen3 piao4 liang5", id="measure"),  # zhi2
+    pytest.param("一行字", "yi4 hang2 zi4", id="measure"),  # xing2
+    pytest.param(
+        "他在这一行干了很多年", "ta1 zai4 zhe4 yi4 hang2 gan4 le5 hen3 duo1 nian2", id="measure"
+    ),
+    pytest.param("这只是一个梦", "zhe4 zhi3 shi4 yi2 ge5 meng4", id="measure"),  # unchanged
+    pytest.param("我们一行人", "wo3 men5 yi4 xing2 ren2", id="measure"),  # unchanged
+    pytest.param("这行吗", "zhe4 xing2 ma5", id="measure"),  # unchanged: does this work
+    # 还 before a pronoun and what is given back is huán.
+    pytest.param("你还我钱", "ni3 huan2 wo3 qian2", id="huan"),  # hai2
+    pytest.param("还我的书", "huan2 wo3 de5 shu1", id="huan"),
+    pytest.param("明天我还你", "ming2 tian1 wo3 huan2 ni3", id="huan"),
+    pytest.param("他还没来", "ta1 hai2 mei2 lai2", id="huan"),  # unchanged: still
+    pytest.param("今天还我一个人在家", "jin1 tian1 hai2 wo3 yi2 ge5 ren2 zai4 jia1", id="huan"),
+    # 重 before a verb is chóng (again).
+    pytest.param("重来一次", "chong2 lai2 yi2 ci4", id="chong"),  # zhong4
+    pytest.param("重说一遍", "chong2 shuo1 yi2 bian4", id="chong"),
+    pytest.param("它重五公斤", "ta1 zhong4 wu3 gong1 jin1", id="chong"),  # unchanged: heavy
+    # 数 before what is counted is shǔ.
+    pytest.param("我在数钱", "wo3 zai4 shu3 qian2", id="shu"),  # shu4
+    pytest.param("数星星", "shu3 xing1 xing5", id="shu"),
+    pytest.param("我数了数", "wo3 shu3 le5 shu3", id="shu"),
+    pytest.param("数到十", "shu3 dao4 shi2", id="shu"),
+    pytest.param("我们走了数天", "wo3 men5 zou3 le5 shu4 tian1", id="shu"),  # unchanged: several
+    pytest.param("这个数很大", "zhe4 ge5 shu4 hen3 da4", id="shu"),  # unchanged: a number
+    # 等等 at the start or beside a pronoun is the verb (wait a bit), else "etc.".
+    pytest.param("我等等你", "wo3 deng2 deng5 ni3", id="dengdeng"),  # deng2 deng3
+    pytest.param("等等我", "deng2 deng5 wo3", id="dengdeng"),
+    pytest.param("苹果香蕉等等", "ping2 guo3 xiang1 jiao1 deng2 deng3", id="dengdeng"),
+    # Words pypinyin's dictionary reads wrongly, and a word the sandhi joined (挺美的).
+    pytest.param("处处都是花", "chu4 chu4 dou1 shi4 hua1", id="word"),  # chu2 chu5
+    pytest.param("这真是难得的机会", "zhe4 zhen1 shi5 nan2 de2 de5 ji1 hui4", id="word"),  # de5
+    pytest.param("挺美的", "ting2 mei3 de5", id="word"),  # di5
 ]
 
 

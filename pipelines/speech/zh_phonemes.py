@@ -150,7 +150,7 @@ class MandarinPhonemizer:
         dictionary = [
             lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True) for word, _ in words
         ]
-        read_before_sandhi(words, dictionary)
+        read_before_sandhi(cut, words, dictionary)
         readings = [
             self._sandhi.modified_tone(word, part_of_speech, list(syllables))
             if len(syllables) == len(word)

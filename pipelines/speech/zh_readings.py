@@ -30,17 +30,38 @@ _VERB_READINGS = {"教": "jiao1"}
 #: Characters whose doubling means "every" (人人, 事事, 天天, 点点) or is a verb and its object
 #: (画画, to paint): full tones, not the neutral second syllable of 妈妈.
 _FULL_TONE_DOUBLES = frozenset("画人事样步家天年个时句字代件声层片条种次日夜月点朵张本口")
+#: Characters that count before a measure word: 两只猫, 这只狗, 三行诗, 这一行.
+_COUNTING = "一二两三四五六七八九十百千万几这那哪每半"
+#: Measure words and units of time: 数 before them is "several" (数天, 数页), not "count".
+_MEASURES = "天年次日月人页回遍个岁"
+#: A personal pronoun: 还 before it is huán (give back), 等等 beside it is the verb.
+_PRONOUN = re.compile("(?:[我你您他她它咱]们?|大家)")
+_PRONOUN_AT_END = re.compile(_PRONOUN.pattern + "$")
+#: One-character verbs that 重 before them makes "again" (chóng): 重来, 重做一遍, 重说.
+_REDONE_VERBS = frozenset("来做写说画算讲问考试修改")
+#: Words pypinyin's phrase dictionary reads wrongly, as they are said.
+_WORD_READINGS = {"处处": ["chu4", "chu4"], "难得": ["nan2", "de2"]}
 
 
-def read_before_sandhi(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+def read_before_sandhi(
+    cut: list[tuple[str, str]], words: list[tuple[str, str]], readings: list[list[str]]
+) -> None:
     """The rules that need pypinyin's own readings (before misaki's tone sandhi).
 
     Args:
+        cut: (word, jieba part of speech) as jieba cut the clause, before misaki joined
+            words for its sandhi (只狗 from 只 and 狗).
         words: (word, jieba part of speech) in order.
         readings: Each word's pinyin syllables, changed in place.
     """
     _read_verb_before_noun(words, readings)
-    _read_long_chang(words, readings)  # before the sandhi: 很长 is hen3 chang2, not hen2
+    # Before the sandhi, which must see the tone each reading gives: 很长 is hen3 chang2 (not
+    # hen2 zhang3), 两只猫 liang3 zhi1 (not liang2 zhi3).
+    _read_long_chang(words, readings)
+    _read_measure_words(cut, words, readings)
+    _read_returned_huan(words, readings)
+    _read_again_chong(words, readings)
+    _read_counting_shu(words, readings)
 
 
 def read_after_sandhi(
@@ -59,7 +80,12 @@ def read_after_sandhi(
     _read_structural_de(words, readings)
     _read_modal_dei(words, readings)
     _read_lone_verbs(words, readings)
+    _read_verb_guo(words, readings)
     _read_reduplications(words, readings, dictionary)
+    _read_waiting_dengdeng(words, readings)
+    for i, (word, _) in enumerate(words):
+        if word in _WORD_READINGS:
+            readings[i] = list(_WORD_READINGS[word])
 
 
 def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
@@ -114,16 +140,18 @@ def _read_words_ending_in_de(
     the particle; a word ending in 的 or 地 that is in pypinyin's phrase dictionary keeps its
     reading there instead (静静地 is neutral there too). Words ending in 得 are left to misaki:
     the dictionary has 过得 as guò dé, while 我过得很好 says de. jieba takes 美的 (the brand
-    Měidí) for a name: in a line it is 美 and the particle, de5.
+    Měidí) for a name: in a line it is 美 and the particle, de5, also where the sandhi joined
+    挺美的 into one word that pypinyin read as 挺 and the brand.
     """
     from pypinyin.constants import PHRASES_DICT
 
     for i, (word, tag) in enumerate(words):
         if len(word) < 2 or word[-1] not in "的地" or len(readings[i]) != len(word):
             continue
-        if word[-1] == "的" and tag == "nr":
+        known = word in PHRASES_DICT and len(dictionary[i]) == len(word)
+        if word[-1] == "的" and (tag == "nr" or (not known and readings[i][-1] == "di5")):
             readings[i][-1] = "de5"
-        elif word in PHRASES_DICT and len(dictionary[i]) == len(word):
+        elif known:
             readings[i][-1] = dictionary[i][-1]
 
 
@@ -182,6 +210,133 @@ def _read_long_chang(words: list[tuple[str, str]], readings: list[list[str]]) ->
         before = "".join(c for c, _, _ in chars[max(0, k - 2) : k])
         if before.endswith(_DEGREE_WORDS):
             readings[i][j] = "chang2"
+
+
+def _read_measure_words(
+    cut: list[tuple[str, str]], words: list[tuple[str, str]], readings: list[list[str]]
+) -> None:
+    """Reads 只 and 行 counted before a noun as measure words: 两只猫 zhi1, 一行字 hang2.
+
+    pypinyin reads a lone 只 as zhǐ (only), and 两只 or 这只 are no phrases it knows. 一行 is
+    yì xíng (a party travelling) in its dictionary, right for 我们一行人 and 一行三人, wrong for
+    lines of text (一行字, 两行泪); 这一行 without 人 is a line or a trade, háng. 这只是 (only)
+    and 这行吗 (that works) are left alone.
+    """
+    chars = _characters(words)
+    for k, (char, i, j) in enumerate(chars[1:], start=1):
+        counter = chars[k - 1][0]
+        if char not in "只行" or counter not in _COUNTING or (char == "行" and counter in "这那哪"):
+            continue
+        following, tag = _word_after(cut, k)
+        if char == "只" and tag.startswith("n"):
+            readings[i][j] = "zhi1"
+        elif char == "行" and following not in ("人", "人员") and not tag.startswith("m"):
+            this_trade = k >= 2 and chars[k - 2][0] in "这那"
+            if tag.startswith("n") or this_trade:
+                readings[i][j] = "hang2"
+
+
+def _word_after(cut: list[tuple[str, str]], k: int) -> tuple[str, str]:
+    """The jieba word (and tag) that begins right after character k, or ("", "") if none does.
+
+    The tags come from jieba's cut, not from misaki's merged words (只狗 is tagged as 只).
+    """
+    start = 0
+    for word, tag in cut:
+        if start == k + 1:
+            return word, tag
+        start += len(word)
+    return "", ""
+
+
+def _read_returned_huan(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads 还 before a pronoun and what is given back as huán: 你还我钱, 还我的书, 还你们.
+
+    jieba tags every lone 还 as the adverb hái (still). An adverb comes before a verb; a
+    pronoun followed by a noun, 的 or the end of the clause shows 还 is the verb. A number
+    after the pronoun counts only after a subject (我还你一个): 今天还我一个人 is "still".
+    """
+    for i in range(len(words) - 1):
+        if words[i] != ("还", "d") or not _PRONOUN.fullmatch(words[i + 1][0]):
+            continue
+        after, tag = words[i + 2] if i + 2 < len(words) else ("", "")
+        after_subject = i > 0 and _PRONOUN.fullmatch(words[i - 1][0]) is not None
+        if not after or after == "的" or tag.startswith("n") or (after_subject and tag == "m"):
+            readings[i] = ["huan2"]
+
+
+def _read_again_chong(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads a lone 重 before a verb of _REDONE_VERBS as chóng (again): 重来, 重做一遍.
+
+    pypinyin's phrase dictionary knows 重新 and 重播, but not the pairs jieba cuts apart; a
+    lone 重 is zhòng (heavy), right in 太重了 and 它重五公斤.
+    """
+    for i in range(len(words) - 1):
+        following, tag = words[i + 1]
+        if words[i][0] == "重" and following[0] in _REDONE_VERBS and tag.startswith("v"):
+            readings[i] = ["chong2"]
+
+
+def _read_counting_shu(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads 数 as the verb shǔ (count) before what is counted: 数钱, 数星星, 数到十, 数了数.
+
+    pypinyin reads 数 alone, or in a word it does not know, as the noun shù (number). Before a
+    numeral or a measure word it stays shù (several: 数十年, 数页, 数天), as do the words it
+    knows (数字, 人数).
+    """
+    import jieba.posseg as psg
+    from pypinyin.constants import PHRASES_DICT
+
+    tags = psg.dt.word_tag_tab
+    for i, (word, _) in enumerate(words):
+        if not word.startswith("数") or readings[i][0] != "shu4":
+            continue
+        following, tag = words[i + 1] if i + 1 < len(words) else ("", "")
+        if len(word) > 2 and word not in PHRASES_DICT:  # 数星星: 数 and a noun jieba knows
+            counts = tags.get(word[1:], "").startswith("n")
+        elif word + following == "数了" and i + 2 < len(words) and words[i + 2][0] == "数":
+            counts = True  # 数了数, read as 数一数
+            readings[i + 2] = ["shu3"]
+        elif len(word) == 1 and following:
+            counted = tag.startswith("n") and following[0] not in _COUNTING + _MEASURES
+            counts = counted or following[0] in "到完过着"
+        else:
+            counts = False
+        if counts:
+            readings[i][0] = "shu3"
+
+
+def _read_verb_guo(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads a lone 过 that follows no verb, or comes before 得, as the verb guò (live, pass).
+
+    jieba tags every lone 过 as the aspect particle (看过, 来过: guo5), and the sandhi made it
+    neutral: 你过得好吗 and 日子过得真快 were guo5.
+    """
+    for i, (word, _) in enumerate(words):
+        if word != "过" or readings[i] != ["guo5"]:
+            continue
+        before = words[i - 1][1] if i > 0 else ""
+        following = words[i + 1][0] if i + 1 < len(words) else ""
+        if following.startswith("得") or not before.startswith(("v", "a")):
+            readings[i] = ["guo4"]
+
+
+def _read_waiting_dengdeng(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads 等等 as the doubled verb (wait a bit, deng2 deng5) where it cannot be "etc.".
+
+    jieba tags 等等 as a particle (苹果、香蕉等等: full tones). Beginning a clause, or beside
+    a pronoun (我等等你, 等等我, 你等等), it is the verb.
+    """
+    chars = _characters(words)
+    text = "".join(c for c, _, _ in chars)
+    for match in re.finditer("等等", text):
+        before, after = text[: match.start()], text[match.end() :]
+        if before.endswith("等") or after.startswith("等"):
+            continue
+        if not before or _PRONOUN_AT_END.search(before) or _PRONOUN.match(after):
+            for k, reading in ((match.start(), "deng2"), (match.start() + 1, "deng5")):
+                _, i, j = chars[k]
+                readings[i][j] = reading
 
 
 def _read_reduplications(
