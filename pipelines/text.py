@@ -177,8 +177,9 @@ def split_sentences(text: str) -> list[str]:
 
     Handles ``.``, ``!``, ``?``, ``…`` (followed by a space or the end, so "3.5" and "e.g."
     inside a word stay whole), common abbreviations such as "Mr." and "Dr.", and the Chinese
-    full stops ``。！？`` which need no following space. A trailing fragment without end
-    punctuation is returned as the last sentence.
+    full stops ``。！？`` which need no following space, nor do the half-width marks between
+    two Chinese characters (``你好.我是``, typed with a keyboard in English punctuation mode).
+    A trailing fragment without end punctuation is returned as the last sentence.
 
     Args:
         text: Any text; whitespace is collapsed first.
@@ -200,7 +201,9 @@ def split_sentences(text: str) -> list[str]:
             end += 1
         while end < len(text) and text[end] in _CLOSERS:
             end += 1
-        at_break = end == len(text) or text[end] == " " or char in _CJK_END
+        # A half-width mark between two Chinese characters ends a sentence too (真的吗?!太好了).
+        between_han = index > 0 and _HAN.match(text[index - 1]) and _HAN.match(text, end)
+        at_break = end == len(text) or text[end] == " " or char in _CJK_END or bool(between_han)
         piece = text[start:end].strip()
         last_word = piece.rsplit(" ", 1)[-1].rstrip(".").lower()
         is_abbreviation = text[index:end] == "." and last_word in _ABBREVIATIONS

@@ -145,6 +145,8 @@ def test_clean_text_removes_space_left_before_punctuation():
         ('She said "Stop!" Then left.', ['She said "Stop!"', "Then left."]),
         ("Really?! Yes...", ["Really?!", "Yes..."]),
         ("我很高兴。你好吗？好！", ["我很高兴。", "你好吗？", "好！"]),
+        ("真的吗?!太好了.我们走吧", ["真的吗?!", "太好了.", "我们走吧"]),  # half-width marks
+        ("OK!好的", ["OK!好的"]),
         ("  no end punctuation ", ["no end punctuation"]),
         ("", []),
         ("   ", []),
