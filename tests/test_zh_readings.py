@@ -43,7 +43,7 @@ READINGS = [
     pytest.param("他得了感冒", "ta1 de2 le5 gan3 mao4", id="dei"),  # de5; got a cold
     pytest.param("他得过奖", "ta1 de2 guo4 jiang3", id="dei"),
     # After a verb 得 is the particle, even where the sandhi joined 这里等 into a word.
-    pytest.param("我在这里等得太久了", "wo3 zai4 zhe4 li3 deng3 de5 tai4 jiu3 le5", id="dei"),
+    pytest.param("我在这里等得太久了", "wo3 zai4 zhe4 li2 deng3 de5 tai4 jiu3 le5", id="dei"),
     pytest.param("你过得好吗", "ni3 guo4 de5 hao3 ma5", id="dei"),  # guo5: see "guo"
     # 长 after a degree word is cháng (long).
     # Was hen2 zhang3 (grow), with the 3-3 sandhi.
@@ -114,6 +114,14 @@ READINGS = [
     pytest.param("处处都是花", "chu4 chu4 dou1 shi4 hua1", id="word"),  # chu2 chu5
     pytest.param("这真是难得的机会", "zhe4 zhen1 shi5 nan2 de2 de5 ji1 hui4", id="word"),  # de5
     pytest.param("挺美的", "ting2 mei3 de5", id="word"),  # di5
+    # Third tones left in a row inside one word rise, all but the last.
+    pytest.param("我好想你", "wo3 hao2 xiang2 ni3", id="third"),  # hao3 xiang3 ni3
+    pytest.param("如果你需要", "ru2 guo2 ni3 xu1 yao4", id="third"),  # guo3: misaki joined 如果你
+    pytest.param("我很好", "wo3 hen2 hao3", id="third"),  # unchanged: across words
+    # 一 beside another digit is yī: numbers read digit by digit.
+    pytest.param("一九九八年", "yi1 jiu2 jiu3 ba1 nian2", id="yi"),  # yi4 jiu3 jiu3
+    pytest.param("三点一四", "san1 dian3 yi1 si4", id="yi"),  # unchanged
+    pytest.param("一百", "yi4 bai3", id="yi"),  # unchanged
 ]
 
 

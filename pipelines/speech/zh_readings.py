@@ -32,6 +32,8 @@ _VERB_READINGS = {"教": "jiao1"}
 _FULL_TONE_DOUBLES = frozenset("画人事样步家天年个时句字代件声层片条种次日夜月点朵张本口")
 #: Characters that count before a measure word: 两只猫, 这只狗, 三行诗, 这一行.
 _COUNTING = "一二两三四五六七八九十百千万几这那哪每半"
+#: The digits of numbers read one by one (years, decimals, telephone numbers).
+_DIGITS = "〇零一二三四五六七八九"
 #: Measure words and units of time: 数 before them is "several" (数天, 数页), not "count".
 _MEASURES = "天年次日月人页回遍个岁"
 #: A personal pronoun: 还 before it is huán (give back), 等等 beside it is the verb.
@@ -86,6 +88,8 @@ def read_after_sandhi(
     for i, (word, _) in enumerate(words):
         if word in _WORD_READINGS:
             readings[i] = list(_WORD_READINGS[word])
+    _read_digit_yi(words, readings)
+    _read_third_tone_runs(readings)
 
 
 def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
@@ -337,6 +341,33 @@ def _read_waiting_dengdeng(words: list[tuple[str, str]], readings: list[list[str
             for k, reading in ((match.start(), "deng2"), (match.start() + 1, "deng5")):
                 _, i, j = chars[k]
                 readings[i][j] = reading
+
+
+def _read_digit_yi(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+    """Reads 一 beside another digit as yī: 一九九八年, 三点一四, 一二三.
+
+    Years, decimals and numbers read digit by digit keep 一's own tone; misaki's 一 sandhi
+    (yi4 before tones 1-3, yi2 before 4) only spares it in a word of digits alone, so the
+    年 of 一九九八年 made it yi4. 一百 and 十一 are left to the sandhi.
+    """
+    chars = _characters(words)
+    for k, (char, i, j) in enumerate(chars):
+        beside = {c for c, _, _ in chars[max(0, k - 1) : k + 2]} - {char}
+        if char == "一" and beside & set(_DIGITS) and len(readings[i]) == len(words[i][0]):
+            readings[i][j] = "yi1"
+
+
+def _read_third_tone_runs(readings: list[list[str]]) -> None:
+    """Reads a run of third tones left inside one word as rising, all but the last.
+
+    misaki joins words to apply the third-tone sandhi across them (如果你, 这里很), but
+    changes nothing where jieba cannot cut the joined word again, nor in a word jieba does not
+    cut (好想你 was hao3 xiang3 ni3, now hao2 xiang2 ni3). Across words it is left alone.
+    """
+    for syllables in readings:
+        for j in range(len(syllables) - 1):  # left to right: each looks at the next's own tone
+            if syllables[j].endswith("3") and syllables[j + 1].endswith("3"):
+                syllables[j] = syllables[j][:-1] + "2"
 
 
 def _read_reduplications(
