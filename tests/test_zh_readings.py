@@ -50,6 +50,9 @@ READINGS = [
     pytest.param("很长的路", "hen3 chang2 de5 lu4", id="chang"),
     pytest.param("好长时间", "hao3 chang2 shi2 jian1", id="chang"),
     pytest.param("我长大了", "wo2 zhang3 da4 le5", id="chang"),  # grow: unchanged
+    pytest.param("视频长二十秒", "shi4 pin2 chang2 er4 shi2 miao3", id="chang"),  # zhang3
+    pytest.param("头发长了三厘米", "tou2 fa5 zhang3 le5 san1 li2 mi3", id="chang"),  # unchanged
+    pytest.param("校长一直很忙", "xiao4 zhang3 yi4 zhi2 hen3 mang2", id="chang"),  # unchanged
     # Doubled syllables, as their kind is spoken.
     # Was xiang2 xiang3: jieba joined 我想想.
     pytest.param("让我想想", "rang4 wo3 xiang2 xiang5", id="double"),
@@ -86,6 +89,8 @@ READINGS = [
     pytest.param(
         "他在这一行干了很多年", "ta1 zai4 zhe4 yi4 hang2 gan4 le5 hen3 duo1 nian2", id="measure"
     ),
+    pytest.param("剧本第三行", "ju4 ben3 di4 san1 hang2", id="measure"),  # xing2
+    pytest.param("每行写一句", "mei3 hang2 xie3 yi2 ju4", id="measure"),  # xing2
     pytest.param("这只是一个梦", "zhe4 zhi3 shi4 yi2 ge5 meng4", id="measure"),  # unchanged
     pytest.param("我们一行人", "wo3 men5 yi4 xing2 ren2", id="measure"),  # unchanged
     pytest.param("这行吗", "zhe4 xing2 ma5", id="measure"),  # unchanged: does this work

@@ -30,8 +30,10 @@ _VERB_READINGS = {"教": "jiao1"}
 #: Characters whose doubling means "every" (人人, 事事, 天天, 点点) or is a verb and its object
 #: (画画, to paint): full tones, not the neutral second syllable of 妈妈.
 _FULL_TONE_DOUBLES = frozenset("画人事样步家天年个时句字代件声层片条种次日夜月点朵张本口")
+#: The characters of a number written in Chinese (as ``zh_text.read_numbers`` writes them).
+_NUMERALS = "〇零一二两三四五六七八九十百千万亿几半"
 #: Characters that count before a measure word: 两只猫, 这只狗, 三行诗, 这一行.
-_COUNTING = "一二两三四五六七八九十百千万几这那哪每半"
+_COUNTING = _NUMERALS + "这那哪每"
 #: The digits of numbers read one by one (years, decimals, telephone numbers).
 _DIGITS = "〇零一二三四五六七八九"
 #: Measure words and units of time: 数 before them is "several" (数天, 数页), not "count".
@@ -202,17 +204,25 @@ def _read_lone_verbs(words: list[tuple[str, str]], readings: list[list[str]]) ->
 
 
 def _read_long_chang(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
-    """Reads 长 after a degree word as cháng (long): 很长的路, 好长时间, 多长.
+    """Reads 长 after a degree word or before a length as cháng (long).
 
-    pypinyin's default for a lone 长 is zhǎng (grow, chief); a degree word comes before
-    an adjective, never before that verb.
+    很长的路, 好长时间, 多长, 这条路长五公里, 回答长二十秒. pypinyin's default for a lone 长
+    is zhǎng (grow, chief); a degree word comes before an adjective, never before that verb,
+    and a number right after 长 is its length (长了三厘米, grew, has 了 between; 长我三岁,
+    older, has no number right after; 长三岁 is left as zhǎng). 校长一直 keeps the
+    dictionary's zhǎng.
     """
+    from pypinyin.constants import PHRASES_DICT
+
     chars = _characters(words)
+    text = "".join(c for c, _, _ in chars)
     for k, (char, i, j) in enumerate(chars):
         if char != "长" or readings[i][j][:-1] != "zhang":
             continue
-        before = "".join(c for c, _, _ in chars[max(0, k - 2) : k])
-        if before.endswith(_DEGREE_WORDS):
+        word = words[i][0]
+        unknown_word = j == len(word) - 1 and (word == "长" or word not in PHRASES_DICT)
+        length = unknown_word and re.match(f"[{_NUMERALS}]+(.)?", text[k + 1 :])
+        if text[:k].endswith(_DEGREE_WORDS) or (length and length.group(1) != "岁"):
             readings[i][j] = "chang2"
 
 
@@ -223,8 +233,8 @@ def _read_measure_words(
 
     pypinyin reads a lone 只 as zhǐ (only), and 两只 or 这只 are no phrases it knows. 一行 is
     yì xíng (a party travelling) in its dictionary, right for 我们一行人 and 一行三人, wrong for
-    lines of text (一行字, 两行泪); 这一行 without 人 is a line or a trade, háng. 这只是 (only)
-    and 这行吗 (that works) are left alone.
+    lines of text (一行字, 两行泪); 这一行 without 人 is a line or a trade, háng, as are
+    第三行 and 每行. 这只是 (only) and 这行吗 (that works) are left alone.
     """
     chars = _characters(words)
     for k, (char, i, j) in enumerate(chars[1:], start=1):
@@ -235,8 +245,9 @@ def _read_measure_words(
         if char == "只" and tag.startswith("n"):
             readings[i][j] = "zhi1"
         elif char == "行" and following not in ("人", "人员") and not tag.startswith("m"):
+            before = "".join(c for c, _, _ in chars[:k]).rstrip(_NUMERALS)
             this_trade = k >= 2 and chars[k - 2][0] in "这那"
-            if tag.startswith("n") or this_trade:
+            if tag.startswith("n") or this_trade or counter == "每" or before.endswith("第"):
                 readings[i][j] = "hang2"
 
 
