@@ -157,7 +157,7 @@ class MandarinPhonemizer:
             else list(syllables)
             for (word, part_of_speech), syllables in zip(words, dictionary, strict=True)
         ]
-        read_after_sandhi(words, readings, dictionary)
+        read_after_sandhi(cut, words, readings, dictionary)
         return readings
 
     # ----------------------------------------------------------------- English

@@ -69,11 +69,15 @@ def read_before_sandhi(
 
 
 def read_after_sandhi(
-    words: list[tuple[str, str]], readings: list[list[str]], dictionary: list[list[str]]
+    cut: list[tuple[str, str]],
+    words: list[tuple[str, str]],
+    readings: list[list[str]],
+    dictionary: list[list[str]],
 ) -> None:
     """The rules that correct the readings after misaki's tone sandhi.
 
     Args:
+        cut: (word, jieba part of speech) as jieba cut the clause (see ``read_before_sandhi``).
         words: (word, jieba part of speech) in order.
         readings: Each word's pinyin syllables after the sandhi, changed in place.
         dictionary: The syllables before the sandhi: pypinyin's, with ``read_before_sandhi``'s
@@ -91,7 +95,7 @@ def read_after_sandhi(
         if word in _WORD_READINGS:
             readings[i] = list(_WORD_READINGS[word])
     _read_digit_yi(words, readings)
-    _read_third_tone_runs(readings)
+    _read_third_tone_runs(cut, words, readings, dictionary)
 
 
 def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
@@ -368,17 +372,57 @@ def _read_digit_yi(words: list[tuple[str, str]], readings: list[list[str]]) -> N
             readings[i][j] = "yi1"
 
 
-def _read_third_tone_runs(readings: list[list[str]]) -> None:
-    """Reads a run of third tones left inside one word as rising, all but the last.
+def _read_third_tone_runs(
+    cut: list[tuple[str, str]],
+    words: list[tuple[str, str]],
+    readings: list[list[str]],
+    dictionary: list[list[str]],
+) -> None:
+    """Reads a run of third tones that still has two in a row as spoken: rising but the last.
 
-    misaki joins words to apply the third-tone sandhi across them (如果你, 这里很), but
-    changes nothing where jieba cannot cut the joined word again, nor in a word jieba does not
-    cut (好想你 was hao3 xiang3 ni3, now hao2 xiang2 ni3). Across words it is left alone.
+    misaki applies the third-tone sandhi in a word, and across two words it joins (我很), but
+    only once: 我很喜欢 was wo2 hen3 xi3, two third tones left side by side, which a fluent
+    speaker never says; 好想你 (one word jieba cannot cut) was hao3 xiang3 ni3. A run of
+    syllables that are third tones, or were before the sandhi, and still has two in a row
+    is read again: each syllable rises but the last of its group. A subject word (a pronoun
+    or a noun) starting a run across words, with two syllables or more after it, is a group
+    of its own, as it is said: 我很喜欢 wo3 hen2 xi3, 小狗很可爱 xiao2 gou3 hen2 ke3; so is a
+    one-syllable subject misaki joined to the adverb after it (我很想你 was wo2 hen3 xiang2 ni3,
+    now wo3 hen2 xiang2 ni3). Other runs without two third tones in a row (我想买点水果: wo2
+    xiang3 mai2 dian3 shui2 guo3) are left as misaki read them.
     """
-    for syllables in readings:
-        for j in range(len(syllables) - 1):  # left to right: each looks at the next's own tone
-            if syllables[j].endswith("3") and syllables[j + 1].endswith("3"):
-                syllables[j] = syllables[j][:-1] + "2"
+    chars = _characters(words)
+    owner = [index for index, (word, _) in enumerate(cut) for _ in word]
+    if len(owner) != len(chars):
+        return
+
+    def tone(k: int) -> str:
+        _, i, j = chars[k]
+        return readings[i][j][-1:] if len(readings[i]) == len(words[i][0]) else ""
+
+    def was_third(k: int) -> bool:
+        _, i, j = chars[k]
+        raised = len(dictionary[i]) == len(words[i][0]) and dictionary[i][j].endswith("3")
+        return tone(k) == "3" or (tone(k) == "2" and raised)
+
+    k = 0
+    while k < len(chars):
+        end = k
+        while end < len(chars) and was_third(end):
+            end += 1
+        split = next((m for m in range(k, end) if owner[m] != owner[k]), end)
+        subject = cut[owner[k]][1].startswith(("r", "n")) and split < end and end - split >= 2
+        # misaki joined a one-syllable subject to the adverb after it (我很 wo2 hen3).
+        adverb = subject and split == k + 1 and len(cut[owner[split]][0]) == 1
+        joined = adverb and tone(k) == "2" and cut[owner[split]][1] in ("d", "zg")
+        if end - k >= 2 and (
+            joined or any(tone(m) == tone(m + 1) == "3" for m in range(k, end - 1))
+        ):
+            for start, stop in ((k, split), (split, end)) if subject else ((k, end),):
+                for m in range(start, stop):
+                    _, i, j = chars[m]
+                    readings[i][j] = readings[i][j][:-1] + ("3" if m == stop - 1 else "2")
+        k = max(end, k + 1)
 
 
 def _read_reduplications(
