@@ -119,6 +119,10 @@ READINGS = [
     pytest.param("处处都是花", "chu4 chu4 dou1 shi4 hua1", id="word"),  # chu2 chu5
     pytest.param("这真是难得的机会", "zhe4 zhen1 shi5 nan2 de2 de5 ji1 hui4", id="word"),  # de5
     pytest.param("挺美的", "ting2 mei3 de5", id="word"),  # di5
+    # Phrases inside jieba's words, where the dictionaries or misaki's neutral tones err.
+    pytest.param("取得成功", "qu3 de2 cheng2 gong1", id="phrase"),  # de5
+    pytest.param("我舍不得你", "wo2 she3 bu5 de5 ni3", id="phrase"),  # she4 bu4 de2
+    pytest.param("开心得不得了", "kai1 xin1 de5 bu4 de2 liao3", id="phrase"),  # le5
     # Third tones left in a row inside one word rise, all but the last.
     pytest.param("我好想你", "wo3 hao2 xiang2 ni3", id="third"),  # hao3 xiang3 ni3
     pytest.param("如果你需要", "ru2 guo2 ni3 xu1 yao4", id="third"),  # guo3: misaki joined 如果你

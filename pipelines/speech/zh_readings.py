@@ -43,8 +43,23 @@ _PRONOUN = re.compile("(?:[我你您他她它咱]们?|大家)")
 _PRONOUN_AT_END = re.compile(_PRONOUN.pattern + "$")
 #: One-character verbs that 重 before them makes "again" (chóng): 重来, 重做一遍, 重说.
 _REDONE_VERBS = frozenset("来做写说画算讲问考试修改")
-#: Words pypinyin's phrase dictionary reads wrongly, as they are said.
-_WORD_READINGS = {"处处": ["chu4", "chu4"], "难得": ["nan2", "de2"]}
+#: How phrases are read wherever they stand in one of jieba's words (None keeps the reading),
+#: where pypinyin's dictionaries or misaki's neutral tones have them wrong.
+_PHRASE_READINGS: dict[str, tuple[str | None, ...]] = {
+    # 得 is dé (obtain), which misaki made neutral as if it were the particle.
+    **dict.fromkeys(
+        ("获得", "取得", "赢得", "夺得", "博得", "求得", "习得", "心得", "难得", "所得", "应得"),
+        (None, "de2"),
+    ),
+    # Neutral 不得 (cannot bear to, no wonder); 不得了 and 不得不 keep bù dé.
+    **dict.fromkeys(
+        ("舍不得", "怪不得", "巴不得", "恨不得", "由不得", "顾不得"), (None, "bu5", "de5")
+    ),
+    "不得了": (None, None, "liao3"),  # pypinyin-dict: le
+    "了不得": (None, "bu5", "de2"),
+    "处处": ("chu4", "chu4"),  # pypinyin: chǔ chù
+    "舍得": ("she3", "de5"),  # pypinyin-dict: shè de
+}
 
 
 def read_before_sandhi(
@@ -91,11 +106,28 @@ def read_after_sandhi(
     _read_verb_guo(words, readings)
     _read_reduplications(words, readings, dictionary)
     _read_waiting_dengdeng(words, readings)
-    for i, (word, _) in enumerate(words):
-        if word in _WORD_READINGS:
-            readings[i] = list(_WORD_READINGS[word])
+    _read_phrases(cut, words, readings)
     _read_digit_yi(words, readings)
     _read_third_tone_runs(cut, words, readings, dictionary)
+
+
+def _read_phrases(
+    cut: list[tuple[str, str]], words: list[tuple[str, str]], readings: list[list[str]]
+) -> None:
+    """Reads each phrase of _PHRASE_READINGS found inside one of jieba's words as listed.
+
+    Inside one of jieba's words only: 开心得不得了 (开心, 得, 不得了) holds no 心得.
+    """
+    chars = _characters(words)
+    start = 0
+    for word, _ in cut:
+        for phrase, syllables in _PHRASE_READINGS.items():
+            for match in re.finditer(phrase, word):
+                for offset, syllable in enumerate(syllables):
+                    _, i, j = chars[start + match.start() + offset]
+                    if syllable and len(readings[i]) == len(words[i][0]):
+                        readings[i][j] = syllable
+        start += len(word)
 
 
 def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
@@ -148,8 +180,9 @@ def _read_words_ending_in_de(
 
     misaki makes the last syllable of every word ending in 的, 地 or 得 neutral, as if it were
     the particle; a word ending in 的 or 地 that is in pypinyin's phrase dictionary keeps its
-    reading there instead (静静地 is neutral there too). Words ending in 得 are left to misaki:
-    the dictionary has 过得 as guò dé, while 我过得很好 says de. jieba takes 美的 (the brand
+    reading there instead (静静地 is neutral there too). Words ending in 得 are left to misaki
+    and _PHRASE_READINGS: the dictionary has 过得 as guò dé, while 我过得很好 says de, and
+    取得 and 难得 as de. jieba takes 美的 (the brand
     Měidí) for a name: in a line it is 美 and the particle, de5, also where the sandhi joined
     挺美的 into one word that pypinyin read as 挺 and the brand.
     """
