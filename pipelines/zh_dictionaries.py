@@ -2,11 +2,11 @@
 
 Two stages use them: the Mandarin reader (``speech.zh_phonemes.MandarinPhonemizer``) and the
 check for names a model invented in a Chinese line (``dialogue.names_zh``), so they live here,
-in neither stage. The reader needs four tables that its libraries build in
-Python at every start: jieba's word frequencies (a prefix dictionary built from its dict.txt),
-jieba's part-of-speech tags (parsed from the same file), pypinyin's phrase readings with
-pypinyin-dict's large phrase list merged in, and the word-prefix set pypinyin's segmenter
-trains from them. Built, they took ~2.5 CPU-s of a cold Chinese render.
+in neither stage. The reader needs four tables that its libraries build in Python at every
+start: jieba's word frequencies (a prefix dictionary built from its dict.txt), jieba's
+part-of-speech tags (parsed from the same file), pypinyin's phrase readings with pypinyin-dict's
+large phrase list added (pypinyin's own readings win), and the word-prefix set pypinyin's
+segmenter trains from them. Built, they took ~2.5 CPU-s of a cold Chinese render.
 
 ``load_reader_dictionaries`` builds them once, keeps them in the model cache
 (``model_files.model_cache_dir()``) as one marshal file named after the versions of the
@@ -41,8 +41,8 @@ from pipelines.model_files import forget_file, model_cache_dir, recorded_file
 
 logger = logging.getLogger(__name__)
 
-#: Bumped when the stored tables change shape.
-FORMAT = 1
+#: Bumped when the stored tables change shape or content (2: pypinyin's own readings win).
+FORMAT = 2
 #: The libraries whose versions name the cache file.
 LIBRARIES = ("jieba", "pypinyin", "pypinyin-dict")
 _lock = threading.Lock()
@@ -102,11 +102,32 @@ def load_reader_dictionaries() -> None:
 def _libraries_own_load() -> str:
     """Loads the tables the libraries' own way (slower, independent of their internals)."""
     import jieba
-    from pypinyin_dict.phrase_pinyin_data import large_pinyin
 
     jieba.initialize()
-    large_pinyin.load()
+    _load_large_phrases()
     return "built"
+
+
+def _load_large_phrases() -> dict[str, list[list[str]]]:
+    """Adds pypinyin-dict's large phrase list to pypinyin's; pypinyin's readings win.
+
+    Where both have a phrase, pypinyin's reading is kept: of the 150 most frequent (by
+    jieba's counts) of the 775 phrases they read differently, pypinyin-dict's is wrong in
+    most (意思 yì sī, 骨头 gú tou, 舍得 shè de, 送还 sòng hái, 短发 duǎn fā), pypinyin's in a
+    few (大夫 dà fū), which ``speech.zh_readings`` mends.
+
+    Returns:
+        The phrases added or kept, as pypinyin stores them (one list of readings per character).
+    """
+    from pypinyin import load_phrases_dict
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin_dict.phrase_pinyin_data import large_pinyin
+
+    large = large_pinyin.phrases_dict
+    own = {word: PHRASES_DICT[word] for word in large if word in PHRASES_DICT}
+    load_phrases_dict(large)
+    PHRASES_DICT.update(own)
+    return {**large, **own}
 
 
 def _load() -> str:
@@ -172,7 +193,6 @@ def _built_tables() -> dict[str, Any]:
     import jieba
     import jieba.posseg
     from pypinyin.seg import mmseg
-    from pypinyin_dict.phrase_pinyin_data import large_pinyin
 
     tokenizer = jieba.dt
     with tokenizer.lock:
@@ -180,10 +200,10 @@ def _built_tables() -> dict[str, Any]:
             # jieba.initialize() without its cache file in the shared temporary folder.
             tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
             tokenizer.initialized = True
-    large_pinyin.load()
+    phrases = _load_large_phrases()
     logger.info("Built the Mandarin reader's dictionaries")
     return {
-        "phrases": large_pinyin.phrases_dict,
+        "phrases": phrases,
         "prefixes": list(mmseg.seg._prefix_set._set),
         "frequencies": tokenizer.FREQ,
         "total": tokenizer.total,
@@ -197,7 +217,7 @@ def _install(tables: dict[str, Any]) -> None:
     from pypinyin.constants import PHRASES_DICT
     from pypinyin.seg import mmseg
 
-    # What pypinyin.load_phrases_dict(large_pinyin.phrases_dict) leaves.
+    # What _load_large_phrases leaves.
     PHRASES_DICT.update(tables["phrases"])
     mmseg.seg._prefix_set._set.update(tables["prefixes"])
     tokenizer = jieba.dt

@@ -119,7 +119,12 @@ READINGS = [
     pytest.param("处处都是花", "chu4 chu4 dou1 shi4 hua1", id="word"),  # chu2 chu5
     pytest.param("这真是难得的机会", "zhe4 zhen1 shi5 nan2 de2 de5 ji1 hui4", id="word"),  # de5
     pytest.param("挺美的", "ting2 mei3 de5", id="word"),  # di5
+    # pypinyin's own readings win over pypinyin-dict's where both have a phrase.
+    pytest.param("我把书送还给你", "wo2 ba3 shu1 song4 huan2 gei2 ni3", id="dictionary"),  # hai2
+    pytest.param("她留着短发", "ta1 liu2 zhe5 duan3 fa4", id="dictionary"),  # fa1
+    pytest.param("只见他笑了", "zhi3 jian4 ta1 xiao4 le5", id="dictionary"),  # zhi1
     # Phrases inside jieba's words, where the dictionaries or misaki's neutral tones err.
+    pytest.param("我去看大夫", "wo3 qu4 kan4 dai4 fu5", id="phrase"),  # da4 with pypinyin's
     pytest.param("取得成功", "qu3 de2 cheng2 gong1", id="phrase"),  # de5
     pytest.param("我舍不得你", "wo2 she3 bu5 de5 ni3", id="phrase"),  # she4 bu4 de2
     pytest.param("开心得不得了", "kai1 xin1 de5 bu4 de2 liao3", id="phrase"),  # le5

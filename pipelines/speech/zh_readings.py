@@ -27,9 +27,9 @@ _DESCRIPTIVE_TAGS = ("a", "d", "z")
 #: One-character verbs whose reading alone (pypinyin's first) is that of their noun: 教 is
 #: jiào in 教室 and 教育, but the verb teach, jiāo, in 我教你.
 _VERB_READINGS = {"教": "jiao1"}
-#: Characters whose doubling means "every" (人人, 事事, 天天, 点点) or is a verb and its object
+#: Characters whose doubling means "every" (人人, 事事, 天天, 处处) or is a verb and its object
 #: (画画, to paint): full tones, not the neutral second syllable of 妈妈.
-_FULL_TONE_DOUBLES = frozenset("画人事样步家天年个时句字代件声层片条种次日夜月点朵张本口")
+_FULL_TONE_DOUBLES = frozenset("画人事样步家天年个时句字代件声层片条种次日夜月点朵张本口处")
 #: The characters of a number written in Chinese (as ``zh_text.read_numbers`` writes them).
 _NUMERALS = "〇零一二两三四五六七八九十百千万亿几半"
 #: Characters that count before a measure word: 两只猫, 这只狗, 三行诗, 这一行.
@@ -55,10 +55,13 @@ _PHRASE_READINGS: dict[str, tuple[str | None, ...]] = {
     **dict.fromkeys(
         ("舍不得", "怪不得", "巴不得", "恨不得", "由不得", "顾不得"), (None, "bu5", "de5")
     ),
-    "不得了": (None, None, "liao3"),  # pypinyin-dict: le
+    "不得了": (None, None, "liao3"),
     "了不得": (None, "bu5", "de2"),
-    "处处": ("chu4", "chu4"),  # pypinyin: chǔ chù
-    "舍得": ("she3", "de5"),  # pypinyin-dict: shè de
+    # Where pypinyin's dictionary reads another sense than the one a line means.
+    "大夫": ("dai4", "fu5"),  # a doctor, not dà fū (an official of old)
+    "琢磨": ("zuo2", "mo5"),  # to think over, not zhuó mó (to carve and polish)
+    "上行": (None, "xing2"),
+    "登场": (None, "chang3"),
 }
 
 
