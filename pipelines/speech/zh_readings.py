@@ -18,7 +18,12 @@ from __future__ import annotations
 
 import re
 
-from pipelines.speech.zh_tones import characters, read_doubled_syllables, read_tone_runs
+from pipelines.speech.zh_tones import (
+    characters,
+    read_digit_yi,
+    read_doubled_syllables,
+    read_third_tone_runs,
+)
 
 #: Words before 长 that make it the adjective cháng (long), not the verb zhǎng (grow).
 _DEGREE_WORDS = ("很", "太", "真", "好", "挺", "更", "最", "多", "那么", "这么", "非常", "特别")
@@ -107,7 +112,8 @@ def read_after_sandhi(
     read_doubled_syllables(words, readings, dictionary)
     _read_waiting_dengdeng(words, readings)
     _read_phrases(cut, words, readings)
-    read_tone_runs(cut, words, readings, dictionary)
+    read_digit_yi(words, readings)
+    read_third_tone_runs(cut, words, readings, dictionary)  # last: it reads every tone
 
 
 def _read_phrases(

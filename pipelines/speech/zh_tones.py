@@ -74,25 +74,7 @@ def read_doubled_syllables(
                     syllables[j - 1] = original[j - 1][:-1] + "2"
 
 
-def read_tone_runs(
-    cut: list[tuple[str, str]],
-    words: list[tuple[str, str]],
-    readings: list[list[str]],
-    dictionary: list[list[str]],
-) -> None:
-    """一 among digits, then runs of third tones (see the two rules), after every other rule.
-
-    Args:
-        cut: (word, jieba part of speech) as jieba cut the clause, before misaki's merges.
-        words: (word, jieba part of speech) after the merges.
-        readings: Each word's syllables, changed in place.
-        dictionary: Each word's syllables before the sandhi.
-    """
-    _read_digit_yi(words, readings)
-    _read_third_tone_runs(cut, words, readings, dictionary)
-
-
-def _read_digit_yi(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
+def read_digit_yi(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
     """Reads 一 beside another digit as yī: 一九九八年, 三点一四, 一二三.
 
     Years, decimals and numbers read digit by digit keep 一's own tone; misaki's 一 sandhi
@@ -106,7 +88,7 @@ def _read_digit_yi(words: list[tuple[str, str]], readings: list[list[str]]) -> N
             readings[i][j] = "yi1"
 
 
-def _read_third_tone_runs(
+def read_third_tone_runs(
     cut: list[tuple[str, str]],
     words: list[tuple[str, str]],
     readings: list[list[str]],
@@ -159,4 +141,4 @@ def _read_third_tone_runs(
         k = max(end, k + 1)
 
 
-__all__ = ["characters", "read_doubled_syllables", "read_tone_runs"]
+__all__ = ["characters", "read_digit_yi", "read_doubled_syllables", "read_third_tone_runs"]
