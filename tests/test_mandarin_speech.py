@@ -111,6 +111,11 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         ("价格是3.5元", "价格是三点五元"),
         ("50%", "百分之五十"),
         ("电话13812345678", "电话一三八一二三四五六七八"),
+        # A round amount of seven digits or more is a number, not a telephone number.
+        ("1000000人，1500000元", "一百万人，一百五十万元"),
+        # Trailing zeros of decimals are dropped, but for one after the point (versions).
+        ("¥1,299.50，¥3.00，1.80米，2.0版本", "一千二百九十九点五元，三元，一点八米，二点零版本"),
+        ("10点05分", "十点零五分"),
         # A lone 2 before a measure word is 两; an ordinal, a month or a fraction keeps 二.
         ("我有2个孩子，我们2人", "我有两个孩子，我们两人"),
         ("2年前，2:30", "两年前，两点三十分"),

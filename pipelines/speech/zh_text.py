@@ -3,12 +3,13 @@
 ``read_numbers`` writes Arabic numerals the way a Mandarin speaker reads them: years digit by
 digit (2024年 → 二零二四年), quantities as numbers (3 → 三, 3.5 → 三点五, 50% → 百分之五十,
 1,000 → 一千), a lone 2 before a measure word as 两 (2个 → 两个, 2:00 → 两点; 第2 and 2月 keep
-二), dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 or 7：30 → 七点三十分), scores
-(3:2 → 三比二), ranges (3-5 →
-三到五, 2024-2025年 → 二零二四到二零二五年), decades (90年代 → 九十年代), money, temperatures
-and common units (¥100 → 一百元, $5 → 五美元, 25°C → 二十五摄氏度, 5km → 五公里), and long
-digit strings such as phone numbers one digit at a time. The general cases come from cn2an
-(MIT); the patterns cn2an misreads or leaves unsaid are rewritten first.
+二), dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 or 7：30 → 七点三十分, 10点05分
+→ 十点零五分), scores (3:2 → 三比二), ranges (3-5 → 三到五, 2024-2025年 → 二零二四到二零二五年),
+decades (90年代 → 九十年代), money, temperatures and common units (¥100 → 一百元, ¥3.00 → 三元,
+$5 → 五美元, 25°C → 二十五摄氏度, 5km → 五公里), decimals without their trailing zeros (1.80米 →
+一点八米; 2.0 keeps one: 二点零), and long digit strings such as phone numbers one digit at a
+time (but round amounts: 1000000 → 一百万). The general cases come from cn2an (MIT); the
+patterns cn2an misreads or leaves unsaid are rewritten first.
 
 ``split_clauses`` cuts a sentence after each pause mark (，、；：) so the voice can time every
 clause and the subtitles can break there; a mark inside a number (the comma of 1,000, the colon
@@ -32,7 +33,15 @@ _TIME = re.compile(r"(?<![\d:：])(\d{1,2})[:：](\d{2})(?![\d:：])")
 #: Digits on both sides of a colon that are no clock time: a score or a ratio (3:2 → 三比二).
 _SCORE = re.compile(r"(?<![\d:：])(\d+)\s*[:：]\s*(\d+)(?![\d:：])")
 _RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[-~～—–]\s*(\d+(?:\.\d+)?)(?![\d.])")
+#: Seven digits or more are read one at a time (telephone numbers, codes), but for a round
+#: amount of 7 to 10 digits (1000000, 1500000): 一百万, 一百五十万.
 _LONG_DIGITS = re.compile(r"\d{7,}")
+_ROUND_AMOUNT = re.compile(r"[1-9]\d{2,5}0000")
+#: Trailing zeros of a decimal, which a speaker drops (1.50 → 一点五, 1.80米 → 一点八米); a
+#: point followed by zeros only keeps one (2.0 → 二点零), as versions are said.
+_TRAILING_ZEROS = re.compile(r"(?<![\d.])(\d+\.\d*?[1-9])0+(?![\d.])|(?<![\d.])(\d+\.0)0+(?![\d.])")
+#: The 0 of a minute under ten typed after 点 (10点05分): a speaker says 零.
+_MINUTE_ZERO = re.compile(r"(?<=点)0(?=[1-9]分)")
 #: A number as typed, its thousands maybe grouped with commas (1,000,000.5).
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
@@ -106,6 +115,13 @@ def _time(match: re.Match[str]) -> str:
     return f"{spoken}{_number(str(minutes))}分"
 
 
+def _long_digits(match: re.Match[str]) -> str:
+    digits = match.group(0)
+    if len(digits) <= 10 and _ROUND_AMOUNT.fullmatch(digits):
+        return digits  # cn2an reads it as a number
+    return digits_one_by_one(digits)
+
+
 def _range(match: re.Match[str]) -> str:
     return f"{match.group(1)}到{match.group(2)}"
 
@@ -116,8 +132,15 @@ def _year_range(match: re.Match[str]) -> str:
 
 def _said_symbols(text: str) -> str:
     """Currency, temperature and unit symbols next to a number, as words (numbers kept)."""
-    text = _CURRENCY.sub(lambda m: f"{m.group(2)}{_CURRENCIES[m.group(1)]}", text)
+    text = _CURRENCY.sub(lambda m: f"{_amount(m.group(2))}{_CURRENCIES[m.group(1)]}", text)
     return _UNIT.sub(_said_unit, text)
+
+
+def _amount(number: str) -> str:
+    """A sum of money as said: no cents of zero (¥3.00 → 3, ¥1.50 → 1.5)."""
+    whole, _, cents = number.partition(".")
+    cents = cents.rstrip("0")
+    return f"{whole}.{cents}" if cents else whole
 
 
 def _said_unit(match: re.Match[str]) -> str:
@@ -149,7 +172,9 @@ def read_numbers(text: str) -> str:
     text = _DECADE.sub(lambda m: _number(m.group(1)), text)
     text = _GENERATION.sub(lambda m: digits_one_by_one(m.group(1)), text)
     text = _RANGE.sub(_range, text)
-    text = _LONG_DIGITS.sub(lambda m: digits_one_by_one(m.group(0)), text)
+    text = _LONG_DIGITS.sub(_long_digits, text)
+    text = _TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _MINUTE_ZERO.sub("零", text)
     text = _LONE_TWO.sub("两", _LETTER_HYPHEN.sub(" ", text))
     try:
         text = str(cn2an.transform(text, "an2cn"))
