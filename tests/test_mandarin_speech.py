@@ -116,6 +116,10 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         # Trailing zeros of decimals are dropped, but for one after the point (versions).
         ("¥1,299.50，¥3.00，1.80米，2.0版本", "一千二百九十九点五元，三元，一点八米，二点零版本"),
         ("10点05分", "十点零五分"),
+        # Ranges of times and percentages, more than, about, arithmetic, the minus sign.
+        ("3:00-5:00，5%~10%", "三点到五点，百分之五到百分之十"),
+        ("100+人，~100人", "一百多人，约一百人"),
+        ("1+1=2，1920x1080，−5度", "一加一等于二，一千九百二十乘一千零八十，负五度"),
         # A lone 2 before a measure word is 两; an ordinal, a month or a fraction keeps 二.
         ("我有2个孩子，我们2人", "我有两个孩子，我们两人"),
         ("2年前，2:30", "两年前，两点三十分"),

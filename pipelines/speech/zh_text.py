@@ -4,7 +4,9 @@
 digit (2024年 → 二零二四年), quantities as numbers (3 → 三, 3.5 → 三点五, 50% → 百分之五十,
 1,000 → 一千), a lone 2 before a measure word as 两 (2个 → 两个, 2:00 → 两点; 第2 and 2月 keep
 二), dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 or 7：30 → 七点三十分, 10点05分
-→ 十点零五分), scores (3:2 → 三比二), ranges (3-5 → 三到五, 2024-2025年 → 二零二四到二零二五年),
+→ 十点零五分), scores (3:2 → 三比二), ranges (3-5 → 三到五, 2024-2025年 → 二零二四到二零二五年,
+3:00-5:00 → 三点到五点, 5%~10%), arithmetic (1+1=2 → 一加一等于二, 1920x1080 → …乘…), 100+ → 一百多,
+~100 → 约一百,
 decades (90年代 → 九十年代), money, temperatures and common units (¥100 → 一百元, ¥3.00 → 三元,
 $5 → 五美元, 25°C → 二十五摄氏度, 5km → 五公里), decimals without their trailing zeros (1.80米 →
 一点八米; 2.0 keeps one: 二点零), and long digit strings such as phone numbers one digit at a
@@ -32,7 +34,18 @@ _DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d
 _TIME = re.compile(r"(?<![\d:：])(\d{1,2})[:：](\d{2})(?![\d:：])")
 #: Digits on both sides of a colon that are no clock time: a score or a ratio (3:2 → 三比二).
 _SCORE = re.compile(r"(?<![\d:：])(\d+)\s*[:：]\s*(\d+)(?![\d:：])")
-_RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[-~～—–]\s*(\d+(?:\.\d+)?)(?![\d.])")
+_RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?%?)\s*[-~～—–]\s*(\d+(?:\.\d+)?)(?![\d.])")
+#: Two clock times with a dash between them (3:00-5:00): from one to the other.
+_TIME_RANGE = re.compile(
+    r"(?<![\d:：])(\d{1,2}[:：]\d{2})\s*[-~～—–]\s*(?=\d{1,2}[:：]\d{2}(?![\d:：]))"
+)
+#: A plus after a number (10+, 100+人): "more than", said 多.
+_PLUS = re.compile(r"(?<=[\d万亿千百])\+(?!\d)")
+#: Arithmetic between two numbers (1+1=2, 3x3, 1920×1080), said in words.
+_OPERATORS = {"+": "加", "=": "等于", "＝": "等于", "x": "乘", "×": "乘", "÷": "除以"}
+_ARITHMETIC = re.compile(r"(?<=\d)\s*([+=＝x×÷])\s*(?=\d)")
+#: A tilde before a number with none before it (~100): "about", said 约.
+_ABOUT = re.compile(r"(?<![\d%])[~～](?=\d)")
 #: Seven digits or more are read one at a time (telephone numbers, codes), but for a round
 #: amount of 7 to 10 digits (1000000, 1500000): 一百万, 一百五十万.
 _LONG_DIGITS = re.compile(r"\d{7,}")
@@ -163,15 +176,19 @@ def read_numbers(text: str) -> str:
 
     # Any script's decimal digits (３, ٣) as ASCII ones, which the patterns below read.
     text = re.sub(r"\d", lambda m: str(unicodedata.digit(m.group(0))), text)
+    text = text.replace("\u2212", "-")  # the minus sign of −5度
     text = _said_symbols(text)
     text = _GROUPED.sub(lambda m: _number(m.group(0).replace(",", "")), text)
     text = _DATE.sub(_date, text)
+    text = _TIME_RANGE.sub(lambda m: f"{m.group(1)}到", text)
     text = _TIME.sub(_time, text)
     text = _SCORE.sub(lambda m: f"{_number(m.group(1))}比{_number(m.group(2))}", text)
     text = _YEAR_RANGE.sub(_year_range, text)
     text = _DECADE.sub(lambda m: _number(m.group(1)), text)
     text = _GENERATION.sub(lambda m: digits_one_by_one(m.group(1)), text)
     text = _RANGE.sub(_range, text)
+    text = _ARITHMETIC.sub(lambda m: _OPERATORS[m.group(1)], text)
+    text = _PLUS.sub("多", _ABOUT.sub("约", text))
     text = _LONG_DIGITS.sub(_long_digits, text)
     text = _TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
     text = _MINUTE_ZERO.sub("零", text)
