@@ -5,13 +5,12 @@ digit (2024年 → 二零二四年), quantities as numbers (3 → 三, 3.5 → �
 1,000 → 一千), a lone 2 before a measure word as 两 (2个 → 两个, 2:00 → 两点; 第2 and 2月 keep
 二), dates (2024-03-05 → 二零二四年三月五日), clock times (7:30 or 7：30 → 七点三十分, 10点05分
 → 十点零五分), scores (3:2 → 三比二), ranges (3-5 → 三到五, 2024-2025年 → 二零二四到二零二五年,
-3:00-5:00 → 三点到五点, 5%~10%), arithmetic (1+1=2 → 一加一等于二, 1920x1080 → …乘…), 100+ → 一百多,
-~100 → 约一百,
-decades (90年代 → 九十年代), money, temperatures and common units (¥100 → 一百元, ¥3.00 → 三元,
-$5 → 五美元, 25°C → 二十五摄氏度, 5km → 五公里), decimals without their trailing zeros (1.80米 →
-一点八米; 2.0 keeps one: 二点零), and long digit strings such as phone numbers one digit at a
-time (but round amounts: 1000000 → 一百万). The general cases come from cn2an (MIT); the
-patterns cn2an misreads or leaves unsaid are rewritten first.
+3:00-5:00 → 三点到五点, 5%~10%), arithmetic (1+1=2 → 一加一等于二, 1920x1080 → …乘…),
+100+ → 一百多, ~100 → 约一百, decades (90年代 → 九十年代), money, temperatures and common units
+(¥100 → 一百元, ¥3.00 → 三元, $5 → 五美元, 25°C → 二十五摄氏度, 5km → 五公里), decimals without
+their trailing zeros (1.80米 → 一点八米; 2.0 keeps one: 二点零), and long digit strings such as
+phone numbers one digit at a time (but round amounts: 1000000 → 一百万). The general cases come
+from cn2an (MIT); the patterns cn2an misreads or leaves unsaid are rewritten first.
 
 ``split_clauses`` cuts a sentence after each pause mark (，、；：) so the voice can time every
 clause and the subtitles can break there; a mark inside a number (the comma of 1,000, the colon
