@@ -27,9 +27,12 @@ from pipelines.speech.zh_tones import (
 
 #: Words before 长 that make it the adjective cháng (long), not the verb zhǎng (grow).
 _DEGREE_WORDS = ("很", "太", "真", "好", "挺", "更", "最", "多", "那么", "这么", "非常", "特别")
-#: A pronoun, maybe with an adverb, right before 得 makes it děi (must): 我得, 我们还得.
+#: A personal pronoun: 还 before it is huán (give back), 等等 beside it is the verb.
+_PRONOUN = re.compile("(?:[我你您他她它咱]们?|大家)")
+_PRONOUN_AT_END = re.compile(_PRONOUN.pattern + "$")
+#: A pronoun (or 谁), maybe with an adverb, right before 得 makes it děi (must): 我得, 我们还得.
 _SUBJECT_BEFORE_DEI = re.compile(
-    "(?:[我你您他她它咱谁]们?|大家)(?:还|也|就|都|总|可|又|先|今天|明天|现在|真|一定)?$"
+    f"(?:{_PRONOUN.pattern}|谁们?)(?:还|也|就|都|总|可|又|先|今天|明天|现在|真|一定)?$"
 )
 #: One-character verbs whose reading alone (pypinyin's first) is that of their noun: 教 is
 #: jiào in 教室 and 教育, but the verb teach, jiāo, in 我教你.
@@ -40,9 +43,6 @@ _NUMERALS = "〇零一二两三四五六七八九十百千万亿几半"
 _COUNTING = _NUMERALS + "这那哪每"
 #: Measure words and units of time: 数 before them is "several" (数天, 数页), not "count".
 _MEASURES = "天年次日月人页回遍个岁"
-#: A personal pronoun: 还 before it is huán (give back), 等等 beside it is the verb.
-_PRONOUN = re.compile("(?:[我你您他她它咱]们?|大家)")
-_PRONOUN_AT_END = re.compile(_PRONOUN.pattern + "$")
 #: One-character verbs that 重 before them makes "again" (chóng): 重来, 重做一遍, 重说.
 _REDONE_VERBS = frozenset("来做写说画算讲问考试修改")
 #: How phrases are read wherever they stand in one of jieba's words (None keeps the reading),
@@ -62,8 +62,8 @@ _PHRASE_READINGS: dict[str, tuple[str | None, ...]] = {
     # Where pypinyin's dictionary reads another sense than the one a line means.
     "大夫": ("dai4", "fu5"),  # a doctor, not dà fū (an official of old)
     "琢磨": ("zuo2", "mo5"),  # to think over, not zhuó mó (to carve and polish)
-    "上行": (None, "xing2"),
-    "登场": (None, "chang3"),
+    "上行": (None, "xing2"),  # going up, not shàng háng
+    "登场": (None, "chang3"),  # to come on stage, not dēng cháng
 }
 
 
