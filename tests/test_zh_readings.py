@@ -128,6 +128,13 @@ READINGS = [
     pytest.param("取得成功", "qu3 de2 cheng2 gong1", id="phrase"),  # de5
     pytest.param("我舍不得你", "wo2 she3 bu5 de5 ni3", id="phrase"),  # she4 bu4 de2
     pytest.param("开心得不得了", "kai1 xin1 de5 bu4 de2 liao3", id="phrase"),  # le5
+    # Surnames, in a name or before a title, read as surnames.
+    pytest.param("我叫曾小明", "wo3 jiao4 zeng1 xiao3 ming2", id="surname"),  # ceng2
+    pytest.param("单老师好", "shan4 lao3 shi1 hao3", id="surname"),  # dan1
+    pytest.param("我姓解", "wo3 xing4 xie4", id="surname"),  # jie3
+    pytest.param("纪老师", "ji2 lao3 shi1", id="surname"),  # ji4; ji3 rises before lao3
+    pytest.param("我曾经去过", "wo3 ceng2 jing1 qu4 guo4", id="surname"),  # unchanged
+    pytest.param("我去查资料", "wo3 qu4 cha2 zi1 liao4", id="surname"),  # unchanged
     # Third tones left in a row inside one word rise, all but the last.
     pytest.param("我好想你", "wo3 hao2 xiang2 ni3", id="third"),  # hao3 xiang3 ni3
     pytest.param("如果你需要", "ru2 guo2 ni3 xu1 yao4", id="third"),  # guo3: misaki joined 如果你

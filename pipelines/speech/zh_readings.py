@@ -45,6 +45,17 @@ _COUNTING = _NUMERALS + "这那哪每"
 _MEASURES = "天年次日月人页回遍个岁"
 #: One-character verbs that 重 before them makes "again" (chóng): 重来, 重做一遍, 重说.
 _REDONE_VERBS = frozenset("来做写说画算讲问考试修改")
+#: Surnames read otherwise than the character's first reading: 曾 zēng (not céng), 单 shàn.
+_SURNAMES = {
+    "曾": "zeng1", "单": "shan4", "解": "xie4", "查": "zha1", "朴": "piao2", "区": "ou1",
+    "仇": "qiu2", "华": "hua4", "任": "ren2", "纪": "ji3", "盖": "ge3", "翟": "zhai2",
+    "覃": "qin2", "乐": "yue4", "尉": "wei4", "缪": "miao4", "召": "shao4",
+}  # fmt: skip
+#: Words after a surname that address or name a person by it (单老师, 曾奶奶, 查先生).
+_TITLES = (
+    "先生", "老师", "女士", "小姐", "阿姨", "叔叔", "伯伯", "大爷", "大妈", "奶奶", "爷爷",
+    "老板", "师傅", "医生", "同学", "教授", "经理", "太太", "婆婆", "老爷爷", "老奶奶",
+)  # fmt: skip
 #: How phrases are read wherever they stand in one of jieba's words (None keeps the reading),
 #: where pypinyin's dictionaries or misaki's neutral tones have them wrong.
 _PHRASE_READINGS: dict[str, tuple[str | None, ...]] = {
@@ -86,6 +97,7 @@ def read_before_sandhi(
     _read_returned_huan(words, readings)
     _read_again_chong(words, readings)
     _read_counting_shu(words, readings)
+    _read_surnames(cut, words, readings)
 
 
 def read_after_sandhi(
@@ -286,6 +298,32 @@ def _read_measure_words(
             this_trade = k >= 2 and chars[k - 2][0] in "这那"
             if tag.startswith("n") or this_trade or counter == "每" or before.endswith("第"):
                 readings[i][j] = "hang2"
+
+
+def _read_surnames(
+    cut: list[tuple[str, str]], words: list[tuple[str, str]], readings: list[list[str]]
+) -> None:
+    """Reads a surname of _SURNAMES as a surname: 曾小明 zeng1, 单老师 shan4, 我姓解 xie4.
+
+    A surname is the first character of a name jieba tags as a person's (nr, nrfg; not a
+    transliteration, nrt) that pypinyin's phrase dictionary does not know (it knows 华佗 and
+    缪斯), or a lone character right after 姓 or before a title (先生, 老师, 奶奶).
+    """
+    from pypinyin.constants import PHRASES_DICT
+
+    chars = characters(words)
+    start = 0
+    for index, (word, tag) in enumerate(cut):
+        k, start = start, start + len(word)
+        if word[0] not in _SURNAMES:
+            continue
+        before = cut[index - 1][0] if index else ""
+        after = cut[index + 1][0] if index + 1 < len(cut) else ""
+        name = tag in ("nr", "nrfg") and 2 <= len(word) <= 4 and word not in PHRASES_DICT
+        addressed = len(word) == 1 and (before.endswith("姓") or after.startswith(_TITLES))
+        _, i, j = chars[k]
+        if (name or addressed) and len(readings[i]) == len(words[i][0]):
+            readings[i][j] = _SURNAMES[word[0]]
 
 
 def _word_after(cut: list[tuple[str, str]], k: int) -> tuple[str, str]:
