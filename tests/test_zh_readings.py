@@ -51,6 +51,8 @@ READINGS = [
     pytest.param("好长时间", "hao3 chang2 shi2 jian1", id="chang"),
     pytest.param("我长大了", "wo2 zhang3 da4 le5", id="chang"),  # grow: unchanged
     pytest.param("视频长二十秒", "shi4 pin2 chang2 er4 shi2 miao3", id="chang"),  # zhang3
+    pytest.param("这件衣服有点长", "zhe4 jian4 yi1 fu5 you2 dian3 chang2", id="chang"),  # zhang3
+    pytest.param("他有点长大了", "ta1 you2 dian2 zhang3 da4 le5", id="chang"),  # unchanged
     pytest.param("头发长了三厘米", "tou2 fa5 zhang3 le5 san1 li2 mi3", id="chang"),  # unchanged
     pytest.param("校长一直很忙", "xiao4 zhang3 yi4 zhi2 hen3 mang2", id="chang"),  # unchanged
     # Doubled syllables, as their kind is spoken.

@@ -26,7 +26,10 @@ from pipelines.speech.zh_tones import (
 )
 
 #: Words before 长 that make it the adjective cháng (long), not the verb zhǎng (grow).
-_DEGREE_WORDS = ("很", "太", "真", "好", "挺", "更", "最", "多", "那么", "这么", "非常", "特别")
+_DEGREE_WORDS = (
+    "很", "太", "真", "好", "挺", "更", "最", "多", "够", "那么", "这么", "非常", "特别", "有点",
+    "有些", "比较", "相当", "越来越",
+)  # fmt: skip
 #: A personal pronoun: 还 before it is huán (give back), 等等 beside it is the verb.
 _PRONOUN = re.compile("(?:[我你您他她它咱]们?|大家)")
 _PRONOUN_AT_END = re.compile(_PRONOUN.pattern + "$")
@@ -259,7 +262,7 @@ def _read_long_chang(words: list[tuple[str, str]], readings: list[list[str]]) ->
     is zhǎng (grow, chief); a degree word comes before an adjective, never before that verb,
     and a number right after 长 is its length (长了三厘米, grew, has 了 between; 长我三岁,
     older, has no number right after; 长三岁 is left as zhǎng). 校长一直 keeps the
-    dictionary's zhǎng.
+    dictionary's zhǎng, and so does a verb of growing after a degree word (有点长大了).
     """
     from pypinyin.constants import PHRASES_DICT
 
@@ -271,7 +274,8 @@ def _read_long_chang(words: list[tuple[str, str]], readings: list[list[str]]) ->
         word = words[i][0]
         unknown_word = j == len(word) - 1 and (word == "长" or word not in PHRASES_DICT)
         length = unknown_word and re.match(f"[{_NUMERALS}]+(.)?", text[k + 1 :])
-        if text[:k].endswith(_DEGREE_WORDS) or (length and length.group(1) != "岁"):
+        grows = text[k:].startswith(("长大", "长高", "长胖", "长出", "长成", "长得"))
+        if (text[:k].endswith(_DEGREE_WORDS) and not grows) or (length and length.group(1) != "岁"):
             readings[i][j] = "chang2"
 
 
