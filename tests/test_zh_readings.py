@@ -130,6 +130,7 @@ READINGS = [
     pytest.param("取得成功", "qu3 de2 cheng2 gong1", id="phrase"),  # de5
     pytest.param("我舍不得你", "wo2 she3 bu5 de5 ni3", id="phrase"),  # she4 bu4 de2
     pytest.param("开心得不得了", "kai1 xin1 de5 bu4 de2 liao3", id="phrase"),  # le5
+    pytest.param("我们照张相吧", "wo3 men5 zhao4 zhang1 xiang4 ba5", id="phrase"),  # xiang1
     # Surnames, in a name or before a title, read as surnames.
     pytest.param("我叫曾小明", "wo3 jiao4 zeng1 xiao3 ming2", id="surname"),  # ceng2
     pytest.param("单老师好", "shan4 lao3 shi1 hao3", id="surname"),  # dan1

@@ -16,6 +16,7 @@ hand, and none changed for the worse (the counts are in the commits that added t
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from pipelines.speech.zh_tones import (
@@ -79,6 +80,11 @@ _PHRASE_READINGS: dict[str, tuple[str | None, ...]] = {
     "上行": (None, "xing2"),  # going up, not shàng háng
     "登场": (None, "chang3"),  # to come on stage, not dēng cháng
 }
+#: Phrases read as listed wherever they stand, across jieba's words too.
+_SPANNING_READINGS: dict[str, tuple[str | None, ...]] = {
+    "照张相": (None, None, "xiang4"),  # 照相 with a measure word between: not xiāng
+    "照个相": (None, None, "xiang4"),
+}
 
 
 def read_before_sandhi(
@@ -134,20 +140,30 @@ def read_after_sandhi(
 def _read_phrases(
     cut: list[tuple[str, str]], words: list[tuple[str, str]], readings: list[list[str]]
 ) -> None:
-    """Reads each phrase of _PHRASE_READINGS found inside one of jieba's words as listed.
+    """Reads the phrases of _PHRASE_READINGS and _SPANNING_READINGS as listed.
 
-    Inside one of jieba's words only: 开心得不得了 (开心, 得, 不得了) holds no 心得.
+    _PHRASE_READINGS only inside one of jieba's words (开心得不得了, cut 开心, 得, 不得了, holds
+    no 心得); _SPANNING_READINGS wherever they stand.
     """
     chars = characters(words)
-    start = 0
-    for word, _ in cut:
-        for phrase, syllables in _PHRASE_READINGS.items():
-            for match in re.finditer(phrase, word):
-                for offset, syllable in enumerate(syllables):
-                    _, i, j = chars[start + match.start() + offset]
-                    if syllable and len(readings[i]) == len(words[i][0]):
-                        readings[i][j] = syllable
-        start += len(word)
+    text = "".join(c for c, _, _ in chars)
+    starts = itertools.accumulate((len(word) for word, _ in cut), initial=0)
+    found = [
+        (start + match.start(), syllables)
+        for start, (word, _) in zip(starts, cut, strict=False)
+        for phrase, syllables in _PHRASE_READINGS.items()
+        for match in re.finditer(phrase, word)
+    ]
+    found += [
+        (match.start(), syllables)
+        for phrase, syllables in _SPANNING_READINGS.items()
+        for match in re.finditer(phrase, text)
+    ]
+    for start, syllables in found:
+        for offset, syllable in enumerate(syllables):
+            _, i, j = chars[start + offset]
+            if syllable and len(readings[i]) == len(words[i][0]):
+                readings[i][j] = syllable
 
 
 def _read_verb_before_noun(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
