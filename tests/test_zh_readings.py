@@ -80,6 +80,10 @@ READINGS = [
     # A lone verb with its verb reading.
     pytest.param("我可以教你", "wo3 ke2 yi3 jiao1 ni3", id="verb"),  # jiao4: the noun's reading
     pytest.param("教室", "jiao4 shi4", id="verb"),  # unchanged
+    pytest.param(
+        "我要在这里待一会儿", "wo3 yao4 zai4 zhe4 li3 dai1 yi2 hui4 er5", id="verb"
+    ),  # dai4
+    pytest.param("我们待在一起", "wo3 men5 dai1 zai4 yi4 qi3", id="verb"),  # dai4
     # 过 after no verb, or before 得, is the verb guò.
     pytest.param("日子过得真快", "ri4 zi5 guo4 de5 zhen1 kuai4", id="guo"),  # guo5
     pytest.param("你今天过得怎么样", "ni3 jin1 tian1 guo4 de5 zen3 me5 yang4", id="guo"),  # guo5

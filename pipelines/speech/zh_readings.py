@@ -41,6 +41,8 @@ _SUBJECT_BEFORE_DEI = re.compile(
 #: One-character verbs whose reading alone (pypinyin's first) is that of their noun: 教 is
 #: jiào in 教室 and 教育, but the verb teach, jiāo, in 我教你.
 _VERB_READINGS = {"教": "jiao1"}
+#: What follows 待 when it means stay (dāi): how long, or where.
+_STAY_AFTER = ("一会", "一下", "几", "了", "着", "在", "多久", "很久", "半天", "一天", "下去")
 #: The characters of a number written in Chinese (as ``zh_text.read_numbers`` writes them).
 _NUMERALS = "〇零一二两三四五六七八九十百千万亿几半"
 #: Characters that count before a measure word: 两只猫, 这只狗, 三行诗, 这一行.
@@ -265,10 +267,18 @@ def _read_modal_dei(words: list[tuple[str, str]], readings: list[list[str]]) -> 
 
 
 def _read_lone_verbs(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
-    """Reads a one-character word jieba tags as a verb with its verb reading (_VERB_READINGS)."""
+    """Reads lone verbs with their verb readings: 我教你 jiao1, 待一会儿 dai1.
+
+    A one-character word jieba tags as a verb takes its reading in _VERB_READINGS. A lone 待
+    before how long or where (待一会儿, 待在家里, 待了很久) is dāi (stay); pypinyin reads it
+    dài (treat, wait: 待人), which it stays before anything else.
+    """
     for i, (word, tag) in enumerate(words):
+        following = words[i + 1][0] if i + 1 < len(words) else ""
         if word in _VERB_READINGS and tag.startswith("v"):
             readings[i] = [_VERB_READINGS[word]]
+        elif word == "待" and following.startswith(_STAY_AFTER):
+            readings[i] = ["dai1"]
 
 
 def _read_long_chang(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
