@@ -92,6 +92,8 @@ READINGS = [
     pytest.param("两只猫", "liang3 zhi1 mao1", id="measure"),  # liang2 zhi3 (only)
     pytest.param("那只鸟很漂亮", "na4 zhi1 niao2 hen3 piao4 liang5", id="measure"),  # zhi2
     pytest.param("一行字", "yi4 hang2 zi4", id="measure"),  # xing2
+    pytest.param("两只可爱的小狗", "liang3 zhi1 ke3 ai4 de5 xiao2 gou3", id="measure"),  # zhi3
+    pytest.param("我只想要你的爱", "wo3 zhi2 xiang3 yao4 ni3 de5 ai4", id="measure"),  # unchanged
     pytest.param(
         "他在这一行干了很多年", "ta1 zai4 zhe4 yi4 hang2 gan4 le5 hen3 duo1 nian2", id="measure"
     ),

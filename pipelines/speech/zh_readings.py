@@ -313,15 +313,17 @@ def _read_measure_words(
     pypinyin reads a lone 只 as zhǐ (only), and 两只 or 这只 are no phrases it knows. 一行 is
     yì xíng (a party travelling) in its dictionary, right for 我们一行人 and 一行三人, wrong for
     lines of text (一行字, 两行泪); 这一行 without 人 is a line or a trade, háng, as are
-    第三行 and 每行. 这只是 (only) and 这行吗 (that works) are left alone.
+    第三行 and 每行. A description between 只 and its noun counts too (两只可爱的小狗). 这只是
+    (only) and 这行吗 (that works) are left alone.
     """
     chars = characters(words)
     for k, (char, i, j) in enumerate(chars[1:], start=1):
         counter = chars[k - 1][0]
         if char not in "只行" or counter not in _COUNTING or (char == "行" and counter in "这那哪"):
             continue
-        following, tag = _word_after(cut, k)
-        if char == "只" and tag.startswith("n"):
+        after = _words_after(cut, k)
+        following, tag = after[0] if after else ("", "")
+        if char == "只" and (tag.startswith("n") or _describes_a_noun(after)):
             readings[i][j] = "zhi1"
         elif char == "行" and following not in ("人", "人员") and not tag.startswith("m"):
             before = "".join(c for c, _, _ in chars[:k]).rstrip(_NUMERALS)
@@ -356,17 +358,28 @@ def _read_surnames(
             readings[i][j] = _SURNAMES[word[0]]
 
 
-def _word_after(cut: list[tuple[str, str]], k: int) -> tuple[str, str]:
-    """The jieba word (and tag) that begins right after character k, or ("", "") if none does.
+def _words_after(cut: list[tuple[str, str]], k: int) -> list[tuple[str, str]]:
+    """The jieba words (and tags) from the one that begins right after character k.
 
-    The tags come from jieba's cut, not from misaki's merged words (只狗 is tagged as 只).
+    [] if no word begins there. The tags come from jieba's cut, not from misaki's merged
+    words (只狗 is tagged as 只).
     """
     start = 0
-    for word, tag in cut:
+    for index, (word, _) in enumerate(cut):
         if start == k + 1:
-            return word, tag
+            return cut[index:]
         start += len(word)
-    return "", ""
+    return []
+
+
+def _describes_a_noun(after: list[tuple[str, str]]) -> bool:
+    """Whether the words begin with a short description ending in 的 and then a noun: 可爱的小狗."""
+    for index, (word, tag) in enumerate(after[:4]):
+        if word == "的":
+            return index > 0 and index + 1 < len(after) and after[index + 1][1].startswith("n")
+        if tag.startswith(("p", "c", "u", "y", "x")):
+            return False
+    return False
 
 
 def _read_returned_huan(words: list[tuple[str, str]], readings: list[list[str]]) -> None:
