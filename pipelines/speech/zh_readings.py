@@ -16,7 +16,6 @@ hand, and none changed for the worse (the counts are in the commits that added t
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from pipelines.speech.zh_tones import (
@@ -24,6 +23,7 @@ from pipelines.speech.zh_tones import (
     read_digit_yi,
     read_doubled_syllables,
     read_third_tone_runs,
+    word_starts,
 )
 
 #: Words before 长 that make it the adjective cháng (long), not the verb zhǎng (grow).
@@ -149,10 +149,9 @@ def _read_phrases(
     """
     chars = characters(words)
     text = "".join(c for c, _, _ in chars)
-    starts = itertools.accumulate((len(word) for word, _ in cut), initial=0)
     found = [
         (start + match.start(), syllables)
-        for start, (word, _) in zip(starts, cut, strict=False)
+        for start, (word, _) in zip(word_starts(cut), cut, strict=True)
         for phrase, syllables in _PHRASE_READINGS.items()
         for match in re.finditer(phrase, word)
     ]
@@ -344,9 +343,7 @@ def _read_surnames(
     from pypinyin.constants import PHRASES_DICT
 
     chars = characters(words)
-    start = 0
-    for index, (word, tag) in enumerate(cut):
-        k, start = start, start + len(word)
+    for index, (k, (word, tag)) in enumerate(zip(word_starts(cut), cut, strict=True)):
         if word[0] not in _SURNAMES:
             continue
         before = cut[index - 1][0] if index else ""
@@ -364,12 +361,8 @@ def _words_after(cut: list[tuple[str, str]], k: int) -> list[tuple[str, str]]:
     [] if no word begins there. The tags come from jieba's cut, not from misaki's merged
     words (只狗 is tagged as 只).
     """
-    start = 0
-    for index, (word, _) in enumerate(cut):
-        if start == k + 1:
-            return cut[index:]
-        start += len(word)
-    return []
+    starts = word_starts(cut)
+    return cut[starts.index(k + 1) :] if k + 1 in starts else []
 
 
 def _describes_a_noun(after: list[tuple[str, str]]) -> bool:

@@ -9,6 +9,8 @@ the reading rules, each works in place on ``readings``: per word, its pinyin syl
 
 from __future__ import annotations
 
+import itertools
+
 #: jieba's tags of a reduplicated adjective or adverb (高高, 好好, 闪闪), spoken in full tones.
 _DESCRIPTIVE_TAGS = ("a", "d", "z")
 #: Characters whose doubling means "every" (人人, 事事, 天天, 处处) or is a verb and its object
@@ -21,6 +23,12 @@ _DIGITS = "〇零一二三四五六七八九"
 def characters(words: list[tuple[str, str]]) -> list[tuple[str, int, int]]:
     """(character, word index, index in the word) for every character, in order."""
     return [(char, i, j) for i, (word, _) in enumerate(words) for j, char in enumerate(word)]
+
+
+def word_starts(words: list[tuple[str, str]]) -> list[int]:
+    """The index of each word's first character in the clause (jieba's cut or the merged)."""
+    lengths = [len(word) for word, _ in words]
+    return list(itertools.accumulate(lengths[:-1], initial=0)) if words else []
 
 
 def read_doubled_syllables(
@@ -141,4 +149,10 @@ def read_third_tone_runs(
         k = max(end, k + 1)
 
 
-__all__ = ["characters", "read_digit_yi", "read_doubled_syllables", "read_third_tone_runs"]
+__all__ = [
+    "characters",
+    "read_digit_yi",
+    "read_doubled_syllables",
+    "read_third_tone_runs",
+    "word_starts",
+]
