@@ -115,6 +115,7 @@ def test_a_long_sentence_becomes_short_subtitles(voice: KokoroMandarinSpeech) ->
         ("1000000人，1500000元", "一百万人，一百五十万元"),
         # Trailing zeros of decimals are dropped, but for one after the point (versions).
         ("¥1,299.50，¥3.00，1.80米，2.0版本", "一千二百九十九点五元，三元，一点八米，二点零版本"),
+        ("1,299.50公斤", "一千二百九十九点五公斤"),  # grouped thousands as well as money
         ("10点05分", "十点零五分"),
         # Ranges of times and percentages, more than, about, arithmetic, the minus sign.
         ("3:00-5:00，5%~10%", "三点到五点，百分之五到百分之十"),

@@ -149,10 +149,9 @@ def _said_symbols(text: str) -> str:
 
 
 def _amount(number: str) -> str:
-    """A sum of money as said: no cents of zero (¥3.00 → 3, ¥1.50 → 1.5)."""
+    """A sum of money as said: no fraction of zero (¥3.0 → 3; trailing zeros are gone already)."""
     whole, _, cents = number.partition(".")
-    cents = cents.rstrip("0")
-    return f"{whole}.{cents}" if cents else whole
+    return whole if cents.strip("0") == "" else number
 
 
 def _said_unit(match: re.Match[str]) -> str:
@@ -176,6 +175,7 @@ def read_numbers(text: str) -> str:
     # Any script's decimal digits (３, ٣) as ASCII ones, which the patterns below read.
     text = re.sub(r"\d", lambda m: str(unicodedata.digit(m.group(0))), text)
     text = text.replace("\u2212", "-")  # the minus sign of −5度
+    text = _TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
     text = _said_symbols(text)
     text = _GROUPED.sub(lambda m: _number(m.group(0).replace(",", "")), text)
     text = _DATE.sub(_date, text)
@@ -189,7 +189,6 @@ def read_numbers(text: str) -> str:
     text = _ARITHMETIC.sub(lambda m: _OPERATORS[m.group(1)], text)
     text = _PLUS.sub("多", _ABOUT.sub("约", text))
     text = _LONG_DIGITS.sub(_long_digits, text)
-    text = _TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
     text = _MINUTE_ZERO.sub("零", text)
     text = _LONE_TWO.sub("两", _LETTER_HYPHEN.sub(" ", text))
     try:
