@@ -165,12 +165,24 @@ def recorded_file(name: str, make: Callable[[Path], None]) -> Path:
     path = model_cache_dir() / name
     record = path.with_name(path.name + ".sha256")
     with _lock:
-        if record.is_file() and checked_file(path, record.read_text().strip()):
+        if recorded_file_ready(name):
             return path
         if path.is_file():
             logger.warning("The cached %s does not match its digest; making it again", name)
         record.write_text(_write(path, name, make) + "\n")
         return path
+
+
+def recorded_file_ready(name: str) -> bool:
+    """Whether ``recorded_file(name, ...)`` would return its cached file without making it.
+
+    For a maker that needs slow inputs (which may themselves wait for this module's lock):
+    gather them first, outside the lock, only when the file must be made.
+    """
+    path = model_cache_dir() / name
+    record = path.with_name(path.name + ".sha256")
+    with _lock:
+        return record.is_file() and checked_file(path, record.read_text().strip())
 
 
 def forget_file(name: str) -> None:

