@@ -59,6 +59,7 @@ bench: setup
 	$(PY) -m benchmarks.mandarin
 	$(PY) -m benchmarks.zh_numbers --out benchmarks/results/xeon
 	$(PY) -m benchmarks.zh_readings --out benchmarks/results/xeon
+	$(PY) -m benchmarks.kokoro_speed --out benchmarks/results/xeon
 	$(PY) -m benchmarks.load --users 8 --minutes 3
 	$(PY) -m benchmarks.fuzz --seconds 60
 	$(PY) -m benchmarks.batch --rows 16 --repeats 3
