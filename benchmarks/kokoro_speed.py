@@ -4,9 +4,9 @@ Mandarin voices run, whose costliest convolutions are quantized statically
 
 Usage: ``python -m benchmarks.kokoro_speed [--rounds 3] [--sentences 20] [--out DIR]``
 
-Each of the 20 digit-free sentences of ``benchmarks.mandarin`` is spoken by both models in two
-styles (the male and female voices' ``jm_kumo`` and ``jf_gongitsune``), the two models taking
-turns, ``--rounds`` times; two onnxruntime threads each, one call at a time. Reported:
+Each of the 20 digit-free sentences of ``benchmarks.mandarin`` is spoken by both models in the
+four styles the Mandarin voices use (``STYLES``), the two models taking turns, ``--rounds``
+times; two onnxruntime threads each, one call at a time. Reported:
 
 - time: the median over rounds per sentence, then the median of the per-sentence ratios
   (quantized / shipped) and each model's real-time factor (seconds per second of audio);
@@ -38,8 +38,9 @@ from tests.media_measures import log_spectral_distance
 
 logger = logging.getLogger(__name__)
 
-#: The Kokoro styles spoken: the zh-male and zh-female voices' own.
-STYLES = ("jm_kumo", "jf_gongitsune")
+#: The Kokoro styles spoken: the zh-male, zh-female and zh-child voices' own, and jf_alpha
+#: (half of zh-neutral's mix).
+STYLES = ("jm_kumo", "jf_gongitsune", "jf_tebukuro", "jf_alpha")
 SAMPLE_RATE = 24000
 
 
@@ -91,7 +92,8 @@ def measure(rounds: int, sentences: tuple[str, ...]) -> dict[str, Any]:
                 "%s %s: ratio %.2f, %.1f dB", style_name, sentence, row["ratio"], row["distance_db"]
             )
             rows.append(row)
-    return {"rows": rows, **summary(rows)}
+    by_style = {name: summary([r for r in rows if r["style"] == name]) for name in STYLES}
+    return {"rows": rows, **summary(rows), "styles": by_style}
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -131,6 +133,15 @@ def markdown(results: dict[str, Any]) -> str:
         f"Log-spectral distance between the two: median {results['distance_db_median']} dB, "
         f"largest {results['distance_db_max']} dB. Same durations for every token: "
         f"{results['same_durations']} of {len(results['rows'])}.",
+        "",
+        "| style | ratio (median) | distance (dB, median) | CER mean shipped | CER mean quantized "
+        "|",
+        "|---|---|---|---|---|",
+        *(
+            f"| {name} | {style['ratio_median']} | {style['distance_db_median']} "
+            f"| {style['shipped_cer_mean']} | {style['quantized_cer_mean']} |"
+            for name, style in results["styles"].items()
+        ),
         "",
         "| style | sentence | audio (s) | shipped (s) | quantized (s) | ratio | distance (dB) "
         "| CER shipped | CER quantized |",
